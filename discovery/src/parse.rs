@@ -1,0 +1,91 @@
+//! Parsing a Discovery document from JSON, with errors that name the JSON path.
+
+use std::fmt;
+
+use crate::Document;
+
+/// Why a Discovery document could not be parsed, and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseError {
+    /// JSON path of the value that failed, such as `$.schemas.Foo.properties.bar.type`.
+    pub path: String,
+    /// 1-based line of the failure in the input.
+    pub line: usize,
+    /// 1-based column of the failure in the input.
+    pub column: usize,
+    /// What was wrong, as serde_json described it.
+    pub message: String,
+}
+
+impl fmt::Display for ParseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "at {} (line {}, column {}): {}",
+            self.path, self.line, self.column, self.message
+        )
+    }
+}
+
+impl std::error::Error for ParseError {}
+
+/// Parses a Discovery document, naming the JSON path of the first value that does not fit.
+pub fn parse(json: &str) -> Result<Document, ParseError> {
+    let mut deserializer = serde_json::Deserializer::from_str(json);
+    let document: Document =
+        serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
+            let path = json_path(error.path());
+            let inner = error.into_inner();
+            ParseError {
+                path,
+                line: inner.line(),
+                column: inner.column(),
+                message: strip_position(&inner.to_string()),
+            }
+        })?;
+    deserializer.end().map_err(|error| ParseError {
+        path: "$".to_owned(),
+        line: error.line(),
+        column: error.column(),
+        message: strip_position(&error.to_string()),
+    })?;
+    Ok(document)
+}
+
+/// Renders serde_path_to_error's path as a JSON path rooted at `$`, quoting keys that are not
+/// plain identifiers (`$.parameters["$.xgafv"]`).
+fn json_path(path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+    let mut out = String::from("$");
+    for segment in path.iter() {
+        match segment {
+            Segment::Seq { index } => out.push_str(&format!("[{index}]")),
+            Segment::Map { key } | Segment::Enum { variant: key } => push_key(&mut out, key),
+            // A key that could not be read has no name yet; the enclosing path says where.
+            Segment::Unknown => {}
+        }
+    }
+    out
+}
+
+/// Appends `.key`, or `["key"]` when the key is not a plain identifier.
+pub(crate) fn push_key(out: &mut String, key: &str) {
+    let plain = !key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    if plain {
+        out.push('.');
+        out.push_str(key);
+    } else {
+        out.push_str(&format!("[{key:?}]"));
+    }
+}
+
+/// serde_json appends " at line L column C" to its messages; the position is reported separately.
+fn strip_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(index) => message[..index].to_owned(),
+        None => message.to_owned(),
+    }
+}
