@@ -1,1 +1,49 @@
+//! The code generator: a Discovery document in, the files of a Rust client crate out.
+//!
+//! It reads as a pipeline, one module a stage: [`lower`] decides every name and type and
+//! returns the [`ir`]; [`emit`] turns the IR into token streams; [`render`] formats them and adds
+//! the generated-file header. Nothing here touches the file system; `xtask` writes the files.
 
+pub mod emit;
+mod error;
+pub mod ir;
+pub mod lower;
+mod names;
+pub mod render;
+
+pub use error::Error;
+
+/// What to generate besides the API itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Options {
+    /// The crate's package name; `None` derives `google-<name>-<version>` from the document.
+    pub crate_name: Option<String>,
+    /// Whether the crate is its own workspace root (a standalone crate written with `--out`).
+    pub standalone: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            crate_name: None,
+            standalone: true,
+        }
+    }
+}
+
+/// One generated file: its path relative to the crate root, and its contents.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct File {
+    /// Path relative to the crate root, with `/` separators, such as `src/model.rs`.
+    pub path: String,
+    /// The whole contents.
+    pub contents: String,
+}
+
+/// Generates every file of the crate for `document`, sorted by path. The runtime folder
+/// (`src/runtime/`) is not among them: it is hand-written and copied as it is.
+pub fn generate(document: &discovery::Document, options: &Options) -> Result<Vec<File>, Error> {
+    let api = lower::lower(document, options)?;
+    let files = emit::emit(&api);
+    render::render(&api, files, options)
+}

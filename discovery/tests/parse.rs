@@ -14,8 +14,8 @@ fn every_vendored_document_parses() {
             let path = entry.unwrap().path();
             if path.extension().is_some_and(|e| e == "json") {
                 let text = std::fs::read_to_string(&path).unwrap();
-                let document = discovery::parse(&text)
-                    .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+                let document =
+                    discovery::parse(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
                 assert!(!document.name.is_empty(), "{}", path.display());
                 count += 1;
             }
@@ -35,9 +35,15 @@ fn data_portability_has_its_methods_and_scopes() {
     let retry = &document.resources["archiveJobs"].methods["retry"];
     assert_eq!(retry.path, "v1/{+name}:retry");
     assert_eq!(retry.parameter_order, ["name"]);
-    assert_eq!(retry.request.as_ref().unwrap().reference, "RetryPortabilityArchiveRequest");
+    assert_eq!(
+        retry.request.as_ref().unwrap().reference,
+        "RetryPortabilityArchiveRequest"
+    );
     // `version_module` is not part of the model, so it is kept in `extra`.
-    assert_eq!(document.extra["version_module"], serde_json::Value::Bool(true));
+    assert_eq!(
+        document.extra["version_module"],
+        serde_json::Value::Bool(true)
+    );
 }
 
 /// Parses `json` and checks the error's rendered form.
@@ -64,8 +70,14 @@ fn errors_name_the_json_path() {
         r#"{"name": "x", "schemas": {"A": {"#,
         "at $.schemas.A (line 1, column 32): EOF while parsing an object",
     );
-    check_error(r#"{"name": "x"} trailing"#, "at $ (line 1, column 15): trailing characters");
-    check_error("[]", "at $ (line 1, column 0): invalid type: sequence, expected struct Document");
+    check_error(
+        r#"{"name": "x"} trailing"#,
+        "at $ (line 1, column 15): trailing characters",
+    );
+    check_error(
+        "[]",
+        "at $ (line 1, column 0): invalid type: sequence, expected struct Document",
+    );
 }
 
 #[test]

@@ -1,0 +1,79 @@
+//! Emitting `lib.rs`: the crate's docs, its modules and its re-exports.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::docs::{doc_line, inner_doc_attrs, paragraphs};
+use crate::ir::Api;
+
+pub fn emit(api: &Api) -> TokenStream {
+    let krate = api.crate_name.replace('-', "_");
+    let heading = format!("# {} (`{}`)", api.title, api.id);
+    let provenance = format!(
+        "Generated from revision {} of the API's Discovery document. Every schema is a type in \
+         [`model`], every method a request builder in [`resources`], every OAuth scope a \
+         [`Scope`]; the hand-written [`runtime`] sends the requests.",
+        api.revision
+    );
+    let link = api
+        .documentation_link
+        .as_ref()
+        .map(|link| format!("Documentation: {link}"));
+    // Google's text is sanitized; ours, with its intra-doc links, goes in as it is.
+    let docs = inner_doc_attrs(&paragraphs(
+        [
+            Some(heading.as_str()),
+            Some(api.description.as_str()),
+            link.as_deref(),
+        ]
+        .into_iter()
+        .flatten(),
+    ));
+    // The example is code, not Google's prose: it goes in verbatim.
+    let own_lines = [
+        String::new(),
+        provenance,
+        String::new(),
+        "```no_run".to_owned(),
+        format!("use {krate}::prelude::*;"),
+        format!("use {krate}::runtime::StaticToken;"),
+        String::new(),
+        "let client = Client::builder()".to_owned(),
+        "    .token_source(StaticToken::new(std::env::var(\"ACCESS_TOKEN\")?))".to_owned(),
+        "    .build()?;".to_owned(),
+        "# let _ = client;".to_owned(),
+        "# Ok::<(), Box<dyn std::error::Error>>(())".to_owned(),
+        "```".to_owned(),
+    ]
+    .into_iter()
+    .map(doc_line);
+    let revision = &api.revision;
+    quote! {
+        #docs
+        #(#![doc = #own_lines])*
+        #![deny(missing_docs)]
+        #![forbid(unsafe_code)]
+
+        pub mod runtime;
+
+        #[rustfmt::skip]
+        pub mod model;
+        #[rustfmt::skip]
+        pub mod resources;
+        #[rustfmt::skip]
+        mod scopes;
+
+        pub use runtime::{Client, Error};
+        pub use scopes::Scope;
+
+        /// The revision of the Discovery document this crate was generated from.
+        pub const REVISION: &str = #revision;
+
+        /// What most callers need, for a glob import.
+        pub mod prelude {
+            pub use crate::resources::StandardParameters;
+            pub use crate::runtime::CallBuilder;
+            pub use crate::{Client, Error, Scope};
+        }
+    }
+}

@@ -1,0 +1,158 @@
+//! Rustdoc from Google's descriptions: safe for rustdoc, never a doctest, never a broken link.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+/// `#[doc]` attributes for `text`, one per line, after [`sanitize`].
+pub fn doc_attrs(text: &str) -> TokenStream {
+    let lines = sanitize(text).into_iter().map(doc_line);
+    quote!(#(#[doc = #lines])*)
+}
+
+/// Inner `#![doc]` attributes for `text`, for a module's own docs.
+pub fn inner_doc_attrs(text: &str) -> TokenStream {
+    let lines = sanitize(text).into_iter().map(doc_line);
+    quote!(#(#![doc = #lines])*)
+}
+
+/// Rustdoc lines start with a space after the `///`, unless they are empty.
+pub fn doc_line(line: String) -> String {
+    if line.is_empty() {
+        line
+    } else {
+        format!(" {line}")
+    }
+}
+
+/// Joins paragraphs with a blank line, skipping empty ones.
+pub fn paragraphs<'a>(parts: impl IntoIterator<Item = &'a str>) -> String {
+    parts
+        .into_iter()
+        .map(str::trim)
+        .filter(|part| !part.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n\n")
+}
+
+/// Makes a description safe to put in rustdoc, as lines:
+/// - leading indentation is dropped, so nothing becomes an indented (Rust) code block;
+/// - fenced blocks are marked `text`, so rustdoc never compiles them as doctests;
+/// - outside code, `[`, `]`, `<` and `>` are escaped (no broken intra-doc links, no stray HTML)
+///   and bare URLs become `<...>` autolinks;
+/// - tabs become spaces and trailing white space goes.
+pub fn sanitize(text: &str) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut in_fence = false;
+    for raw in text.trim().lines() {
+        let line = raw.replace('\t', "    ");
+        let line = line.trim();
+        if line.starts_with("```") {
+            // Whatever language the fence names, rustdoc must not compile it.
+            lines.push(if in_fence { "```" } else { "```text" }.to_owned());
+            in_fence = !in_fence;
+            continue;
+        }
+        if in_fence {
+            lines.push(line.to_owned());
+        } else {
+            lines.push(escape_line(line));
+        }
+    }
+    if in_fence {
+        lines.push("```".to_owned());
+    }
+    // Collapse runs of blank lines.
+    lines.dedup_by(|a, b| a.is_empty() && b.is_empty());
+    lines
+}
+
+/// Escapes the prose parts of one line; `code spans` stay as they are.
+fn escape_line(line: &str) -> String {
+    let spans: Vec<&str> = line.split('`').collect();
+    let balanced = spans.len() % 2 == 1;
+    let mut out = String::with_capacity(line.len() + 8);
+    for (index, span) in spans.iter().enumerate() {
+        let is_code = balanced && index % 2 == 1;
+        if index > 0 {
+            out.push_str(if balanced { "`" } else { "\\`" });
+        }
+        if is_code {
+            out.push_str(span);
+        } else {
+            escape_prose(span, &mut out);
+        }
+    }
+    out
+}
+
+/// Escapes markdown and HTML specials in prose and turns bare URLs into autolinks.
+fn escape_prose(text: &str, out: &mut String) {
+    let mut rest = text;
+    while !rest.is_empty() {
+        let next_url = ["https://", "http://"]
+            .iter()
+            .filter_map(|scheme| rest.find(scheme))
+            .min();
+        let (before, url, after) = match next_url {
+            Some(start) => {
+                let tail = &rest[start..];
+                let end = tail
+                    .find(|c: char| c.is_whitespace() || "<>\"'`()[]{}|\\^".contains(c))
+                    .unwrap_or(tail.len());
+                let url = tail[..end].trim_end_matches(['.', ',', ';', ':', '!', '?']);
+                (&rest[..start], url, &rest[start + url.len()..])
+            }
+            None => (rest, "", ""),
+        };
+        for c in before.chars() {
+            match c {
+                '[' => out.push_str("\\["),
+                ']' => out.push_str("\\]"),
+                '<' => out.push_str("&lt;"),
+                '>' => out.push_str("&gt;"),
+                other => out.push(other),
+            }
+        }
+        if !url.is_empty() {
+            out.push('<');
+            out.push_str(url);
+            out.push('>');
+        }
+        rest = after;
+        if url.is_empty() {
+            break;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sanitize;
+
+    fn check(input: &str, expected: &[&str]) {
+        assert_eq!(sanitize(input), expected, "input: {input:?}");
+    }
+
+    #[test]
+    fn descriptions_become_safe_rustdoc() {
+        check("Plain text.", &["Plain text."]);
+        check(
+            "See [Foo] and <b>bold</b>.",
+            &["See \\[Foo\\] and &lt;b&gt;bold&lt;/b&gt;."],
+        );
+        check("Keep `a[0] <b>` as code.", &["Keep `a[0] <b>` as code."]);
+        check("One ` stray tick [x]", &["One \\` stray tick \\[x\\]"]);
+        check(
+            "Docs at https://example.com/a_b. More (http://x.y/z).",
+            &["Docs at <https://example.com/a_b>. More (<http://x.y/z>)."],
+        );
+        check("a\n    indented code\n\tb", &["a", "indented code", "b"]);
+        check(
+            "```\nlet x = [1];\n```",
+            &["```text", "let x = [1];", "```"],
+        );
+        check("```json\n{}", &["```text", "{}", "```"]);
+        check("a\n\n\n\nb", &["a", "", "b"]);
+        check("", &[] as &[&str]);
+    }
+}

@@ -1,0 +1,124 @@
+//! Emitting: the IR becomes token streams, one per generated Rust file. A pure function of the
+//! IR: every decision was made in `lower`.
+
+mod crate_root;
+mod docs;
+mod model;
+mod resources;
+mod scopes;
+
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::quote;
+
+use crate::ir::{Api, Scalar, TypeRef};
+
+/// The Rust files of the crate, as (path relative to the crate root, tokens).
+pub fn emit(api: &Api) -> Vec<(String, TokenStream)> {
+    vec![
+        ("src/lib.rs".to_owned(), crate_root::emit(api)),
+        ("src/model.rs".to_owned(), model::emit(api)),
+        ("src/resources.rs".to_owned(), resources::emit(api)),
+        ("src/scopes.rs".to_owned(), scopes::emit(api)),
+    ]
+}
+
+/// An identifier; names the IR spells `r#x` become raw identifiers.
+pub(crate) fn ident(name: &str) -> Ident {
+    match name.strip_prefix("r#") {
+        Some(raw) => Ident::new_raw(raw, Span::call_site()),
+        None => Ident::new(name, Span::call_site()),
+    }
+}
+
+/// Where a type is named from: model types are referred to by their bare name inside the model
+/// module and by full path elsewhere.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Scope {
+    Model,
+    Elsewhere,
+}
+
+/// The Rust type for `ty`. Standard library types are spelled in full, so a schema called
+/// `Option`, `String` or `Box` cannot shadow them.
+pub(crate) fn rust_type(ty: &TypeRef, scope: Scope) -> TokenStream {
+    match ty {
+        TypeRef::Scalar(scalar) => scalar_type(*scalar),
+        TypeRef::Named(name) => {
+            let name = ident(name);
+            match scope {
+                Scope::Model => quote!(#name),
+                Scope::Elsewhere => quote!(crate::model::#name),
+            }
+        }
+        TypeRef::List(item) => {
+            let item = rust_type(item, scope);
+            quote!(::std::vec::Vec<#item>)
+        }
+        TypeRef::Map(value) => {
+            let value = rust_type(value, scope);
+            quote!(::std::collections::BTreeMap<::std::string::String, #value>)
+        }
+    }
+}
+
+fn scalar_type(scalar: Scalar) -> TokenStream {
+    match scalar {
+        Scalar::String => quote!(::std::string::String),
+        Scalar::Bool => quote!(bool),
+        Scalar::I32 => quote!(i32),
+        Scalar::U32 => quote!(u32),
+        Scalar::I64 => quote!(i64),
+        Scalar::U64 => quote!(u64),
+        Scalar::F32 => quote!(f32),
+        Scalar::F64 => quote!(f64),
+        Scalar::Bytes => quote!(crate::runtime::Bytes),
+        Scalar::Timestamp => quote!(crate::runtime::Timestamp),
+        Scalar::Date => quote!(crate::runtime::Date),
+        Scalar::Duration => quote!(crate::runtime::Duration),
+        Scalar::FieldMask => quote!(crate::runtime::FieldMask),
+        Scalar::Any => quote!(::serde_json::Value),
+    }
+}
+
+/// The wire codec for `ty`, when serde's own encoding is not Google's: 64-bit integers as
+/// strings, non-finite floats as strings. Written as the path inside `crate::runtime::wire`.
+pub(crate) fn codec(ty: &TypeRef) -> Option<String> {
+    match ty {
+        TypeRef::Scalar(Scalar::I64) => Some("Int64".to_owned()),
+        TypeRef::Scalar(Scalar::U64) => Some("Uint64".to_owned()),
+        TypeRef::Scalar(Scalar::F32 | Scalar::F64) => Some("Float".to_owned()),
+        TypeRef::Scalar(_) | TypeRef::Named(_) => None,
+        TypeRef::List(item) => codec(item).map(|inner| format!("List<{inner}>")),
+        TypeRef::Map(value) => codec(value).map(|inner| format!("Map<{inner}>")),
+    }
+}
+
+/// The `with` path for serde that applies `codec`.
+pub(crate) fn with_path(codec: &str) -> String {
+    // Every codec name is a type in `crate::runtime::wire`; qualify each one.
+    let qualified = codec
+        .split_inclusive(['<', '>'])
+        .map(|part| {
+            let name = part.trim_end_matches(['<', '>']);
+            let tail = &part[name.len()..];
+            if name.is_empty() {
+                tail.to_owned()
+            } else {
+                format!("crate::runtime::wire::{name}{tail}")
+            }
+        })
+        .collect::<String>();
+    format!("crate::runtime::wire::With::<{qualified}>")
+}
+
+/// Lints allowed in every generated module, each for a reason the generator cannot fix:
+/// descriptions are Google's prose, names are Google's names, and argument lists follow
+/// `parameterOrder`.
+pub(crate) fn module_allows() -> TokenStream {
+    quote! {
+        #![allow(deprecated)]
+        #![allow(clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
+        #![allow(clippy::enum_variant_names, clippy::too_many_arguments)]
+        #![allow(clippy::should_implement_trait, clippy::large_enum_variant)]
+    }
+}

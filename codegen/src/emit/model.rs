@@ -1,0 +1,319 @@
+//! Emitting the model module: structs, open enums and newtypes for the API's schemas.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::docs::{doc_attrs, paragraphs};
+use super::{Scope, codec, ident, module_allows, rust_type, with_path};
+use crate::ir::{Api, EnumDef, FieldDef, NewtypeDef, StructDef, TypeDef, TypeRef};
+use crate::names::unraw;
+
+pub fn emit(api: &Api) -> TokenStream {
+    let allows = module_allows();
+    let module_doc = format!(
+        " The data types of the {}: one for each schema of the Discovery document, and one for \
+         each object or enum defined inline in another.",
+        api.title
+    );
+    let types = api.types.iter().map(|def| match def {
+        TypeDef::Struct(def) => emit_struct(def),
+        TypeDef::Enum(def) => emit_enum(def),
+        TypeDef::Newtype(def) => emit_newtype(def),
+    });
+    quote! {
+        #![doc = #module_doc]
+        #allows
+        #(#types)*
+    }
+}
+
+fn emit_struct(def: &StructDef) -> TokenStream {
+    let name = ident(&def.name);
+    let fallback = format!("The `{}` object.", def.origin);
+    let description = if def.description.trim().is_empty() {
+        fallback.as_str()
+    } else {
+        def.description.as_str()
+    };
+    let docs = doc_attrs(description);
+    let deprecated = def.deprecated.then(|| quote!(#[deprecated]));
+    let fields = def.fields.iter().map(emit_field);
+    let setters = def.fields.iter().map(emit_setter);
+    let rest = &def.rest;
+    let rest_name = ident(&rest.name);
+    let (rest_doc, rest_value, rest_codec) = match &rest.value {
+        Some(value) => (
+            " Entries other than the named fields (`additionalProperties`).",
+            rust_type(value, Scope::Model),
+            codec(value).map(|inner| with_path(&format!("Map<{inner}>"))),
+        ),
+        None => (
+            " Fields this crate does not know, kept so that reading and writing back loses nothing.",
+            quote!(::serde_json::Value),
+            None,
+        ),
+    };
+    let rest_serde = match rest_codec {
+        Some(with) => quote!(#[serde(flatten, with = #with)]),
+        None => quote!(#[serde(flatten)]),
+    };
+    let setters_impl = (!def.fields.is_empty()).then(|| {
+        quote! {
+            impl #name {
+                #(#setters)*
+            }
+        }
+    });
+    quote! {
+        #docs
+        #deprecated
+        #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+        #[serde(default)]
+        #[non_exhaustive]
+        pub struct #name {
+            #(#fields)*
+            #[doc = #rest_doc]
+            #rest_serde
+            pub #rest_name: ::std::collections::BTreeMap<::std::string::String, #rest_value>,
+        }
+
+        #setters_impl
+    }
+}
+
+/// The docs of a field: its description, then what the document says about its use.
+fn field_docs(field: &FieldDef) -> String {
+    let fallback = format!("The `{}` field.", field.wire_name);
+    let description = if field.description.trim().is_empty() {
+        fallback.as_str()
+    } else {
+        field.description.as_str()
+    };
+    let read_only = field
+        .read_only
+        .then_some("Output only: the server ignores it in requests.");
+    let required_by = (!field.required_by.is_empty()).then(|| {
+        let methods: Vec<String> = field
+            .required_by
+            .iter()
+            .map(|id| format!("`{id}`"))
+            .collect();
+        format!("Required by {}.", methods.join(", "))
+    });
+    paragraphs(
+        [Some(description), read_only, required_by.as_deref()]
+            .into_iter()
+            .flatten(),
+    )
+}
+
+fn field_type(field: &FieldDef) -> TokenStream {
+    let inner = rust_type(&field.ty, Scope::Model);
+    if field.boxed {
+        quote!(::std::boxed::Box<#inner>)
+    } else {
+        inner
+    }
+}
+
+fn emit_field(field: &FieldDef) -> TokenStream {
+    let name = ident(&field.name);
+    let docs = doc_attrs(&field_docs(field));
+    let deprecated = field.deprecated.then(|| quote!(#[deprecated]));
+    let ty = field_type(field);
+    let rename = (unraw(&field.name) != field.wire_name).then(|| {
+        let wire = &field.wire_name;
+        quote!(rename = #wire,)
+    });
+    let with = codec(&field.ty).map(|inner| {
+        let path = with_path(&format!("Opt<{inner}>"));
+        quote!(with = #path,)
+    });
+    quote! {
+        #docs
+        #deprecated
+        #[serde(#rename #with skip_serializing_if = "::std::option::Option::is_none")]
+        pub #name: ::std::option::Option<#ty>,
+    }
+}
+
+/// A `set_` method: takes anything convertible, and for lists and maps anything iterable.
+fn emit_setter(field: &FieldDef) -> TokenStream {
+    let name = ident(&field.name);
+    let setter = ident(&field.setter);
+    let doc = format!(" Sets the `{}` field.", field.wire_name);
+    let deprecated = field.deprecated.then(|| quote!(#[deprecated]));
+    let wrap = |value: TokenStream| {
+        if field.boxed {
+            quote!(::std::boxed::Box::new(#value))
+        } else {
+            value
+        }
+    };
+    match &field.ty {
+        TypeRef::List(item) if !field.boxed => {
+            let item = rust_type(item, Scope::Model);
+            quote! {
+                #[doc = #doc]
+                #deprecated
+                pub fn #setter<I, V>(mut self, values: I) -> Self
+                where
+                    I: ::std::iter::IntoIterator<Item = V>,
+                    V: ::std::convert::Into<#item>,
+                {
+                    self.#name = ::std::option::Option::Some(values.into_iter().map(::std::convert::Into::into).collect());
+                    self
+                }
+            }
+        }
+        TypeRef::Map(value) if !field.boxed => {
+            let value = rust_type(value, Scope::Model);
+            quote! {
+                #[doc = #doc]
+                #deprecated
+                pub fn #setter<I, K, V>(mut self, entries: I) -> Self
+                where
+                    I: ::std::iter::IntoIterator<Item = (K, V)>,
+                    K: ::std::convert::Into<::std::string::String>,
+                    V: ::std::convert::Into<#value>,
+                {
+                    self.#name = ::std::option::Option::Some(
+                        entries.into_iter().map(|(key, value)| (key.into(), value.into())).collect(),
+                    );
+                    self
+                }
+            }
+        }
+        ty => {
+            let ty = rust_type(ty, Scope::Model);
+            let value = wrap(quote!(value.into()));
+            quote! {
+                #[doc = #doc]
+                #deprecated
+                pub fn #setter(mut self, value: impl ::std::convert::Into<#ty>) -> Self {
+                    self.#name = ::std::option::Option::Some(#value);
+                    self
+                }
+            }
+        }
+    }
+}
+
+fn emit_enum(def: &EnumDef) -> TokenStream {
+    let name = ident(&def.name);
+    let unknown = ident(&def.unknown_variant);
+    let fallback = format!("The values of `{}`.", def.origin);
+    let description = if def.description.trim().is_empty() {
+        fallback.as_str()
+    } else {
+        def.description.as_str()
+    };
+    let docs = doc_attrs(&paragraphs([
+        description,
+        "An open enum: a value this crate does not know yet arrives as the unknown-value variant \
+         and is sent back unchanged.",
+    ]));
+    let variants = def.variants.iter().map(|variant| {
+        let variant_name = ident(&variant.name);
+        let fallback = format!("`{}`", variant.wire);
+        let description = if variant.description.trim().is_empty() {
+            fallback
+        } else {
+            format!(
+                "{}\n\nWire value: `{}`.",
+                variant.description.trim(),
+                variant.wire
+            )
+        };
+        let docs = doc_attrs(&description);
+        let deprecated = variant.deprecated.then(|| quote!(#[deprecated]));
+        quote! {
+            #docs
+            #deprecated
+            #variant_name,
+        }
+    });
+    let to_wire = def.variants.iter().map(|variant| {
+        let variant_name = ident(&variant.name);
+        let wire = &variant.wire;
+        quote!(Self::#variant_name => #wire,)
+    });
+    let from_wire = def.variants.iter().map(|variant| {
+        let variant_name = ident(&variant.name);
+        let wire = &variant.wire;
+        quote!(#wire => Self::#variant_name,)
+    });
+    quote! {
+        #docs
+        #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum #name {
+            #(#variants)*
+            /// A value this crate does not know; it keeps the wire string.
+            #unknown(crate::runtime::UnknownValue),
+        }
+
+        impl #name {
+            /// The value as it is written on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    #(#to_wire)*
+                    Self::#unknown(value) => value.as_str(),
+                }
+            }
+        }
+
+        impl ::std::convert::From<&str> for #name {
+            fn from(value: &str) -> Self {
+                match value {
+                    #(#from_wire)*
+                    _ => Self::#unknown(crate::runtime::UnknownValue::new(value)),
+                }
+            }
+        }
+
+        impl ::std::fmt::Display for #name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl ::serde::Serialize for #name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                crate::runtime::wire::deserialize_enum(deserializer)
+            }
+        }
+    }
+}
+
+fn emit_newtype(def: &NewtypeDef) -> TokenStream {
+    let name = ident(&def.name);
+    let fallback = format!("The `{}` schema.", def.origin);
+    let description = if def.description.trim().is_empty() {
+        fallback.as_str()
+    } else {
+        def.description.as_str()
+    };
+    let docs = doc_attrs(description);
+    let ty = rust_type(&def.ty, Scope::Model);
+    let with = codec(&def.ty).map(|inner| {
+        let path = with_path(&inner);
+        quote!(#[serde(with = #path)])
+    });
+    quote! {
+        #docs
+        #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+        #[serde(transparent)]
+        pub struct #name(
+            /// The value.
+            #with
+            pub #ty,
+        );
+    }
+}

@@ -1,0 +1,363 @@
+//! Emitting the resources module: the client's accessors, one struct per resource, and one
+//! request builder per method. Builders only describe a call; the runtime sends it.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::docs::{doc_attrs, paragraphs};
+use super::{Scope, ident, module_allows, rust_type};
+use crate::ir::{Api, Location, MethodDef, ParamDef, ResourceDef, Scalar, TypeRef};
+
+pub fn emit(api: &Api) -> TokenStream {
+    let allows = module_allows();
+    let module_doc = format!(
+        " The resources and methods of the {}: start from a [`Client`](crate::Client), pick a \
+         resource, call a method, set its optional parameters, and `send()`.",
+        api.title
+    );
+    let (name, version, revision) = (&api.name, &api.version, &api.revision);
+    let (root_url, service_path) = (&api.root_url, &api.service_path);
+    let builder_doc = format!(" A builder for a client of the {}.", api.title);
+    let client_accessors = api
+        .resources
+        .iter()
+        .map(|resource| resource_accessor(resource, quote!(self), quote!('_)));
+    let root_methods = api
+        .root_methods
+        .iter()
+        .map(|method| method_accessor(method, quote!(self), quote!('_)));
+    let root_builders = api
+        .root_methods
+        .iter()
+        .map(|method| emit_builder(method, "Client"));
+    let resources = api.resources.iter().map(emit_resource);
+    let standard_setters = api
+        .standard_params
+        .iter()
+        .map(|param| emit_setter(param, quote!(), quote!(self.call_mut())));
+    quote! {
+        #![doc = #module_doc]
+        #allows
+
+        /// The API this crate calls, as the Discovery document describes it.
+        pub(crate) static SERVICE: crate::runtime::ServiceInfo = crate::runtime::ServiceInfo {
+            name: #name,
+            version: #version,
+            revision: #revision,
+            root_url: #root_url,
+            service_path: #service_path,
+        };
+
+        impl crate::Client {
+            #[doc = #builder_doc]
+            pub fn builder() -> crate::runtime::ClientBuilder {
+                crate::runtime::ClientBuilder::new(&SERVICE)
+            }
+
+            #(#client_accessors)*
+            #(#root_methods)*
+        }
+
+        /// The parameters every method takes (`fields`, `quotaUser`, ...), as setters on every
+        /// request builder.
+        pub trait StandardParameters: crate::runtime::CallBuilder {
+            #(#standard_setters)*
+        }
+
+        #(#root_builders)*
+        #(#resources)*
+    }
+}
+
+/// The accessor that returns a resource, on the client or on its parent resource.
+/// `client` reaches the client from the accessor's `self`; `lifetime` is how long the result
+/// may borrow it (`'_` from the client itself, `'a` from a resource, which is only a handle).
+fn resource_accessor(
+    resource: &ResourceDef,
+    client: TokenStream,
+    lifetime: TokenStream,
+) -> TokenStream {
+    let accessor = ident(&resource.accessor);
+    let type_name = ident(&resource.type_name);
+    let doc = format!(" The `{}` resource.", resource.wire_path);
+    let deprecated = resource.deprecated.then(|| quote!(#[deprecated]));
+    quote! {
+        #[doc = #doc]
+        #deprecated
+        pub fn #accessor(&self) -> #type_name<#lifetime> {
+            #type_name { client: #client }
+        }
+    }
+}
+
+fn emit_resource(resource: &ResourceDef) -> TokenStream {
+    let type_name = ident(&resource.type_name);
+    let doc = format!(" Methods of the `{}` resource.", resource.wire_path);
+    let deprecated = resource.deprecated.then(|| quote!(#[deprecated]));
+    let children = resource
+        .children
+        .iter()
+        .map(|child| resource_accessor(child, quote!(self.client), quote!('a)));
+    let methods = resource
+        .methods
+        .iter()
+        .map(|method| method_accessor(method, quote!(self.client), quote!('a)));
+    let builders = resource
+        .methods
+        .iter()
+        .map(|method| emit_builder(method, &resource.type_name));
+    let nested = resource.children.iter().map(emit_resource);
+    quote! {
+        #[doc = #doc]
+        #deprecated
+        #[derive(Clone, Copy, Debug)]
+        pub struct #type_name<'a> {
+            client: &'a crate::Client,
+        }
+
+        impl<'a> #type_name<'a> {
+            #(#children)*
+            #(#methods)*
+        }
+
+        #(#builders)*
+        #(#nested)*
+    }
+}
+
+/// How a parameter value is taken as an argument, and how it becomes its wire string.
+fn param_input(param: &ParamDef) -> (TokenStream, TokenStream) {
+    let name = ident(&param.name);
+    match &param.ty {
+        TypeRef::Scalar(Scalar::String) => (
+            quote!(impl ::std::convert::Into<::std::string::String>),
+            quote!(#name.into()),
+        ),
+        TypeRef::Named(_) => {
+            let ty = rust_type(&param.ty, Scope::Elsewhere);
+            (ty, quote!(#name.as_str().to_owned()))
+        }
+        ty => {
+            let ty = rust_type(ty, Scope::Elsewhere);
+            (ty, quote!(#name.to_string()))
+        }
+    }
+}
+
+/// The statement that puts a parameter's value into the call.
+fn store_param(param: &ParamDef, call: TokenStream) -> TokenStream {
+    let wire = &param.wire_name;
+    let name = ident(&param.name);
+    let (_, to_wire) = param_input(param);
+    match (param.location, param.repeated) {
+        (Location::Path, _) => quote!(#call.set_path(#wire, #to_wire);),
+        (Location::Query, false) => quote!(#call.set_query(#wire, #to_wire);),
+        (Location::Query, true) => quote! {
+            for #name in #name {
+                #call.add_query(#wire, #to_wire);
+            }
+        },
+    }
+}
+
+/// The argument declaration of a parameter; a repeated one takes any iterable.
+fn argument(param: &ParamDef) -> TokenStream {
+    let name = ident(&param.name);
+    let (ty, _) = param_input(param);
+    if param.repeated {
+        quote!(#name: impl ::std::iter::IntoIterator<Item = #ty>)
+    } else {
+        quote!(#name: #ty)
+    }
+}
+
+/// A parameter's description with its default value.
+fn param_docs(param: &ParamDef) -> String {
+    let fallback = format!("The `{}` parameter.", param.wire_name);
+    let description = if param.description.trim().is_empty() {
+        fallback.as_str()
+    } else {
+        param.description.as_str()
+    };
+    let default = param
+        .default
+        .as_ref()
+        .map(|value| format!("Default: `{value}`."));
+    paragraphs(
+        [Some(description), default.as_deref()]
+            .into_iter()
+            .flatten(),
+    )
+}
+
+/// The accessor that starts a call: required parameters and the body are its arguments.
+fn method_accessor(method: &MethodDef, client: TokenStream, lifetime: TokenStream) -> TokenStream {
+    let accessor = ident(&method.accessor);
+    let builder = ident(&method.builder);
+    let (id, http_method, path) = (&method.id, &method.http_method, &method.path);
+    let scope_urls = &method.scope_urls;
+    let mut arguments: Vec<TokenStream> = method.positional.iter().map(argument).collect();
+    let stores = method
+        .positional
+        .iter()
+        .map(|param| store_param(param, quote!(call)));
+    let call_mut = (!method.positional.is_empty()).then(|| quote!(mut));
+    let request_init = match &method.request {
+        Some((name, ty)) => {
+            let name = ident(name);
+            let ty = rust_type(ty, Scope::Elsewhere);
+            arguments.push(quote!(#name: #ty));
+            quote!(#name,)
+        }
+        None => quote!(),
+    };
+    let argument_docs: Vec<String> = method
+        .positional
+        .iter()
+        .map(|param| {
+            let description = param_docs(param).replace("\n\n", " ");
+            format!("- `{}`: {description}", crate::names::unraw(&param.name))
+        })
+        .chain(
+            method
+                .request
+                .as_ref()
+                .map(|(name, _)| format!("- `{name}`: the request body.")),
+        )
+        .collect();
+    let arguments_doc = (!argument_docs.is_empty()).then(|| argument_docs.join("\n"));
+    let verb_and_path = format!("`{http_method} {path}`");
+    let description = if method.description.trim().is_empty() {
+        format!("Calls `{id}`.")
+    } else {
+        method.description.clone()
+    };
+    let docs = doc_attrs(&paragraphs(
+        [
+            Some(description.as_str()),
+            arguments_doc.as_deref(),
+            Some(verb_and_path.as_str()),
+        ]
+        .into_iter()
+        .flatten(),
+    ));
+    let deprecated = method.deprecated.then(|| quote!(#[deprecated]));
+    quote! {
+        #docs
+        #deprecated
+        pub fn #accessor(&self, #(#arguments),*) -> #builder<#lifetime> {
+            static METHOD: crate::runtime::MethodInfo = crate::runtime::MethodInfo {
+                id: #id,
+                http_method: #http_method,
+                path: #path,
+                scopes: &[#(#scope_urls),*],
+            };
+            let #call_mut call = crate::runtime::Call::new(&METHOD);
+            #(#stores)*
+            #builder {
+                client: #client,
+                call,
+                #request_init
+            }
+        }
+    }
+}
+
+/// The setter of an optional parameter; `call` reaches the builder's `Call`.
+fn emit_setter(param: &ParamDef, visibility: TokenStream, call: TokenStream) -> TokenStream {
+    let name = ident(&param.name);
+    let docs = doc_attrs(&param_docs(param));
+    let deprecated = param.deprecated.then(|| quote!(#[deprecated]));
+    let store = store_param(param, call);
+    let argument = argument(param);
+    quote! {
+        #docs
+        #deprecated
+        #visibility fn #name(mut self, #argument) -> Self {
+            #store
+            self
+        }
+    }
+}
+
+/// The request builder type of one method.
+fn emit_builder(method: &MethodDef, owner: &str) -> TokenStream {
+    let builder = ident(&method.builder);
+    let id = &method.id;
+    let doc = format!(
+        " A call to `{id}`, made by `{owner}::{}`. Set its optional parameters with its methods \
+         and the standard ones with [`StandardParameters`], then [`send`](Self::send) it.",
+        crate::names::unraw(&method.accessor)
+    );
+    let setters = method
+        .optional
+        .iter()
+        .map(|param| emit_setter(param, quote!(pub), quote!(self.call)));
+    let scopes = method.scopes.iter().map(|variant| {
+        let variant = ident(variant);
+        quote!(crate::Scope::#variant)
+    });
+    let (request_field, body_for_prepare, body_for_send) = match &method.request {
+        Some((name, ty)) => {
+            let name = ident(name);
+            let ty = rust_type(ty, Scope::Elsewhere);
+            (
+                Some(quote!(#name: #ty,)),
+                quote! {
+                    let mut call = self.call.clone();
+                    call.set_json_body(&self.#name)?;
+                    self.client.prepare(&call)
+                },
+                quote!(call.set_json_body(&self.#name)?;),
+            )
+        }
+        None => (None, quote!(self.client.prepare(&self.call)), quote!()),
+    };
+    let call_binding = if method.request.is_some() {
+        quote!(let mut call = self.call;)
+    } else {
+        quote!(let call = self.call;)
+    };
+    let (response_type, finish) = match &method.response {
+        Some(ty) => (rust_type(ty, Scope::Elsewhere), quote!(.json())),
+        None => (quote!(()), quote!(.map(drop))),
+    };
+    quote! {
+        #[doc = #doc]
+        #[derive(Clone, Debug)]
+        #[must_use = "a request builder does nothing until it is sent"]
+        pub struct #builder<'a> {
+            client: &'a crate::Client,
+            call: crate::runtime::Call,
+            #request_field
+        }
+
+        impl #builder<'_> {
+            /// The OAuth scopes any one of which allows this call.
+            pub const SCOPES: &'static [crate::Scope] = &[#(#scopes),*];
+
+            #(#setters)*
+
+            /// The request this call would send, without sending it (and so without an
+            /// `Authorization` header).
+            pub fn prepare(&self) -> ::std::result::Result<crate::runtime::PreparedRequest, crate::Error> {
+                #body_for_prepare
+            }
+
+            /// Sends the request and returns the response.
+            pub fn send(self) -> ::std::result::Result<#response_type, crate::Error> {
+                #call_binding
+                #body_for_send
+                self.client.execute(call)?#finish
+            }
+        }
+
+        impl crate::runtime::CallBuilder for #builder<'_> {
+            fn call_mut(&mut self) -> &mut crate::runtime::Call {
+                &mut self.call
+            }
+        }
+
+        impl StandardParameters for #builder<'_> {}
+    }
+}

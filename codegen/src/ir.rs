@@ -1,0 +1,289 @@
+//! The intermediate representation: the API with every name and type decided, in output order.
+//!
+//! Every identifier here is valid and unique in its scope; `emit` only spells this out.
+
+/// The whole API.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Api {
+    /// Package name of the crate, such as `google-dataportability-v1`.
+    pub crate_name: String,
+    /// `name:version`, such as `dataportability:v1`.
+    pub id: String,
+    /// The API's name.
+    pub name: String,
+    /// The API's version.
+    pub version: String,
+    /// Revision of the document, or `unknown`.
+    pub revision: String,
+    /// Title, such as `Data Portability API`.
+    pub title: String,
+    /// What the API does.
+    pub description: String,
+    /// Link to the API's documentation.
+    pub documentation_link: Option<String>,
+    /// Root URL, ending in `/`.
+    pub root_url: String,
+    /// Service path below the root URL.
+    pub service_path: String,
+    /// OAuth scopes, by URL.
+    pub scopes: Vec<ScopeDef>,
+    /// Model types, sorted by name.
+    pub types: Vec<TypeDef>,
+    /// Parameters every method takes (`fields`, `key`, ...).
+    pub standard_params: Vec<ParamDef>,
+    /// Methods at the top level of the document, accessed on the client itself.
+    pub root_methods: Vec<MethodDef>,
+    /// Resources, by name.
+    pub resources: Vec<ResourceDef>,
+}
+
+/// One OAuth scope.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScopeDef {
+    /// Variant of the `Scope` enum.
+    pub variant: String,
+    /// The scope URL.
+    pub url: String,
+    /// What it grants.
+    pub description: String,
+}
+
+/// A model type.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TypeDef {
+    /// A struct with named, optional fields.
+    Struct(StructDef),
+    /// An open enum of string values.
+    Enum(EnumDef),
+    /// A transparent wrapper of a list, map or any value (a named non-object schema).
+    Newtype(NewtypeDef),
+}
+
+impl TypeDef {
+    /// The type's name.
+    pub fn name(&self) -> &str {
+        match self {
+            TypeDef::Struct(def) => &def.name,
+            TypeDef::Enum(def) => &def.name,
+            TypeDef::Newtype(def) => &def.name,
+        }
+    }
+}
+
+/// A struct.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StructDef {
+    /// Type name.
+    pub name: String,
+    /// Where it comes from, for its docs: a schema id or `Parent.property`.
+    pub origin: String,
+    /// Description, as written in the document.
+    pub description: String,
+    /// Whether the schema is deprecated.
+    pub deprecated: bool,
+    /// Fields, sorted by wire name.
+    pub fields: Vec<FieldDef>,
+    /// The map that takes every other key: typed by `additionalProperties`, else JSON values.
+    pub rest: RestField,
+}
+
+/// The flattened map of a struct's other keys.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RestField {
+    /// Field name.
+    pub name: String,
+    /// Value type from `additionalProperties`; `None` keeps unknown fields as JSON values.
+    pub value: Option<TypeRef>,
+}
+
+/// One struct field; always optional, so presence survives a round trip.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FieldDef {
+    /// Field name.
+    pub name: String,
+    /// Setter name.
+    pub setter: String,
+    /// Name on the wire.
+    pub wire_name: String,
+    /// The field's type, without the `Option`.
+    pub ty: TypeRef,
+    /// Whether the value is boxed to break a cycle of types.
+    pub boxed: bool,
+    /// Description, as written.
+    pub description: String,
+    /// Whether the server ignores the field in requests.
+    pub read_only: bool,
+    /// Whether it is deprecated.
+    pub deprecated: bool,
+    /// Method ids for which the field is required.
+    pub required_by: Vec<String>,
+}
+
+/// An open enum.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EnumDef {
+    /// Type name.
+    pub name: String,
+    /// Where it comes from, for its docs.
+    pub origin: String,
+    /// Description, as written.
+    pub description: String,
+    /// Known values, in document order.
+    pub variants: Vec<VariantDef>,
+    /// Name of the variant that keeps values this crate does not know.
+    pub unknown_variant: String,
+}
+
+/// One known enum value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VariantDef {
+    /// Variant name.
+    pub name: String,
+    /// The wire value.
+    pub wire: String,
+    /// Its description.
+    pub description: String,
+    /// Whether it is deprecated.
+    pub deprecated: bool,
+}
+
+/// A transparent newtype.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewtypeDef {
+    /// Type name.
+    pub name: String,
+    /// Schema id.
+    pub origin: String,
+    /// Description, as written.
+    pub description: String,
+    /// The wrapped type.
+    pub ty: TypeRef,
+}
+
+/// A type as a field, parameter or body uses it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum TypeRef {
+    /// A built-in or runtime type.
+    Scalar(Scalar),
+    /// A model type, by name.
+    Named(String),
+    /// `Vec<T>`.
+    List(Box<TypeRef>),
+    /// `BTreeMap<String, T>`.
+    Map(Box<TypeRef>),
+}
+
+/// Built-in and runtime types.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Scalar {
+    /// `String`.
+    String,
+    /// `bool`.
+    Bool,
+    /// `i32`.
+    I32,
+    /// `u32`.
+    U32,
+    /// `i64`, a string on the wire.
+    I64,
+    /// `u64`, a string on the wire.
+    U64,
+    /// `f32`.
+    F32,
+    /// `f64`.
+    F64,
+    /// Runtime `Bytes` (base64).
+    Bytes,
+    /// Runtime `Timestamp` (RFC 3339).
+    Timestamp,
+    /// Runtime `Date`.
+    Date,
+    /// Runtime `Duration`.
+    Duration,
+    /// Runtime `FieldMask`.
+    FieldMask,
+    /// `serde_json::Value`.
+    Any,
+}
+
+/// A resource: an accessor on its parent, a struct with one accessor per method.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResourceDef {
+    /// Name in the document.
+    pub wire_name: String,
+    /// Dotted path of wire names from the top, such as `projects.locations`.
+    pub wire_path: String,
+    /// Accessor method on the parent.
+    pub accessor: String,
+    /// Type name of the resource struct.
+    pub type_name: String,
+    /// Whether the resource is deprecated.
+    pub deprecated: bool,
+    /// Methods, sorted by wire name.
+    pub methods: Vec<MethodDef>,
+    /// Nested resources, sorted by wire name.
+    pub children: Vec<ResourceDef>,
+}
+
+/// One method: an accessor that starts a call, and the request builder type.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MethodDef {
+    /// Method id, such as `dataportability.archiveJobs.retry`.
+    pub id: String,
+    /// Accessor name on the resource.
+    pub accessor: String,
+    /// Request builder type name.
+    pub builder: String,
+    /// HTTP verb, upper case.
+    pub http_method: String,
+    /// Path template relative to the service path.
+    pub path: String,
+    /// Description, as written.
+    pub description: String,
+    /// Whether it is deprecated.
+    pub deprecated: bool,
+    /// Required parameters, positional, in `parameterOrder`.
+    pub positional: Vec<ParamDef>,
+    /// Optional parameters, setters, sorted by wire name.
+    pub optional: Vec<ParamDef>,
+    /// The request body: argument name and type.
+    pub request: Option<(String, TypeRef)>,
+    /// The response type; `None` when the method returns nothing.
+    pub response: Option<TypeRef>,
+    /// Scope enum variants that allow the call.
+    pub scopes: Vec<String>,
+    /// Scope URLs, for the runtime.
+    pub scope_urls: Vec<String>,
+}
+
+/// A method parameter.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParamDef {
+    /// Argument or setter name.
+    pub name: String,
+    /// Name on the wire.
+    pub wire_name: String,
+    /// Where it goes.
+    pub location: Location,
+    /// Its type (a scalar or an enum).
+    pub ty: TypeRef,
+    /// Whether it may be given many times.
+    pub repeated: bool,
+    /// Description, as written.
+    pub description: String,
+    /// Regular expression the value must match, for path parameters.
+    pub pattern: Option<String>,
+    /// Default value the server assumes, as written.
+    pub default: Option<String>,
+    /// Whether it is deprecated.
+    pub deprecated: bool,
+}
+
+/// Where a parameter goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Location {
+    /// In the path template.
+    Path,
+    /// In the query string.
+    Query,
+}

@@ -1,0 +1,369 @@
+//! Lowering resources and methods: accessors, request builders, parameters and bodies.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use discovery::{Document, Method, Resource, Schema};
+
+use super::TypeLowering;
+use crate::error::{Error, JsonPath};
+use crate::ir::{Location, MethodDef, ParamDef, ResourceDef, Scalar, TypeRef};
+use crate::names::{self, Namespace};
+
+/// Inherent methods of the runtime `Client`, which resource accessors must not shadow.
+pub(crate) const CLIENT_METHODS: &[&str] =
+    &["builder", "service", "prepare", "execute", "clone", "fmt"];
+/// Methods every request builder has besides its parameter setters.
+const BUILDER_METHODS: &[&str] = &["send", "prepare", "timeout", "call_mut", "clone", "fmt"];
+/// Name of the request-body argument.
+const BODY_ARGUMENT: &str = "request";
+
+/// The lowered resources and methods of a document.
+pub(crate) struct Methods {
+    pub standard_params: Vec<ParamDef>,
+    pub root_methods: Vec<MethodDef>,
+    pub resources: Vec<ResourceDef>,
+}
+
+/// Calls `f` on every method of the document with its JSON path, in document order.
+pub(crate) fn for_each_method(document: &Document, f: &mut dyn FnMut(&Method, &JsonPath)) {
+    fn walk(
+        resources: &BTreeMap<String, Resource>,
+        path: &JsonPath,
+        f: &mut dyn FnMut(&Method, &JsonPath),
+    ) {
+        for (name, resource) in resources {
+            let path = path.key(name);
+            for (method_name, method) in &resource.methods {
+                f(method, &path.key("methods").key(method_name));
+            }
+            walk(&resource.resources, &path.key("resources"), f);
+        }
+    }
+    let root = JsonPath::root();
+    for (name, method) in &document.methods {
+        f(method, &root.key("methods").key(name));
+    }
+    walk(&document.resources, &root.key("resources"), f);
+}
+
+/// Lowers the standard parameters, the top-level methods and every resource.
+pub(crate) fn lower_all(
+    document: &Document,
+    types: &mut TypeLowering<'_>,
+    scope_variants: &BTreeMap<String, String>,
+) -> Result<Methods, Error> {
+    let root = JsonPath::root();
+    let mut lowering = MethodLowering {
+        types,
+        scope_variants,
+        builders: Namespace::with_reserved(&["StandardParameters"]),
+        standard_wire_names: document.parameters.keys().cloned().collect(),
+        standard_setters: Vec::new(),
+    };
+    let mut standard_namespace = Namespace::with_reserved(BUILDER_METHODS);
+    let mut standard_params = Vec::new();
+    for (wire_name, schema) in &document.parameters {
+        let path = root.key("parameters").key(wire_name);
+        let name = standard_namespace.claim(names::value_name(wire_name));
+        let param = lowering.lower_param(wire_name, schema, &name, "", &path)?;
+        if param.location != Location::Query {
+            return Err(Error::at(
+                &path.key("location"),
+                "a standard parameter must be a query parameter",
+            ));
+        }
+        standard_params.push(param);
+    }
+    lowering.standard_setters = standard_params
+        .iter()
+        .map(|param| names::unraw(&param.name).to_owned())
+        .collect();
+
+    let mut client_namespace = Namespace::with_reserved(CLIENT_METHODS);
+    let mut root_methods = Vec::new();
+    for (name, method) in &document.methods {
+        let path = root.key("methods").key(name);
+        root_methods.push(lowering.lower_method(name, method, "", &mut client_namespace, &path)?);
+    }
+    let resources = lowering.lower_resources(
+        &document.resources,
+        "",
+        &mut client_namespace,
+        &root.key("resources"),
+    )?;
+    Ok(Methods {
+        standard_params,
+        root_methods,
+        resources,
+    })
+}
+
+struct MethodLowering<'a, 'd> {
+    types: &'a mut TypeLowering<'d>,
+    scope_variants: &'a BTreeMap<String, String>,
+    /// Names taken in the resources module: resource structs and request builders.
+    builders: Namespace,
+    /// Wire names of the standard parameters: a method parameter of the same name is the same
+    /// query parameter, already set through the standard setter.
+    standard_wire_names: BTreeSet<String>,
+    /// Setter names of the standard parameters, which method setters must not shadow.
+    standard_setters: Vec<String>,
+}
+
+impl MethodLowering<'_, '_> {
+    fn lower_resources(
+        &mut self,
+        resources: &BTreeMap<String, Resource>,
+        parent_path: &str,
+        parent_namespace: &mut Namespace,
+        path: &JsonPath,
+    ) -> Result<Vec<ResourceDef>, Error> {
+        let mut lowered = Vec::with_capacity(resources.len());
+        for (wire_name, resource) in resources {
+            let path = path.key(wire_name);
+            let wire_path = if parent_path.is_empty() {
+                wire_name.clone()
+            } else {
+                format!("{parent_path}.{wire_name}")
+            };
+            let accessor = parent_namespace.claim(names::value_name(wire_name));
+            let type_name = self
+                .builders
+                .claim(names::type_name(&format!("{wire_path} resource")));
+            let mut namespace = Namespace::with_reserved(&["clone", "fmt"]);
+            let mut methods = Vec::with_capacity(resource.methods.len());
+            for (method_name, method) in &resource.methods {
+                let method_path = path.key("methods").key(method_name);
+                methods.push(self.lower_method(
+                    method_name,
+                    method,
+                    &wire_path,
+                    &mut namespace,
+                    &method_path,
+                )?);
+            }
+            let children = self.lower_resources(
+                &resource.resources,
+                &wire_path,
+                &mut namespace,
+                &path.key("resources"),
+            )?;
+            lowered.push(ResourceDef {
+                wire_name: wire_name.clone(),
+                wire_path,
+                accessor,
+                type_name,
+                deprecated: resource.deprecated,
+                methods,
+                children,
+            });
+        }
+        Ok(lowered)
+    }
+
+    fn lower_method(
+        &mut self,
+        wire_name: &str,
+        method: &Method,
+        resource_path: &str,
+        namespace: &mut Namespace,
+        path: &JsonPath,
+    ) -> Result<MethodDef, Error> {
+        if method.path.is_empty() {
+            return Err(Error::at(&path.key("path"), "the method has no path"));
+        }
+        let http_method = method.http_method.to_ascii_uppercase();
+        if !matches!(
+            http_method.as_str(),
+            "GET" | "POST" | "PUT" | "PATCH" | "DELETE" | "HEAD" | "OPTIONS"
+        ) {
+            return Err(Error::at(
+                &path.key("httpMethod"),
+                format!("unsupported HTTP method {:?}", method.http_method),
+            ));
+        }
+        let accessor = namespace.claim(names::value_name(wire_name));
+        let builder = self.builders.claim(names::type_name(&format!(
+            "{resource_path} {wire_name} call"
+        )));
+        let id = if method.id.is_empty() {
+            format!("{resource_path}.{wire_name}")
+        } else {
+            method.id.clone()
+        };
+
+        // Required parameters: `parameterOrder` first, then any other required ones by name.
+        let mut positional_wire: Vec<&str> = Vec::new();
+        for (index, name) in method.parameter_order.iter().enumerate() {
+            if !method.parameters.contains_key(name) {
+                return Err(Error::at(
+                    &path.key("parameterOrder").index(index),
+                    format!(
+                        "`parameterOrder` names {name:?}, which is not one of the method's parameters"
+                    ),
+                ));
+            }
+            if !positional_wire.contains(&name.as_str()) {
+                positional_wire.push(name);
+            }
+        }
+        for (name, schema) in &method.parameters {
+            let is_path = schema.location.as_deref() == Some("path");
+            if (schema.required || is_path) && !positional_wire.contains(&name.as_str()) {
+                positional_wire.push(name);
+            }
+        }
+
+        let mut arguments = Namespace::with_reserved(&["self", BODY_ARGUMENT]);
+        let mut reserved_setters: Vec<&str> = BUILDER_METHODS.to_vec();
+        reserved_setters.extend(self.standard_setters.iter().map(String::as_str));
+        let mut setters = Namespace::with_reserved(&reserved_setters);
+        let context = format!("{resource_path} {wire_name}");
+        let mut positional = Vec::with_capacity(positional_wire.len());
+        for wire in &positional_wire {
+            let schema = &method.parameters[*wire];
+            let name = arguments.claim(names::value_name(wire));
+            let param_path = path.key("parameters").key(wire);
+            positional.push(self.lower_param(wire, schema, &name, &context, &param_path)?);
+        }
+        let mut optional = Vec::new();
+        for (wire, schema) in &method.parameters {
+            if positional_wire.contains(&wire.as_str()) || self.standard_wire_names.contains(wire) {
+                continue;
+            }
+            let name = setters.claim(names::value_name(wire));
+            let param_path = path.key("parameters").key(wire);
+            optional.push(self.lower_param(wire, schema, &name, &context, &param_path)?);
+        }
+        check_path_template(&method.path, &positional, &path.key("path"))?;
+
+        let request = match &method.request {
+            Some(body) => Some((
+                BODY_ARGUMENT.to_owned(),
+                self.types
+                    .resolve(&body.reference, &path.key("request").key("$ref"))?,
+            )),
+            None => None,
+        };
+        let response = match &method.response {
+            Some(body) => Some(
+                self.types
+                    .resolve(&body.reference, &path.key("response").key("$ref"))?,
+            ),
+            None => None,
+        };
+        Ok(MethodDef {
+            id,
+            accessor,
+            builder,
+            http_method,
+            path: method.path.clone(),
+            description: method.description.clone().unwrap_or_default(),
+            deprecated: method.deprecated,
+            positional,
+            optional,
+            request,
+            response,
+            scopes: method
+                .scopes
+                .iter()
+                .map(|url| self.scope_variants[url].clone())
+                .collect(),
+            scope_urls: method.scopes.clone(),
+        })
+    }
+
+    /// Lowers one parameter. Enums are hoisted to model types named after `context`.
+    fn lower_param(
+        &mut self,
+        wire_name: &str,
+        schema: &Schema,
+        name: &str,
+        context: &str,
+        path: &JsonPath,
+    ) -> Result<ParamDef, Error> {
+        let location = match schema.location.as_deref() {
+            Some("path") => Location::Path,
+            Some("query") | None => Location::Query,
+            Some(other) => {
+                return Err(Error::at(
+                    &path.key("location"),
+                    format!("unsupported parameter location {other:?}"),
+                ));
+            }
+        };
+        let ty = self
+            .types
+            .lower_ref(schema, &format!("{context} {wire_name}"), path)?;
+        let scalar_or_enum = match &ty {
+            TypeRef::Scalar(Scalar::Any) => false,
+            TypeRef::Scalar(_) => true,
+            TypeRef::Named(_) => !schema.enum_values.is_empty(),
+            TypeRef::List(_) | TypeRef::Map(_) => false,
+        };
+        if !scalar_or_enum {
+            return Err(Error::at(
+                path,
+                "unsupported parameter type: a parameter must be a string, number, boolean or enum",
+            ));
+        }
+        Ok(ParamDef {
+            name: name.to_owned(),
+            wire_name: wire_name.to_owned(),
+            location,
+            ty,
+            repeated: schema.repeated,
+            description: schema.description.clone().unwrap_or_default(),
+            pattern: schema.pattern.clone(),
+            default: schema.default.clone(),
+            deprecated: schema.deprecated,
+        })
+    }
+}
+
+/// Checks that every `{expression}` of a path template is `{name}` or `{+name}` for one of the
+/// method's path parameters, so the runtime can always expand it.
+fn check_path_template(
+    template: &str,
+    positional: &[ParamDef],
+    path: &JsonPath,
+) -> Result<(), Error> {
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        let Some(close) = rest[open..].find('}').map(|offset| open + offset) else {
+            return Err(Error::at(
+                path,
+                format!("path template {template:?} has an unclosed '{{'"),
+            ));
+        };
+        let expression = &rest[open + 1..close];
+        let name = expression.strip_prefix('+').unwrap_or(expression);
+        let known = positional
+            .iter()
+            .any(|param| param.wire_name == name && param.location == Location::Path);
+        if !known {
+            return Err(Error::at(
+                path,
+                format!(
+                    "path template {template:?}: {{{expression}}} is not a path parameter of the method"
+                ),
+            ));
+        }
+        if let Some(param) = positional.iter().find(|param| param.wire_name == name) {
+            if param.repeated {
+                return Err(Error::at(
+                    path,
+                    format!("path parameter {name:?} is repeated, which a path cannot hold"),
+                ));
+            }
+        }
+        rest = &rest[close + 1..];
+    }
+    if rest.contains('}') {
+        return Err(Error::at(
+            path,
+            format!("path template {template:?} has an unmatched '}}'"),
+        ));
+    }
+    Ok(())
+}

@@ -1,0 +1,134 @@
+//! Lowering: the document becomes the IR, with every name, type and order decided here.
+
+mod methods;
+mod types;
+
+use std::collections::BTreeMap;
+
+use discovery::Document;
+
+use crate::Options;
+use crate::error::{Error, JsonPath};
+use crate::ir::{Api, ScopeDef};
+use crate::names::{self, Namespace};
+
+pub(crate) use types::TypeLowering;
+
+/// Lowers `document` to the IR, or says what in it cannot be generated and where.
+pub fn lower(document: &Document, options: &Options) -> Result<Api, Error> {
+    let root = JsonPath::root();
+    if document.name.is_empty() {
+        return Err(Error::at(&root.key("name"), "the API has no name"));
+    }
+    if document.version.is_empty() {
+        return Err(Error::at(&root.key("version"), "the API has no version"));
+    }
+    let root_url = if document.root_url.is_empty() {
+        // Older documents give only `baseUrl`, which already includes the service path.
+        document.base_url.clone().unwrap_or_default()
+    } else {
+        document.root_url.clone()
+    };
+    if !root_url.starts_with("http") {
+        return Err(Error::at(
+            &root.key("rootUrl"),
+            "the root URL must be an http(s) URL",
+        ));
+    }
+    let service_path = if document.root_url.is_empty() {
+        String::new()
+    } else {
+        document.service_path.clone()
+    };
+
+    let scopes = lower_scopes(document);
+    let scope_variants: BTreeMap<String, String> = scopes
+        .iter()
+        .map(|scope| (scope.url.clone(), scope.variant.clone()))
+        .collect();
+
+    let mut type_lowering = TypeLowering::new(document)?;
+    type_lowering.lower_schemas()?;
+    let methods = methods::lower_all(document, &mut type_lowering, &scope_variants)?;
+
+    Ok(Api {
+        crate_name: options
+            .crate_name
+            .clone()
+            .unwrap_or_else(|| default_crate_name(document)),
+        id: document
+            .id
+            .clone()
+            .unwrap_or_else(|| format!("{}:{}", document.name, document.version)),
+        name: document.name.clone(),
+        version: document.version.clone(),
+        revision: document
+            .revision
+            .clone()
+            .unwrap_or_else(|| "unknown".to_owned()),
+        title: document
+            .title
+            .clone()
+            .unwrap_or_else(|| format!("{} API", document.name)),
+        description: document.description.clone().unwrap_or_default(),
+        documentation_link: document.documentation_link.clone(),
+        root_url,
+        service_path,
+        scopes,
+        types: type_lowering.finish(),
+        standard_params: methods.standard_params,
+        root_methods: methods.root_methods,
+        resources: methods.resources,
+    })
+}
+
+/// `google-<name>-<version>`, lower case, with `-` for anything not a letter or digit.
+fn default_crate_name(document: &Document) -> String {
+    let raw = format!("google-{}-{}", document.name, document.version);
+    raw.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect()
+}
+
+/// Every scope the document declares or a method names, sorted by URL.
+fn lower_scopes(document: &Document) -> Vec<ScopeDef> {
+    let mut descriptions: BTreeMap<String, String> = BTreeMap::new();
+    if let Some(oauth2) = document.auth.as_ref().and_then(|auth| auth.oauth2.as_ref()) {
+        for (url, info) in &oauth2.scopes {
+            descriptions.insert(url.clone(), info.description.clone().unwrap_or_default());
+        }
+    }
+    methods::for_each_method(document, &mut |method, _| {
+        for url in &method.scopes {
+            descriptions.entry(url.clone()).or_default();
+        }
+    });
+    let mut namespace = Namespace::default();
+    descriptions
+        .into_iter()
+        .map(|(url, description)| ScopeDef {
+            variant: namespace.claim(names::type_name(scope_stem(&url))),
+            url,
+            description,
+        })
+        .collect()
+}
+
+/// The distinctive part of a scope URL: `dataportability.myactivity.search` for
+/// `https://www.googleapis.com/auth/dataportability.myactivity.search`.
+fn scope_stem(url: &str) -> &str {
+    let without_scheme = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .unwrap_or(url);
+    without_scheme
+        .strip_prefix("www.googleapis.com/auth/")
+        .unwrap_or(without_scheme)
+        .trim_end_matches('/')
+}

@@ -1,0 +1,445 @@
+//! Lowering schemas to model types: type mapping, hoisting of inline schemas, `$ref`
+//! resolution, and boxing where types form a cycle.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use discovery::{Document, Schema};
+
+use crate::error::{Error, JsonPath};
+use crate::ir::{
+    EnumDef, FieldDef, NewtypeDef, RestField, Scalar, StructDef, TypeDef, TypeRef, VariantDef,
+};
+use crate::names::{self, Namespace};
+
+/// What kind of Rust type a schema becomes.
+enum Shape<'s> {
+    Struct,
+    Enum,
+    List(Option<&'s Schema>),
+    Map(&'s Schema),
+    /// An object that says nothing of its keys: a map of JSON values.
+    OpenObject,
+    Scalar(Scalar),
+}
+
+/// Lowers the schemas of one document, one type at a time, keeping names unique.
+pub(crate) struct TypeLowering<'d> {
+    document: &'d Document,
+    /// Names taken in the model module.
+    namespace: Namespace,
+    /// What a `$ref` to each schema key means.
+    refs: BTreeMap<String, TypeRef>,
+    /// Schema keys by schema id, for documents whose `$ref`s use ids that differ from keys.
+    keys_by_id: BTreeMap<String, String>,
+    defs: Vec<TypeDef>,
+}
+
+impl<'d> TypeLowering<'d> {
+    /// Names every named schema, so that their names win over hoisted ones.
+    pub(crate) fn new(document: &'d Document) -> Result<Self, Error> {
+        let mut lowering = TypeLowering {
+            document,
+            namespace: Namespace::default(),
+            refs: BTreeMap::new(),
+            keys_by_id: BTreeMap::new(),
+            defs: Vec::new(),
+        };
+        for (key, schema) in &document.schemas {
+            if let Some(id) = &schema.id {
+                lowering
+                    .keys_by_id
+                    .entry(id.clone())
+                    .or_insert_with(|| key.clone());
+            }
+            if schema.reference.is_none() {
+                let name = lowering.namespace.claim(names::type_name(key));
+                lowering.refs.insert(key.clone(), TypeRef::Named(name));
+            }
+        }
+        // A named schema that is only a `$ref` is another name for its target.
+        let schemas_path = JsonPath::root().key("schemas");
+        for (key, schema) in &document.schemas {
+            if schema.reference.is_some() {
+                let target = lowering.chase_alias(key, &schemas_path)?;
+                lowering.refs.insert(key.clone(), target);
+            }
+        }
+        Ok(lowering)
+    }
+
+    /// Follows a chain of `$ref`-only schemas to a real one.
+    fn chase_alias(&self, start: &str, schemas_path: &JsonPath) -> Result<TypeRef, Error> {
+        let mut seen = BTreeSet::new();
+        let mut key = start.to_owned();
+        loop {
+            if !seen.insert(key.clone()) {
+                return Err(Error::at(
+                    &schemas_path.key(start).key("$ref"),
+                    "this chain of `$ref`s never reaches a schema with a type",
+                ));
+            }
+            let schema = &self.document.schemas[&key];
+            match &schema.reference {
+                None => return Ok(self.refs[&key].clone()),
+                Some(reference) => {
+                    let path = schemas_path.key(&key).key("$ref");
+                    key = self.schema_key(reference, &path)?;
+                }
+            }
+        }
+    }
+
+    /// The schema key a `$ref` names.
+    fn schema_key(&self, reference: &str, path: &JsonPath) -> Result<String, Error> {
+        if self.document.schemas.contains_key(reference) {
+            Ok(reference.to_owned())
+        } else if let Some(key) = self.keys_by_id.get(reference) {
+            Ok(key.clone())
+        } else {
+            Err(Error::at(
+                path,
+                format!("`$ref` names schema {reference:?}, which the document does not define"),
+            ))
+        }
+    }
+
+    /// The type a `$ref` stands for.
+    pub(crate) fn resolve(&self, reference: &str, path: &JsonPath) -> Result<TypeRef, Error> {
+        let key = self.schema_key(reference, path)?;
+        Ok(self.refs[&key].clone())
+    }
+
+    /// Takes a unique name in the model module for a type hoisted out of `context`.
+    pub(crate) fn claim_name(&mut self, context: &str) -> String {
+        self.namespace.claim(names::type_name(context))
+    }
+
+    /// Lowers every named schema.
+    pub(crate) fn lower_schemas(&mut self) -> Result<(), Error> {
+        let schemas_path = JsonPath::root().key("schemas");
+        for (key, schema) in &self.document.schemas {
+            if schema.reference.is_some() {
+                continue;
+            }
+            let TypeRef::Named(name) = self.refs[key].clone() else {
+                unreachable!("named schemas are named")
+            };
+            let path = schemas_path.key(key);
+            let def = match self.shape(schema, &path, true)? {
+                Shape::Struct => TypeDef::Struct(self.build_struct(&name, key, schema, &path)?),
+                Shape::Enum => TypeDef::Enum(build_enum(&name, key, schema)),
+                shape => TypeDef::Newtype(NewtypeDef {
+                    ty: self.lower_shape(shape, &name, &path)?,
+                    name,
+                    origin: key.clone(),
+                    description: schema.description.clone().unwrap_or_default(),
+                }),
+            };
+            self.defs.push(def);
+        }
+        Ok(())
+    }
+
+    /// The type of a field, item, map value or parameter; inline objects and enums are hoisted
+    /// to new types named after `context`.
+    pub(crate) fn lower_ref(
+        &mut self,
+        schema: &Schema,
+        context: &str,
+        path: &JsonPath,
+    ) -> Result<TypeRef, Error> {
+        if let Some(reference) = &schema.reference {
+            return self.resolve(reference, &path.key("$ref"));
+        }
+        match self.shape(schema, path, false)? {
+            Shape::Struct => {
+                let name = self.claim_name(context);
+                let def = self.build_struct(&name, &origin(path), schema, path)?;
+                self.defs.push(TypeDef::Struct(def));
+                Ok(TypeRef::Named(name))
+            }
+            Shape::Enum => {
+                let name = self.claim_name(context);
+                let def = build_enum(&name, &origin(path), schema);
+                self.defs.push(TypeDef::Enum(def));
+                Ok(TypeRef::Named(name))
+            }
+            shape => self.lower_shape(shape, context, path),
+        }
+    }
+
+    /// The type of a list, map or scalar shape.
+    fn lower_shape(
+        &mut self,
+        shape: Shape<'_>,
+        context: &str,
+        path: &JsonPath,
+    ) -> Result<TypeRef, Error> {
+        Ok(match shape {
+            Shape::List(Some(items)) => TypeRef::List(Box::new(self.lower_ref(
+                items,
+                context,
+                &path.key("items"),
+            )?)),
+            Shape::List(None) => TypeRef::List(Box::new(TypeRef::Scalar(Scalar::Any))),
+            Shape::Map(values) => {
+                let context = format!("{context} value");
+                let path = path.key("additionalProperties");
+                TypeRef::Map(Box::new(self.lower_ref(values, &context, &path)?))
+            }
+            Shape::OpenObject => TypeRef::Map(Box::new(TypeRef::Scalar(Scalar::Any))),
+            Shape::Scalar(scalar) => TypeRef::Scalar(scalar),
+            Shape::Struct | Shape::Enum => unreachable!("structs and enums are named"),
+        })
+    }
+
+    /// Decides what kind of type `schema` becomes. `named` schemas become structs even with no
+    /// properties (like `Empty`); inline ones become open maps then.
+    fn shape<'s>(
+        &self,
+        schema: &'s Schema,
+        path: &JsonPath,
+        named: bool,
+    ) -> Result<Shape<'s>, Error> {
+        let object = |schema: &'s Schema| match (
+            &schema.additional_properties,
+            schema.properties.is_empty(),
+        ) {
+            (Some(values), true) => Shape::Map(values),
+            (None, true) if !named => Shape::OpenObject,
+            _ => Shape::Struct,
+        };
+        let format = schema.format.as_deref();
+        Ok(match schema.type_.as_deref() {
+            Some("object") => object(schema),
+            Some("array") => Shape::List(schema.items.as_deref()),
+            Some("string") if !schema.enum_values.is_empty() => Shape::Enum,
+            Some("string") => Shape::Scalar(match format {
+                Some("byte") => Scalar::Bytes,
+                Some("int64") => Scalar::I64,
+                Some("uint64") => Scalar::U64,
+                Some("google-datetime" | "date-time") => Scalar::Timestamp,
+                Some("date") => Scalar::Date,
+                Some("google-duration") => Scalar::Duration,
+                Some("google-fieldmask") => Scalar::FieldMask,
+                _ => Scalar::String,
+            }),
+            Some("integer") => Shape::Scalar(match format {
+                Some("uint32" | "uint16" | "uint8") => Scalar::U32,
+                Some("int64") => Scalar::I64,
+                Some("uint64") => Scalar::U64,
+                _ => Scalar::I32,
+            }),
+            Some("number") => Shape::Scalar(match format {
+                Some("float") => Scalar::F32,
+                _ => Scalar::F64,
+            }),
+            Some("boolean") => Shape::Scalar(Scalar::Bool),
+            Some("any") => Shape::Scalar(Scalar::Any),
+            Some(other) => {
+                return Err(Error::at(
+                    &path.key("type"),
+                    format!(
+                        "unsupported type {other:?}: expected object, array, string, integer, number, boolean or any"
+                    ),
+                ));
+            }
+            // No type at all: an object if it has properties, else anything at all.
+            None if !schema.properties.is_empty() || schema.additional_properties.is_some() => {
+                object(schema)
+            }
+            None => Shape::Scalar(Scalar::Any),
+        })
+    }
+
+    fn build_struct(
+        &mut self,
+        name: &str,
+        origin: &str,
+        schema: &Schema,
+        path: &JsonPath,
+    ) -> Result<StructDef, Error> {
+        let rest_name = if schema.additional_properties.is_some() {
+            "additional_properties"
+        } else {
+            "unknown_fields"
+        };
+        let mut fields_namespace = Namespace::with_reserved(&[rest_name]);
+        let rest_value = match &schema.additional_properties {
+            Some(values) => {
+                let context = format!("{name} value");
+                Some(self.lower_ref(values, &context, &path.key("additionalProperties"))?)
+            }
+            None => None,
+        };
+        let mut fields = Vec::with_capacity(schema.properties.len());
+        for (wire_name, property) in &schema.properties {
+            let field_path = path.key("properties").key(wire_name);
+            let ty = self.lower_ref(property, &format!("{name} {wire_name}"), &field_path)?;
+            let field_name = fields_namespace.claim(names::value_name(wire_name));
+            fields.push(FieldDef {
+                setter: format!("set_{}", names::unraw(&field_name)),
+                name: field_name,
+                wire_name: wire_name.clone(),
+                ty,
+                boxed: false,
+                description: property.description.clone().unwrap_or_default(),
+                read_only: property.read_only,
+                deprecated: property.deprecated,
+                required_by: property
+                    .annotations
+                    .as_ref()
+                    .map(|annotations| annotations.required.clone())
+                    .unwrap_or_default(),
+            });
+        }
+        Ok(StructDef {
+            name: name.to_owned(),
+            origin: origin.to_owned(),
+            description: schema.description.clone().unwrap_or_default(),
+            deprecated: schema.deprecated,
+            fields,
+            rest: RestField {
+                name: rest_name.to_owned(),
+                value: rest_value,
+            },
+        })
+    }
+
+    /// The model types, with cycles boxed, sorted by name.
+    pub(crate) fn finish(mut self) -> Vec<TypeDef> {
+        box_cycles(&mut self.defs);
+        self.defs.sort_by(|a, b| a.name().cmp(b.name()));
+        self.defs
+    }
+}
+
+/// Where a hoisted type comes from, for its docs: the JSON path without the leading `$.`.
+fn origin(path: &JsonPath) -> String {
+    let text = path.to_string();
+    text.strip_prefix("$.").unwrap_or(&text).to_owned()
+}
+
+/// An open enum of a string schema's values; repeated values are listed once.
+fn build_enum(name: &str, origin: &str, schema: &Schema) -> EnumDef {
+    const UNKNOWN: &str = "UnknownValue";
+    let mut namespace = Namespace::with_reserved(&[UNKNOWN]);
+    let mut seen = BTreeSet::new();
+    let variants = schema
+        .enum_values
+        .iter()
+        .enumerate()
+        .filter(|(_, wire)| seen.insert(wire.as_str()))
+        .map(|(index, wire)| VariantDef {
+            name: namespace.claim(names::variant_name(wire)),
+            wire: wire.clone(),
+            description: schema
+                .enum_descriptions
+                .get(index)
+                .cloned()
+                .unwrap_or_default(),
+            deprecated: schema.enum_deprecated.get(index).copied().unwrap_or(false),
+        })
+        .collect();
+    EnumDef {
+        name: name.to_owned(),
+        origin: origin.to_owned(),
+        description: schema.description.clone().unwrap_or_default(),
+        variants,
+        unknown_variant: UNKNOWN.to_owned(),
+    }
+}
+
+/// Boxes every field whose struct type contains, directly, the struct the field is in: the
+/// fields that join the members of one strongly connected component of the containment graph.
+/// Lists and maps already put their items on the heap, so only plain fields count as edges.
+fn box_cycles(defs: &mut [TypeDef]) {
+    let index_of: BTreeMap<String, usize> = defs
+        .iter()
+        .enumerate()
+        .filter(|(_, def)| matches!(def, TypeDef::Struct(_)))
+        .map(|(index, def)| (def.name().to_owned(), index))
+        .collect();
+    let edges: Vec<Vec<usize>> = defs
+        .iter()
+        .map(|def| match def {
+            TypeDef::Struct(def) => def
+                .fields
+                .iter()
+                .filter_map(|field| match &field.ty {
+                    TypeRef::Named(target) => index_of.get(target).copied(),
+                    _ => None,
+                })
+                .collect(),
+            _ => Vec::new(),
+        })
+        .collect();
+    let component = strongly_connected_components(&edges);
+    for (index, def) in defs.iter_mut().enumerate() {
+        if let TypeDef::Struct(def) = def {
+            for field in &mut def.fields {
+                if let TypeRef::Named(target) = &field.ty {
+                    if let Some(&target) = index_of.get(target) {
+                        field.boxed = component[target] == component[index];
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Tarjan's algorithm, iteratively: the component number of every node.
+fn strongly_connected_components(edges: &[Vec<usize>]) -> Vec<usize> {
+    const UNVISITED: usize = usize::MAX;
+    let count = edges.len();
+    let mut index = vec![UNVISITED; count];
+    let mut low = vec![0; count];
+    let mut on_stack = vec![false; count];
+    let mut component = vec![UNVISITED; count];
+    let mut stack = Vec::new();
+    let mut next_index = 0;
+    let mut next_component = 0;
+    for start in 0..count {
+        if index[start] != UNVISITED {
+            continue;
+        }
+        // Each frame is a node and how many of its edges have been followed.
+        let mut frames = vec![(start, 0)];
+        index[start] = next_index;
+        low[start] = next_index;
+        next_index += 1;
+        stack.push(start);
+        on_stack[start] = true;
+        while let Some(&mut (node, ref mut next_edge)) = frames.last_mut() {
+            if let Some(&target) = edges[node].get(*next_edge) {
+                *next_edge += 1;
+                if index[target] == UNVISITED {
+                    index[target] = next_index;
+                    low[target] = next_index;
+                    next_index += 1;
+                    stack.push(target);
+                    on_stack[target] = true;
+                    frames.push((target, 0));
+                } else if on_stack[target] {
+                    low[node] = low[node].min(index[target]);
+                }
+                continue;
+            }
+            frames.pop();
+            if let Some(&(parent, _)) = frames.last() {
+                low[parent] = low[parent].min(low[node]);
+            }
+            if low[node] == index[node] {
+                while let Some(member) = stack.pop() {
+                    on_stack[member] = false;
+                    component[member] = next_component;
+                    if member == node {
+                        break;
+                    }
+                }
+                next_component += 1;
+            }
+        }
+    }
+    component
+}

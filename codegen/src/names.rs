@@ -1,0 +1,180 @@
+//! Naming: the one place that turns wire names into Rust identifiers (the only user of `heck`).
+//!
+//! Every function returns a valid identifier; a [`Namespace`] makes it unique in its scope.
+//! Keywords become raw identifiers (`r#type`), or get a trailing `_` where Rust allows no raw
+//! form (`self_`, `Self_`, `super_`, `crate_`).
+
+use std::collections::BTreeSet;
+
+use heck::{ToSnakeCase, ToUpperCamelCase};
+
+/// Keywords of Rust 2024, strict and reserved.
+const KEYWORDS: &[&str] = &[
+    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate",
+    "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl",
+    "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref",
+    "return", "self", "Self", "static", "struct", "super", "trait", "true", "try", "type",
+    "typeof", "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
+];
+
+/// Keywords that cannot be raw identifiers.
+const NOT_RAW: &[&str] = &["crate", "self", "Self", "super"];
+
+/// Replaces everything but ASCII letters and digits with spaces, so `heck` sees word breaks at
+/// `$`, `@`, `-`, `.`, `/` and the like and never passes non-ASCII through.
+fn words(raw: &str) -> String {
+    raw.chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { ' ' })
+        .collect()
+}
+
+/// Makes `name` usable as an identifier: a leading digit gets `prefix`, a keyword is escaped.
+fn finish(name: String, prefix: &str, fallback: &str) -> String {
+    let name = if name.is_empty() {
+        fallback.to_owned()
+    } else if name.starts_with(|c: char| c.is_ascii_digit()) {
+        format!("{prefix}{name}")
+    } else {
+        name
+    };
+    if NOT_RAW.contains(&name.as_str()) {
+        format!("{name}_")
+    } else if KEYWORDS.contains(&name.as_str()) {
+        format!("r#{name}")
+    } else {
+        name
+    }
+}
+
+/// A type name: `UpperCamelCase`. Names starting with a digit get a `V`.
+pub fn type_name(raw: &str) -> String {
+    finish(words(raw).to_upper_camel_case(), "V", "Unnamed")
+}
+
+/// An enum variant for a wire value; the empty string becomes `Empty`.
+pub fn variant_name(raw: &str) -> String {
+    let fallback = if raw.is_empty() { "Empty" } else { "Value" };
+    finish(words(raw).to_upper_camel_case(), "V", fallback)
+}
+
+/// A field, method or argument name: `snake_case`. Names starting with a digit get a `_`.
+pub fn value_name(raw: &str) -> String {
+    finish(words(raw).to_snake_case(), "_", "value")
+}
+
+/// The identifier without its `r#` prefix: what serde writes on the wire for a raw identifier,
+/// and what two names are compared by.
+pub fn unraw(name: &str) -> &str {
+    name.strip_prefix("r#").unwrap_or(name)
+}
+
+/// The names taken in one scope; `claim` hands out unique ones.
+#[derive(Debug, Clone, Default)]
+pub struct Namespace {
+    taken: BTreeSet<String>,
+}
+
+impl Namespace {
+    /// A namespace in which `reserved` are already taken.
+    pub fn with_reserved(reserved: &[&str]) -> Self {
+        Namespace {
+            taken: reserved.iter().map(|name| (*name).to_owned()).collect(),
+        }
+    }
+
+    /// Takes `name`, or the first free `name2`, `name3`, ... (`name_2` for snake case).
+    pub fn claim(&mut self, name: String) -> String {
+        if self.taken.insert(unraw(&name).to_owned()) {
+            return name;
+        }
+        let base = unraw(&name).trim_end_matches('_');
+        let snake = base.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
+            || base
+                .chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
+        (2..)
+            .map(|n| {
+                if snake {
+                    format!("{base}_{n}")
+                } else {
+                    format!("{base}{n}")
+                }
+            })
+            .find(|candidate| self.taken.insert(candidate.clone()))
+            .expect("some suffix is free")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(f: fn(&str) -> String, cases: &[(&str, &str)]) {
+        for (raw, expected) in cases {
+            assert_eq!(f(raw), *expected, "input {raw:?}");
+        }
+    }
+
+    #[test]
+    fn value_names() {
+        check(
+            value_name,
+            &[
+                ("maxResults", "max_results"),
+                ("max-results", "max_results"),
+                ("$ref", "r#ref"),
+                ("@type", "r#type"),
+                ("$.xgafv", "xgafv"),
+                ("1st", "_1st"),
+                ("type", "r#type"),
+                ("self", "self_"),
+                ("Self", "self_"),
+                ("super", "super_"),
+                ("crate", "crate_"),
+                ("match", "r#match"),
+                ("", "value"),
+                ("ünïcode", "n_code"),
+                ("HTTPHeaders", "http_headers"),
+            ],
+        );
+    }
+
+    #[test]
+    fn type_and_variant_names() {
+        check(
+            type_name,
+            &[
+                ("PortabilityArchiveState", "PortabilityArchiveState"),
+                ("self", "Self_"),
+                ("3dModel", "V3dModel"),
+                ("foo.bar_baz", "FooBarBaz"),
+            ],
+        );
+        check(
+            variant_name,
+            &[
+                ("IN_PROGRESS", "InProgress"),
+                ("", "Empty"),
+                ("1", "V1"),
+                ("image/png", "ImagePng"),
+                ("*", "Value"),
+                ("Self", "Self_"),
+            ],
+        );
+    }
+
+    #[test]
+    fn namespaces_make_names_unique() {
+        let mut fields = Namespace::with_reserved(&["unknown_fields"]);
+        assert_eq!(fields.claim("foo_bar".into()), "foo_bar");
+        assert_eq!(fields.claim("foo_bar".into()), "foo_bar_2");
+        assert_eq!(fields.claim("unknown_fields".into()), "unknown_fields_2");
+        assert_eq!(fields.claim("r#type".into()), "r#type");
+        assert_eq!(fields.claim("r#type".into()), "type_2");
+        let mut types = Namespace::default();
+        assert_eq!(types.claim("Status".into()), "Status");
+        assert_eq!(types.claim("Status".into()), "Status2");
+        assert_eq!(types.claim("Self_".into()), "Self_");
+        assert_eq!(types.claim("Self_".into()), "Self2");
+    }
+}

@@ -1,0 +1,50 @@
+//! Where access tokens come from: the token-source trait and its simple implementations.
+
+use std::fmt;
+
+use super::Error;
+
+/// An OAuth 2.0 access token. Its `Debug` never shows the token.
+#[derive(Clone, PartialEq, Eq)]
+pub struct AccessToken(String);
+
+impl AccessToken {
+    /// Wraps a token string.
+    pub fn new(token: impl Into<String>) -> Self {
+        AccessToken(token.into())
+    }
+
+    /// The token itself, for the `Authorization` header.
+    pub fn secret(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for AccessToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("AccessToken(<redacted>)")
+    }
+}
+
+/// Gives the client an access token for each request.
+pub trait TokenSource: Send + Sync {
+    /// A token valid for at least the next request.
+    fn token(&self) -> Result<AccessToken, Error>;
+}
+
+/// The same token for every request, for tests and short-lived programs.
+#[derive(Clone, Debug)]
+pub struct StaticToken(AccessToken);
+
+impl StaticToken {
+    /// A source that always gives `token`.
+    pub fn new(token: impl Into<String>) -> Self {
+        StaticToken(AccessToken::new(token))
+    }
+}
+
+impl TokenSource for StaticToken {
+    fn token(&self) -> Result<AccessToken, Error> {
+        Ok(self.0.clone())
+    }
+}

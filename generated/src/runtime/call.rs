@@ -1,0 +1,158 @@
+//! A call as data: which method, its parameter values and body, before it is sent.
+
+use std::fmt;
+use std::time::Duration;
+
+use super::Error;
+
+/// What the generator knows about one method: enough to send it.
+#[derive(Debug)]
+pub struct MethodInfo {
+    /// Unique id, such as `dataportability.archiveJobs.retry`.
+    pub id: &'static str,
+    /// HTTP verb.
+    pub http_method: &'static str,
+    /// Path template relative to the service path, such as `v1/{+name}:retry`.
+    pub path: &'static str,
+    /// OAuth scopes, any one of which allows the call.
+    pub scopes: &'static [&'static str],
+}
+
+/// One call being built: the method, its path and query parameters, and its body.
+///
+/// Generated request builders fill one in; [`Client::execute`](super::Client::execute) sends it.
+#[derive(Clone, Debug)]
+pub struct Call {
+    method: &'static MethodInfo,
+    path_params: Vec<(&'static str, String)>,
+    query: Vec<(&'static str, String)>,
+    body: Option<Vec<u8>>,
+    timeout: Option<Duration>,
+}
+
+impl Call {
+    /// An empty call of `method`.
+    pub fn new(method: &'static MethodInfo) -> Self {
+        Call {
+            method,
+            path_params: Vec::new(),
+            query: Vec::new(),
+            body: None,
+            timeout: None,
+        }
+    }
+
+    /// The method being called.
+    pub fn method(&self) -> &'static MethodInfo {
+        self.method
+    }
+
+    /// Sets a path parameter, by wire name.
+    pub fn set_path(&mut self, name: &'static str, value: String) {
+        match self.path_params.iter_mut().find(|(key, _)| *key == name) {
+            Some(slot) => slot.1 = value,
+            None => self.path_params.push((name, value)),
+        }
+    }
+
+    /// Sets a query parameter, by wire name, replacing any earlier value.
+    pub fn set_query(&mut self, name: &'static str, value: String) {
+        self.query.retain(|(key, _)| *key != name);
+        self.query.push((name, value));
+    }
+
+    /// Adds one more value of a repeated query parameter.
+    pub fn add_query(&mut self, name: &'static str, value: String) {
+        self.query.push((name, value));
+    }
+
+    /// Serializes `body` as the JSON request body.
+    pub fn set_json_body<T: serde::Serialize>(&mut self, body: &T) -> Result<(), Error> {
+        let bytes = serde_json::to_vec(body).map_err(|error| Error::InvalidRequest {
+            method: self.method.id,
+            message: format!("the request body could not be serialized: {error}"),
+        })?;
+        self.body = Some(bytes);
+        Ok(())
+    }
+
+    /// Sets the total time this call may take, overriding the client's timeout.
+    pub fn set_timeout(&mut self, timeout: Duration) {
+        self.timeout = Some(timeout);
+    }
+
+    pub(crate) fn path_params(&self) -> &[(&'static str, String)] {
+        &self.path_params
+    }
+
+    pub(crate) fn query(&self) -> &[(&'static str, String)] {
+        &self.query
+    }
+
+    pub(crate) fn body(&self) -> Option<&[u8]> {
+        self.body.as_deref()
+    }
+
+    pub(crate) fn timeout(&self) -> Option<Duration> {
+        self.timeout
+    }
+}
+
+/// Options every request builder has; generated builders implement it.
+pub trait CallBuilder: Sized {
+    /// The call being built.
+    #[doc(hidden)]
+    fn call_mut(&mut self) -> &mut Call;
+
+    /// Limits the total time of this call (all attempts), overriding the client's timeout.
+    fn timeout(mut self, timeout: Duration) -> Self {
+        self.call_mut().set_timeout(timeout);
+        self
+    }
+}
+
+/// A request as it would be sent, for inspection: method, URL, headers and body.
+///
+/// It has no `Authorization` header: the token is only fetched when the call is sent.
+#[derive(Clone, PartialEq, Eq)]
+pub struct PreparedRequest {
+    /// HTTP verb.
+    pub method: &'static str,
+    /// The full URL, query included.
+    pub url: String,
+    /// Headers, lower-case names.
+    pub headers: Vec<(String, String)>,
+    /// The body, if the method has one.
+    pub body: Option<Vec<u8>>,
+}
+
+impl fmt::Debug for PreparedRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PreparedRequest")
+            .field("method", &self.method)
+            .field("url", &redact_url(&self.url))
+            .field("headers", &self.headers)
+            .field("body", &self.body.as_deref().map(String::from_utf8_lossy))
+            .finish()
+    }
+}
+
+/// Query parameters whose values are credentials.
+const SECRET_QUERY_PARAMETERS: [&str; 3] = ["key", "access_token", "oauth_token"];
+
+/// The URL with the values of credential query parameters replaced, for logs and `Debug`.
+pub fn redact_url(url: &str) -> String {
+    let Some((base, query)) = url.split_once('?') else {
+        return url.to_owned();
+    };
+    let pairs: Vec<String> = query
+        .split('&')
+        .map(|pair| match pair.split_once('=') {
+            Some((name, _)) if SECRET_QUERY_PARAMETERS.contains(&name) => {
+                format!("{name}=<redacted>")
+            }
+            _ => pair.to_owned(),
+        })
+        .collect();
+    format!("{base}?{}", pairs.join("&"))
+}

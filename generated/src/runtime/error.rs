@@ -1,0 +1,251 @@
+//! The one error type of the client, and Google's JSON error body.
+
+use std::fmt;
+
+use serde::Deserialize;
+
+/// Everything that can go wrong with a call.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Error {
+    /// The request was refused before anything was sent: a bad path parameter, a body that
+    /// could not be serialized.
+    InvalidRequest {
+        /// Id of the method, such as `dataportability.archiveJobs.retry`.
+        method: &'static str,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// The client could not be built as configured.
+    Config {
+        /// What is wrong with the configuration.
+        message: String,
+    },
+    /// No access token could be had from the token source.
+    Auth {
+        /// Why, without the token or any secret.
+        message: String,
+    },
+    /// The server could not be reached, or the connection failed before a whole response came.
+    Transport {
+        /// Id of the method.
+        method: &'static str,
+        /// The underlying error, with the URL removed (it may carry an API key).
+        source: reqwest::Error,
+    },
+    /// The server answered with an error status.
+    Api(Box<ApiError>),
+    /// The server answered with success, but the body is not what the method returns.
+    Decode {
+        /// Id of the method.
+        method: &'static str,
+        /// HTTP status of the response.
+        status: u16,
+        /// What did not fit.
+        message: String,
+        /// The raw response body.
+        body: Vec<u8>,
+    },
+}
+
+impl Error {
+    /// The error response, when the server answered with an error status.
+    pub fn api(&self) -> Option<&ApiError> {
+        match self {
+            Error::Api(api) => Some(api),
+            _ => None,
+        }
+    }
+
+    /// The HTTP status, when the server answered.
+    pub fn http_status(&self) -> Option<u16> {
+        match self {
+            Error::Api(api) => Some(api.status),
+            Error::Decode { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::InvalidRequest { method, message } => {
+                write!(f, "{method}: request not sent: {message}")
+            }
+            Error::Config { message } => write!(f, "client configuration: {message}"),
+            Error::Auth { message } => write!(f, "could not get an access token: {message}"),
+            Error::Transport { method, source } => {
+                write!(f, "{method}: transport error: {source}")?;
+                let mut cause = std::error::Error::source(source);
+                while let Some(inner) = cause {
+                    write!(f, ": {inner}")?;
+                    cause = inner.source();
+                }
+                Ok(())
+            }
+            Error::Api(api) => api.fmt(f),
+            Error::Decode {
+                method,
+                status,
+                message,
+                body,
+            } => write!(
+                f,
+                "{method}: HTTP {status} response is not the expected JSON: {message}; body starts: {}",
+                body_excerpt(body)
+            ),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Transport { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+}
+
+/// An error response from the server.
+#[derive(Debug, Clone)]
+pub struct ApiError {
+    /// Id of the method.
+    pub method: &'static str,
+    /// HTTP status.
+    pub status: u16,
+    /// Response headers, lower-case names, in the order received.
+    pub headers: Vec<(String, String)>,
+    /// The raw response body.
+    pub body: Vec<u8>,
+    /// Google's error, when the body is Google's JSON error shape.
+    pub google: Option<GoogleError>,
+}
+
+impl ApiError {
+    /// The canonical status, such as `NOT_FOUND` or `RESOURCE_EXHAUSTED`, when the body names one.
+    pub fn canonical_status(&self) -> Option<&str> {
+        self.google.as_ref()?.status.as_deref()
+    }
+
+    /// The machine-readable reason: `ErrorInfo.reason`, or else the first legacy `errors[].reason`.
+    pub fn reason(&self) -> Option<&str> {
+        let google = self.google.as_ref()?;
+        google
+            .error_info
+            .as_ref()
+            .and_then(|info| info.reason.as_deref())
+            .or_else(|| google.errors.iter().find_map(|e| e.reason.as_deref()))
+    }
+
+    /// The value of a response header, by case-insensitive name.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(key, _)| key.eq_ignore_ascii_case(name))
+            .map(|(_, value)| value.as_str())
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: HTTP {}", self.method, self.status)?;
+        match &self.google {
+            Some(google) => {
+                if let Some(status) = &google.status {
+                    write!(f, " {status}")?;
+                }
+                write!(f, ": {}", google.message)?;
+                if let Some(reason) = self.reason() {
+                    write!(f, " (reason: {reason})")?;
+                }
+                Ok(())
+            }
+            None if self.body.is_empty() => f.write_str(" with an empty body"),
+            None => write!(f, ": {}", body_excerpt(&self.body)),
+        }
+    }
+}
+
+/// Google's JSON error, `{"error": {...}}`, in the current shape and the older one.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct GoogleError {
+    /// HTTP status code as the server states it.
+    pub code: u16,
+    /// Developer-facing message.
+    pub message: String,
+    /// Canonical status name, such as `FAILED_PRECONDITION`.
+    pub status: Option<String>,
+    /// Typed details; each has an `@type` such as `type.googleapis.com/google.rpc.ErrorInfo`.
+    pub details: Vec<serde_json::Value>,
+    /// The older list of errors with `domain` and `reason`.
+    pub errors: Vec<LegacyError>,
+    /// The first `google.rpc.ErrorInfo` among `details`, decoded.
+    #[serde(skip)]
+    pub error_info: Option<ErrorInfo>,
+}
+
+impl GoogleError {
+    /// Parses an error body; `None` when it is not Google's JSON error shape.
+    pub fn parse(body: &[u8]) -> Option<GoogleError> {
+        #[derive(Deserialize)]
+        struct Envelope {
+            error: GoogleError,
+        }
+        let mut error = serde_json::from_slice::<Envelope>(body).ok()?.error;
+        error.error_info = error.details.iter().find_map(|detail| {
+            let kind = detail.get("@type")?.as_str()?;
+            if kind.ends_with("/google.rpc.ErrorInfo") {
+                serde_json::from_value(detail.clone()).ok()
+            } else {
+                None
+            }
+        });
+        Some(error)
+    }
+}
+
+/// One entry of the older `errors[]` list.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct LegacyError {
+    /// Error domain, such as `global`.
+    pub domain: Option<String>,
+    /// Machine-readable reason, such as `notFound`.
+    pub reason: Option<String>,
+    /// Message for this entry.
+    pub message: Option<String>,
+    /// Where the error is, such as a parameter name.
+    pub location: Option<String>,
+    /// Kind of location, such as `parameter`.
+    #[serde(rename = "locationType")]
+    pub location_type: Option<String>,
+}
+
+/// The `google.rpc.ErrorInfo` detail: why the error happened, in machine-readable form.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct ErrorInfo {
+    /// The reason, such as `RATE_LIMIT_EXCEEDED`.
+    pub reason: Option<String>,
+    /// The domain of the reason, such as `googleapis.com`.
+    pub domain: Option<String>,
+    /// Further structured facts.
+    pub metadata: std::collections::BTreeMap<String, String>,
+}
+
+/// The start of a body as text, for messages: at most 200 characters, on one line.
+fn body_excerpt(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(body);
+    let mut excerpt: String = text
+        .chars()
+        .take(200)
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    if text.chars().count() > 200 {
+        excerpt.push('…');
+    }
+    excerpt
+}

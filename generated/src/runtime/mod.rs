@@ -1,0 +1,20 @@
+//! The hand-written runtime every generated crate carries: transport, auth, errors, path
+//! expansion and wire types. Generated code describes methods; this module sends them.
+//!
+//! This folder is copied verbatim into every crate the generator writes, so it refers to nothing
+//! outside itself.
+
+pub mod auth;
+pub mod call;
+pub mod client;
+pub mod error;
+pub mod path;
+pub mod values;
+pub mod wire;
+
+pub use auth::{AccessToken, StaticToken, TokenSource};
+pub use call::{Call, CallBuilder, MethodInfo, PreparedRequest};
+pub use client::{Client, ClientBuilder, Response, ServiceInfo};
+pub use error::{ApiError, Error, ErrorInfo, GoogleError, LegacyError};
+pub use values::{Bytes, Date, Duration, FieldMask, FormatError, Timestamp};
+pub use wire::UnknownValue;

@@ -1,0 +1,111 @@
+//! Expanding a method's path template with parameter values, safely.
+//!
+//! `{var}` percent-encodes every byte outside `A-Za-z0-9-._~`; `{+var}` does the same for each
+//! `/`-separated segment and keeps the slashes (Google's `fullyEncodeReservedExpansion`). A value
+//! that holds `?` or `#`, or a segment that is, or percent-decodes to, `.` or `..`, is refused: it
+//! could only be an attempt to reach another path.
+
+/// Expands `template` with `values` (wire name, value). Errors say which parameter is wrong.
+pub fn expand(template: &str, values: &[(&'static str, String)]) -> Result<String, String> {
+    let mut out = String::with_capacity(template.len() + 32);
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let close = rest[open..]
+            .find('}')
+            .map(|offset| open + offset)
+            .ok_or_else(|| format!("path template {template:?} has an unclosed '{{'"))?;
+        let expression = &rest[open + 1..close];
+        let (reserved, name) = match expression.strip_prefix('+') {
+            Some(name) => (true, name),
+            None => (false, expression),
+        };
+        let value = values
+            .iter()
+            .find(|(key, _)| *key == name)
+            .map(|(_, value)| value.as_str())
+            .ok_or_else(|| format!("path parameter `{name}` has no value"))?;
+        encode_value(name, value, reserved, &mut out)?;
+        rest = &rest[close + 1..];
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+/// Appends one parameter's encoded value, or says why it is refused.
+fn encode_value(name: &str, value: &str, reserved: bool, out: &mut String) -> Result<(), String> {
+    if value.is_empty() {
+        return Err(format!("path parameter `{name}` is empty"));
+    }
+    if value.contains(['?', '#']) {
+        return Err(format!(
+            "path parameter `{name}` contains '?' or '#': {value:?}"
+        ));
+    }
+    let segments: Vec<&str> = if reserved {
+        value.split('/').collect()
+    } else {
+        vec![value]
+    };
+    for (index, segment) in segments.iter().enumerate() {
+        if is_dot_segment(segment) {
+            return Err(format!(
+                "path parameter `{name}` has a dot segment ({segment:?}): {value:?}"
+            ));
+        }
+        if reserved && segment.is_empty() {
+            return Err(format!(
+                "path parameter `{name}` has an empty segment: {value:?}"
+            ));
+        }
+        if index > 0 {
+            out.push('/');
+        }
+        percent_encode(segment, out);
+    }
+    Ok(())
+}
+
+/// Whether a segment is `.` or `..`, also when spelled with percent-escapes such as `%2e`.
+fn is_dot_segment(segment: &str) -> bool {
+    let decoded = percent_decode(segment);
+    decoded == b"." || decoded == b".."
+}
+
+/// Decodes `%XX` escapes; anything else is kept as it is.
+fn percent_decode(text: &str) -> Vec<u8> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let escaped = (bytes[i] == b'%' && i + 2 < bytes.len())
+            .then(|| std::str::from_utf8(&bytes[i + 1..i + 3]).ok())
+            .flatten()
+            .and_then(|hex| u8::from_str_radix(hex, 16).ok());
+        match escaped {
+            Some(byte) => {
+                out.push(byte);
+                i += 3;
+            }
+            None => {
+                out.push(bytes[i]);
+                i += 1;
+            }
+        }
+    }
+    out
+}
+
+/// Percent-encodes every byte outside the unreserved set `A-Za-z0-9-._~`.
+pub(crate) fn percent_encode(text: &str, out: &mut String) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    for &byte in text.as_bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
+            out.push(byte as char);
+        } else {
+            out.push('%');
+            out.push(HEX[usize::from(byte >> 4)] as char);
+            out.push(HEX[usize::from(byte & 0x0f)] as char);
+        }
+    }
+}

@@ -1,0 +1,3 @@
+pub fn run(_args: &[String]) -> Result<(), crate::Failure> {
+    todo!()
+}
