@@ -62,6 +62,11 @@ pub fn value_name(raw: &str) -> String {
     finish(words(raw).to_snake_case(), "_", "value")
 }
 
+/// The setter of a field: `set_type` for `r#type`, `set_1st` for `_1st`.
+pub fn setter_name(field: &str) -> String {
+    format!("set_{}", unraw(field).trim_start_matches('_'))
+}
+
 /// The identifier without its `r#` prefix: what serde writes on the wire for a raw identifier,
 /// and what two names are compared by.
 pub fn unraw(name: &str) -> &str {

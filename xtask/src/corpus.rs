@@ -1,3 +1,155 @@
-pub fn run(_args: &[String]) -> Result<(), crate::Failure> {
-    todo!()
+//! `cargo xtask corpus`: generate a crate for every corpus document and type-check them all.
+//!
+//! The crates go into one throwaway workspace under `target/corpus/` with the repository's
+//! `Cargo.lock` and target directory, so dependencies are built once and shared.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::{Failure, paths, regen};
+
+/// Documents that are generated but not compiled: compute.v1 alone is a 5 MB document whose
+/// crate takes longer to check than all the others together.
+const GENERATE_ONLY: &[&str] = &["compute.v1.json"];
+
+pub fn run(args: &[String]) -> Result<(), Failure> {
+    let mut build = true;
+    for arg in args {
+        match arg.as_str() {
+            "--no-build" => build = false,
+            other => return Err(Failure::usage(format!("unknown corpus option {other:?}"))),
+        }
+    }
+    let workspace = paths::root().join("target/corpus");
+    let members = generate_all(&workspace)?;
+    if build {
+        check_all(&workspace, &members)?;
+    }
+    Ok(())
+}
+
+/// The corpus documents and the generator's fixtures, sorted by file name within each.
+pub fn documents() -> Result<Vec<PathBuf>, Failure> {
+    let mut documents = Vec::new();
+    for folder in ["discovery/documents/corpus", "codegen/tests/fixtures"] {
+        let dir = paths::root().join(folder);
+        let entries = fs::read_dir(&dir)
+            .map_err(|error| Failure::error(format!("{}: {error}", dir.display())))?;
+        let mut found: Vec<PathBuf> = entries
+            .flatten()
+            .map(|entry| entry.path())
+            .filter(|path| {
+                path.extension()
+                    .is_some_and(|extension| extension == "json")
+            })
+            .collect();
+        found.sort();
+        documents.extend(found);
+    }
+    Ok(documents)
+}
+
+/// Generates every corpus crate into `workspace`; returns the folders of those to compile.
+fn generate_all(workspace: &Path) -> Result<Vec<String>, Failure> {
+    let io =
+        |path: &Path, error: std::io::Error| Failure::error(format!("{}: {error}", path.display()));
+    // Start from nothing but the build cache, so no crate of an earlier run lingers.
+    if let Ok(entries) = fs::read_dir(workspace) {
+        for entry in entries.flatten() {
+            if entry.file_name() != "target" {
+                let path = entry.path();
+                let removed = if path.is_dir() {
+                    fs::remove_dir_all(&path)
+                } else {
+                    fs::remove_file(&path)
+                };
+                removed.map_err(|error| io(&path, error))?;
+            }
+        }
+    }
+    fs::create_dir_all(workspace).map_err(|error| io(workspace, error))?;
+    let mut members = Vec::new();
+    for document in documents()? {
+        let file_name = document
+            .file_name()
+            .expect("a file")
+            .to_string_lossy()
+            .into_owned();
+        let stem = file_name.trim_end_matches(".json").replace(['.', '_'], "-");
+        let is_fixture = document
+            .parent()
+            .is_some_and(|dir| dir.ends_with("fixtures"));
+        let folder = if is_fixture {
+            format!("fixture-{stem}")
+        } else {
+            stem
+        };
+        let options = codegen::Options {
+            crate_name: Some(format!("corpus-{folder}")),
+            standalone: false,
+        };
+        let files = regen::generate(&document, &options, true)?;
+        let crate_dir = workspace.join(&folder);
+        for file in &files {
+            let path = crate_dir.join(&file.path);
+            fs::create_dir_all(path.parent().expect("inside the crate"))
+                .map_err(|error| io(&path, error))?;
+            fs::write(&path, &file.contents).map_err(|error| io(&path, error))?;
+        }
+        let lines: usize = files.iter().map(|file| file.contents.lines().count()).sum();
+        println!(
+            "corpus: generated {folder} ({} files, {lines} lines)",
+            files.len()
+        );
+        if !GENERATE_ONLY.contains(&file_name.as_str()) {
+            members.push(folder);
+        }
+    }
+    let manifest = format!(
+        "# Written by `cargo xtask corpus`.\n[workspace]\nresolver = \"3\"\nmembers = [{}]\n",
+        members
+            .iter()
+            .map(|member| format!("{member:?}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let manifest_path = workspace.join("Cargo.toml");
+    fs::write(&manifest_path, manifest).map_err(|error| io(&manifest_path, error))?;
+    // The repository's lock file pins the same dependency versions the committed crate uses.
+    let lock = paths::root().join("Cargo.lock");
+    fs::copy(&lock, workspace.join("Cargo.lock")).map_err(|error| io(&lock, error))?;
+    Ok(members)
+}
+
+/// `cargo check` on the whole corpus workspace; fails on any error or warning.
+fn check_all(workspace: &Path, members: &[String]) -> Result<(), Failure> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let output = Command::new(cargo)
+        .args(["check", "--workspace", "--message-format", "short"])
+        .current_dir(workspace)
+        // A target directory of its own: a `cargo test` that runs this holds the main one.
+        .env("CARGO_TARGET_DIR", workspace.join("target"))
+        .output()
+        .map_err(|error| Failure::error(format!("could not run cargo: {error}")))?;
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let problems: Vec<&str> = stderr
+        .lines()
+        .filter(|line| {
+            line.contains(": warning:") || line.contains(": error") || line.starts_with("error")
+        })
+        .collect();
+    if !output.status.success() || !problems.is_empty() {
+        return Err(Failure::check(format!(
+            "corpus crates do not check cleanly ({} problems):\n{}",
+            problems.len(),
+            if problems.is_empty() {
+                stderr.to_string()
+            } else {
+                problems.join("\n")
+            }
+        )));
+    }
+    println!("corpus: {} crates check without warnings", members.len());
+    Ok(())
 }

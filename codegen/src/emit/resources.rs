@@ -319,8 +319,17 @@ fn emit_builder(method: &MethodDef, owner: &str) -> TokenStream {
         quote!(let call = self.call;)
     };
     let (response_type, finish) = match &method.response {
-        Some(ty) => (rust_type(ty, Scope::Elsewhere), quote!(.json())),
-        None => (quote!(()), quote!(.map(drop))),
+        Some(ty) => (
+            rust_type(ty, Scope::Elsewhere),
+            quote!(self.client.execute(call)?.json()),
+        ),
+        None => (
+            quote!(()),
+            quote! {
+                self.client.execute(call)?;
+                ::std::result::Result::Ok(())
+            },
+        ),
     };
     quote! {
         #[doc = #doc]
@@ -348,7 +357,7 @@ fn emit_builder(method: &MethodDef, owner: &str) -> TokenStream {
             pub fn send(self) -> ::std::result::Result<#response_type, crate::Error> {
                 #call_binding
                 #body_for_send
-                self.client.execute(call)?#finish
+                #finish
             }
         }
 

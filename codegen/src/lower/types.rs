@@ -278,7 +278,7 @@ impl<'d> TypeLowering<'d> {
             let ty = self.lower_ref(property, &format!("{name} {wire_name}"), &field_path)?;
             let field_name = fields_namespace.claim(names::value_name(wire_name));
             fields.push(FieldDef {
-                setter: format!("set_{}", names::unraw(&field_name)),
+                setter: names::setter_name(&field_name),
                 name: field_name,
                 wire_name: wire_name.clone(),
                 ty,
