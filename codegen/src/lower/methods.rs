@@ -349,13 +349,17 @@ fn check_path_template(
                 ),
             ));
         }
-        if let Some(param) = positional.iter().find(|param| param.wire_name == name) {
-            if param.repeated {
-                return Err(Error::at(
-                    path,
-                    format!("path parameter {name:?} is repeated, which a path cannot hold"),
-                ));
-            }
+        if let Some(param) = positional
+            .iter()
+            .find(|param| param.wire_name == name && param.repeated)
+        {
+            return Err(Error::at(
+                path,
+                format!(
+                    "path parameter {:?} is repeated, which a path cannot hold",
+                    param.wire_name
+                ),
+            ));
         }
         rest = &rest[close + 1..];
     }

@@ -378,10 +378,10 @@ fn box_cycles(defs: &mut [TypeDef]) {
     for (index, def) in defs.iter_mut().enumerate() {
         if let TypeDef::Struct(def) = def {
             for field in &mut def.fields {
-                if let TypeRef::Named(target) = &field.ty {
-                    if let Some(&target) = index_of.get(target) {
-                        field.boxed = component[target] == component[index];
-                    }
+                if let TypeRef::Named(target) = &field.ty
+                    && let Some(&target) = index_of.get(target)
+                {
+                    field.boxed = component[target] == component[index];
                 }
             }
         }

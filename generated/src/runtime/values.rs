@@ -434,3 +434,99 @@ impl FromStr for FieldMask {
 }
 
 string_wire_format!(FieldMask);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bytes_read_every_base64_dialect() {
+        for text in ["+/+/", "-_-_", "aGk=", "aGk", "aGk_", "aGk/"] {
+            assert!(text.parse::<Bytes>().is_ok(), "{text}");
+        }
+        assert_eq!("aGk".parse::<Bytes>().unwrap().as_slice(), b"hi");
+        assert_eq!("-_8".parse::<Bytes>().unwrap(), "+/8=".parse().unwrap());
+        assert_eq!(Bytes(b"hi?".to_vec()).to_string(), "aGk/");
+        assert!("a".parse::<Bytes>().is_err());
+        assert!("***".parse::<Bytes>().is_err());
+    }
+
+    #[test]
+    fn timestamps_keep_nanoseconds_and_range() {
+        let cases = [
+            ("1970-01-01T00:00:00Z", 0, 0),
+            ("1969-12-31T23:59:59.999999999Z", -1, 999_999_999),
+            ("0001-01-01T00:00:00Z", MIN_TIMESTAMP_SECONDS, 0),
+            (
+                "9999-12-31T23:59:59.100Z",
+                MAX_TIMESTAMP_SECONDS,
+                100_000_000,
+            ),
+        ];
+        for (text, seconds, nanos) in cases {
+            let stamp: Timestamp = text.parse().unwrap();
+            assert_eq!(
+                (stamp.unix_seconds(), stamp.subsec_nanos()),
+                (seconds, nanos)
+            );
+            assert_eq!(stamp.to_string(), text);
+            assert_eq!(Timestamp::from(stamp.to_system_time()), stamp);
+        }
+        assert!(Timestamp::from_unix(MAX_TIMESTAMP_SECONDS + 1, 0).is_none());
+        assert!(Timestamp::from_unix(0, 1_000_000_000).is_none());
+    }
+
+    #[test]
+    fn dates() {
+        assert_eq!(
+            "2024-02-29".parse::<Date>().unwrap(),
+            Date::new(2024, 2, 29).unwrap()
+        );
+        assert_eq!(Date::new(2024, 2, 29).unwrap().to_string(), "2024-02-29");
+        for bad in [
+            "2023-02-29",
+            "2024-2-29",
+            "2024-13-01",
+            "0000-01-01",
+            "2024-01-01T00:00:00Z",
+        ] {
+            assert!(bad.parse::<Date>().is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn durations() {
+        for (text, seconds, nanos, shown) in [
+            ("3.5s", 3, 500_000_000, "3.500s"),
+            ("0s", 0, 0, "0s"),
+            ("-1.000000001s", -1, -1, "-1.000000001s"),
+            ("-0.5s", 0, -500_000_000, "-0.500s"),
+            ("315576000000s", 315_576_000_000, 0, "315576000000s"),
+        ] {
+            let duration: Duration = text.parse().unwrap();
+            assert_eq!(
+                (duration.seconds(), duration.nanos()),
+                (seconds, nanos),
+                "{text}"
+            );
+            assert_eq!(duration.to_string(), shown);
+            assert_eq!(shown.parse::<Duration>().unwrap(), duration);
+        }
+        assert_eq!(
+            "1.25s".parse::<Duration>().unwrap().to_std(),
+            Some(std::time::Duration::from_millis(1250))
+        );
+        assert_eq!("-1s".parse::<Duration>().unwrap().to_std(), None);
+        for bad in ["3", "s", "1.s5", "1.0000000001s", "--1s", "+1s", "1e3s"] {
+            assert!(bad.parse::<Duration>().is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn field_masks() {
+        let mask: FieldMask = "name, metadata.labels,,".parse().unwrap();
+        assert_eq!(mask.paths, ["name", "metadata.labels"]);
+        assert_eq!(mask.to_string(), "name,metadata.labels");
+        assert_eq!("".parse::<FieldMask>().unwrap(), FieldMask::default());
+    }
+}

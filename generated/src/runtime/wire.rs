@@ -276,3 +276,93 @@ where
 
     deserializer.deserialize_str(EnumVisitor(PhantomData))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[derive(Debug, Default, PartialEq, Serialize, Deserialize)]
+    #[serde(default)]
+    struct Sample {
+        #[serde(with = "With::<Opt<Int64>>", skip_serializing_if = "Option::is_none")]
+        signed: Option<i64>,
+        #[serde(with = "With::<Opt<Uint64>>", skip_serializing_if = "Option::is_none")]
+        unsigned: Option<u64>,
+        #[serde(with = "With::<Opt<Float>>", skip_serializing_if = "Option::is_none")]
+        double: Option<f64>,
+        #[serde(with = "With::<Opt<Float>>", skip_serializing_if = "Option::is_none")]
+        float: Option<f32>,
+        #[serde(
+            with = "With::<Opt<List<Int64>>>",
+            skip_serializing_if = "Option::is_none"
+        )]
+        list: Option<Vec<i64>>,
+        #[serde(
+            with = "With::<Opt<Map<Uint64>>>",
+            skip_serializing_if = "Option::is_none"
+        )]
+        map: Option<BTreeMap<String, u64>>,
+    }
+
+    fn read(value: serde_json::Value) -> Sample {
+        serde_json::from_value(value).unwrap()
+    }
+
+    #[test]
+    fn sixty_four_bit_integers_are_strings_on_the_wire() {
+        let sample = read(json!({
+            "signed": "-9223372036854775808",
+            "unsigned": "18446744073709551615",
+            "list": ["1", 2, "-3"],
+            "map": {"a": "7", "b": 8}
+        }));
+        assert_eq!(sample.signed, Some(i64::MIN));
+        assert_eq!(sample.unsigned, Some(u64::MAX));
+        assert_eq!(sample.list, Some(vec![1, 2, -3]));
+        assert_eq!(
+            serde_json::to_value(&sample).unwrap(),
+            json!({
+                "signed": "-9223372036854775808",
+                "unsigned": "18446744073709551615",
+                "list": ["1", "2", "-3"],
+                "map": {"a": "7", "b": "8"}
+            })
+        );
+        // Numbers are accepted on input too.
+        assert_eq!(read(json!({"signed": 42})).signed, Some(42));
+    }
+
+    #[test]
+    fn out_of_range_and_malformed_integers_are_errors() {
+        for bad in [
+            json!({"unsigned": "-1"}),
+            json!({"unsigned": -1}),
+            json!({"signed": "9223372036854775808"}),
+            json!({"signed": "12x"}),
+            json!({"signed": 1.5}),
+        ] {
+            assert!(
+                serde_json::from_value::<Sample>(bad.clone()).is_err(),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn non_finite_floats_are_strings_on_the_wire() {
+        let sample = read(json!({"double": "NaN", "float": "-Infinity"}));
+        assert!(sample.double.unwrap().is_nan());
+        assert_eq!(sample.float, Some(f32::NEG_INFINITY));
+        assert_eq!(
+            serde_json::to_value(&sample).unwrap(),
+            json!({"double": "NaN", "float": "-Infinity"})
+        );
+        let sample = read(json!({"double": "Infinity", "float": 1.5}));
+        assert_eq!(sample.double, Some(f64::INFINITY));
+        assert_eq!(serde_json::to_value(&sample).unwrap()["float"], json!(1.5));
+        assert_eq!(read(json!({"double": "2.5"})).double, Some(2.5));
+        assert!(serde_json::from_value::<Sample>(json!({"double": "inf"})).is_err());
+        assert_eq!(read(json!({"double": null})).double, None);
+    }
+}

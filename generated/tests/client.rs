@@ -1,0 +1,411 @@
+//! The generated Data Portability client over real HTTP against a server on 127.0.0.1.
+
+mod common;
+
+use common::{Reply, TestServer, client};
+use google_dataportability_v1::Error;
+use google_dataportability_v1::model::{
+    InitiatePortabilityArchiveRequest, InitiatePortabilityArchiveResponseAccessType,
+    PortabilityArchiveStateState, ResetAuthorizationRequest, RetryPortabilityArchiveRequest,
+};
+use google_dataportability_v1::prelude::*;
+use serde_json::json;
+
+#[test]
+fn initiate_sends_the_body_and_headers_and_decodes_the_reply() {
+    let server = TestServer::start(vec![Reply::json(
+        200,
+        json!({"archiveJobId": "job-1", "accessType": "ACCESS_TYPE_ONE_TIME"}),
+    )]);
+    let response = client(&server)
+        .portability_archive()
+        .initiate(
+            InitiatePortabilityArchiveRequest::default()
+                .set_resources(["myactivity.search", "myactivity.youtube"]),
+        )
+        .send()
+        .unwrap();
+    assert_eq!(response.archive_job_id.as_deref(), Some("job-1"));
+    assert_eq!(
+        response.access_type,
+        Some(InitiatePortabilityArchiveResponseAccessType::AccessTypeOneTime)
+    );
+
+    let request = server.next();
+    assert_eq!(request.method, "POST");
+    assert_eq!(request.target, "/v1/portabilityArchive:initiate");
+    assert_eq!(
+        request.header("authorization"),
+        Some("Bearer ya29.secret-token")
+    );
+    assert_eq!(request.header("content-type"), Some("application/json"));
+    let user_agent = request.header("user-agent").unwrap();
+    assert!(
+        user_agent.starts_with("google-dataportability-v1/"),
+        "{user_agent}"
+    );
+    assert!(
+        request
+            .header("x-goog-api-client")
+            .unwrap()
+            .contains("gdcl/")
+    );
+    assert_eq!(
+        request.json(),
+        json!({"resources": ["myactivity.search", "myactivity.youtube"]})
+    );
+}
+
+#[test]
+fn get_state_expands_the_path_and_sends_standard_parameters() {
+    let server = TestServer::start(vec![Reply::json(
+        200,
+        json!({
+            "name": "archiveJobs/abc/portabilityArchiveState",
+            "state": "COMPLETE",
+            "urls": ["https://storage.example.com/a.zip?sig=1"],
+            "exportTime": "2026-07-19T10:00:00.123Z"
+        }),
+    )]);
+    let state = client(&server)
+        .archive_jobs()
+        .get_portability_archive_state("archiveJobs/abc/portabilityArchiveState")
+        .fields("state,urls")
+        .pretty_print(false)
+        .send()
+        .unwrap();
+    assert_eq!(state.state, Some(PortabilityArchiveStateState::Complete));
+    assert_eq!(state.urls.unwrap().len(), 1);
+    assert_eq!(
+        state.export_time.unwrap().to_string(),
+        "2026-07-19T10:00:00.123Z"
+    );
+
+    let request = server.next();
+    assert_eq!(request.method, "GET");
+    assert_eq!(
+        request.target,
+        "/v1/archiveJobs/abc/portabilityArchiveState?fields=state%2Curls&prettyPrint=false"
+    );
+    assert_eq!(request.header("content-type"), None);
+    assert!(request.body.is_empty());
+}
+
+#[test]
+fn methods_without_a_meaningful_reply_and_empty_bodies() {
+    let server = TestServer::start(vec![
+        Reply::json(200, json!({})),
+        Reply::json(200, json!({"archiveJobId": "job-2"})),
+        Reply::json(200, json!({})),
+        Reply::json(200, json!({"oneTimeResources": ["myactivity.search"]})),
+    ]);
+    let client = client(&server);
+    client
+        .authorization()
+        .reset(ResetAuthorizationRequest::default())
+        .send()
+        .unwrap();
+    let request = server.next();
+    assert_eq!(
+        (request.method.as_str(), request.target.as_str()),
+        ("POST", "/v1/authorization:reset")
+    );
+    assert_eq!(request.json(), json!({}));
+
+    let retried = client
+        .archive_jobs()
+        .retry(
+            "archiveJobs/job-1",
+            RetryPortabilityArchiveRequest::default(),
+        )
+        .send()
+        .unwrap();
+    assert_eq!(retried.archive_job_id.as_deref(), Some("job-2"));
+    assert_eq!(server.next().target, "/v1/archiveJobs/job-1:retry");
+
+    client
+        .archive_jobs()
+        .cancel("archiveJobs/job-2", Default::default())
+        .send()
+        .unwrap();
+    assert_eq!(server.next().target, "/v1/archiveJobs/job-2:cancel");
+
+    let access = client
+        .access_type()
+        .check(Default::default())
+        .send()
+        .unwrap();
+    assert_eq!(access.one_time_resources.unwrap(), ["myactivity.search"]);
+    assert_eq!(server.next().target, "/v1/accessType:check");
+}
+
+/// What a path parameter value becomes: the request target the server saw, or the error.
+fn check_path(value: &str, expected: Result<&str, &str>) {
+    let server = TestServer::start(vec![Reply::json(200, json!({}))]);
+    let result = client(&server)
+        .archive_jobs()
+        .get_portability_archive_state(value)
+        .send();
+    match expected {
+        Ok(target) => {
+            result.unwrap_or_else(|e| panic!("{value:?}: {e}"));
+            assert_eq!(server.next().target, target, "value {value:?}");
+        }
+        Err(message) => {
+            let error = result.expect_err(value);
+            assert!(
+                matches!(error, Error::InvalidRequest { .. }),
+                "{value:?}: {error:?}"
+            );
+            assert!(
+                error.to_string().contains(message),
+                "{value:?}: {error} does not say {message:?}"
+            );
+            assert!(
+                server.got_nothing(),
+                "{value:?} reached the server: {:?}",
+                server.next()
+            );
+        }
+    }
+}
+
+#[test]
+fn path_values_valid_and_hostile() {
+    check_path(
+        "archiveJobs/abc/portabilityArchiveState",
+        Ok("/v1/archiveJobs/abc/portabilityArchiveState"),
+    );
+    check_path("archiveJobs/abc", Ok("/v1/archiveJobs/abc"));
+    check_path("archiveJobs/a b", Ok("/v1/archiveJobs/a%20b"));
+    check_path("archiveJobs/%2F", Ok("/v1/archiveJobs/%252F"));
+    check_path("archiveJobs/é~ü", Ok("/v1/archiveJobs/%C3%A9~%C3%BC"));
+    check_path("archiveJobs/a:b+c", Ok("/v1/archiveJobs/a%3Ab%2Bc"));
+    check_path("archiveJobs/../../v2/x?y#z", Err("'?' or '#'"));
+    check_path("archiveJobs/../../v2/x", Err("dot segment"));
+    check_path(
+        "archiveJobs/.%2e/portabilityArchiveState",
+        Err("dot segment"),
+    );
+    check_path("archiveJobs/%2E", Err("dot segment"));
+    check_path("archiveJobs/./x", Err("dot segment"));
+    check_path("archiveJobs//x", Err("empty segment"));
+    check_path("", Err("is empty"));
+}
+
+#[test]
+fn google_json_errors_are_parsed_in_both_shapes() {
+    let server = TestServer::start(vec![
+        Reply::json(
+            429,
+            json!({"error": {
+                "code": 429,
+                "message": "Resource has been exhausted.",
+                "status": "RESOURCE_EXHAUSTED",
+                "details": [{
+                    "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+                    "reason": "RESOURCE_EXHAUSTED_ONE_TIME",
+                    "domain": "dataportability.googleapis.com",
+                    "metadata": {"resource": "myactivity.search"}
+                }]
+            }}),
+        ),
+        Reply::json(
+            404,
+            json!({"error": {
+                "code": 404,
+                "message": "Not Found",
+                "errors": [{"domain": "global", "reason": "notFound", "message": "Not Found"}]
+            }}),
+        ),
+    ]);
+    let client = client(&server);
+    let error = client
+        .portability_archive()
+        .initiate(InitiatePortabilityArchiveRequest::default().set_resources(["myactivity.search"]))
+        .send()
+        .unwrap_err();
+    let api = error.api().unwrap();
+    assert_eq!(api.status, 429);
+    assert_eq!(api.canonical_status(), Some("RESOURCE_EXHAUSTED"));
+    assert_eq!(api.reason(), Some("RESOURCE_EXHAUSTED_ONE_TIME"));
+    let info = api.google.as_ref().unwrap().error_info.as_ref().unwrap();
+    assert_eq!(info.metadata["resource"], "myactivity.search");
+    assert_eq!(
+        error.to_string(),
+        "dataportability.portabilityArchive.initiate: HTTP 429 RESOURCE_EXHAUSTED: \
+         Resource has been exhausted. (reason: RESOURCE_EXHAUSTED_ONE_TIME)"
+    );
+
+    let error = client
+        .archive_jobs()
+        .get_portability_archive_state("archiveJobs/x/portabilityArchiveState")
+        .send()
+        .unwrap_err();
+    let api = error.api().unwrap();
+    assert_eq!(api.canonical_status(), None);
+    assert_eq!(api.reason(), Some("notFound"));
+    assert_eq!(
+        error.to_string(),
+        "dataportability.archiveJobs.getPortabilityArchiveState: HTTP 404: Not Found (reason: notFound)"
+    );
+}
+
+#[test]
+fn non_json_error_bodies_are_kept_raw() {
+    let html = "<html><body><h1>502 Bad Gateway</h1></body></html>";
+    let server = TestServer::start(vec![
+        Reply::text(502, "text/html", html),
+        Reply::text(502, "text/plain", ""),
+    ]);
+    let client = client(&server);
+    let call = || {
+        client
+            .archive_jobs()
+            .get_portability_archive_state("archiveJobs/x/portabilityArchiveState")
+            .send()
+            .unwrap_err()
+    };
+    let error = call();
+    let api = error.api().unwrap();
+    assert_eq!(api.status, 502);
+    assert!(api.google.is_none());
+    assert_eq!(api.body, html.as_bytes());
+    assert_eq!(api.header("Content-Type"), Some("text/html"));
+    assert!(
+        error.to_string().ends_with(&format!("HTTP 502: {html}")),
+        "{error}"
+    );
+
+    let error = call();
+    assert!(
+        error.to_string().ends_with("HTTP 502 with an empty body"),
+        "{error}"
+    );
+}
+
+#[test]
+fn a_success_that_is_not_the_expected_json_is_a_decode_error() {
+    let server = TestServer::start(vec![Reply::text(200, "text/plain", "surprise")]);
+    let error = client(&server)
+        .archive_jobs()
+        .get_portability_archive_state("archiveJobs/x/portabilityArchiveState")
+        .send()
+        .unwrap_err();
+    match &error {
+        Error::Decode { status, body, .. } => {
+            assert_eq!(*status, 200);
+            assert_eq!(body, b"surprise");
+        }
+        other => panic!("expected a decode error, got {other:?}"),
+    }
+    assert!(
+        error.to_string().contains("body starts: surprise"),
+        "{error}"
+    );
+}
+
+#[test]
+fn prepare_shows_the_request_without_sending_it() {
+    let server = TestServer::start(vec![]);
+    let client = google_dataportability_v1::Client::builder()
+        .root_url(&server.base_url)
+        .api_key("AIza-secret-key")
+        .build()
+        .unwrap();
+    let prepared = client
+        .portability_archive()
+        .initiate(InitiatePortabilityArchiveRequest::default().set_resources(["myactivity.search"]))
+        .quota_user("user 1")
+        .prepare()
+        .unwrap();
+    assert_eq!(prepared.method, "POST");
+    assert_eq!(
+        prepared.url,
+        format!(
+            "{}v1/portabilityArchive:initiate?key=AIza-secret-key&quotaUser=user+1",
+            server.base_url
+        )
+    );
+    assert_eq!(
+        prepared.body.as_deref(),
+        Some(br#"{"resources":["myactivity.search"]}"#.as_slice())
+    );
+    assert!(
+        prepared
+            .headers
+            .iter()
+            .any(|(name, _)| name == "user-agent")
+    );
+    assert!(
+        !prepared
+            .headers
+            .iter()
+            .any(|(name, _)| name == "authorization")
+    );
+    let shown = format!("{prepared:?}");
+    assert!(!shown.contains("AIza-secret-key"), "{shown}");
+    assert!(shown.contains("key=<redacted>"), "{shown}");
+    assert!(server.got_nothing());
+}
+
+#[test]
+fn secrets_never_appear_in_debug_output() {
+    let server = TestServer::start(vec![]);
+    let client = google_dataportability_v1::Client::builder()
+        .root_url(&server.base_url)
+        .token_source(google_dataportability_v1::runtime::StaticToken::new(
+            "ya29.secret-token",
+        ))
+        .api_key("AIza-secret-key")
+        .build()
+        .unwrap();
+    let token = google_dataportability_v1::runtime::StaticToken::new("ya29.secret-token");
+    for shown in [format!("{client:?}"), format!("{token:?}")] {
+        assert!(!shown.contains("secret"), "{shown}");
+    }
+}
+
+#[test]
+fn scopes_are_listed_with_descriptions() {
+    use google_dataportability_v1::Scope;
+    assert_eq!(Scope::ALL.len(), 73);
+    let search =
+        Scope::from_url("https://www.googleapis.com/auth/dataportability.myactivity.search")
+            .unwrap();
+    assert_eq!(search, Scope::DataportabilityMyactivitySearch);
+    assert!(!search.description().is_empty());
+    assert!(
+        Scope::ALL
+            .iter()
+            .all(|scope| !scope.description().is_empty())
+    );
+    let required = google_dataportability_v1::resources::PortabilityArchiveInitiateCall::SCOPES;
+    assert!(required.contains(&search));
+}
+
+#[test]
+fn a_refused_connection_is_a_transport_error_without_the_url() {
+    // Bind and drop a listener, so the port is (almost certainly) closed.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let client = google_dataportability_v1::Client::builder()
+        .root_url(format!("http://127.0.0.1:{port}/"))
+        .api_key("AIza-secret-key")
+        .build()
+        .unwrap();
+    let error = client
+        .archive_jobs()
+        .get_portability_archive_state("archiveJobs/x/portabilityArchiveState")
+        .send()
+        .unwrap_err();
+    assert!(matches!(error, Error::Transport { .. }), "{error:?}");
+    assert!(!error.to_string().contains("AIza-secret-key"), "{error}");
+    assert!(
+        !format!("{error:?}").contains("AIza-secret-key"),
+        "{error:?}"
+    );
+}
