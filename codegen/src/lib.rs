@@ -45,5 +45,5 @@ pub struct File {
 pub fn generate(document: &discovery::Document, options: &Options) -> Result<Vec<File>, Error> {
     let api = lower::lower(document, options)?;
     let files = emit::emit(&api);
-    render::render(&api, files, options)
+    render::render(&api, &files, options)
 }

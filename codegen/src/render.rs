@@ -1,8 +1,11 @@
 //! Rendering: token streams become formatted source text with the generated-file header, and
 //! the crate gets its `Cargo.toml`.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use proc_macro2::TokenStream;
 
+use crate::emit::{Chunk, RustFile};
 use crate::ir::Api;
 use crate::{Error, File, Options};
 
@@ -15,24 +18,29 @@ fn header(api: &Api) -> String {
 }
 
 /// Formats every Rust file with prettyplease and adds `Cargo.toml`; sorted by path.
+///
+/// Chunks are made and formatted on all cores; each chunk's text depends only on the chunk, so
+/// the output is the same whatever the number of threads.
 pub fn render(
     api: &Api,
-    rust_files: Vec<(String, TokenStream)>,
+    rust_files: &[RustFile<'_>],
     options: &Options,
 ) -> Result<Vec<File>, Error> {
     let header = header(api);
+    let work: Vec<(&str, &Chunk<'_>)> = rust_files
+        .iter()
+        .flat_map(|file| file.chunks.iter().map(|chunk| (file.path.as_str(), chunk)))
+        .collect();
+    let mut texts = parallel_map(&work, |(path, chunk)| format_chunk(path, chunk())).into_iter();
     let mut files = Vec::with_capacity(rust_files.len() + 1);
-    for (path, tokens) in rust_files {
-        let syntax: syn::File = syn::parse2(tokens).map_err(|error| Error {
-            path: "$".to_owned(),
-            message: format!("generated {path} does not parse ({error}); this is a generator bug"),
-        })?;
+    for file in rust_files {
+        let mut text = String::new();
+        for _ in &file.chunks {
+            text.push_str(&texts.next().expect("one text per chunk")?);
+        }
         files.push(File {
-            path,
-            contents: format!(
-                "// {header}\n{}",
-                space_items(&prettyplease::unparse(&syntax))
-            ),
+            path: file.path.clone(),
+            contents: format!("// {header}\n{}", space_items(&text)),
         });
     }
     files.push(File {
@@ -41,6 +49,45 @@ pub fn render(
     });
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
+}
+
+/// One chunk as formatted source text.
+fn format_chunk(path: &str, tokens: TokenStream) -> Result<String, Error> {
+    let syntax: syn::File = syn::parse2(tokens).map_err(|error| Error {
+        path: "$".to_owned(),
+        message: format!("generated {path} does not parse ({error}); this is a generator bug"),
+    })?;
+    Ok(prettyplease::unparse(&syntax))
+}
+
+/// `f` applied to every item, on as many threads as there are cores; results in input order.
+fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .min(items.len().max(1));
+    let next = AtomicUsize::new(0);
+    let mut results: Vec<(usize, R)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let index = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(item) = items.get(index) else {
+                            break done;
+                        };
+                        done.push((index, f(item)));
+                    }
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|worker| worker.join().expect("a render worker panicked"))
+            .collect()
+    });
+    results.sort_by_key(|(index, _)| *index);
+    results.into_iter().map(|(_, result)| result).collect()
 }
 
 /// Puts a blank line between consecutive items, fields and variants, as a person would;

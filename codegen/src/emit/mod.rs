@@ -12,13 +12,30 @@ use quote::quote;
 
 use crate::ir::{Api, Scalar, TypeRef};
 
-/// The Rust files of the crate, as (path relative to the crate root, tokens).
-pub fn emit(api: &Api) -> Vec<(String, TokenStream)> {
+/// A piece of a generated file, made on demand. Token streams cannot cross threads, so the
+/// renderer calls these on its worker threads; each returns whole items (the first chunk of a
+/// file also carries the file's inner attributes).
+pub type Chunk<'a> = Box<dyn Fn() -> TokenStream + Send + Sync + 'a>;
+
+/// One generated Rust file: its path relative to the crate root, and its chunks in order.
+pub struct RustFile<'a> {
+    /// Path relative to the crate root, such as `src/model.rs`.
+    pub path: String,
+    /// The file's contents, in order.
+    pub chunks: Vec<Chunk<'a>>,
+}
+
+/// The Rust files of the crate.
+pub fn emit(api: &Api) -> Vec<RustFile<'_>> {
+    let file = |path: &str, chunks| RustFile {
+        path: path.to_owned(),
+        chunks,
+    };
     vec![
-        ("src/lib.rs".to_owned(), crate_root::emit(api)),
-        ("src/model.rs".to_owned(), model::emit(api)),
-        ("src/resources.rs".to_owned(), resources::emit(api)),
-        ("src/scopes.rs".to_owned(), scopes::emit(api)),
+        file("src/lib.rs", vec![Box::new(|| crate_root::emit(api))]),
+        file("src/model.rs", model::emit(api)),
+        file("src/resources.rs", resources::emit(api)),
+        file("src/scopes.rs", vec![Box::new(|| scopes::emit(api))]),
     ]
 }
 

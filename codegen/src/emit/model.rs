@@ -4,27 +4,32 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::docs::{doc_attrs, paragraphs};
-use super::{Scope, codec, ident, module_allows, rust_type, with_path};
+use super::{Chunk, Scope, codec, ident, module_allows, rust_type, with_path};
 use crate::ir::{Api, EnumDef, FieldDef, NewtypeDef, StructDef, TypeDef, TypeRef};
 use crate::names::unraw;
 
-pub fn emit(api: &Api) -> TokenStream {
-    let allows = module_allows();
-    let module_doc = format!(
-        " The data types of the {}: one for each schema of the Discovery document, and one for \
-         each object or enum defined inline in another.",
-        api.title
-    );
-    let types = api.types.iter().map(|def| match def {
-        TypeDef::Struct(def) => emit_struct(def),
-        TypeDef::Enum(def) => emit_enum(def),
-        TypeDef::Newtype(def) => emit_newtype(def),
+/// The module's docs and lints, then one chunk per type.
+pub fn emit(api: &Api) -> Vec<Chunk<'_>> {
+    let header: Chunk<'_> = Box::new(move || {
+        let allows = module_allows();
+        let module_doc = format!(
+            " The data types of the {}: one for each schema of the Discovery document, and one \
+             for each object or enum defined inline in another.",
+            api.title
+        );
+        quote! {
+            #![doc = #module_doc]
+            #allows
+        }
     });
-    quote! {
-        #![doc = #module_doc]
-        #allows
-        #(#types)*
-    }
+    let types = api.types.iter().map(|def| -> Chunk<'_> {
+        Box::new(move || match def {
+            TypeDef::Struct(def) => emit_struct(def),
+            TypeDef::Enum(def) => emit_enum(def),
+            TypeDef::Newtype(def) => emit_newtype(def),
+        })
+    });
+    std::iter::once(header).chain(types).collect()
 }
 
 fn emit_struct(def: &StructDef) -> TokenStream {

@@ -5,10 +5,21 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::docs::{doc_attrs, paragraphs};
-use super::{Scope, ident, module_allows, rust_type};
+use super::{Chunk, Scope, ident, module_allows, rust_type};
 use crate::ir::{Api, Location, MethodDef, ParamDef, ResourceDef, Scalar, TypeRef};
 
-pub fn emit(api: &Api) -> TokenStream {
+/// The module's docs, the service, the client's accessors and the standard parameters, then one
+/// chunk per top-level resource.
+pub fn emit(api: &Api) -> Vec<Chunk<'_>> {
+    let header: Chunk<'_> = Box::new(move || emit_header(api));
+    let resources = api
+        .resources
+        .iter()
+        .map(|resource| -> Chunk<'_> { Box::new(move || emit_resource(resource)) });
+    std::iter::once(header).chain(resources).collect()
+}
+
+fn emit_header(api: &Api) -> TokenStream {
     let allows = module_allows();
     let module_doc = format!(
         " The resources and methods of the {}: start from a [`Client`](crate::Client), pick a \
@@ -30,7 +41,6 @@ pub fn emit(api: &Api) -> TokenStream {
         .root_methods
         .iter()
         .map(|method| emit_builder(method, "Client"));
-    let resources = api.resources.iter().map(emit_resource);
     let standard_setters = api
         .standard_params
         .iter()
@@ -65,7 +75,6 @@ pub fn emit(api: &Api) -> TokenStream {
         }
 
         #(#root_builders)*
-        #(#resources)*
     }
 }
 
