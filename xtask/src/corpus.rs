@@ -122,11 +122,32 @@ fn generate_all(workspace: &Path) -> Result<Vec<String>, Failure> {
     Ok(members)
 }
 
-/// `cargo check` on the whole corpus workspace; fails on any error or warning.
+/// `cargo check`, then `cargo doc`, on the whole corpus workspace; fails on any error or warning.
 fn check_all(workspace: &Path, members: &[String]) -> Result<(), Failure> {
+    cargo_clean(
+        workspace,
+        &["check", "--workspace", "--message-format", "short"],
+    )?;
+    println!("corpus: {} crates check without warnings", members.len());
+    cargo_clean(
+        workspace,
+        &[
+            "doc",
+            "--no-deps",
+            "--workspace",
+            "--message-format",
+            "short",
+        ],
+    )?;
+    println!("corpus: {} crates document without warnings", members.len());
+    Ok(())
+}
+
+/// Runs a cargo command in `workspace`; fails on any error or warning it prints.
+fn cargo_clean(workspace: &Path, args: &[&str]) -> Result<(), Failure> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let output = Command::new(cargo)
-        .args(["check", "--workspace", "--message-format", "short"])
+        .args(args)
         .current_dir(workspace)
         // A target directory of its own: a `cargo test` that runs this holds the main one.
         .env("CARGO_TARGET_DIR", workspace.join("target"))
@@ -136,12 +157,16 @@ fn check_all(workspace: &Path, members: &[String]) -> Result<(), Failure> {
     let problems: Vec<&str> = stderr
         .lines()
         .filter(|line| {
-            line.contains(": warning:") || line.contains(": error") || line.starts_with("error")
+            line.contains(": warning:")
+                || line.contains(": error")
+                || line.starts_with("error")
+                || line.starts_with("warning")
         })
         .collect();
     if !output.status.success() || !problems.is_empty() {
         return Err(Failure::check(format!(
-            "corpus crates do not check cleanly ({} problems):\n{}",
+            "`cargo {}` on the corpus is not clean ({} problems):\n{}",
+            args[0],
             problems.len(),
             if problems.is_empty() {
                 stderr.to_string()
@@ -150,6 +175,5 @@ fn check_all(workspace: &Path, members: &[String]) -> Result<(), Failure> {
             }
         )));
     }
-    println!("corpus: {} crates check without warnings", members.len());
     Ok(())
 }

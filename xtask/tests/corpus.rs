@@ -1,5 +1,5 @@
 //! The corpus: every vendored Discovery document and every generator fixture generates, and every
-//! crate but compute.v1 passes `cargo check` without a warning.
+//! crate but compute.v1 passes `cargo check` and `cargo doc` without a warning.
 
 use std::process::Command;
 
@@ -14,4 +14,8 @@ fn every_corpus_crate_checks_without_warnings() {
     assert!(output.status.success(), "{stdout}\n{stderr}");
     assert!(stdout.contains("generated compute-v1"), "{stdout}");
     assert!(stdout.contains("crates check without warnings"), "{stdout}");
+    assert!(
+        stdout.contains("crates document without warnings"),
+        "{stdout}"
+    );
 }
