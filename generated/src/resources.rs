@@ -236,6 +236,7 @@ impl<'a> AccessTypeResource<'a> {
                 "https://www.googleapis.com/auth/dataportability.youtube.unlisted_playlists",
                 "https://www.googleapis.com/auth/dataportability.youtube.unlisted_videos",
             ],
+            path_patterns: &[],
         };
         let call = crate::runtime::Call::new(&METHOD);
         AccessTypeCheckCall {
@@ -458,6 +459,7 @@ impl<'a> ArchiveJobsResource<'a> {
                 "https://www.googleapis.com/auth/dataportability.youtube.unlisted_playlists",
                 "https://www.googleapis.com/auth/dataportability.youtube.unlisted_videos",
             ],
+            path_patterns: &[("name", "^archiveJobs/[^/]+$")],
         };
         let mut call = crate::runtime::Call::new(&METHOD);
         call.set_path("name", name.into());
@@ -556,6 +558,7 @@ impl<'a> ArchiveJobsResource<'a> {
                 "https://www.googleapis.com/auth/dataportability.youtube.unlisted_playlists",
                 "https://www.googleapis.com/auth/dataportability.youtube.unlisted_videos",
             ],
+            path_patterns: &[("name", "^archiveJobs/[^/]+/portabilityArchiveState$")],
         };
         let mut call = crate::runtime::Call::new(&METHOD);
         call.set_path("name", name.into());
@@ -655,6 +658,7 @@ impl<'a> ArchiveJobsResource<'a> {
                 "https://www.googleapis.com/auth/dataportability.youtube.unlisted_playlists",
                 "https://www.googleapis.com/auth/dataportability.youtube.unlisted_videos",
             ],
+            path_patterns: &[("name", "^archiveJobs/[^/]+$")],
         };
         let mut call = crate::runtime::Call::new(&METHOD);
         call.set_path("name", name.into());
@@ -1108,6 +1112,7 @@ impl<'a> AuthorizationResource<'a> {
                 "https://www.googleapis.com/auth/dataportability.youtube.unlisted_playlists",
                 "https://www.googleapis.com/auth/dataportability.youtube.unlisted_videos",
             ],
+            path_patterns: &[],
         };
         let call = crate::runtime::Call::new(&METHOD);
         AuthorizationResetCall {
@@ -1326,6 +1331,7 @@ impl<'a> PortabilityArchiveResource<'a> {
                 "https://www.googleapis.com/auth/dataportability.youtube.unlisted_playlists",
                 "https://www.googleapis.com/auth/dataportability.youtube.unlisted_videos",
             ],
+            path_patterns: &[],
         };
         let call = crate::runtime::Call::new(&METHOD);
         PortabilityArchiveInitiateCall {

@@ -1132,6 +1132,12 @@ impl Scope {
     }
 }
 
+impl ::std::convert::AsRef<str> for Scope {
+    fn as_ref(&self) -> &str {
+        self.url()
+    }
+}
+
 impl ::std::fmt::Display for Scope {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.url())

@@ -140,9 +140,14 @@ fn methods_without_a_meaningful_reply_and_empty_bodies() {
 }
 
 /// What a path parameter value becomes: the request target the server saw, or the error.
+/// The document's pattern check is off here, to show what expansion alone does.
 fn check_path(value: &str, expected: Result<&str, &str>) {
     let server = TestServer::start(vec![Reply::json(200, json!({}))]);
-    let result = client(&server)
+    let client = common::builder(&server)
+        .check_path_patterns(false)
+        .build()
+        .unwrap();
+    let result = client
         .archive_jobs()
         .get_portability_archive_state(value)
         .send();
@@ -191,6 +196,54 @@ fn path_values_valid_and_hostile() {
     check_path("archiveJobs/./x", Err("dot segment"));
     check_path("archiveJobs//x", Err("empty segment"));
     check_path("", Err("is empty"));
+}
+
+#[test]
+fn path_patterns_are_checked_unless_turned_off() {
+    let server = TestServer::start(vec![Reply::json(200, json!({}))]);
+    let error = client(&server)
+        .archive_jobs()
+        .get_portability_archive_state("archiveJobs/abc")
+        .send()
+        .unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .contains("does not match the pattern \"^archiveJobs/[^/]+/portabilityArchiveState$\""),
+        "{error}"
+    );
+    assert!(server.got_nothing());
+    let relaxed = common::builder(&server)
+        .check_path_patterns(false)
+        .build()
+        .unwrap();
+    relaxed
+        .archive_jobs()
+        .get_portability_archive_state("archiveJobs/abc")
+        .send()
+        .unwrap();
+    assert_eq!(server.next().target, "/v1/archiveJobs/abc");
+}
+
+#[test]
+fn query_parameters_are_form_encoded() {
+    use google_dataportability_v1::model::Xgafv;
+    let server = TestServer::start(vec![Reply::json(200, json!({}))]);
+    client(&server)
+        .archive_jobs()
+        .get_portability_archive_state("archiveJobs/a/portabilityArchiveState")
+        .fields("state,urls(x)")
+        .quota_user("a b&c=d/é")
+        .xgafv(Xgafv::V2)
+        .pretty_print(true)
+        .key("k")
+        .send()
+        .unwrap();
+    assert_eq!(
+        server.next().target,
+        "/v1/archiveJobs/a/portabilityArchiveState\
+         ?fields=state%2Curls%28x%29&quotaUser=a+b%26c%3Dd%2F%C3%A9&%24.xgafv=2&prettyPrint=true&key=k"
+    );
 }
 
 #[test]
@@ -395,6 +448,7 @@ fn a_refused_connection_is_a_transport_error_without_the_url() {
     let client = google_dataportability_v1::Client::builder()
         .root_url(format!("http://127.0.0.1:{port}/"))
         .api_key("AIza-secret-key")
+        .retry_policy(google_dataportability_v1::runtime::RetryPolicy::disabled())
         .build()
         .unwrap();
     let error = client

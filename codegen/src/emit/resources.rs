@@ -205,6 +205,14 @@ fn method_accessor(method: &MethodDef, client: TokenStream, lifetime: TokenStrea
     let builder = ident(&method.builder);
     let (id, http_method, path) = (&method.id, &method.http_method, &method.path);
     let scope_urls = &method.scope_urls;
+    let patterns = method.positional.iter().filter_map(|param| {
+        let pattern = param
+            .pattern
+            .as_ref()
+            .filter(|_| param.location == Location::Path)?;
+        let wire = &param.wire_name;
+        Some(quote!((#wire, #pattern)))
+    });
     let mut arguments: Vec<TokenStream> = method.positional.iter().map(argument).collect();
     let stores = method
         .positional
@@ -260,6 +268,7 @@ fn method_accessor(method: &MethodDef, client: TokenStream, lifetime: TokenStrea
                 http_method: #http_method,
                 path: #path,
                 scopes: &[#(#scope_urls),*],
+                path_patterns: &[#(#patterns),*],
             };
             let #call_mut call = crate::runtime::Call::new(&METHOD);
             #(#stores)*

@@ -82,6 +82,12 @@ pub fn emit(api: &Api) -> TokenStream {
             }
         }
 
+        impl ::std::convert::AsRef<str> for Scope {
+            fn as_ref(&self) -> &str {
+                self.url()
+            }
+        }
+
         impl ::std::fmt::Display for Scope {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.write_str(self.url())

@@ -48,3 +48,33 @@ impl TokenSource for StaticToken {
         Ok(self.0.clone())
     }
 }
+
+/// A token read from an environment variable at every request, so a token refreshed by another
+/// program is picked up.
+#[derive(Clone, Debug)]
+pub struct EnvToken {
+    variable: String,
+}
+
+impl EnvToken {
+    /// A source that reads `variable`.
+    pub fn new(variable: impl Into<String>) -> Self {
+        EnvToken {
+            variable: variable.into(),
+        }
+    }
+}
+
+impl TokenSource for EnvToken {
+    fn token(&self) -> Result<AccessToken, Error> {
+        match std::env::var(&self.variable) {
+            Ok(token) if !token.trim().is_empty() => Ok(AccessToken::new(token.trim())),
+            Ok(_) => Err(Error::Auth {
+                message: format!("environment variable {} is empty", self.variable),
+            }),
+            Err(_) => Err(Error::Auth {
+                message: format!("environment variable {} is not set", self.variable),
+            }),
+        }
+    }
+}

@@ -4,6 +4,7 @@ use std::fmt;
 use std::time::Duration;
 
 use super::Error;
+use super::retry::RetryPolicy;
 
 /// What the generator knows about one method: enough to send it.
 #[derive(Debug)]
@@ -16,6 +17,8 @@ pub struct MethodInfo {
     pub path: &'static str,
     /// OAuth scopes, any one of which allows the call.
     pub scopes: &'static [&'static str],
+    /// Path parameters with a pattern their value must match: (wire name, regular expression).
+    pub path_patterns: &'static [(&'static str, &'static str)],
 }
 
 /// One call being built: the method, its path and query parameters, and its body.
@@ -28,6 +31,7 @@ pub struct Call {
     query: Vec<(&'static str, String)>,
     body: Option<Vec<u8>>,
     timeout: Option<Duration>,
+    retry: Option<RetryPolicy>,
 }
 
 impl Call {
@@ -39,6 +43,7 @@ impl Call {
             query: Vec::new(),
             body: None,
             timeout: None,
+            retry: None,
         }
     }
 
@@ -81,6 +86,15 @@ impl Call {
         self.timeout = Some(timeout);
     }
 
+    /// Sets how this call is retried, overriding the client's policy.
+    pub fn set_retry_policy(&mut self, policy: RetryPolicy) {
+        self.retry = Some(policy);
+    }
+
+    pub(crate) fn retry_policy(&self) -> Option<&RetryPolicy> {
+        self.retry.as_ref()
+    }
+
     pub(crate) fn path_params(&self) -> &[(&'static str, String)] {
         &self.path_params
     }
@@ -104,9 +118,17 @@ pub trait CallBuilder: Sized {
     #[doc(hidden)]
     fn call_mut(&mut self) -> &mut Call;
 
-    /// Limits the total time of this call (all attempts), overriding the client's timeout.
+    /// Limits the total time of this call (all attempts and the waits between them),
+    /// overriding the client's timeout.
     fn timeout(mut self, timeout: Duration) -> Self {
         self.call_mut().set_timeout(timeout);
+        self
+    }
+
+    /// Retries this call by `policy` instead of the client's; `RetryPolicy::disabled()` turns
+    /// retries off. Only GET and HEAD requests are ever retried.
+    fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.call_mut().set_retry_policy(policy);
         self
     }
 }

@@ -2,12 +2,13 @@
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant, SystemTime};
 
 use super::auth::TokenSource;
 use super::call::{Call, PreparedRequest, redact_url};
 use super::error::{ApiError, Error, GoogleError};
 use super::path;
+use super::retry::{self, RetryPolicy};
 
 /// What the generated code knows about the API as a whole.
 #[derive(Debug)]
@@ -38,6 +39,8 @@ pub struct ClientBuilder {
     user_agent: Option<String>,
     connect_timeout: Duration,
     timeout: Duration,
+    retry: RetryPolicy,
+    check_path_patterns: bool,
 }
 
 impl ClientBuilder {
@@ -52,6 +55,8 @@ impl ClientBuilder {
             user_agent: None,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             timeout: DEFAULT_TIMEOUT,
+            retry: RetryPolicy::default(),
+            check_path_patterns: true,
         }
     }
 
@@ -85,9 +90,23 @@ impl ClientBuilder {
         self
     }
 
-    /// Total time allowed for one call, unless the call sets its own.
+    /// Total time allowed for one call (all its attempts and the waits between them), unless
+    /// the call sets its own.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
+        self
+    }
+
+    /// How calls are retried; `RetryPolicy::disabled()` turns retries off.
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// Whether path parameters are checked against the patterns the document gives (on by
+    /// default). Turn it off if a stale pattern refuses values the server accepts.
+    pub fn check_path_patterns(mut self, check: bool) -> Self {
+        self.check_path_patterns = check;
         self
     }
 
@@ -120,9 +139,11 @@ impl ClientBuilder {
             None => crate_agent.to_owned(),
         };
         install_crypto_provider();
+        // No client-wide timeout: each attempt gets what is left of its call's time.
         let http = reqwest::blocking::Client::builder()
             .connect_timeout(self.connect_timeout)
-            .timeout(self.timeout)
+            .timeout(None)
+            .gzip(true)
             .build()
             .map_err(|error| config_error(format!("HTTP client: {error}")))?;
         Ok(Client {
@@ -134,6 +155,9 @@ impl ClientBuilder {
                 token_source: self.token_source,
                 api_key: self.api_key,
                 user_agent,
+                timeout: self.timeout,
+                retry: self.retry,
+                check_path_patterns: self.check_path_patterns,
             }),
         })
     }
@@ -148,13 +172,15 @@ impl fmt::Debug for ClientBuilder {
             .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
             .field("connect_timeout", &self.connect_timeout)
             .field("timeout", &self.timeout)
+            .field("retry", &self.retry)
+            .field("check_path_patterns", &self.check_path_patterns)
             .finish()
     }
 }
 
 /// rustls needs one process-wide cryptography provider; this crate uses ring. Installing fails
 /// harmlessly when the program already chose one.
-fn install_crypto_provider() {
+pub(crate) fn install_crypto_provider() {
     let _ = rustls::crypto::ring::default_provider().install_default();
 }
 
@@ -174,6 +200,9 @@ struct Inner {
     token_source: Option<Arc<dyn TokenSource>>,
     api_key: Option<String>,
     user_agent: String,
+    timeout: Duration,
+    retry: RetryPolicy,
+    check_path_patterns: bool,
 }
 
 impl fmt::Debug for Client {
@@ -227,6 +256,9 @@ impl Client {
             method: method.id,
             message,
         };
+        if self.inner.check_path_patterns {
+            path::check_patterns(method.path_patterns, call.path_params()).map_err(invalid)?;
+        }
         let expanded = path::expand(method.path, call.path_params()).map_err(invalid)?;
         let mut url = reqwest::Url::parse(&format!("{}{expanded}", self.inner.base_url))
             .map_err(|error| invalid(format!("the URL is not valid: {error}")))?;
@@ -268,7 +300,8 @@ impl Client {
         })
     }
 
-    /// Sends `call` and returns the successful response, or the error.
+    /// Sends `call`, retrying as the policy allows, and returns the successful response or the
+    /// last error.
     pub fn execute(&self, call: Call) -> Result<Response, Error> {
         let method = call.method();
         let prepared = self.prepare(&call)?;
@@ -278,28 +311,99 @@ impl Client {
                 message: format!("unknown HTTP method {:?}", prepared.method),
             }
         })?;
-        let mut request = self.inner.http.request(verb, &prepared.url);
+        let policy = call.retry_policy().unwrap_or(&self.inner.retry);
+        let retryable_method = retry::is_idempotent(prepared.method);
+        let started = Instant::now();
+        let deadline = started + call.timeout().unwrap_or(self.inner.timeout);
+        let mut attempt = 1;
+        loop {
+            let remaining = deadline.saturating_duration_since(Instant::now());
+            let outcome = self.attempt(&prepared, verb.clone(), method.id, remaining);
+            let status = match &outcome {
+                Ok(response) => Some(response.status),
+                Err(failure) => failure.error.http_status(),
+            };
+            tracing::debug!(
+                target: "google_api_client",
+                method = method.id,
+                attempt,
+                status,
+                elapsed_ms = started.elapsed().as_millis() as u64,
+                "attempt finished"
+            );
+            let failure = match outcome {
+                Ok(response) => return Ok(response),
+                Err(failure) => failure,
+            };
+            if !(failure.retryable && retryable_method && policy.allows_another(attempt)) {
+                return Err(failure.error);
+            }
+            let wait = failure
+                .retry_after
+                .unwrap_or_else(|| policy.backoff(attempt));
+            if Instant::now() + wait >= deadline {
+                // Waiting would use up the call's time: the error is the answer.
+                return Err(failure.error);
+            }
+            tracing::debug!(
+                target: "google_api_client",
+                method = method.id,
+                attempt,
+                wait_ms = wait.as_millis() as u64,
+                "retrying"
+            );
+            std::thread::sleep(wait);
+            attempt += 1;
+        }
+    }
+
+    /// One attempt: fetch a token, send, read the whole response.
+    fn attempt(
+        &self,
+        prepared: &PreparedRequest,
+        verb: reqwest::Method,
+        method_id: &'static str,
+        time_left: Duration,
+    ) -> Result<Response, Failure> {
+        let not_retryable = |error: Error| Failure {
+            error,
+            retryable: false,
+            retry_after: None,
+        };
+        if time_left.is_zero() {
+            return Err(not_retryable(Error::InvalidRequest {
+                method: method_id,
+                message: "the call's time ran out before it could be sent".to_owned(),
+            }));
+        }
+        let mut request = self
+            .inner
+            .http
+            .request(verb, &prepared.url)
+            .timeout(time_left);
         for (name, value) in &prepared.headers {
             request = request.header(name, value);
         }
         if let Some(source) = &self.inner.token_source {
-            let token = source.token()?;
+            let token = source.token().map_err(not_retryable)?;
             request = request.bearer_auth(token.secret());
         }
-        if let Some(body) = prepared.body {
-            request = request.body(body);
+        if let Some(body) = &prepared.body {
+            request = request.body(body.clone());
         } else if !matches!(prepared.method, "GET" | "HEAD" | "DELETE") {
             // Google's front end wants a length on bodiless POST, PUT and PATCH requests.
             request = request.header("content-length", "0");
         }
-        if let Some(timeout) = call.timeout() {
-            request = request.timeout(timeout);
-        }
         let transport = |source: reqwest::Error| Error::Transport {
-            method: method.id,
+            method: method_id,
             source: source.without_url(),
         };
-        let response = request.send().map_err(transport)?;
+        // Nothing came back yet, so the server did nothing we know of: safe to retry.
+        let response = request.send().map_err(|source| Failure {
+            error: transport(source),
+            retryable: true,
+            retry_after: None,
+        })?;
         let status = response.status().as_u16();
         let headers: Vec<(String, String)> = response
             .headers()
@@ -311,22 +415,40 @@ impl Client {
                 )
             })
             .collect();
-        let body = response.bytes().map_err(transport)?.to_vec();
+        let body = response
+            .bytes()
+            .map_err(|source| not_retryable(transport(source)))?
+            .to_vec();
         if (200..300).contains(&status) {
-            Ok(Response {
-                method: method.id,
+            return Ok(Response {
+                method: method_id,
                 status,
                 headers,
                 body,
-            })
-        } else {
-            Err(Error::Api(Box::new(ApiError {
-                method: method.id,
-                status,
-                google: GoogleError::parse(&body),
-                headers,
-                body,
-            })))
+            });
         }
+        let error = ApiError {
+            method: method_id,
+            status,
+            google: GoogleError::parse(&body),
+            headers,
+            body,
+        };
+        let retryable = retry::is_retryable_status(status, error.reason());
+        let retry_after = error
+            .header("retry-after")
+            .and_then(|value| retry::parse_retry_after(value, SystemTime::now()));
+        Err(Failure {
+            error: Error::Api(Box::new(error)),
+            retryable,
+            retry_after,
+        })
     }
+}
+
+/// A failed attempt, and whether another may follow.
+struct Failure {
+    error: Error,
+    retryable: bool,
+    retry_after: Option<Duration>,
 }

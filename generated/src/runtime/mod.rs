@@ -8,13 +8,17 @@ pub mod auth;
 pub mod call;
 pub mod client;
 pub mod error;
+#[cfg(feature = "oauth")]
+pub mod oauth;
 pub mod path;
+pub mod retry;
 pub mod values;
 pub mod wire;
 
-pub use auth::{AccessToken, StaticToken, TokenSource};
+pub use auth::{AccessToken, EnvToken, StaticToken, TokenSource};
 pub use call::{Call, CallBuilder, MethodInfo, PreparedRequest};
 pub use client::{Client, ClientBuilder, Response, ServiceInfo};
 pub use error::{ApiError, Error, ErrorInfo, GoogleError, LegacyError};
+pub use retry::RetryPolicy;
 pub use values::{Bytes, Date, Duration, FieldMask, FormatError, Timestamp};
 pub use wire::UnknownValue;

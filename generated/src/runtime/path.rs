@@ -109,3 +109,76 @@ pub(crate) fn percent_encode(text: &str, out: &mut String) {
         }
     }
 }
+
+/// Checks each path parameter that has a pattern against it. A pattern the engine cannot compile
+/// is skipped rather than allowed to lock callers out.
+pub fn check_patterns(
+    patterns: &[(&'static str, &'static str)],
+    values: &[(&'static str, String)],
+) -> Result<(), String> {
+    for (name, pattern) in patterns {
+        let Some((_, value)) = values.iter().find(|(key, _)| key == name) else {
+            continue;
+        };
+        let Ok(regex) = regex_lite::Regex::new(pattern) else {
+            continue;
+        };
+        if !regex.is_match(value) {
+            return Err(format!(
+                "path parameter `{name}` is {value:?}, which does not match the pattern {pattern:?} \
+                 (a client built with `check_path_patterns(false)` does not check)"
+            ));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(template: &str, value: &str, expected: Result<&str, &str>) {
+        let result = expand(template, &[("name", value.to_owned())]);
+        match (result, expected) {
+            (Ok(path), Ok(want)) => assert_eq!(path, want, "{template} with {value:?}"),
+            (Err(message), Err(want)) => {
+                assert!(
+                    message.contains(want),
+                    "{value:?}: {message} lacks {want:?}"
+                )
+            }
+            (got, want) => panic!("{template} with {value:?}: got {got:?}, want {want:?}"),
+        }
+    }
+
+    #[test]
+    fn simple_and_reserved_expansion() {
+        check("v1/{name}", "a/b c", Ok("v1/a%2Fb%20c"));
+        check("v1/{+name}", "a/b c", Ok("v1/a/b%20c"));
+        check(
+            "v1/{+name}:cancel",
+            "archiveJobs/1",
+            Ok("v1/archiveJobs/1:cancel"),
+        );
+        check("v1/{+name}", "x/%2e%2E", Err("dot segment"));
+        check("v1/{name}", "..", Err("dot segment"));
+        check("v1/{name}", "...", Ok("v1/..."));
+        check("v1/{name}", "a#b", Err("'?' or '#'"));
+        check("v1/{+name}", "a/", Err("empty segment"));
+        check("v1/{name}", "", Err("is empty"));
+        check("v1/{name}", "~-._", Ok("v1/~-._"));
+        check("v1/{name}", "%41", Ok("v1/%2541"));
+        assert!(expand("v1/{other}", &[]).is_err());
+    }
+
+    #[test]
+    fn patterns() {
+        let patterns = [("name", "^archiveJobs/[^/]+$")];
+        let value = |v: &str| [("name", v.to_owned())];
+        assert!(check_patterns(&patterns, &value("archiveJobs/1")).is_ok());
+        let error = check_patterns(&patterns, &value("archiveJobs/1/x")).unwrap_err();
+        assert!(error.contains("does not match"), "{error}");
+        // An unsupported pattern is not enforced.
+        assert!(check_patterns(&[("name", "^(?=x)$")], &value("y")).is_ok());
+    }
+}

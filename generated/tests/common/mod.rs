@@ -36,6 +36,8 @@ pub struct Reply {
     pub status: u16,
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
+    /// How long to wait before answering.
+    pub delay: Duration,
 }
 
 impl Reply {
@@ -44,7 +46,20 @@ impl Reply {
             status,
             headers: vec![("Content-Type".into(), "application/json".into())],
             body: body.to_string().into_bytes(),
+            delay: Duration::ZERO,
         }
+    }
+
+    /// The same reply with one more header.
+    pub fn with_header(mut self, name: &str, value: &str) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// The same reply, sent only after `delay`.
+    pub fn after(mut self, delay: Duration) -> Self {
+        self.delay = delay;
+        self
     }
 
     pub fn text(status: u16, content_type: &str, body: &str) -> Self {
@@ -52,6 +67,7 @@ impl Reply {
             status,
             headers: vec![("Content-Type".into(), content_type.into())],
             body: body.as_bytes().to_vec(),
+            delay: Duration::ZERO,
         }
     }
 }
@@ -91,6 +107,7 @@ impl TestServer {
                     body,
                 };
                 let _ = sender.send(record);
+                thread::sleep(reply.delay);
                 let mut response =
                     tiny_http::Response::from_data(reply.body).with_status_code(reply.status);
                 for (name, value) in reply.headers {
@@ -122,13 +139,25 @@ impl TestServer {
     }
 }
 
-/// A client of the Data Portability API pointed at `server`, with a static token.
-pub fn client(server: &TestServer) -> google_dataportability_v1::Client {
+/// A client builder for the Data Portability API pointed at `server`, with a static token and
+/// quick retries (at most 10 ms apart), so retrying tests stay fast.
+pub fn builder(server: &TestServer) -> google_dataportability_v1::runtime::ClientBuilder {
     google_dataportability_v1::Client::builder()
         .root_url(&server.base_url)
         .token_source(google_dataportability_v1::runtime::StaticToken::new(
             "ya29.secret-token",
         ))
+        .retry_policy(
+            google_dataportability_v1::runtime::RetryPolicy::default()
+                .initial_backoff(Duration::from_millis(5))
+                .max_backoff(Duration::from_millis(10)),
+        )
+}
+
+/// A client pointed at `server` that never retries, for tests of single exchanges.
+pub fn client(server: &TestServer) -> google_dataportability_v1::Client {
+    builder(server)
+        .retry_policy(google_dataportability_v1::runtime::RetryPolicy::disabled())
         .build()
         .unwrap()
 }
