@@ -3,6 +3,9 @@
 
 mod bench;
 mod corpus;
+mod drift;
+mod fetch;
+mod http;
 mod paths;
 mod regen;
 
@@ -23,6 +26,12 @@ tasks:
                              write a standalone crate for any Discovery document into DIR
   corpus [--no-build]        generate a crate for every document in discovery/documents/corpus/
                              and `cargo check` them (all but compute.v1) in one workspace
+  fetch [--api NAME:VERSION] [--url URL] [--documents DIR] [--timeout SECS]
+                             download the live document (default dataportability:v1), check it,
+                             write discovery/documents/NAME.VERSION.json and update SOURCES.md
+  drift [OLD] [NEW] [--json] [--docs] [--timeout SECS]
+                             wire changes from OLD to NEW (files or URLs; default: the vendored
+                             document against the live one); exit 0 none, 1 additive, 2 breaking
   bench [--runs N] [--no-builds]
                              time generation (whole process and in process) and the build of
                              the generated crate and of a program calling all six methods
@@ -34,6 +43,8 @@ fn main() -> ExitCode {
         Some("regen") => regen::run(&args[1..]),
         Some("corpus") => corpus::run(&args[1..]),
         Some("bench") => bench::run(&args[1..]),
+        Some("fetch") => fetch::run(&args[1..]),
+        Some("drift") => drift::run(&args[1..]),
         Some("help" | "--help" | "-h") | None => {
             print!("{USAGE}");
             return ExitCode::SUCCESS;
@@ -43,7 +54,9 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
-            eprintln!("error: {}", failure.message);
+            if !failure.message.is_empty() {
+                eprintln!("error: {}", failure.message);
+            }
             if failure.show_usage {
                 eprint!("\n{USAGE}");
             }

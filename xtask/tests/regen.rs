@@ -76,13 +76,19 @@ fn standalone_output_is_complete_and_deterministic() {
         "src/scopes.rs",
         "src/runtime/mod.rs",
         "src/runtime/client.rs",
+        "discovery.json",
+        "CHANGELOG.md",
     ] {
         assert!(
             names.iter().any(|name| name == expected),
             "{expected} missing from {names:?}"
         );
     }
-    let manifest = String::from_utf8(first[0].1.clone()).unwrap();
+    let manifest = first
+        .iter()
+        .find(|(path, _)| path == Path::new("Cargo.toml"))
+        .map(|(_, contents)| String::from_utf8(contents.clone()).unwrap())
+        .unwrap();
     assert!(
         manifest.contains("\n[workspace]\n"),
         "a standalone crate is its own workspace"
@@ -223,4 +229,57 @@ fn a_missing_document_and_bad_options_are_reported() {
     let output = xtask(&["regen", "--frmo", "x"]);
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr(&output).contains("unknown regen option \"--frmo\""));
+}
+
+#[test]
+fn regeneration_from_a_new_revision_reports_its_drift_and_records_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("crate");
+    let out_arg = out.to_string_lossy().into_owned();
+    let older = repo_path("discovery/documents/history/dataportability.v1.20250120.json");
+    let newer = repo_path("discovery/documents/history/dataportability.v1.20250212.json");
+    assert!(
+        xtask(&["regen", "--from", &older, "--out", &out_arg])
+            .status
+            .success()
+    );
+    let changelog = std::fs::read_to_string(out.join("CHANGELOG.md")).unwrap();
+    assert!(
+        changelog.contains("## Revision 20250120\n\nFirst generation."),
+        "{changelog}"
+    );
+
+    let output = xtask(&["regen", "--from", &newer, "--out", &out_arg]);
+    assert!(output.status.success());
+    let printed = String::from_utf8_lossy(&output.stdout);
+    assert!(printed.contains("additive  method_added"), "{printed}");
+    assert!(
+        printed.contains("summary: 0 breaking, 8 additive, 0 docs"),
+        "{printed}"
+    );
+    let changelog = std::fs::read_to_string(out.join("CHANGELOG.md")).unwrap();
+    let newest = changelog
+        .find("## Revision 20250212 (from 20250120)")
+        .expect("an entry for the new revision");
+    let first = changelog
+        .find("## Revision 20250120\n")
+        .expect("the first entry is kept");
+    assert!(newest < first, "newest first:\n{changelog}");
+    assert!(
+        changelog.contains("- additive `method_added` `methods.dataportability.archiveJobs.cancel`: POST v1/{+name}:cancel"),
+        "{changelog}"
+    );
+    let lib = std::fs::read_to_string(out.join("src/lib.rs")).unwrap();
+    assert!(lib.contains("pub const REVISION: &str = \"20250212\";"));
+
+    // The same document again changes nothing and adds no entry.
+    assert!(
+        xtask(&["regen", "--from", &newer, "--out", &out_arg])
+            .status
+            .success()
+    );
+    assert_eq!(
+        std::fs::read_to_string(out.join("CHANGELOG.md")).unwrap(),
+        changelog
+    );
 }

@@ -1,0 +1,424 @@
+//! Comparing two surfaces: every change, with a stable kind and a class.
+//!
+//! "Breaking" means code written against the crate generated from the old document may stop
+//! compiling, or requests it sends may stop meaning what they meant: something removed, a type
+//! changed, a parameter becoming required, a new pattern. "Additive" is new surface the old code
+//! simply does not use (enums are open and structs non-exhaustive, so new values and fields are
+//! additive). "Docs" is descriptions, the revision and deprecation notices.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::surface::{MethodSurface, Param, Shape, Surface};
+
+/// How a change affects users of the generated crate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Class {
+    /// May break code or requests built against the old crate.
+    Breaking,
+    /// New surface; existing code is unaffected.
+    Additive,
+    /// Documentation only.
+    Docs,
+}
+
+impl Class {
+    /// `breaking`, `additive` or `docs`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Class::Breaking => "breaking",
+            Class::Additive => "additive",
+            Class::Docs => "docs",
+        }
+    }
+}
+
+/// One change.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Change {
+    /// How it affects users.
+    pub class: Class,
+    /// Dotted path of what changed, such as `schemas.PortabilityArchiveState.properties.urls`.
+    pub path: String,
+    /// Stable kind, such as `field_added` or `parameter_type_changed`.
+    pub kind: &'static str,
+    /// What changed, in words: old and new values.
+    pub detail: String,
+}
+
+/// Every change from `old` to `new`, sorted by class, then path, then kind.
+pub fn diff(old: &Surface, new: &Surface) -> Vec<Change> {
+    let mut changes = Changes::default();
+    if old.revision != new.revision {
+        changes.push(
+            Class::Docs,
+            "revision".to_owned(),
+            "revision_changed",
+            from_to(&old.revision, &new.revision),
+        );
+    }
+    if old.root_url != new.root_url {
+        changes.push(
+            Class::Breaking,
+            "rootUrl".to_owned(),
+            "root_url_changed",
+            from_to(&old.root_url, &new.root_url),
+        );
+    }
+    if old.service_path != new.service_path {
+        changes.push(
+            Class::Breaking,
+            "servicePath".to_owned(),
+            "service_path_changed",
+            from_to(&old.service_path, &new.service_path),
+        );
+    }
+    for_each_key(&old.scopes, &new.scopes, |url, before, after| {
+        let path = format!("auth.scopes.{url}");
+        match (before, after) {
+            (Some(_), None) => changes.push(Class::Breaking, path, "scope_removed", String::new()),
+            (None, Some(_)) => changes.push(Class::Additive, path, "scope_added", String::new()),
+            (Some(a), Some(b)) if a != b => {
+                changes.push(Class::Docs, path, "description_changed", String::new())
+            }
+            _ => {}
+        }
+    });
+    for_each_key(
+        &old.standard_params,
+        &new.standard_params,
+        |name, before, after| {
+            param_changes(&format!("parameters.{name}"), before, after, &mut changes);
+        },
+    );
+    for_each_key(&old.methods, &new.methods, |id, before, after| {
+        let path = format!("methods.{id}");
+        match (before, after) {
+            (Some(method), None) => {
+                changes.push(
+                    Class::Breaking,
+                    path,
+                    "method_removed",
+                    format!("{} {}", method.verb, method.path),
+                );
+            }
+            (None, Some(method)) => {
+                changes.push(
+                    Class::Additive,
+                    path,
+                    "method_added",
+                    format!("{} {}", method.verb, method.path),
+                );
+            }
+            (Some(a), Some(b)) => method_changes(&path, a, b, &mut changes),
+            (None, None) => {}
+        }
+    });
+    for_each_key(&old.schemas, &new.schemas, |name, before, after| {
+        let path = format!("schemas.{name}");
+        match (before, after) {
+            (Some(_), None) => changes.push(Class::Breaking, path, "schema_removed", String::new()),
+            (None, Some(shape)) => {
+                changes.push(Class::Additive, path, "schema_added", shape.ty.clone())
+            }
+            (Some(a), Some(b)) => shape_changes(&path, a, b, true, &mut changes),
+            (None, None) => {}
+        }
+    });
+    let mut changes = changes.0;
+    changes.sort();
+    changes
+}
+
+#[derive(Default)]
+struct Changes(Vec<Change>);
+
+impl Changes {
+    fn push(&mut self, class: Class, path: String, kind: &'static str, detail: String) {
+        self.0.push(Change {
+            class,
+            path,
+            kind,
+            detail,
+        });
+    }
+}
+
+fn from_to(old: &str, new: &str) -> String {
+    format!("{old:?} -> {new:?}")
+}
+
+/// Calls `f` for every key of either map, with the value on each side.
+fn for_each_key<V>(
+    old: &BTreeMap<String, V>,
+    new: &BTreeMap<String, V>,
+    mut f: impl FnMut(&str, Option<&V>, Option<&V>),
+) {
+    let keys: BTreeSet<&String> = old.keys().chain(new.keys()).collect();
+    for key in keys {
+        f(key, old.get(key), new.get(key));
+    }
+}
+
+fn method_changes(path: &str, old: &MethodSurface, new: &MethodSurface, changes: &mut Changes) {
+    let path = path.to_owned();
+    if old.verb != new.verb {
+        changes.push(
+            Class::Breaking,
+            path.clone(),
+            "method_verb_changed",
+            from_to(&old.verb, &new.verb),
+        );
+    }
+    if old.path != new.path {
+        changes.push(
+            Class::Breaking,
+            path.clone(),
+            "method_path_changed",
+            from_to(&old.path, &new.path),
+        );
+    }
+    let body = |body: &Option<String>| body.clone().unwrap_or_else(|| "none".to_owned());
+    if old.request != new.request {
+        changes.push(
+            Class::Breaking,
+            path.clone(),
+            "method_request_changed",
+            from_to(&body(&old.request), &body(&new.request)),
+        );
+    }
+    if old.response != new.response {
+        changes.push(
+            Class::Breaking,
+            path.clone(),
+            "method_response_changed",
+            from_to(&body(&old.response), &body(&new.response)),
+        );
+    }
+    let added: Vec<&str> = new
+        .scopes
+        .difference(&old.scopes)
+        .map(String::as_str)
+        .collect();
+    let removed: Vec<&str> = old
+        .scopes
+        .difference(&new.scopes)
+        .map(String::as_str)
+        .collect();
+    if !removed.is_empty() {
+        // A token that held only a removed scope no longer works.
+        changes.push(
+            Class::Breaking,
+            path.clone(),
+            "method_scopes_removed",
+            removed.join(" "),
+        );
+    }
+    if !added.is_empty() {
+        changes.push(
+            Class::Additive,
+            path.clone(),
+            "method_scopes_added",
+            added.join(" "),
+        );
+    }
+    if old.deprecated != new.deprecated {
+        changes.push(
+            Class::Docs,
+            path.clone(),
+            "deprecation_changed",
+            from_to(&old.deprecated.to_string(), &new.deprecated.to_string()),
+        );
+    }
+    if old.description != new.description {
+        changes.push(
+            Class::Docs,
+            path.clone(),
+            "description_changed",
+            String::new(),
+        );
+    }
+    for_each_key(&old.params, &new.params, |name, before, after| {
+        param_changes(&format!("{path}.parameters.{name}"), before, after, changes);
+    });
+}
+
+fn param_changes(path: &str, old: Option<&Param>, new: Option<&Param>, changes: &mut Changes) {
+    let path = path.to_owned();
+    let (old, new) = match (old, new) {
+        (Some(_), None) => {
+            return changes.push(Class::Breaking, path, "parameter_removed", String::new());
+        }
+        (None, Some(param)) => {
+            // A new required parameter is a new argument: existing calls no longer compile.
+            let class = if param.required {
+                Class::Breaking
+            } else {
+                Class::Additive
+            };
+            let detail = format!(
+                "{} in {}{}",
+                param.ty,
+                param.location,
+                if param.required { ", required" } else { "" }
+            );
+            return changes.push(class, path, "parameter_added", detail);
+        }
+        (Some(old), Some(new)) => (old, new),
+        (None, None) => return,
+    };
+    if old.location != new.location {
+        changes.push(
+            Class::Breaking,
+            path.clone(),
+            "parameter_location_changed",
+            from_to(&old.location, &new.location),
+        );
+    }
+    if old.ty != new.ty {
+        changes.push(
+            Class::Breaking,
+            path.clone(),
+            "parameter_type_changed",
+            from_to(&old.ty, &new.ty),
+        );
+    }
+    if old.required != new.required {
+        // Either way the accessor's signature changes (an argument becomes a setter or back).
+        changes.push(
+            Class::Breaking,
+            path.clone(),
+            "parameter_required_changed",
+            from_to(&old.required.to_string(), &new.required.to_string()),
+        );
+    }
+    if old.repeated != new.repeated {
+        changes.push(
+            Class::Breaking,
+            path.clone(),
+            "parameter_repeated_changed",
+            from_to(&old.repeated.to_string(), &new.repeated.to_string()),
+        );
+    }
+    if old.pattern != new.pattern {
+        let show = |pattern: &Option<String>| pattern.clone().unwrap_or_else(|| "none".to_owned());
+        // Dropping a pattern only accepts more; any other change may refuse values that worked.
+        let class = if new.pattern.is_none() {
+            Class::Additive
+        } else {
+            Class::Breaking
+        };
+        changes.push(
+            class,
+            path.clone(),
+            "parameter_pattern_changed",
+            from_to(&show(&old.pattern), &show(&new.pattern)),
+        );
+    }
+    enum_changes(&path, &old.enum_values, &new.enum_values, changes);
+    if old.deprecated != new.deprecated {
+        changes.push(
+            Class::Docs,
+            path.clone(),
+            "deprecation_changed",
+            from_to(&old.deprecated.to_string(), &new.deprecated.to_string()),
+        );
+    }
+    if old.description != new.description {
+        changes.push(Class::Docs, path, "description_changed", String::new());
+    }
+}
+
+fn enum_changes(path: &str, old: &BTreeSet<String>, new: &BTreeSet<String>, changes: &mut Changes) {
+    for value in old.difference(new) {
+        changes.push(
+            Class::Breaking,
+            format!("{path}.enum.{value}"),
+            "enum_value_removed",
+            String::new(),
+        );
+    }
+    for value in new.difference(old) {
+        // Enums are open: old code meets the new value as its unknown-value variant.
+        changes.push(
+            Class::Additive,
+            format!("{path}.enum.{value}"),
+            "enum_value_added",
+            String::new(),
+        );
+    }
+}
+
+/// Changes within a schema (`top`) or a property, items or values below it.
+fn shape_changes(path: &str, old: &Shape, new: &Shape, top: bool, changes: &mut Changes) {
+    let (type_kind, added_kind, removed_kind) = if top {
+        ("schema_type_changed", "field_added", "field_removed")
+    } else {
+        ("field_type_changed", "field_added", "field_removed")
+    };
+    if old.ty != new.ty {
+        changes.push(
+            Class::Breaking,
+            path.to_owned(),
+            type_kind,
+            from_to(&old.ty, &new.ty),
+        );
+        // Below a changed type, the comparison means nothing more.
+        return;
+    }
+    for_each_key(&old.properties, &new.properties, |name, before, after| {
+        let field_path = format!("{path}.properties.{name}");
+        match (before, after) {
+            (Some(_), None) => {
+                changes.push(Class::Breaking, field_path, removed_kind, String::new())
+            }
+            (None, Some(shape)) => {
+                changes.push(Class::Additive, field_path, added_kind, shape.ty.clone())
+            }
+            (Some(a), Some(b)) => shape_changes(&field_path, a, b, false, changes),
+            (None, None) => {}
+        }
+    });
+    if let (Some(a), Some(b)) = (&old.items, &new.items) {
+        shape_changes(&format!("{path}.items"), a, b, false, changes);
+    }
+    if let (Some(a), Some(b)) = (&old.values, &new.values) {
+        shape_changes(
+            &format!("{path}.additionalProperties"),
+            a,
+            b,
+            false,
+            changes,
+        );
+    }
+    enum_changes(path, &old.enum_values, &new.enum_values, changes);
+    if old.read_only != new.read_only {
+        // A field the server starts ignoring silently drops what callers set.
+        let class = if new.read_only {
+            Class::Breaking
+        } else {
+            Class::Additive
+        };
+        changes.push(
+            class,
+            path.to_owned(),
+            "read_only_changed",
+            from_to(&old.read_only.to_string(), &new.read_only.to_string()),
+        );
+    }
+    if old.deprecated != new.deprecated {
+        changes.push(
+            Class::Docs,
+            path.to_owned(),
+            "deprecation_changed",
+            from_to(&old.deprecated.to_string(), &new.deprecated.to_string()),
+        );
+    }
+    if old.description != new.description {
+        changes.push(
+            Class::Docs,
+            path.to_owned(),
+            "description_changed",
+            String::new(),
+        );
+    }
+}

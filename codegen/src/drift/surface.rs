@@ -1,0 +1,296 @@
+//! The wire surface of a document: what a client sends and receives, in canonical form.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use discovery::{Document, Method, Resource, Schema};
+
+/// Everything on the wire, by stable keys.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Surface {
+    /// `name:version`.
+    pub id: String,
+    /// The document's revision.
+    pub revision: String,
+    /// Root URL.
+    pub root_url: String,
+    /// Service path.
+    pub service_path: String,
+    /// Scopes by URL, with their descriptions.
+    pub scopes: BTreeMap<String, String>,
+    /// Parameters every method takes, by name.
+    pub standard_params: BTreeMap<String, Param>,
+    /// Methods by id.
+    pub methods: BTreeMap<String, MethodSurface>,
+    /// Named schemas by id.
+    pub schemas: BTreeMap<String, Shape>,
+}
+
+/// One method on the wire.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MethodSurface {
+    pub verb: String,
+    pub path: String,
+    pub request: Option<String>,
+    pub response: Option<String>,
+    pub scopes: BTreeSet<String>,
+    pub params: BTreeMap<String, Param>,
+    pub deprecated: bool,
+    pub description: String,
+}
+
+/// One parameter on the wire.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Param {
+    pub location: String,
+    pub ty: String,
+    pub required: bool,
+    pub repeated: bool,
+    pub pattern: Option<String>,
+    pub enum_values: BTreeSet<String>,
+    pub deprecated: bool,
+    pub description: String,
+}
+
+/// A schema, a property, an array's items or a map's values.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Shape {
+    /// Canonical type: `object`, `map`, `array`, `any`, `$ref:Name`, or `type` / `type(format)`.
+    pub ty: String,
+    pub properties: BTreeMap<String, Shape>,
+    pub items: Option<Box<Shape>>,
+    pub values: Option<Box<Shape>>,
+    pub enum_values: BTreeSet<String>,
+    pub read_only: bool,
+    pub deprecated: bool,
+    pub description: String,
+}
+
+impl Surface {
+    /// The surface of `document`.
+    pub fn of(document: &Document) -> Surface {
+        let mut methods = BTreeMap::new();
+        for method in document.methods.values() {
+            methods.insert(method.id.clone(), method_surface(method));
+        }
+        collect_methods(&document.resources, &mut methods);
+        Surface {
+            id: document
+                .id
+                .clone()
+                .unwrap_or_else(|| format!("{}:{}", document.name, document.version)),
+            revision: document.revision.clone().unwrap_or_default(),
+            root_url: document.root_url.clone(),
+            service_path: document.service_path.clone(),
+            scopes: document
+                .auth
+                .as_ref()
+                .and_then(|auth| auth.oauth2.as_ref())
+                .map(|oauth2| {
+                    oauth2
+                        .scopes
+                        .iter()
+                        .map(|(url, info)| {
+                            (url.clone(), info.description.clone().unwrap_or_default())
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
+            standard_params: document
+                .parameters
+                .iter()
+                .map(|(name, schema)| (name.clone(), param(schema)))
+                .collect(),
+            methods,
+            schemas: document
+                .schemas
+                .iter()
+                .map(|(name, schema)| (name.clone(), shape(schema)))
+                .collect(),
+        }
+    }
+}
+
+fn collect_methods(
+    resources: &BTreeMap<String, Resource>,
+    out: &mut BTreeMap<String, MethodSurface>,
+) {
+    for resource in resources.values() {
+        for method in resource.methods.values() {
+            out.insert(method.id.clone(), method_surface(method));
+        }
+        collect_methods(&resource.resources, out);
+    }
+}
+
+fn method_surface(method: &Method) -> MethodSurface {
+    MethodSurface {
+        verb: method.http_method.to_ascii_uppercase(),
+        path: method.path.clone(),
+        request: method.request.as_ref().map(|body| body.reference.clone()),
+        response: method.response.as_ref().map(|body| body.reference.clone()),
+        scopes: method.scopes.iter().cloned().collect(),
+        params: method
+            .parameters
+            .iter()
+            .map(|(name, schema)| (name.clone(), param(schema)))
+            .collect(),
+        deprecated: method.deprecated,
+        description: method.description.clone().unwrap_or_default(),
+    }
+}
+
+fn param(schema: &Schema) -> Param {
+    Param {
+        location: schema
+            .location
+            .clone()
+            .unwrap_or_else(|| "query".to_owned()),
+        ty: scalar_type(schema),
+        required: schema.required,
+        repeated: schema.repeated,
+        pattern: schema.pattern.clone(),
+        enum_values: schema.enum_values.iter().cloned().collect(),
+        deprecated: schema.deprecated,
+        description: schema.description.clone().unwrap_or_default(),
+    }
+}
+
+/// `type` or `type(format)`.
+fn scalar_type(schema: &Schema) -> String {
+    let ty = schema.type_.clone().unwrap_or_else(|| "any".to_owned());
+    match &schema.format {
+        Some(format) => format!("{ty}({format})"),
+        None => ty,
+    }
+}
+
+fn shape(schema: &Schema) -> Shape {
+    let ty = if let Some(reference) = &schema.reference {
+        format!("$ref:{reference}")
+    } else {
+        match schema.type_.as_deref() {
+            Some("object") | None
+                if schema.properties.is_empty() && schema.additional_properties.is_some() =>
+            {
+                "map".to_owned()
+            }
+            Some("object") => "object".to_owned(),
+            None if !schema.properties.is_empty() => "object".to_owned(),
+            Some("array") => "array".to_owned(),
+            _ => scalar_type(schema),
+        }
+    };
+    Shape {
+        ty,
+        properties: schema
+            .properties
+            .iter()
+            .map(|(name, property)| (name.clone(), shape(property)))
+            .collect(),
+        items: schema.items.as_deref().map(|items| Box::new(shape(items))),
+        values: schema
+            .additional_properties
+            .as_deref()
+            .map(|values| Box::new(shape(values))),
+        enum_values: schema.enum_values.iter().cloned().collect(),
+        read_only: schema.read_only,
+        deprecated: schema.deprecated,
+        description: schema.description.clone().unwrap_or_default(),
+    }
+}
+
+/// The surface as readable text: root URL, scopes, methods with their parameters, schemas with
+/// their fields. Descriptions are left out: this is what goes over the wire.
+pub fn render_surface(surface: &Surface) -> String {
+    let mut out = format!(
+        "api {}\nroot {}{}\n",
+        surface.id, surface.root_url, surface.service_path
+    );
+    out.push_str(&format!("\nscopes ({})\n", surface.scopes.len()));
+    for url in surface.scopes.keys() {
+        out.push_str(&format!("  {url}\n"));
+    }
+    out.push_str(&format!(
+        "\nstandard parameters ({})\n",
+        surface.standard_params.len()
+    ));
+    for (name, param) in &surface.standard_params {
+        out.push_str(&format!("  {}\n", param_line(name, param)));
+    }
+    out.push_str(&format!("\nmethods ({})\n", surface.methods.len()));
+    for (id, method) in &surface.methods {
+        out.push_str(&format!(
+            "  {id}: {} {}{}{}{}\n",
+            method.verb,
+            method.path,
+            method
+                .request
+                .as_ref()
+                .map(|r| format!(" body {r}"))
+                .unwrap_or_default(),
+            method
+                .response
+                .as_ref()
+                .map(|r| format!(" -> {r}"))
+                .unwrap_or_default(),
+            if method.deprecated {
+                " (deprecated)"
+            } else {
+                ""
+            }
+        ));
+        for (name, param) in &method.params {
+            out.push_str(&format!("    {}\n", param_line(name, param)));
+        }
+        out.push_str(&format!("    scopes: {}\n", method.scopes.len()));
+    }
+    out.push_str(&format!("\nschemas ({})\n", surface.schemas.len()));
+    for (name, schema) in &surface.schemas {
+        render_shape(name, schema, 1, &mut out);
+    }
+    out
+}
+
+fn param_line(name: &str, param: &Param) -> String {
+    let mut line = format!("{name}: {} in {}", param.ty, param.location);
+    if param.required {
+        line.push_str(", required");
+    }
+    if param.repeated {
+        line.push_str(", repeated");
+    }
+    if let Some(pattern) = &param.pattern {
+        line.push_str(&format!(", pattern {pattern}"));
+    }
+    if !param.enum_values.is_empty() {
+        let values: Vec<&str> = param.enum_values.iter().map(String::as_str).collect();
+        line.push_str(&format!(", one of {}", values.join(" | ")));
+    }
+    line
+}
+
+fn render_shape(name: &str, shape: &Shape, depth: usize, out: &mut String) {
+    let indent = "  ".repeat(depth);
+    let mut line = format!("{indent}{name}: {}", shape.ty);
+    if shape.read_only {
+        line.push_str(", read-only");
+    }
+    if shape.deprecated {
+        line.push_str(", deprecated");
+    }
+    if !shape.enum_values.is_empty() {
+        let values: Vec<&str> = shape.enum_values.iter().map(String::as_str).collect();
+        line.push_str(&format!(", one of {}", values.join(" | ")));
+    }
+    out.push_str(&line);
+    out.push('\n');
+    for (field, property) in &shape.properties {
+        render_shape(field, property, depth + 1, out);
+    }
+    if let Some(items) = &shape.items {
+        render_shape("[]", items, depth + 1, out);
+    }
+    if let Some(values) = &shape.values {
+        render_shape("{}", values, depth + 1, out);
+    }
+}
