@@ -267,6 +267,12 @@ fn schemas_and_fields() {
         &["additive enum_value_added schemas.Thing.properties.state.enum.STANDBY"],
     );
     check(
+        |doc| at(doc, props)["inner"]["additionalProperties"] = json!({"type": "string"}),
+        &[
+            "additive additional_properties_added schemas.Thing.properties.inner.additionalProperties: string",
+        ],
+    );
+    check(
         |doc| at(doc, props)["inner"] = json!({"$ref": "Thing"}),
         &[
             r#"breaking field_type_changed schemas.Thing.properties.inner: "object" -> "$ref:Thing""#,

@@ -378,17 +378,37 @@ fn shape_changes(path: &str, old: &Shape, new: &Shape, top: bool, changes: &mut 
             (None, None) => {}
         }
     });
-    if let (Some(a), Some(b)) = (&old.items, &new.items) {
-        shape_changes(&format!("{path}.items"), a, b, false, changes);
+    match (&old.items, &new.items) {
+        (Some(a), Some(b)) => shape_changes(&format!("{path}.items"), a, b, false, changes),
+        (None, None) => {}
+        (a, b) => {
+            let show = |items: &Option<Box<Shape>>| {
+                items.as_ref().map_or("none".to_owned(), |s| s.ty.clone())
+            };
+            changes.push(
+                Class::Breaking,
+                format!("{path}.items"),
+                "field_type_changed",
+                from_to(&show(a), &show(b)),
+            );
+        }
     }
-    if let (Some(a), Some(b)) = (&old.values, &new.values) {
-        shape_changes(
-            &format!("{path}.additionalProperties"),
-            a,
-            b,
-            false,
-            changes,
-        );
+    let values_path = format!("{path}.additionalProperties");
+    match (&old.values, &new.values) {
+        (Some(a), Some(b)) => shape_changes(&values_path, a, b, false, changes),
+        (None, Some(values)) => changes.push(
+            Class::Additive,
+            values_path,
+            "additional_properties_added",
+            values.ty.clone(),
+        ),
+        (Some(_), None) => changes.push(
+            Class::Breaking,
+            values_path,
+            "additional_properties_removed",
+            String::new(),
+        ),
+        (None, None) => {}
     }
     enum_changes(path, &old.enum_values, &new.enum_values, changes);
     if old.read_only != new.read_only {
