@@ -244,6 +244,14 @@ impl Response {
 }
 
 impl Client {
+    pub(crate) fn http(&self) -> &reqwest::blocking::Client {
+        &self.inner.http
+    }
+
+    pub(crate) fn user_agent(&self) -> &str {
+        &self.inner.user_agent
+    }
+
     /// The API this client calls.
     pub fn service(&self) -> &'static ServiceInfo {
         self.inner.service

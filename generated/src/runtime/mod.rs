@@ -7,6 +7,7 @@
 pub mod auth;
 pub mod call;
 pub mod client;
+pub mod download;
 pub mod error;
 #[cfg(feature = "oauth")]
 pub mod oauth;
@@ -18,6 +19,7 @@ pub mod wire;
 pub use auth::{AccessToken, EnvToken, StaticToken, TokenSource};
 pub use call::{Call, CallBuilder, MethodInfo, PreparedRequest};
 pub use client::{Client, ClientBuilder, Response, ServiceInfo};
+pub use download::Download;
 pub use error::{ApiError, Error, ErrorInfo, GoogleError, LegacyError};
 pub use retry::RetryPolicy;
 pub use values::{Bytes, Date, Duration, FieldMask, FormatError, Timestamp};

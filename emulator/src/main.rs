@@ -1,0 +1,86 @@
+//! `cargo run -p emulator -- --port 8080`: a local Data Portability API to try apps against.
+
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use emulator::{AccessType, Config, Emulator, SystemClock};
+
+const USAGE: &str = "\
+usage: emulator [--port N] [--seed N] [--complete-after-polls N] [--fail-first-jobs N]
+                [--access-type one-time|time-based] [--unavailable RATE] [--throttled RATE]
+                [--grant RESOURCE,...]
+
+Serves the Data Portability API on 127.0.0.1. Point a client at the printed root URL; use the
+printed OAuth endpoints for the consent flow, or --grant to get a token directly.";
+
+fn main() -> ExitCode {
+    match run(std::env::args().skip(1).collect()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}\n\n{USAGE}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(args: Vec<String>) -> Result<(), String> {
+    let mut config = Config::default();
+    let mut port = 8080u16;
+    let mut grant = None;
+    let mut args = args.into_iter();
+    while let Some(arg) = args.next() {
+        let mut value = || args.next().ok_or_else(|| format!("{arg} needs a value"));
+        let number = |text: String| {
+            text.parse::<f64>()
+                .map_err(|_| format!("not a number: {text}"))
+        };
+        match arg.as_str() {
+            "--port" => port = value()?.parse().map_err(|_| "--port takes a port number")?,
+            "--seed" => config.seed = value()?.parse().map_err(|_| "--seed takes a number")?,
+            "--complete-after-polls" => {
+                config.complete_after_polls = value()?.parse().map_err(|_| "takes a number")?
+            }
+            "--fail-first-jobs" => {
+                config.fail_first_jobs = value()?.parse().map_err(|_| "takes a number")?
+            }
+            "--access-type" => {
+                config.access_type = match value()?.as_str() {
+                    "one-time" => AccessType::OneTime,
+                    "time-based" => AccessType::TimeBased,
+                    other => return Err(format!("unknown access type {other:?}")),
+                }
+            }
+            "--unavailable" => config.faults.unavailable = number(value()?)?,
+            "--throttled" => config.faults.throttled = number(value()?)?,
+            "--grant" => grant = Some(value()?),
+            "--help" | "-h" => {
+                println!("{USAGE}");
+                return Ok(());
+            }
+            other => return Err(format!("unknown option {other:?}")),
+        }
+    }
+    let address = format!("127.0.0.1:{port}")
+        .parse()
+        .map_err(|_| "bad port")?;
+    let access_type = config.access_type;
+    let emulator = Emulator::start_with(config, Arc::new(SystemClock), address)
+        .map_err(|error| format!("could not start: {error}"))?;
+    println!("Data Portability emulator");
+    println!("  root URL:       {}", emulator.base_url());
+    println!("  consent URL:    {}", emulator.auth_url());
+    println!("  token endpoint: {}", emulator.token_url());
+    if let Some(resources) = grant {
+        let resources: Vec<&str> = resources
+            .split(',')
+            .map(str::trim)
+            .filter(|r| !r.is_empty())
+            .collect();
+        let (access, _refresh) = emulator.authorize(&resources, access_type);
+        println!("  access token for {}: {access}", resources.join(", "));
+    }
+    println!("Stop with Ctrl-C.");
+    loop {
+        std::thread::park();
+    }
+}

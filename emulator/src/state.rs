@@ -1,0 +1,1033 @@
+//! The emulator's state and everything it answers: OAuth, the six methods, downloads, faults.
+//! Pure request-in, reply-out logic; the HTTP server around it lives in `server`.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use base64::Engine as _;
+use serde_json::{Value, json};
+use sha2::Digest as _;
+
+use crate::archive::{self, URL_LIFETIME_SECONDS, xorshift};
+use crate::clock::Clock;
+use crate::config::{AccessType, Config, Faults};
+
+/// The OAuth scope of a resource is this prefix and the resource.
+pub const SCOPE_PREFIX: &str = "https://www.googleapis.com/auth/dataportability.";
+/// How many times a failed job's chain may be retried.
+const MAX_RETRIES: u32 = 3;
+/// The least time between two exports of a resource on a time-based grant.
+const TIME_BASED_INTERVAL: Duration = Duration::from_secs(24 * 3600);
+
+/// A request as the server hands it over.
+#[derive(Debug, Clone)]
+pub(crate) struct Request {
+    pub method: String,
+    /// The path as sent, still percent-encoded.
+    pub path: String,
+    pub query: String,
+    pub authorization: Option<String>,
+    pub range: Option<String>,
+    pub body: Vec<u8>,
+}
+
+/// What to send back, and how.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Reply {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+    /// Wait this long before answering.
+    pub delay: Duration,
+    /// Send only this many bytes of the body, then break the connection.
+    pub cut_at: Option<usize>,
+    /// Close the connection without answering.
+    pub drop: bool,
+}
+
+impl Reply {
+    fn json(status: u16, body: Value) -> Reply {
+        Reply {
+            status,
+            headers: vec![(
+                "content-type".into(),
+                "application/json; charset=UTF-8".into(),
+            )],
+            body: serde_json::to_vec_pretty(&body).expect("JSON values serialize"),
+            ..Reply::default()
+        }
+    }
+
+    /// Google's error shape; `reason` adds a `google.rpc.ErrorInfo` detail.
+    fn error(code: u16, status: &str, message: &str, reason: Option<&str>) -> Reply {
+        let mut error = json!({"code": code, "message": message, "status": status});
+        if let Some(reason) = reason {
+            error["details"] = json!([{
+                "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+                "reason": reason,
+                "domain": "dataportability.googleapis.com",
+            }]);
+        }
+        Reply::json(code, json!({ "error": error }))
+    }
+
+    fn with_header(mut self, name: &str, value: String) -> Reply {
+        self.headers.push((name.to_owned(), value));
+        self
+    }
+}
+
+/// What the emulator has seen and done, for tests and reports.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Requests received, all routes.
+    pub requests: u64,
+    /// Injected 503s.
+    pub unavailable: u64,
+    /// Injected 429s.
+    pub throttled: u64,
+    /// Injected slow answers.
+    pub slow: u64,
+    /// Connections dropped on purpose.
+    pub dropped: u64,
+    /// Downloads cut short on purpose.
+    pub truncated: u64,
+    /// Jobs created by `initiate` and `retry`.
+    pub jobs_created: u64,
+    /// Downloads answered in full or from an offset.
+    pub downloads: u64,
+}
+
+#[derive(Debug, Clone)]
+struct Grant {
+    resources: BTreeSet<String>,
+    access_type: AccessType,
+}
+
+#[derive(Debug, Clone)]
+struct PendingCode {
+    grant: usize,
+    redirect_uri: String,
+    challenge: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+struct Token {
+    grant: usize,
+    expires_at: SystemTime,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum JobState {
+    InProgress,
+    Complete,
+    Failed,
+    Cancelled,
+}
+
+impl JobState {
+    fn wire(self) -> &'static str {
+        match self {
+            JobState::InProgress => "IN_PROGRESS",
+            JobState::Complete => "COMPLETE",
+            JobState::Failed => "FAILED",
+            JobState::Cancelled => "CANCELLED",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Job {
+    grant: usize,
+    resources: Vec<String>,
+    state: JobState,
+    polls: u32,
+    created: SystemTime,
+    start_time: Option<String>,
+    export_time: String,
+    retries: u32,
+    will_fail: bool,
+}
+
+/// All the emulator knows.
+pub(crate) struct State {
+    config: Config,
+    /// Where the emulator listens, ending in `/`: download URLs point here.
+    base_url: String,
+    clock: Arc<dyn Clock>,
+    random: u64,
+    key: Vec<u8>,
+    grants: Vec<Grant>,
+    codes: BTreeMap<String, PendingCode>,
+    tokens: BTreeMap<String, Token>,
+    refresh_tokens: BTreeMap<String, usize>,
+    jobs: BTreeMap<String, Job>,
+    archives: BTreeMap<(String, String), Vec<u8>>,
+    /// The emulator has one user: resources whose one-time grant they have used...
+    exhausted: BTreeSet<String>,
+    /// ...and when each resource was last exported, for time-based grants.
+    last_export: BTreeMap<String, SystemTime>,
+    fail_next: u32,
+    pub stats: Stats,
+}
+
+impl State {
+    pub fn new(config: Config, clock: Arc<dyn Clock>, base_url: String) -> State {
+        let key = format!(
+            "emulator-signing-key-{:016x}",
+            xorshift(config.seed ^ 0xA5A5)
+        )
+        .into_bytes();
+        State {
+            random: xorshift(config.seed.wrapping_add(0x1234_5678)),
+            fail_next: config.fail_first_jobs,
+            config,
+            base_url,
+            clock,
+            key,
+            grants: Vec::new(),
+            codes: BTreeMap::new(),
+            tokens: BTreeMap::new(),
+            refresh_tokens: BTreeMap::new(),
+            jobs: BTreeMap::new(),
+            archives: BTreeMap::new(),
+            exhausted: BTreeSet::new(),
+            last_export: BTreeMap::new(),
+            stats: Stats::default(),
+        }
+    }
+
+    fn next_random(&mut self) -> u64 {
+        self.random = xorshift(self.random);
+        self.random
+    }
+
+    /// A number in `[0, 1)`.
+    fn draw(&mut self) -> f64 {
+        (self.next_random() >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    fn new_id(&mut self, prefix: &str) -> String {
+        format!("{prefix}{:016x}", self.next_random())
+    }
+
+    pub fn set_faults(&mut self, faults: Faults) {
+        self.config.faults = faults;
+    }
+
+    pub fn fail_next_jobs(&mut self, count: u32) {
+        self.fail_next = count;
+    }
+
+    pub fn job_count(&self) -> usize {
+        self.jobs.len()
+    }
+
+    pub fn archive(&self, job: &str, resource: &str) -> Option<Vec<u8>> {
+        self.archives
+            .get(&(job.to_owned(), resource.to_owned()))
+            .cloned()
+    }
+
+    /// A grant and its tokens, as if the user had consented to `resources`.
+    pub fn grant(&mut self, resources: &[&str], access_type: AccessType) -> (String, String) {
+        self.grants.push(Grant {
+            resources: resources.iter().map(|r| (*r).to_owned()).collect(),
+            access_type,
+        });
+        let grant = self.grants.len() - 1;
+        self.issue_tokens(grant)
+    }
+
+    fn issue_tokens(&mut self, grant: usize) -> (String, String) {
+        let access = self.new_id("emu-at-");
+        let refresh = self.new_id("emu-rt-");
+        let expires_at = self.clock.now() + self.config.token_lifetime;
+        self.tokens
+            .insert(access.clone(), Token { grant, expires_at });
+        self.refresh_tokens.insert(refresh.clone(), grant);
+        (access, refresh)
+    }
+
+    /// Answers one request.
+    pub fn handle(&mut self, request: &Request) -> Reply {
+        self.stats.requests += 1;
+        let Some(segments) = decode_path(&request.path) else {
+            return Reply::error(
+                400,
+                "INVALID_ARGUMENT",
+                "The request path has an invalid or dot segment.",
+                None,
+            );
+        };
+        let segments: Vec<&str> = segments.iter().map(String::as_str).collect();
+        match (request.method.as_str(), segments.as_slice()) {
+            ("GET", ["o", "oauth2", "auth"]) => self.authorize(&request.query),
+            ("POST", ["token"]) => self.token(&request.body),
+            ("GET", ["download", job, file]) => {
+                self.with_download_faults(|state| state.download(request, job, file))
+            }
+            (_, ["v1", ..]) => self.with_api_faults(|state| state.api(request, &segments[1..])),
+            _ => Reply::error(404, "NOT_FOUND", "Not found.", None),
+        }
+    }
+
+    /// Injected faults happen before the request is processed, as a front end's would.
+    fn with_api_faults(&mut self, handle: impl FnOnce(&mut State) -> Reply) -> Reply {
+        let faults = self.config.faults.clone();
+        let roll = self.draw();
+        let slow = self.draw() < faults.slow;
+        let retry_after = faults.retry_after_seconds.to_string();
+        let mut reply = if roll < faults.dropped {
+            self.stats.dropped += 1;
+            Reply {
+                drop: true,
+                ..Reply::default()
+            }
+        } else if roll < faults.dropped + faults.unavailable {
+            self.stats.unavailable += 1;
+            Reply::error(
+                503,
+                "UNAVAILABLE",
+                "The service is currently unavailable.",
+                None,
+            )
+            .with_header("retry-after", retry_after)
+        } else if roll < faults.dropped + faults.unavailable + faults.throttled {
+            self.stats.throttled += 1;
+            Reply::error(
+                429,
+                "RESOURCE_EXHAUSTED",
+                "Too many requests; slow down.",
+                None,
+            )
+            .with_header("retry-after", retry_after)
+        } else {
+            handle(self)
+        };
+        if slow {
+            self.stats.slow += 1;
+            reply.delay = faults.slow_delay;
+        }
+        reply
+    }
+
+    fn with_download_faults(&mut self, handle: impl FnOnce(&mut State) -> Reply) -> Reply {
+        let faults = self.config.faults.clone();
+        let roll = self.draw();
+        if roll < faults.dropped {
+            self.stats.dropped += 1;
+            return Reply {
+                drop: true,
+                ..Reply::default()
+            };
+        }
+        let mut reply = handle(self);
+        if (200..300).contains(&reply.status)
+            && self.draw() < faults.truncated_downloads
+            && reply.body.len() > 1
+        {
+            self.stats.truncated += 1;
+            reply.cut_at = Some(reply.body.len() / 2);
+        }
+        reply
+    }
+
+    // ---- OAuth -------------------------------------------------------------------------------
+
+    fn authorize(&mut self, query: &str) -> Reply {
+        let params = form(query);
+        let get = |name: &str| params.get(name).cloned().unwrap_or_default();
+        if get("response_type") != "code"
+            || get("redirect_uri").is_empty()
+            || get("client_id").is_empty()
+        {
+            return oauth_error(
+                400,
+                "invalid_request",
+                "response_type=code, client_id and redirect_uri are required",
+            );
+        }
+        let mut resources = Vec::new();
+        for scope in get("scope").split_whitespace() {
+            match scope.strip_prefix(SCOPE_PREFIX) {
+                Some(resource) if !resource.is_empty() => resources.push(resource.to_owned()),
+                _ => {
+                    return oauth_error(
+                        400,
+                        "invalid_scope",
+                        &format!("{scope} is not a Data Portability scope"),
+                    );
+                }
+            }
+        }
+        if resources.is_empty() {
+            return oauth_error(400, "invalid_scope", "no scope requested");
+        }
+        let access_type = match get("emulator_access_type").as_str() {
+            "TIME_BASED" => AccessType::TimeBased,
+            "ONE_TIME" => AccessType::OneTime,
+            _ => self.config.access_type,
+        };
+        let challenge = params.get("code_challenge").cloned();
+        if challenge.is_some() && get("code_challenge_method") != "S256" {
+            return oauth_error(
+                400,
+                "invalid_request",
+                "only the S256 code challenge method is supported",
+            );
+        }
+        self.grants.push(Grant {
+            resources: resources.into_iter().collect(),
+            access_type,
+        });
+        let code = self.new_id("emu-code-");
+        self.codes.insert(
+            code.clone(),
+            PendingCode {
+                grant: self.grants.len() - 1,
+                redirect_uri: get("redirect_uri"),
+                challenge,
+            },
+        );
+        let separator = if get("redirect_uri").contains('?') {
+            '&'
+        } else {
+            '?'
+        };
+        let location = format!(
+            "{}{separator}code={}&state={}",
+            get("redirect_uri"),
+            encode(&code),
+            encode(&get("state"))
+        );
+        Reply {
+            status: 302,
+            headers: vec![("location".into(), location)],
+            ..Reply::default()
+        }
+    }
+
+    fn token(&mut self, body: &[u8]) -> Reply {
+        let params = form(&String::from_utf8_lossy(body));
+        let get = |name: &str| params.get(name).cloned().unwrap_or_default();
+        match get("grant_type").as_str() {
+            "authorization_code" => {
+                let Some(pending) = self.codes.remove(&get("code")) else {
+                    return oauth_error(400, "invalid_grant", "unknown or used code");
+                };
+                if pending.redirect_uri != get("redirect_uri") {
+                    return oauth_error(400, "invalid_grant", "redirect_uri does not match");
+                }
+                if let Some(challenge) = &pending.challenge {
+                    let digest = sha2::Sha256::digest(get("code_verifier").as_bytes());
+                    let computed = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(digest);
+                    if &computed != challenge {
+                        return oauth_error(
+                            400,
+                            "invalid_grant",
+                            "code_verifier does not match the challenge",
+                        );
+                    }
+                }
+                let (access, refresh) = self.issue_tokens(pending.grant);
+                Reply::json(200, self.token_body(&access, Some(&refresh), pending.grant))
+            }
+            "refresh_token" => {
+                let Some(&grant) = self.refresh_tokens.get(&get("refresh_token")) else {
+                    return oauth_error(400, "invalid_grant", "unknown or revoked refresh token");
+                };
+                let access = self.new_id("emu-at-");
+                let expires_at = self.clock.now() + self.config.token_lifetime;
+                self.tokens
+                    .insert(access.clone(), Token { grant, expires_at });
+                Reply::json(200, self.token_body(&access, None, grant))
+            }
+            other => oauth_error(
+                400,
+                "unsupported_grant_type",
+                &format!("grant_type {other:?}"),
+            ),
+        }
+    }
+
+    fn token_body(&self, access: &str, refresh: Option<&str>, grant: usize) -> Value {
+        let scope: Vec<String> = self.grants[grant]
+            .resources
+            .iter()
+            .map(|resource| format!("{SCOPE_PREFIX}{resource}"))
+            .collect();
+        let mut body = json!({
+            "access_token": access,
+            "token_type": "Bearer",
+            "expires_in": self.config.token_lifetime.as_secs(),
+            "scope": scope.join(" "),
+        });
+        if let Some(refresh) = refresh {
+            body["refresh_token"] = json!(refresh);
+        }
+        body
+    }
+
+    // ---- The API -----------------------------------------------------------------------------
+
+    fn api(&mut self, request: &Request, path: &[&str]) -> Reply {
+        let grant = match self.authenticate(request) {
+            Ok(grant) => grant,
+            Err(reply) => return reply,
+        };
+        let body = if request.body.iter().all(u8::is_ascii_whitespace) {
+            json!({})
+        } else {
+            match serde_json::from_slice::<Value>(&request.body) {
+                Ok(value @ Value::Object(_)) => value,
+                _ => return invalid("The request body is not a JSON object."),
+            }
+        };
+        match (request.method.as_str(), path) {
+            ("POST", ["portabilityArchive:initiate"]) => self.initiate(grant, &body),
+            ("GET", ["archiveJobs", job, "portabilityArchiveState"]) => self.get_state(grant, job),
+            ("POST", ["archiveJobs", action]) => match action.rsplit_once(':') {
+                Some((job, "retry")) => self.retry(grant, job, &body),
+                Some((job, "cancel")) => self.cancel(grant, job, &body),
+                _ => not_found(),
+            },
+            ("POST", ["authorization:reset"]) => self.reset(grant, &body),
+            ("POST", ["accessType:check"]) => self.check(grant, &body),
+            _ => not_found(),
+        }
+    }
+
+    fn authenticate(&self, request: &Request) -> Result<usize, Reply> {
+        let unauthenticated = || {
+            Reply::error(
+                401,
+                "UNAUTHENTICATED",
+                "Request had invalid authentication credentials. Expected OAuth 2 access token.",
+                Some("ACCESS_TOKEN_TYPE_UNSUPPORTED"),
+            )
+        };
+        let token = request
+            .authorization
+            .as_deref()
+            .and_then(|value| value.strip_prefix("Bearer "))
+            .ok_or_else(unauthenticated)?;
+        let known = self.tokens.get(token).ok_or_else(unauthenticated)?;
+        if known.expires_at <= self.clock.now() {
+            return Err(unauthenticated());
+        }
+        Ok(known.grant)
+    }
+
+    fn initiate(&mut self, grant_index: usize, body: &Value) -> Reply {
+        if let Some(reply) = unknown_fields(body, &["resources", "startTime", "endTime"]) {
+            return reply;
+        }
+        let Some(resources) = body["resources"].as_array().filter(|list| !list.is_empty()) else {
+            return invalid("resources must name at least one resource.");
+        };
+        let mut requested = Vec::new();
+        for resource in resources {
+            let Some(resource) = resource.as_str() else {
+                return invalid("resources must be strings.");
+            };
+            if !requested.contains(&resource.to_owned()) {
+                requested.push(resource.to_owned());
+            }
+        }
+        let now = self.clock.now();
+        let start = match optional_time(body, "startTime", now) {
+            Ok(time) => time,
+            Err(reply) => return reply,
+        };
+        let end = match optional_time(body, "endTime", now) {
+            Ok(time) => time,
+            Err(reply) => return reply,
+        };
+        if let (Some((start, _)), Some((end, _))) = (&start, &end) {
+            if start >= end {
+                return invalid("startTime must be before endTime.");
+            }
+        }
+        let grant = &self.grants[grant_index];
+        if let Some(missing) = requested.iter().find(|r| !grant.resources.contains(*r)) {
+            return Reply::error(
+                403,
+                "PERMISSION_DENIED",
+                &format!(
+                    "The caller does not have permission for resource {missing}: its scope {SCOPE_PREFIX}{missing} was not granted."
+                ),
+                Some("ACCESS_TOKEN_SCOPE_INSUFFICIENT"),
+            );
+        }
+        match grant.access_type {
+            AccessType::OneTime => {
+                if let Some(used) = requested.iter().find(|r| self.exhausted.contains(*r)) {
+                    return Reply::error(
+                        429,
+                        "RESOURCE_EXHAUSTED",
+                        &format!(
+                            "The one-time grant for {used} has been used; reset the authorization and ask for consent again."
+                        ),
+                        Some("RESOURCE_EXHAUSTED_ONE_TIME"),
+                    );
+                }
+            }
+            AccessType::TimeBased => {
+                let recent = requested.iter().find(|r| {
+                    self.last_export.get(*r).is_some_and(|at| {
+                        now.duration_since(*at).unwrap_or_default() < TIME_BASED_INTERVAL
+                    })
+                });
+                if let Some(recent) = recent {
+                    return Reply::error(
+                        400,
+                        "FAILED_PRECONDITION",
+                        &format!("{recent} was exported less than 24 hours ago."),
+                        Some("TIME_BASED_INTERVAL_NOT_ELAPSED"),
+                    );
+                }
+            }
+        }
+        let access_type = grant.access_type;
+        for resource in &requested {
+            if access_type == AccessType::OneTime {
+                self.exhausted.insert(resource.clone());
+            }
+            self.last_export.insert(resource.clone(), now);
+        }
+        let export_time = end.map_or_else(|| rfc3339(now), |(_, text)| text);
+        let job = self.create_job(
+            grant_index,
+            requested,
+            start.map(|(_, text)| text),
+            export_time,
+            0,
+        );
+        Reply::json(
+            200,
+            json!({"archiveJobId": job, "accessType": access_type.wire()}),
+        )
+    }
+
+    fn create_job(
+        &mut self,
+        grant: usize,
+        resources: Vec<String>,
+        start_time: Option<String>,
+        export_time: String,
+        retries: u32,
+    ) -> String {
+        let id = self.new_id("");
+        let will_fail = self.fail_next > 0;
+        self.fail_next = self.fail_next.saturating_sub(1);
+        self.stats.jobs_created += 1;
+        self.jobs.insert(
+            id.clone(),
+            Job {
+                grant,
+                resources,
+                state: JobState::InProgress,
+                polls: 0,
+                created: self.clock.now(),
+                start_time,
+                export_time,
+                retries,
+                will_fail,
+            },
+        );
+        id
+    }
+
+    /// The job, if it exists and belongs to the caller's grant (others' jobs do not exist).
+    fn job_mut(&mut self, grant: usize, id: &str) -> Result<&mut Job, Reply> {
+        match self.jobs.get_mut(id) {
+            Some(job) if job.grant == grant => Ok(job),
+            _ => Err(Reply::error(
+                404,
+                "NOT_FOUND",
+                &format!("Archive job archiveJobs/{id} was not found."),
+                None,
+            )),
+        }
+    }
+
+    fn get_state(&mut self, grant: usize, id: &str) -> Reply {
+        let now = self.clock.now();
+        let (complete_after_polls, complete_after) =
+            (self.config.complete_after_polls, self.config.complete_after);
+        let job = match self.job_mut(grant, id) {
+            Ok(job) => job,
+            Err(reply) => return reply,
+        };
+        job.polls += 1;
+        let waited = now.duration_since(job.created).unwrap_or_default();
+        if job.state == JobState::InProgress
+            && (job.polls >= complete_after_polls || waited >= complete_after)
+        {
+            job.state = if job.will_fail {
+                JobState::Failed
+            } else {
+                JobState::Complete
+            };
+        }
+        let job = job.clone();
+        let mut state = json!({
+            "name": format!("archiveJobs/{id}/portabilityArchiveState"),
+            "state": job.state.wire(),
+            "exportTime": job.export_time,
+        });
+        if let Some(start) = &job.start_time {
+            state["startTime"] = json!(start);
+        }
+        if job.state == JobState::Complete {
+            let expires = unix(now) + URL_LIFETIME_SECONDS;
+            let mut urls = Vec::new();
+            for resource in &job.resources {
+                let key = (id.to_owned(), resource.clone());
+                if !self.archives.contains_key(&key) {
+                    let zip = archive::build_zip(
+                        id,
+                        resource,
+                        &job.export_time,
+                        self.config.seed,
+                        self.config.archive_bytes,
+                    );
+                    self.archives.insert(key, zip);
+                }
+                let path = format!("/download/{id}/{resource}.zip");
+                let signature = archive::sign(&self.key, &path, expires);
+                urls.push(format!(
+                    "{}{}?expires={expires}&signature={signature}",
+                    self.base_url,
+                    &path[1..]
+                ));
+            }
+            state["urls"] = json!(urls);
+        }
+        Reply::json(200, state)
+    }
+
+    fn retry(&mut self, grant: usize, id: &str, body: &Value) -> Reply {
+        if let Some(reply) = unknown_fields(body, &[]) {
+            return reply;
+        }
+        let job = match self.job_mut(grant, id) {
+            Ok(job) => job.clone(),
+            Err(reply) => return reply,
+        };
+        if job.state != JobState::Failed {
+            return Reply::error(
+                400,
+                "FAILED_PRECONDITION",
+                &format!(
+                    "Only a failed job can be retried; this one is {}.",
+                    job.state.wire()
+                ),
+                None,
+            );
+        }
+        if job.retries >= MAX_RETRIES {
+            return Reply::error(
+                400,
+                "FAILED_PRECONDITION",
+                "This job has been retried the most times allowed (3).",
+                Some("RETRY_LIMIT_REACHED"),
+            );
+        }
+        let new = self.create_job(
+            grant,
+            job.resources,
+            job.start_time,
+            job.export_time,
+            job.retries + 1,
+        );
+        Reply::json(200, json!({"archiveJobId": new}))
+    }
+
+    fn cancel(&mut self, grant: usize, id: &str, body: &Value) -> Reply {
+        if let Some(reply) = unknown_fields(body, &[]) {
+            return reply;
+        }
+        let job = match self.job_mut(grant, id) {
+            Ok(job) => job,
+            Err(reply) => return reply,
+        };
+        if job.state != JobState::InProgress {
+            return Reply::error(
+                400,
+                "FAILED_PRECONDITION",
+                &format!(
+                    "Only a job in progress can be cancelled; this one is {}.",
+                    job.state.wire()
+                ),
+                None,
+            );
+        }
+        job.state = JobState::Cancelled;
+        Reply::json(200, json!({}))
+    }
+
+    fn reset(&mut self, grant: usize, body: &Value) -> Reply {
+        if let Some(reply) = unknown_fields(body, &[]) {
+            return reply;
+        }
+        // The grant's tokens are revoked, and the user's used-up resources can be exported again
+        // after a new consent.
+        self.tokens.retain(|_, token| token.grant != grant);
+        self.refresh_tokens.retain(|_, owner| *owner != grant);
+        self.exhausted.clear();
+        self.last_export.clear();
+        Reply::json(200, json!({}))
+    }
+
+    fn check(&mut self, grant: usize, body: &Value) -> Reply {
+        if let Some(reply) = unknown_fields(body, &[]) {
+            return reply;
+        }
+        let grant = &self.grants[grant];
+        let resources: Vec<&String> = grant.resources.iter().collect();
+        Reply::json(
+            200,
+            match grant.access_type {
+                AccessType::OneTime => json!({"oneTimeResources": resources}),
+                AccessType::TimeBased => json!({"timeBasedResources": resources}),
+            },
+        )
+    }
+
+    // ---- Downloads ---------------------------------------------------------------------------
+
+    fn download(&mut self, request: &Request, job: &str, file: &str) -> Reply {
+        let forbidden = |message: &str| Reply {
+            status: 403,
+            headers: vec![("content-type".into(), "text/plain".into())],
+            body: message.as_bytes().to_vec(),
+            ..Reply::default()
+        };
+        let params = form(&request.query);
+        let expires: u64 = params
+            .get("expires")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
+        let signature = params.get("signature").cloned().unwrap_or_default();
+        let path = format!("/download/{job}/{file}");
+        if !archive::verify(&self.key, &path, expires, &signature) {
+            return forbidden("SignatureDoesNotMatch: the signature is not valid for this URL.");
+        }
+        if unix(self.clock.now()) >= expires {
+            return forbidden(
+                "ExpiredToken: this signed URL has expired; ask for the job's state again for fresh URLs.",
+            );
+        }
+        let Some(resource) = file.strip_suffix(".zip") else {
+            return forbidden("NoSuchKey");
+        };
+        let Some(bytes) = self.archive(job, resource) else {
+            return forbidden("NoSuchKey");
+        };
+        self.stats.downloads += 1;
+        let total = bytes.len();
+        let headers = |extra: Vec<(String, String)>| {
+            let mut headers = vec![
+                ("content-type".to_owned(), "application/zip".to_owned()),
+                ("accept-ranges".to_owned(), "bytes".to_owned()),
+            ];
+            headers.extend(extra);
+            headers
+        };
+        match request.range.as_deref().and_then(parse_range_start) {
+            Some(start) if start >= total => Reply {
+                status: 416,
+                headers: headers(vec![("content-range".into(), format!("bytes */{total}"))]),
+                ..Reply::default()
+            },
+            Some(start) => Reply {
+                status: 206,
+                headers: headers(vec![(
+                    "content-range".into(),
+                    format!("bytes {start}-{}/{total}", total - 1),
+                )]),
+                body: bytes[start..].to_vec(),
+                ..Reply::default()
+            },
+            None => Reply {
+                status: 200,
+                headers: headers(Vec::new()),
+                body: bytes,
+                ..Reply::default()
+            },
+        }
+    }
+}
+
+/// `bytes=N-` → N.
+fn parse_range_start(range: &str) -> Option<usize> {
+    range
+        .strip_prefix("bytes=")?
+        .strip_suffix('-')?
+        .parse()
+        .ok()
+}
+
+fn not_found() -> Reply {
+    Reply::error(
+        404,
+        "NOT_FOUND",
+        "The requested URL was not found on this server.",
+        None,
+    )
+}
+
+fn invalid(message: &str) -> Reply {
+    Reply::error(400, "INVALID_ARGUMENT", message, None)
+}
+
+fn oauth_error(status: u16, error: &str, description: &str) -> Reply {
+    Reply::json(
+        status,
+        json!({"error": error, "error_description": description}),
+    )
+}
+
+/// Google refuses bodies with fields it does not know.
+fn unknown_fields(body: &Value, allowed: &[&str]) -> Option<Reply> {
+    let object = body.as_object()?;
+    let unknown = object.keys().find(|key| !allowed.contains(&key.as_str()))?;
+    Some(invalid(&format!(
+        "Invalid JSON payload received. Unknown name \"{unknown}\": Cannot find field."
+    )))
+}
+
+/// An optional RFC 3339 field that must not be in the future; the time and its text.
+fn optional_time(
+    body: &Value,
+    field: &str,
+    now: SystemTime,
+) -> Result<Option<(SystemTime, String)>, Reply> {
+    match &body[field] {
+        Value::Null => Ok(None),
+        Value::String(text) => {
+            let parsed =
+                time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
+                    .map_err(|_| {
+                    invalid(&format!("{field} is not an RFC 3339 timestamp: {text:?}."))
+                })?;
+            let at = SystemTime::from(parsed);
+            if at > now {
+                return Err(invalid(&format!("{field} is in the future.")));
+            }
+            Ok(Some((at, rfc3339(at))))
+        }
+        _ => Err(invalid(&format!("{field} must be a string."))),
+    }
+}
+
+pub(crate) fn rfc3339(at: SystemTime) -> String {
+    time::OffsetDateTime::from(at)
+        .format(&time::format_description::well_known::Rfc3339)
+        .expect("any time formats")
+}
+
+fn unix(at: SystemTime) -> u64 {
+    at.duration_since(SystemTime::UNIX_EPOCH)
+        .map_or(0, |since| since.as_secs())
+}
+
+/// Decodes each path segment; `None` for a dot segment (also percent-encoded), an encoded slash
+/// or bad escapes: the emulator is strict so client bugs show up in tests.
+fn decode_path(path: &str) -> Option<Vec<String>> {
+    let mut segments = Vec::new();
+    for raw in path.trim_start_matches('/').split('/') {
+        let decoded = percent_decode(raw)?;
+        if decoded == "." || decoded == ".." || decoded.contains('/') {
+            return None;
+        }
+        segments.push(decoded);
+    }
+    Some(segments)
+}
+
+fn percent_decode(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = text.get(i + 1..i + 3)?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+/// `application/x-www-form-urlencoded` pairs.
+fn form(text: &str) -> BTreeMap<String, String> {
+    text.split('&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| {
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            let decode = |s: &str| percent_decode(&s.replace('+', " ")).unwrap_or_default();
+            (decode(key), decode(value))
+        })
+        .collect()
+}
+
+fn encode(text: &str) -> String {
+    text.bytes()
+        .map(|byte| {
+            if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
+                (byte as char).to_string()
+            } else {
+                format!("%{byte:02X}")
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strict_path_decoding() {
+        assert_eq!(
+            decode_path("/v1/archiveJobs/a%20b").unwrap(),
+            ["v1", "archiveJobs", "a b"]
+        );
+        assert!(decode_path("/v1/archiveJobs/..").is_none());
+        assert!(decode_path("/v1/archiveJobs/.%2e/x").is_none());
+        assert!(decode_path("/v1/archiveJobs/%2F").is_none());
+        assert!(decode_path("/v1/%zz").is_none());
+    }
+
+    #[test]
+    fn ids_depend_only_on_the_seed() {
+        let clock: Arc<dyn Clock> =
+            Arc::new(crate::clock::ManualClock::new(SystemTime::UNIX_EPOCH));
+        let base = || "http://127.0.0.1:1/".to_owned();
+        let mut a = State::new(Config::default(), clock.clone(), base());
+        let mut b = State::new(Config::default(), clock.clone(), base());
+        assert_eq!(
+            a.grant(&["x"], AccessType::OneTime),
+            b.grant(&["x"], AccessType::OneTime)
+        );
+        let mut c = State::new(
+            Config {
+                seed: 2,
+                ..Config::default()
+            },
+            clock,
+            base(),
+        );
+        assert_ne!(
+            a.grant(&["x"], AccessType::OneTime),
+            c.grant(&["x"], AccessType::OneTime)
+        );
+    }
+}
