@@ -1,6 +1,7 @@
 //! The HTTP server around the state: hyper on a small tokio runtime of its own, on a background
 //! thread, so tests and blocking programs can start an emulator with one call.
 
+use std::future::Future as _;
 use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -105,6 +106,11 @@ impl Emulator {
     /// Makes the next `count` new jobs fail instead of completing.
     pub fn fail_next_jobs(&self, count: u32) {
         self.lock().fail_next_jobs(count);
+    }
+
+    /// Makes the next `count` polls of complete jobs hand out URLs that have already expired.
+    pub fn expire_next_urls(&self, count: u32) {
+        self.lock().expire_next_urls(count);
     }
 
     /// Changes the injected faults from now on.
@@ -221,16 +227,19 @@ fn response(reply: Reply) -> hyper::Response<ReplyBody> {
         data: Some(Bytes::from(reply.body)),
         cut_at: reply.cut_at,
         length,
+        break_after: None,
     };
     builder.body(body).expect("status and headers are valid")
 }
 
-/// A reply body that may stop short: it announces its full length, sends part of it, then
+/// A reply body that may stop short: it announces its full length, sends part of it, waits a
+/// moment (so the part really leaves, instead of dying in a buffer with the connection), then
 /// fails, so the connection breaks mid-body as a real network failure would.
 struct ReplyBody {
     data: Option<Bytes>,
     cut_at: Option<usize>,
     length: u64,
+    break_after: Option<Pin<Box<tokio::time::Sleep>>>,
 }
 
 impl Body for ReplyBody {
@@ -239,20 +248,26 @@ impl Body for ReplyBody {
 
     fn poll_frame(
         mut self: Pin<&mut Self>,
-        _: &mut Context<'_>,
+        context: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, std::io::Error>>> {
-        let cut_at = self.cut_at;
-        match self.data.take() {
-            Some(data) => match cut_at {
+        if let Some(data) = self.data.take() {
+            return match self.cut_at {
                 Some(cut) => {
-                    self.cut_at = Some(usize::MAX);
+                    self.break_after = Some(Box::pin(tokio::time::sleep(
+                        std::time::Duration::from_millis(50),
+                    )));
                     Poll::Ready(Some(Ok(Frame::data(data.slice(..cut.min(data.len()))))))
                 }
                 None => Poll::Ready(Some(Ok(Frame::data(data)))),
+            };
+        }
+        match self.break_after.as_mut() {
+            Some(sleep) => match sleep.as_mut().poll(context) {
+                Poll::Ready(()) => Poll::Ready(Some(Err(std::io::Error::other(
+                    "download truncated by fault injection",
+                )))),
+                Poll::Pending => Poll::Pending,
             },
-            None if cut_at.is_some() => Poll::Ready(Some(Err(std::io::Error::other(
-                "download truncated by fault injection",
-            )))),
             None => Poll::Ready(None),
         }
     }
@@ -262,6 +277,6 @@ impl Body for ReplyBody {
     }
 
     fn is_end_stream(&self) -> bool {
-        self.data.is_none() && self.cut_at.is_none()
+        self.data.is_none() && self.break_after.is_none()
     }
 }

@@ -169,6 +169,8 @@ pub(crate) struct State {
     /// ...and when each resource was last exported, for time-based grants.
     last_export: BTreeMap<String, SystemTime>,
     fail_next: u32,
+    /// How many coming state polls hand out URLs that have already expired.
+    expire_next: u32,
     pub stats: Stats,
 }
 
@@ -182,6 +184,7 @@ impl State {
         State {
             random: xorshift(config.seed.wrapping_add(0x1234_5678)),
             fail_next: config.fail_first_jobs,
+            expire_next: 0,
             config,
             base_url,
             clock,
@@ -218,6 +221,10 @@ impl State {
 
     pub fn fail_next_jobs(&mut self, count: u32) {
         self.fail_next = count;
+    }
+
+    pub fn expire_next_urls(&mut self, count: u32) {
+        self.expire_next = count;
     }
 
     pub fn job_count(&self) -> usize {
@@ -320,6 +327,19 @@ impl State {
             self.stats.dropped += 1;
             return Reply {
                 drop: true,
+                ..Reply::default()
+            };
+        }
+        if roll < faults.dropped + faults.unavailable {
+            // Storage has bad moments too; its error body is not Google's JSON.
+            self.stats.unavailable += 1;
+            return Reply {
+                status: 503,
+                headers: vec![
+                    ("content-type".into(), "text/plain".into()),
+                    ("retry-after".into(), faults.retry_after_seconds.to_string()),
+                ],
+                body: b"Service Unavailable".to_vec(),
                 ..Reply::default()
             };
         }
@@ -545,10 +565,10 @@ impl State {
             Ok(time) => time,
             Err(reply) => return reply,
         };
-        if let (Some((start, _)), Some((end, _))) = (&start, &end) {
-            if start >= end {
-                return invalid("startTime must be before endTime.");
-            }
+        if let (Some((start, _)), Some((end, _))) = (&start, &end)
+            && start >= end
+        {
+            return invalid("startTime must be before endTime.");
         }
         let grant = &self.grants[grant_index];
         if let Some(missing) = requested.iter().find(|r| !grant.resources.contains(*r)) {
@@ -682,7 +702,12 @@ impl State {
             state["startTime"] = json!(start);
         }
         if job.state == JobState::Complete {
-            let expires = unix(now) + URL_LIFETIME_SECONDS;
+            let expires = if self.expire_next > 0 {
+                self.expire_next -= 1;
+                unix(now)
+            } else {
+                unix(now) + URL_LIFETIME_SECONDS
+            };
             let mut urls = Vec::new();
             for resource in &job.resources {
                 let key = (id.to_owned(), resource.clone());
