@@ -252,8 +252,6 @@ pub struct MethodDef {
     pub response: Option<TypeRef>,
     /// Scope enum variants that allow the call.
     pub scopes: Vec<String>,
-    /// Scope URLs, for the runtime.
-    pub scope_urls: Vec<String>,
 }
 
 /// A method parameter.

@@ -204,7 +204,6 @@ fn method_accessor(method: &MethodDef, client: TokenStream, lifetime: TokenStrea
     let accessor = ident(&method.accessor);
     let builder = ident(&method.builder);
     let (id, http_method, path) = (&method.id, &method.http_method, &method.path);
-    let scope_urls = &method.scope_urls;
     let patterns = method.positional.iter().filter_map(|param| {
         let pattern = param
             .pattern
@@ -267,7 +266,6 @@ fn method_accessor(method: &MethodDef, client: TokenStream, lifetime: TokenStrea
                 id: #id,
                 http_method: #http_method,
                 path: #path,
-                scopes: &[#(#scope_urls),*],
                 path_patterns: &[#(#patterns),*],
             };
             let #call_mut call = crate::runtime::Call::new(&METHOD);

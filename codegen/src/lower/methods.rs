@@ -269,7 +269,6 @@ impl MethodLowering<'_, '_> {
                 .iter()
                 .map(|url| self.scope_variants[url].clone())
                 .collect(),
-            scope_urls: method.scopes.clone(),
         })
     }
 

@@ -15,8 +15,6 @@ pub struct MethodInfo {
     pub http_method: &'static str,
     /// Path template relative to the service path, such as `v1/{+name}:retry`.
     pub path: &'static str,
-    /// OAuth scopes, any one of which allows the call.
-    pub scopes: &'static [&'static str],
     /// Path parameters with a pattern their value must match: (wire name, regular expression).
     pub path_patterns: &'static [(&'static str, &'static str)],
 }

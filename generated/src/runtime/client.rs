@@ -413,16 +413,7 @@ impl Client {
             retry_after: None,
         })?;
         let status = response.status().as_u16();
-        let headers: Vec<(String, String)> = response
-            .headers()
-            .iter()
-            .map(|(name, value)| {
-                (
-                    name.as_str().to_owned(),
-                    String::from_utf8_lossy(value.as_bytes()).into_owned(),
-                )
-            })
-            .collect();
+        let headers = header_list(response.headers());
         let body = response
             .bytes()
             .map_err(|source| not_retryable(transport(source)))?
@@ -452,6 +443,19 @@ impl Client {
             retry_after,
         })
     }
+}
+
+/// Response headers as (lower-case name, value) pairs, in the order received.
+pub(crate) fn header_list(headers: &reqwest::header::HeaderMap) -> Vec<(String, String)> {
+    headers
+        .iter()
+        .map(|(name, value)| {
+            (
+                name.as_str().to_owned(),
+                String::from_utf8_lossy(value.as_bytes()).into_owned(),
+            )
+        })
+        .collect()
 }
 
 /// A failed attempt, and whether another may follow.

@@ -5,6 +5,7 @@ use std::fmt;
 use std::io::Read;
 
 use super::Client;
+use super::client::header_list;
 use super::error::{ApiError, Error, GoogleError};
 
 /// The method name downloads report in errors and events.
@@ -73,16 +74,7 @@ impl Client {
                 .map(str::to_owned)
         };
         if !(200..300).contains(&status) {
-            let headers = response
-                .headers()
-                .iter()
-                .map(|(name, value)| {
-                    (
-                        name.as_str().to_owned(),
-                        String::from_utf8_lossy(value.as_bytes()).into_owned(),
-                    )
-                })
-                .collect();
+            let headers = header_list(response.headers());
             let body = response
                 .bytes()
                 .map(|bytes| bytes.to_vec())
