@@ -252,6 +252,8 @@ pub struct MethodDef {
     pub response: Option<TypeRef>,
     /// Scope enum variants that allow the call.
     pub scopes: Vec<String>,
+    /// Whether those are all the API's scopes (then `Scope::ALL` says it once).
+    pub all_scopes: bool,
 }
 
 /// A method parameter.

@@ -309,10 +309,15 @@ fn emit_builder(method: &MethodDef, owner: &str) -> TokenStream {
         .optional
         .iter()
         .map(|param| emit_setter(param, quote!(pub), quote!(self.call)));
-    let scopes = method.scopes.iter().map(|variant| {
-        let variant = ident(variant);
-        quote!(crate::Scope::#variant)
-    });
+    let scopes = if method.all_scopes {
+        quote!(crate::Scope::ALL)
+    } else {
+        let variants = method.scopes.iter().map(|variant| {
+            let variant = ident(variant);
+            quote!(crate::Scope::#variant)
+        });
+        quote!(&[#(#variants),*])
+    };
     let (request_field, body_for_prepare, body_for_send) = match &method.request {
         Some((name, ty)) => {
             let name = ident(name);
@@ -359,7 +364,7 @@ fn emit_builder(method: &MethodDef, owner: &str) -> TokenStream {
 
         impl #builder<'_> {
             /// The OAuth scopes any one of which allows this call.
-            pub const SCOPES: &'static [crate::Scope] = &[#(#scopes),*];
+            pub const SCOPES: &'static [crate::Scope] = #scopes;
 
             #(#setters)*
 

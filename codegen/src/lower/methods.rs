@@ -269,6 +269,9 @@ impl MethodLowering<'_, '_> {
                 .iter()
                 .map(|url| self.scope_variants[url].clone())
                 .collect(),
+            all_scopes: !method.scopes.is_empty()
+                && method.scopes.iter().collect::<BTreeSet<_>>()
+                    == self.scope_variants.keys().collect::<BTreeSet<_>>(),
         })
     }
 
