@@ -452,3 +452,56 @@ fn dot_segments_are_refused_by_the_emulator_itself() {
         assert!(response.contains("INVALID_ARGUMENT"), "{path}: {response}");
     }
 }
+
+#[test]
+fn injected_throttling_and_unavailability_carry_retry_after_and_are_ridden_out() {
+    let faults = emulator::Faults {
+        throttled: 0.15,
+        unavailable: 0.10,
+        retry_after_seconds: 0,
+        ..emulator::Faults::default()
+    };
+    let (emulator, _clock) = start(Config {
+        seed: 11,
+        faults,
+        complete_after_polls: 100,
+        ..Config::default()
+    });
+    let (token, _) = emulator.authorize(&[SEARCH], AccessType::OneTime);
+    let job = {
+        // The POST is not retried by the client; a test sees its fault and tries again itself.
+        let quiet = self::client(&emulator, &token);
+        loop {
+            match initiate(&quiet, &[SEARCH]) {
+                Ok(job) => break job,
+                Err(error) => {
+                    let api = error.api().unwrap();
+                    assert!(matches!(api.status, 429 | 503), "{error}");
+                    assert_eq!(api.header("retry-after"), Some("0"));
+                    assert_eq!(
+                        api.reason(),
+                        None,
+                        "injected faults carry no reason, so they may be retried"
+                    );
+                }
+            }
+        }
+    };
+    let client = Client::builder()
+        .root_url(emulator.base_url())
+        .token_source(StaticToken::new(&token))
+        .retry_policy(
+            RetryPolicy::default()
+                .initial_backoff(Duration::from_millis(2))
+                .max_attempts(10),
+        )
+        .build()
+        .unwrap();
+    // Forty polls through the faults: the client's retries carry every GET through.
+    for _ in 0..40 {
+        state(&client, &job);
+    }
+    let stats = emulator.stats();
+    assert!(stats.throttled > 0 && stats.unavailable > 0, "{stats:?}");
+    assert_eq!(stats.jobs_created, 1);
+}
