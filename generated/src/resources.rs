@@ -364,8 +364,7 @@ impl ArchiveJobsGetPortabilityArchiveStateCall<'_> {
     pub fn send(
         self,
     ) -> ::std::result::Result<crate::model::PortabilityArchiveState, crate::Error> {
-        let call = self.call;
-        self.client.execute(call)?.json()
+        self.client.execute(self.call)?.json()
     }
 }
 

@@ -329,25 +329,29 @@ fn emit_builder(method: &MethodDef, owner: &str) -> TokenStream {
                     call.set_json_body(&self.#name)?;
                     self.client.prepare(&call)
                 },
-                quote!(call.set_json_body(&self.#name)?;),
+                quote! {
+                    let mut call = self.call;
+                    call.set_json_body(&self.#name)?;
+                },
             )
         }
         None => (None, quote!(self.client.prepare(&self.call)), quote!()),
     };
-    let call_binding = if method.request.is_some() {
-        quote!(let mut call = self.call;)
+    // Without a body the call is sent as it is.
+    let sent = if method.request.is_some() {
+        quote!(call)
     } else {
-        quote!(let call = self.call;)
+        quote!(self.call)
     };
     let (response_type, finish) = match &method.response {
         Some(ty) => (
             rust_type(ty, Scope::Elsewhere),
-            quote!(self.client.execute(call)?.json()),
+            quote!(self.client.execute(#sent)?.json()),
         ),
         None => (
             quote!(()),
             quote! {
-                self.client.execute(call)?;
+                self.client.execute(#sent)?;
                 ::std::result::Result::Ok(())
             },
         ),
@@ -376,7 +380,6 @@ fn emit_builder(method: &MethodDef, owner: &str) -> TokenStream {
 
             /// Sends the request and returns the response.
             pub fn send(self) -> ::std::result::Result<#response_type, crate::Error> {
-                #call_binding
                 #body_for_send
                 #finish
             }
