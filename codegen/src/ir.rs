@@ -254,6 +254,9 @@ pub struct MethodDef {
     pub scopes: Vec<String>,
     /// Whether those are all the API's scopes (then `Scope::ALL` says it once).
     pub all_scopes: bool,
+    /// Whether `alt=media` downloads the resource's content, and if so whether through the
+    /// `download/` service path.
+    pub media_download: Option<bool>,
 }
 
 /// A method parameter.

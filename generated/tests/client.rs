@@ -463,3 +463,35 @@ fn a_refused_connection_is_a_transport_error_without_the_url() {
         "{error:?}"
     );
 }
+
+#[test]
+fn media_downloads_go_to_the_download_service_with_alt_media_and_the_token() {
+    use std::io::Read;
+    static MEDIA: google_dataportability_v1::runtime::MethodInfo =
+        google_dataportability_v1::runtime::MethodInfo {
+            id: "example.files.get",
+            http_method: "GET",
+            path: "v1/files/{fileId}",
+            path_patterns: &[],
+        };
+    let server = TestServer::start(vec![Reply::text(
+        200,
+        "application/octet-stream",
+        "the file's bytes",
+    )]);
+    let client = client(&server);
+    let mut call = google_dataportability_v1::runtime::Call::new(&MEDIA);
+    call.set_path("fileId", "a b".to_owned());
+    call.set_download_service(true);
+    let mut download = client.download_media(call).unwrap();
+    let mut content = String::new();
+    download.read_to_string(&mut content).unwrap();
+    assert_eq!(content, "the file's bytes");
+    assert_eq!(download.total_len(), Some(16));
+    let request = server.next();
+    assert_eq!(request.target, "/download/v1/files/a%20b?alt=media");
+    assert_eq!(
+        request.header("authorization"),
+        Some("Bearer ya29.secret-token")
+    );
+}

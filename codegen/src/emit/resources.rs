@@ -356,6 +356,15 @@ fn emit_builder(method: &MethodDef, owner: &str) -> TokenStream {
             },
         ),
     };
+    let download = method.media_download.map(|use_download_service| {
+        quote! {
+            /// Downloads the content itself (`alt=media`) instead of its metadata, as a stream.
+            pub fn download(mut self) -> ::std::result::Result<crate::runtime::Download, crate::Error> {
+                self.call.set_download_service(#use_download_service);
+                self.client.download_media(self.call)
+            }
+        }
+    });
     quote! {
         #[doc = #doc]
         #[derive(Clone, Debug)]
@@ -377,6 +386,8 @@ fn emit_builder(method: &MethodDef, owner: &str) -> TokenStream {
             pub fn prepare(&self) -> ::std::result::Result<crate::runtime::PreparedRequest, crate::Error> {
                 #body_for_prepare
             }
+
+            #download
 
             /// Sends the request and returns the response.
             pub fn send(self) -> ::std::result::Result<#response_type, crate::Error> {

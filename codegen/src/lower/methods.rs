@@ -13,7 +13,16 @@ use crate::names::{self, Namespace};
 pub(crate) const CLIENT_METHODS: &[&str] =
     &["builder", "service", "prepare", "execute", "clone", "fmt"];
 /// Methods every request builder has besides its parameter setters.
-const BUILDER_METHODS: &[&str] = &["send", "prepare", "timeout", "call_mut", "clone", "fmt"];
+const BUILDER_METHODS: &[&str] = &[
+    "send",
+    "prepare",
+    "download",
+    "timeout",
+    "retry_policy",
+    "call_mut",
+    "clone",
+    "fmt",
+];
 /// Name of the request-body argument.
 const BODY_ARGUMENT: &str = "request";
 
@@ -252,7 +261,11 @@ impl MethodLowering<'_, '_> {
             ),
             None => None,
         };
+        let media_download =
+            (method.supports_media_download && http_method == "GET" && method.request.is_none())
+                .then_some(method.use_media_download_service);
         Ok(MethodDef {
+            media_download,
             id,
             accessor,
             builder,

@@ -30,6 +30,7 @@ pub struct Call {
     body: Option<Vec<u8>>,
     timeout: Option<Duration>,
     retry: Option<RetryPolicy>,
+    download_service: bool,
 }
 
 impl Call {
@@ -42,6 +43,7 @@ impl Call {
             body: None,
             timeout: None,
             retry: None,
+            download_service: false,
         }
     }
 
@@ -87,6 +89,15 @@ impl Call {
     /// Sets how this call is retried, overriding the client's policy.
     pub fn set_retry_policy(&mut self, policy: RetryPolicy) {
         self.retry = Some(policy);
+    }
+
+    /// Sends this call to the `download/` service path, as media downloads of some APIs must.
+    pub fn set_download_service(&mut self, download_service: bool) {
+        self.download_service = download_service;
+    }
+
+    pub(crate) fn download_service(&self) -> bool {
+        self.download_service
     }
 
     pub(crate) fn retry_policy(&self) -> Option<&RetryPolicy> {

@@ -123,13 +123,18 @@ impl ClientBuilder {
                 "root URL {root_url:?} must be http or https, without a query"
             )));
         }
-        let mut base_url = root_url;
-        if !base_url.ends_with('/') {
-            base_url.push('/');
+        let mut root = root_url;
+        if !root.ends_with('/') {
+            root.push('/');
         }
-        base_url.push_str(self.service.service_path);
+        let base_url = format!("{root}{}", self.service.service_path);
+        let download_url = format!("{root}download/{}", self.service.service_path);
         let base_path = reqwest::Url::parse(&base_url)
             .map_err(|error| config_error(format!("service URL {base_url:?}: {error}")))?
+            .path()
+            .to_owned();
+        let download_path = reqwest::Url::parse(&download_url)
+            .map_err(|error| config_error(format!("download URL {download_url:?}: {error}")))?
             .path()
             .to_owned();
 
@@ -152,6 +157,8 @@ impl ClientBuilder {
                 service: self.service,
                 base_url,
                 base_path,
+                download_url,
+                download_path,
                 token_source: self.token_source,
                 api_key: self.api_key,
                 user_agent,
@@ -197,6 +204,10 @@ struct Inner {
     base_url: String,
     /// The path part of `base_url`: every request path must start with it.
     base_path: String,
+    /// Root URL, `download/` and service path: where media downloads go for some APIs.
+    download_url: String,
+    /// The path part of `download_url`.
+    download_path: String,
     token_source: Option<Arc<dyn TokenSource>>,
     api_key: Option<String>,
     user_agent: String,
@@ -248,6 +259,10 @@ impl Client {
         &self.inner.http
     }
 
+    pub(crate) fn token_source(&self) -> Option<&Arc<dyn TokenSource>> {
+        self.inner.token_source.as_ref()
+    }
+
     pub(crate) fn user_agent(&self) -> &str {
         &self.inner.user_agent
     }
@@ -268,11 +283,21 @@ impl Client {
             path::check_patterns(method.path_patterns, call.path_params()).map_err(invalid)?;
         }
         let expanded = path::expand(method.path, call.path_params()).map_err(invalid)?;
-        let mut url = reqwest::Url::parse(&format!("{}{expanded}", self.inner.base_url))
+        let base = if call.download_service() {
+            &self.inner.download_url
+        } else {
+            &self.inner.base_url
+        };
+        let mut url = reqwest::Url::parse(&format!("{base}{expanded}"))
             .map_err(|error| invalid(format!("the URL is not valid: {error}")))?;
         // Expansion refuses dot segments already; this check keeps that promise even if a
         // template itself were hostile.
-        if !url.path().starts_with(&self.inner.base_path) || url.fragment().is_some() {
+        let base_path = if call.download_service() {
+            &self.inner.download_path
+        } else {
+            &self.inner.base_path
+        };
+        if !url.path().starts_with(base_path.as_str()) || url.fragment().is_some() {
             return Err(invalid(format!(
                 "the URL {} leaves the service path",
                 redact_url(url.as_str())

@@ -4,9 +4,9 @@
 use std::fmt;
 use std::io::Read;
 
-use super::Client;
 use super::client::header_list;
 use super::error::{ApiError, Error, GoogleError};
+use super::{Call, Client};
 
 /// The method name downloads report in errors and events.
 const DOWNLOAD: &str = "download";
@@ -61,51 +61,79 @@ impl Client {
         if offset > 0 {
             request = request.header("range", format!("bytes={offset}-"));
         }
-        let response = request.send().map_err(|source| Error::Transport {
-            method: DOWNLOAD,
-            source: source.without_url(),
-        })?;
-        let status = response.status().as_u16();
-        let header = |name: &str| {
-            response
-                .headers()
-                .get(name)
-                .and_then(|value| value.to_str().ok())
-                .map(str::to_owned)
-        };
-        if !(200..300).contains(&status) {
-            let headers = header_list(response.headers());
-            let body = response
-                .bytes()
-                .map(|bytes| bytes.to_vec())
-                .unwrap_or_default();
-            return Err(Error::Api(Box::new(ApiError {
-                method: DOWNLOAD,
-                status,
-                google: GoogleError::parse(&body),
-                headers,
-                body,
-            })));
-        }
-        let (offset, total) = if status == 206 {
-            // `Content-Range: bytes START-END/TOTAL`
-            let range = header("content-range").unwrap_or_default();
-            let total = range
-                .rsplit('/')
-                .next()
-                .and_then(|total| total.parse().ok());
-            (offset, total)
-        } else {
-            (
-                0,
-                header("content-length").and_then(|length| length.parse().ok()),
-            )
-        };
-        Ok(Download {
-            status,
-            offset,
-            total,
-            response,
-        })
+        start(request, offset, DOWNLOAD)
     }
+
+    /// Downloads the content a media-download method describes (`alt=media`), with the call's
+    /// authorization. Generated builders of such methods call this from `download()`.
+    pub fn download_media(&self, mut call: Call) -> Result<Download, Error> {
+        call.set_query("alt", "media".to_owned());
+        let method = call.method().id;
+        let prepared = self.prepare(&call)?;
+        let mut request = self.http().get(&prepared.url);
+        for (name, value) in &prepared.headers {
+            request = request.header(name, value);
+        }
+        if let Some(source) = self.token_source() {
+            request = request.bearer_auth(source.token()?.secret());
+        }
+        if let Some(timeout) = call.timeout() {
+            request = request.timeout(timeout);
+        }
+        start(request, 0, method)
+    }
+}
+
+/// Sends a download request and checks its status; the body is left to be read.
+fn start(
+    request: reqwest::blocking::RequestBuilder,
+    offset: u64,
+    method: &'static str,
+) -> Result<Download, Error> {
+    let response = request.send().map_err(|source| Error::Transport {
+        method,
+        source: source.without_url(),
+    })?;
+    let status = response.status().as_u16();
+    let header = |name: &str| {
+        response
+            .headers()
+            .get(name)
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned)
+    };
+    if !(200..300).contains(&status) {
+        let headers = header_list(response.headers());
+        let body = response
+            .bytes()
+            .map(|bytes| bytes.to_vec())
+            .unwrap_or_default();
+        return Err(Error::Api(Box::new(ApiError {
+            method,
+            status,
+            google: GoogleError::parse(&body),
+            headers,
+            body,
+        })));
+    }
+    let (offset, total) = if status == 206 {
+        // `Content-Range: bytes START-END/TOTAL`
+        let range = header("content-range").unwrap_or_default();
+        let total = range
+            .rsplit('/')
+            .next()
+            .and_then(|total| total.parse().ok());
+        (offset, total)
+    } else {
+        (
+            0,
+            header("content-length").and_then(|length| length.parse().ok()),
+        )
+    };
+    Ok(Download {
+        status,
+        offset,
+        total,
+        response,
+    })
 }
