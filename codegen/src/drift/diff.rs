@@ -48,30 +48,27 @@ pub struct Change {
 /// Every change from `old` to `new`, sorted by class, then path, then kind.
 pub fn diff(old: &Surface, new: &Surface) -> Vec<Change> {
     let mut changes = Changes::default();
-    if old.revision != new.revision {
-        changes.push(
-            Class::Docs,
-            "revision".to_owned(),
-            "revision_changed",
-            from_to(&old.revision, &new.revision),
-        );
-    }
-    if old.root_url != new.root_url {
-        changes.push(
-            Class::Breaking,
-            "rootUrl".to_owned(),
-            "root_url_changed",
-            from_to(&old.root_url, &new.root_url),
-        );
-    }
-    if old.service_path != new.service_path {
-        changes.push(
-            Class::Breaking,
-            "servicePath".to_owned(),
-            "service_path_changed",
-            from_to(&old.service_path, &new.service_path),
-        );
-    }
+    changes.compare(
+        Class::Docs,
+        "revision",
+        "revision_changed",
+        &old.revision,
+        &new.revision,
+    );
+    changes.compare(
+        Class::Breaking,
+        "rootUrl",
+        "root_url_changed",
+        &old.root_url,
+        &new.root_url,
+    );
+    changes.compare(
+        Class::Breaking,
+        "servicePath",
+        "service_path_changed",
+        &old.service_path,
+        &new.service_path,
+    );
     for_each_key(&old.scopes, &new.scopes, |url, before, after| {
         let path = format!("auth.scopes.{url}");
         match (before, after) {
@@ -141,6 +138,38 @@ impl Changes {
             detail,
         });
     }
+
+    /// Records a change of `kind` when the two values differ, both values as the detail.
+    fn compare<T: PartialEq + ToString>(
+        &mut self,
+        class: Class,
+        path: &str,
+        kind: &'static str,
+        old: &T,
+        new: &T,
+    ) {
+        if old != new {
+            self.push(
+                class,
+                path.to_owned(),
+                kind,
+                from_to(&old.to_string(), &new.to_string()),
+            );
+        }
+    }
+
+    /// Records deprecation and description changes, the documentation-only part of anything.
+    fn notes(&mut self, path: &str, old: (bool, &str), new: (bool, &str)) {
+        self.compare(Class::Docs, path, "deprecation_changed", &old.0, &new.0);
+        if old.1 != new.1 {
+            self.push(
+                Class::Docs,
+                path.to_owned(),
+                "description_changed",
+                String::new(),
+            );
+        }
+    }
 }
 
 fn from_to(old: &str, new: &str) -> String {
@@ -161,39 +190,37 @@ fn for_each_key<V>(
 
 fn method_changes(path: &str, old: &MethodSurface, new: &MethodSurface, changes: &mut Changes) {
     let path = path.to_owned();
-    if old.verb != new.verb {
-        changes.push(
-            Class::Breaking,
-            path.clone(),
-            "method_verb_changed",
-            from_to(&old.verb, &new.verb),
-        );
-    }
-    if old.path != new.path {
-        changes.push(
-            Class::Breaking,
-            path.clone(),
-            "method_path_changed",
-            from_to(&old.path, &new.path),
-        );
-    }
+    changes.compare(
+        Class::Breaking,
+        &path,
+        "method_verb_changed",
+        &old.verb,
+        &new.verb,
+    );
+    changes.compare(
+        Class::Breaking,
+        &path,
+        "method_path_changed",
+        &old.path,
+        &new.path,
+    );
     let body = |body: &Option<String>| body.clone().unwrap_or_else(|| "none".to_owned());
-    if old.request != new.request {
-        changes.push(
-            Class::Breaking,
-            path.clone(),
-            "method_request_changed",
-            from_to(&body(&old.request), &body(&new.request)),
-        );
-    }
-    if old.response != new.response {
-        changes.push(
-            Class::Breaking,
-            path.clone(),
-            "method_response_changed",
-            from_to(&body(&old.response), &body(&new.response)),
-        );
-    }
+    let (old_request, new_request) = (body(&old.request), body(&new.request));
+    changes.compare(
+        Class::Breaking,
+        &path,
+        "method_request_changed",
+        &old_request,
+        &new_request,
+    );
+    let (old_response, new_response) = (body(&old.response), body(&new.response));
+    changes.compare(
+        Class::Breaking,
+        &path,
+        "method_response_changed",
+        &old_response,
+        &new_response,
+    );
     let added: Vec<&str> = new
         .scopes
         .difference(&old.scopes)
@@ -221,22 +248,11 @@ fn method_changes(path: &str, old: &MethodSurface, new: &MethodSurface, changes:
             added.join(" "),
         );
     }
-    if old.deprecated != new.deprecated {
-        changes.push(
-            Class::Docs,
-            path.clone(),
-            "deprecation_changed",
-            from_to(&old.deprecated.to_string(), &new.deprecated.to_string()),
-        );
-    }
-    if old.description != new.description {
-        changes.push(
-            Class::Docs,
-            path.clone(),
-            "description_changed",
-            String::new(),
-        );
-    }
+    changes.notes(
+        &path,
+        (old.deprecated, &old.description),
+        (new.deprecated, &new.description),
+    );
     for_each_key(&old.params, &new.params, |name, before, after| {
         param_changes(&format!("{path}.parameters.{name}"), before, after, changes);
     });
@@ -266,39 +282,35 @@ fn param_changes(path: &str, old: Option<&Param>, new: Option<&Param>, changes: 
         (Some(old), Some(new)) => (old, new),
         (None, None) => return,
     };
-    if old.location != new.location {
-        changes.push(
-            Class::Breaking,
-            path.clone(),
-            "parameter_location_changed",
-            from_to(&old.location, &new.location),
-        );
-    }
-    if old.ty != new.ty {
-        changes.push(
-            Class::Breaking,
-            path.clone(),
-            "parameter_type_changed",
-            from_to(&old.ty, &new.ty),
-        );
-    }
-    if old.required != new.required {
-        // Either way the accessor's signature changes (an argument becomes a setter or back).
-        changes.push(
-            Class::Breaking,
-            path.clone(),
-            "parameter_required_changed",
-            from_to(&old.required.to_string(), &new.required.to_string()),
-        );
-    }
-    if old.repeated != new.repeated {
-        changes.push(
-            Class::Breaking,
-            path.clone(),
-            "parameter_repeated_changed",
-            from_to(&old.repeated.to_string(), &new.repeated.to_string()),
-        );
-    }
+    changes.compare(
+        Class::Breaking,
+        &path,
+        "parameter_location_changed",
+        &old.location,
+        &new.location,
+    );
+    changes.compare(
+        Class::Breaking,
+        &path,
+        "parameter_type_changed",
+        &old.ty,
+        &new.ty,
+    );
+    // Either way the accessor's signature changes (an argument becomes a setter or back).
+    changes.compare(
+        Class::Breaking,
+        &path,
+        "parameter_required_changed",
+        &old.required,
+        &new.required,
+    );
+    changes.compare(
+        Class::Breaking,
+        &path,
+        "parameter_repeated_changed",
+        &old.repeated,
+        &new.repeated,
+    );
     if old.pattern != new.pattern {
         let show = |pattern: &Option<String>| pattern.clone().unwrap_or_else(|| "none".to_owned());
         // Dropping a pattern only accepts more; any other change may refuse values that worked.
@@ -315,17 +327,11 @@ fn param_changes(path: &str, old: Option<&Param>, new: Option<&Param>, changes: 
         );
     }
     enum_changes(&path, &old.enum_values, &new.enum_values, changes);
-    if old.deprecated != new.deprecated {
-        changes.push(
-            Class::Docs,
-            path.clone(),
-            "deprecation_changed",
-            from_to(&old.deprecated.to_string(), &new.deprecated.to_string()),
-        );
-    }
-    if old.description != new.description {
-        changes.push(Class::Docs, path, "description_changed", String::new());
-    }
+    changes.notes(
+        &path,
+        (old.deprecated, &old.description),
+        (new.deprecated, &new.description),
+    );
 }
 
 fn enum_changes(path: &str, old: &BTreeSet<String>, new: &BTreeSet<String>, changes: &mut Changes) {
@@ -425,20 +431,9 @@ fn shape_changes(path: &str, old: &Shape, new: &Shape, top: bool, changes: &mut 
             from_to(&old.read_only.to_string(), &new.read_only.to_string()),
         );
     }
-    if old.deprecated != new.deprecated {
-        changes.push(
-            Class::Docs,
-            path.to_owned(),
-            "deprecation_changed",
-            from_to(&old.deprecated.to_string(), &new.deprecated.to_string()),
-        );
-    }
-    if old.description != new.description {
-        changes.push(
-            Class::Docs,
-            path.to_owned(),
-            "description_changed",
-            String::new(),
-        );
-    }
+    changes.notes(
+        path,
+        (old.deprecated, &old.description),
+        (new.deprecated, &new.description),
+    );
 }
