@@ -127,7 +127,8 @@ fn space_items(text: &str) -> String {
 /// serde and serde_json for the wire, reqwest (blocking, rustls, gzip) for HTTP, rustls for its
 /// ring provider (small, no C toolchain beyond `cc`), base64 for `bytes` fields, time for
 /// RFC 3339 and HTTP dates, regex-lite for path patterns (small and quick to build), tracing for
-/// one event per attempt.
+/// one event per attempt; with the `oauth` feature, oauth2 for the code flow and tempfile to
+/// write the token cache through an exclusively created temporary file.
 fn cargo_toml(api: &Api, header: &str, options: &Options) -> String {
     let description = format!(
         "Rust client for the {} ({}), generated from its Discovery document.",
@@ -156,7 +157,7 @@ revision = {revision}
 [features]
 default = ["oauth"]
 # The OAuth 2.0 authorization-code flow (runtime::oauth); off for programs that bring tokens.
-oauth = ["dep:oauth2"]
+oauth = ["dep:oauth2", "dep:tempfile"]
 
 [dependencies]
 base64 = "0.22"
@@ -166,13 +167,13 @@ reqwest = {{ version = "0.13", default-features = false, features = ["blocking",
 rustls = {{ version = "0.23", default-features = false, features = ["ring", "std", "tls12"] }}
 serde = {{ version = "1", features = ["derive"] }}
 serde_json = "1"
+tempfile = {{ version = "3", optional = true }}
 time = {{ version = "0.3", default-features = false, features = ["std", "parsing"] }}
 tracing = {{ version = "0.1", default-features = false, features = ["std"] }}
 
 [dev-dependencies]
 flate2 = "1"
 sha2 = "0.10"
-tempfile = "3"
 tiny_http = "0.12"
 {workspace}"#,
         name = api.crate_name,

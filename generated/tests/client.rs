@@ -186,7 +186,10 @@ fn path_values_valid_and_hostile() {
     check_path("archiveJobs/%2F", Ok("/v1/archiveJobs/%252F"));
     check_path("archiveJobs/é~ü", Ok("/v1/archiveJobs/%C3%A9~%C3%BC"));
     check_path("archiveJobs/a:b+c", Ok("/v1/archiveJobs/a%3Ab%2Bc"));
-    check_path("archiveJobs/../../v2/x?y#z", Err("'?' or '#'"));
+    check_path("archiveJobs/../../v2/x?y#z", Err("dot segment"));
+    // `?` and `#` are encoded like any reserved character, so they cannot end the path.
+    check_path("archiveJobs/a#b?c=d", Ok("/v1/archiveJobs/a%23b%3Fc%3Dd"));
+    check_path("archiveJobs/%3F#", Ok("/v1/archiveJobs/%253F%23"));
     check_path("archiveJobs/../../v2/x", Err("dot segment"));
     check_path(
         "archiveJobs/.%2e/portabilityArchiveState",
@@ -233,7 +236,7 @@ fn query_parameters_are_form_encoded() {
         .archive_jobs()
         .get_portability_archive_state("archiveJobs/a/portabilityArchiveState")
         .fields("state,urls(x)")
-        .quota_user("a b&c=d/é")
+        .quota_user("a b&c=d/é~")
         .xgafv(Xgafv::V2)
         .pretty_print(true)
         .key("k")
@@ -242,7 +245,7 @@ fn query_parameters_are_form_encoded() {
     assert_eq!(
         server.next().target,
         "/v1/archiveJobs/a/portabilityArchiveState\
-         ?fields=state%2Curls%28x%29&quotaUser=a+b%26c%3Dd%2F%C3%A9&%24.xgafv=2&prettyPrint=true&key=k"
+         ?fields=state%2Curls%28x%29&quotaUser=a+b%26c%3Dd%2F%C3%A9~&%24.xgafv=2&prettyPrint=true&key=k"
     );
 }
 

@@ -4,6 +4,7 @@ use std::fmt;
 use std::time::Duration;
 
 use super::Error;
+use super::redact::{REDACTED, SECRET_QUERY_PARAMETERS, redact_url};
 use super::retry::RetryPolicy;
 
 /// What the generator knows about one method: enough to send it.
@@ -22,7 +23,9 @@ pub struct MethodInfo {
 /// One call being built: the method, its path and query parameters, and its body.
 ///
 /// Generated request builders fill one in; [`Client::execute`](super::Client::execute) sends it.
-#[derive(Clone, Debug)]
+/// Its `Debug` (and so every request builder's) hides the values of credential parameters such
+/// as `key` and `access_token`.
+#[derive(Clone)]
 pub struct Call {
     method: &'static MethodInfo,
     path_params: Vec<(&'static str, String)>,
@@ -121,6 +124,32 @@ impl Call {
     }
 }
 
+impl fmt::Debug for Call {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let query: Vec<(&str, &str)> = self
+            .query
+            .iter()
+            .map(|(name, value)| {
+                let shown = if SECRET_QUERY_PARAMETERS.contains(name) {
+                    REDACTED
+                } else {
+                    value.as_str()
+                };
+                (*name, shown)
+            })
+            .collect();
+        f.debug_struct("Call")
+            .field("method", &self.method.id)
+            .field("path_params", &self.path_params)
+            .field("query", &query)
+            .field("body", &self.body.as_deref().map(String::from_utf8_lossy))
+            .field("timeout", &self.timeout)
+            .field("retry", &self.retry)
+            .field("download_service", &self.download_service)
+            .finish()
+    }
+}
+
 /// Options every request builder has; generated builders implement it.
 pub trait CallBuilder: Sized {
     /// The call being built.
@@ -166,24 +195,4 @@ impl fmt::Debug for PreparedRequest {
             .field("body", &self.body.as_deref().map(String::from_utf8_lossy))
             .finish()
     }
-}
-
-/// Query parameters whose values are credentials.
-const SECRET_QUERY_PARAMETERS: [&str; 3] = ["key", "access_token", "oauth_token"];
-
-/// The URL with the values of credential query parameters replaced, for logs and `Debug`.
-pub fn redact_url(url: &str) -> String {
-    let Some((base, query)) = url.split_once('?') else {
-        return url.to_owned();
-    };
-    let pairs: Vec<String> = query
-        .split('&')
-        .map(|pair| match pair.split_once('=') {
-            Some((name, _)) if SECRET_QUERY_PARAMETERS.contains(&name) => {
-                format!("{name}=<redacted>")
-            }
-            _ => pair.to_owned(),
-        })
-        .collect();
-    format!("{base}?{}", pairs.join("&"))
 }

@@ -5,9 +5,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use super::auth::TokenSource;
-use super::call::{Call, PreparedRequest, redact_url};
+use super::call::{Call, PreparedRequest};
 use super::error::{ApiError, Error, GoogleError};
 use super::path;
+use super::redact::{redact_url, scrub};
 use super::retry::{self, RetryPolicy};
 
 /// What the generated code knows about the API as a whole.
@@ -116,11 +117,12 @@ impl ClientBuilder {
         let root_url = self
             .root_url
             .unwrap_or_else(|| self.service.root_url.to_owned());
+        let shown = redact_url(&root_url);
         let root = reqwest::Url::parse(&root_url)
-            .map_err(|error| config_error(format!("root URL {root_url:?}: {error}")))?;
+            .map_err(|error| config_error(format!("root URL {shown:?}: {error}")))?;
         if !matches!(root.scheme(), "http" | "https") || root.query().is_some() {
             return Err(config_error(format!(
-                "root URL {root_url:?} must be http or https, without a query"
+                "root URL {shown:?} must be http or https, without a query"
             )));
         }
         let mut root = root_url;
@@ -130,11 +132,18 @@ impl ClientBuilder {
         let base_url = format!("{root}{}", self.service.service_path);
         let download_url = format!("{root}download/{}", self.service.service_path);
         let base_path = reqwest::Url::parse(&base_url)
-            .map_err(|error| config_error(format!("service URL {base_url:?}: {error}")))?
+            .map_err(|error| {
+                config_error(format!("service URL {:?}: {error}", redact_url(&base_url)))
+            })?
             .path()
             .to_owned();
         let download_path = reqwest::Url::parse(&download_url)
-            .map_err(|error| config_error(format!("download URL {download_url:?}: {error}")))?
+            .map_err(|error| {
+                config_error(format!(
+                    "download URL {:?}: {error}",
+                    redact_url(&download_url)
+                ))
+            })?
             .path()
             .to_owned();
 
@@ -174,7 +183,7 @@ impl fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientBuilder")
             .field("service", &self.service.name)
-            .field("root_url", &self.root_url)
+            .field("root_url", &self.root_url.as_deref().map(redact_url))
             .field("token_source", &self.token_source.is_some())
             .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
             .field("connect_timeout", &self.connect_timeout)
@@ -220,7 +229,7 @@ impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
             .field("service", &self.inner.service.name)
-            .field("base_url", &self.inner.base_url)
+            .field("base_url", &redact_url(&self.inner.base_url))
             .field("token_source", &self.inner.token_source.is_some())
             .field(
                 "api_key",
@@ -303,18 +312,13 @@ impl Client {
                 redact_url(url.as_str())
             )));
         }
-        {
-            let mut pairs = url.query_pairs_mut();
-            if let Some(key) = &self.inner.api_key {
-                pairs.append_pair("key", key);
-            }
-            for (name, value) in call.query() {
-                pairs.append_pair(name, value);
-            }
-        }
-        if url.query() == Some("") {
-            url.set_query(None);
-        }
+        let api_key = self.inner.api_key.as_deref().map(|key| ("key", key));
+        let query = path::encode_query(
+            api_key
+                .into_iter()
+                .chain(call.query().iter().map(|(name, value)| (*name, value.as_str()))),
+        );
+        url.set_query((!query.is_empty()).then_some(query.as_str()));
         let mut headers = vec![
             ("user-agent".to_owned(), self.inner.user_agent.clone()),
             (
@@ -417,8 +421,11 @@ impl Client {
         for (name, value) in &prepared.headers {
             request = request.header(name, value);
         }
-        if let Some(source) = &self.inner.token_source {
-            let token = source.token().map_err(not_retryable)?;
+        let token = match &self.inner.token_source {
+            Some(source) => Some(source.token().map_err(not_retryable)?),
+            None => None,
+        };
+        if let Some(token) = &token {
             request = request.bearer_auth(token.secret());
         }
         if let Some(body) = &prepared.body {
@@ -451,13 +458,11 @@ impl Client {
                 body,
             });
         }
-        let error = ApiError {
-            method: method_id,
-            status,
-            google: GoogleError::parse(&body),
-            headers,
-            body,
-        };
+        let secrets = [
+            token.as_ref().map_or("", |token| token.secret()),
+            self.inner.api_key.as_deref().unwrap_or(""),
+        ];
+        let error = ApiError::new(method_id, status, headers, body, &secrets);
         let retryable = retry::is_retryable_status(status, error.reason());
         let retry_after = error
             .header("retry-after")
@@ -467,6 +472,34 @@ impl Client {
             retryable,
             retry_after,
         })
+    }
+}
+
+impl ApiError {
+    /// An error response, with every one of `secrets` (the credentials the request carried)
+    /// removed from its body and headers in case the server echoed them.
+    pub(crate) fn new(
+        method: &'static str,
+        status: u16,
+        headers: Vec<(String, String)>,
+        body: Vec<u8>,
+        secrets: &[&str],
+    ) -> ApiError {
+        let body = scrub(body, secrets);
+        let headers = headers
+            .into_iter()
+            .map(|(name, value)| {
+                let value = scrub(value.into_bytes(), secrets);
+                (name, String::from_utf8_lossy(&value).into_owned())
+            })
+            .collect();
+        ApiError {
+            method,
+            status,
+            google: GoogleError::parse(&body),
+            headers,
+            body,
+        }
     }
 }
 

@@ -4,8 +4,17 @@ use std::fmt;
 
 use serde::Deserialize;
 
+use super::redact::body_excerpt;
+
+/// How much of a body `Display` shows.
+const DISPLAY_BODY_CHARS: usize = 200;
+/// How much of a body `Debug` shows.
+const DEBUG_BODY_CHARS: usize = 2000;
+
 /// Everything that can go wrong with a call.
-#[derive(Debug)]
+///
+/// `Debug` shows bodies as (redacted, shortened) text rather than bytes, since it is what a
+/// program ending in `Result<(), Box<dyn Error>>` prints.
 #[non_exhaustive]
 pub enum Error {
     /// The request was refused before anything was sent: a bad path parameter, a body that
@@ -93,9 +102,52 @@ impl fmt::Display for Error {
             } => write!(
                 f,
                 "{method}: HTTP {status} response is not the expected JSON: {message}; body starts: {}",
-                body_excerpt(body)
+                body_excerpt(body, DISPLAY_BODY_CHARS)
             ),
         }
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::InvalidRequest { method, message } => f
+                .debug_struct("InvalidRequest")
+                .field("method", method)
+                .field("message", message)
+                .finish(),
+            Error::Config { message } => {
+                f.debug_struct("Config").field("message", message).finish()
+            }
+            Error::Auth { message } => f.debug_struct("Auth").field("message", message).finish(),
+            Error::Transport { method, source } => f
+                .debug_struct("Transport")
+                .field("method", method)
+                .field("source", source)
+                .finish(),
+            Error::Api(api) => f.debug_tuple("Api").field(api).finish(),
+            Error::Decode {
+                method,
+                status,
+                message,
+                body,
+            } => f
+                .debug_struct("Decode")
+                .field("method", method)
+                .field("status", status)
+                .field("message", message)
+                .field("body", &BodyText(body))
+                .finish(),
+        }
+    }
+}
+
+/// A body in `Debug` output: its start as text.
+struct BodyText<'a>(&'a [u8]);
+
+impl fmt::Debug for BodyText<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&body_excerpt(self.0, DEBUG_BODY_CHARS), f)
     }
 }
 
@@ -109,7 +161,10 @@ impl std::error::Error for Error {
 }
 
 /// An error response from the server.
-#[derive(Debug, Clone)]
+///
+/// Any credential the request carried is removed from `body` and `headers` before the error is
+/// made, in case the server echoed it.
+#[derive(Clone)]
 pub struct ApiError {
     /// Id of the method.
     pub method: &'static str,
@@ -156,15 +211,27 @@ impl fmt::Display for ApiError {
                 if let Some(status) = &google.status {
                     write!(f, " {status}")?;
                 }
-                write!(f, ": {}", google.message)?;
+                write!(f, ": {}", super::redact::redact_text(&google.message))?;
                 if let Some(reason) = self.reason() {
                     write!(f, " (reason: {reason})")?;
                 }
                 Ok(())
             }
             None if self.body.is_empty() => f.write_str(" with an empty body"),
-            None => write!(f, ": {}", body_excerpt(&self.body)),
+            None => write!(f, ": {}", body_excerpt(&self.body, DISPLAY_BODY_CHARS)),
         }
+    }
+}
+
+impl fmt::Debug for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ApiError")
+            .field("method", &self.method)
+            .field("status", &self.status)
+            .field("google", &self.google)
+            .field("headers", &self.headers)
+            .field("body", &BodyText(&self.body))
+            .finish()
     }
 }
 
@@ -234,18 +301,4 @@ pub struct ErrorInfo {
     pub domain: Option<String>,
     /// Further structured facts.
     pub metadata: std::collections::BTreeMap<String, String>,
-}
-
-/// The start of a body as text, for messages: at most 200 characters, on one line.
-fn body_excerpt(body: &[u8]) -> String {
-    let text = String::from_utf8_lossy(body);
-    let mut excerpt: String = text
-        .chars()
-        .take(200)
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
-    if text.chars().count() > 200 {
-        excerpt.push('…');
-    }
-    excerpt
 }

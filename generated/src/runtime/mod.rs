@@ -12,12 +12,14 @@ pub mod error;
 #[cfg(feature = "oauth")]
 pub mod oauth;
 pub mod path;
+pub mod redact;
 pub mod retry;
 pub mod values;
 pub mod wire;
 
 pub use auth::{AccessToken, EnvToken, StaticToken, TokenSource};
 pub use call::{Call, CallBuilder, MethodInfo, PreparedRequest};
+pub use redact::redact_url;
 pub use client::{Client, ClientBuilder, Response, ServiceInfo};
 pub use download::Download;
 pub use error::{ApiError, Error, ErrorInfo, GoogleError, LegacyError};

@@ -356,27 +356,30 @@ impl fmt::Debug for OAuthTokenSource {
     }
 }
 
-/// Writes the cache through a temporary file created owner-only, then renames it into place, so
-/// the tokens are never readable by others and never half-written.
+/// Writes the cache through a temporary file in the same folder, then renames it into place, so
+/// the tokens are never half-written. The temporary file is created exclusively, with a random
+/// name and owner-only permissions: a leftover file or a symbolic link planted where it goes can
+/// neither widen its permissions nor redirect the tokens elsewhere.
 fn save_tokens(path: &Path, tokens: &OAuthTokens) -> Result<(), Error> {
     let failed = |error: std::io::Error| Error::Auth {
         message: format!("token cache {}: {error}", path.display()),
     };
     let json = serde_json::to_vec_pretty(tokens).expect("tokens serialize");
-    let mut temporary = path.as_os_str().to_owned();
-    temporary.push(".tmp");
-    let temporary = PathBuf::from(temporary);
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut file = options.open(&temporary).map_err(failed)?;
-    std::io::Write::write_all(&mut file, &json).map_err(failed)?;
-    file.sync_all().map_err(failed)?;
-    std::fs::rename(&temporary, path).map_err(failed)
+    let folder = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    let mut temporary = tempfile::Builder::new()
+        .prefix(".tokens-")
+        .suffix(".tmp")
+        .tempfile_in(folder)
+        .map_err(failed)?;
+    std::io::Write::write_all(&mut temporary, &json).map_err(failed)?;
+    temporary.as_file().sync_all().map_err(failed)?;
+    temporary
+        .persist(path)
+        .map_err(|error| failed(error.error))?;
+    Ok(())
 }
 
 /// The `oauth2` crate's HTTP, sent with this crate's `reqwest`. It never follows redirects: a

@@ -1,9 +1,11 @@
 //! Expanding a method's path template with parameter values, safely.
 //!
 //! `{var}` percent-encodes every byte outside `A-Za-z0-9-._~`; `{+var}` does the same for each
-//! `/`-separated segment and keeps the slashes (Google's `fullyEncodeReservedExpansion`). A value
-//! that holds `?` or `#`, or a segment that is, or percent-decodes to, `.` or `..`, is refused: it
-//! could only be an attempt to reach another path.
+//! `/`-separated segment and keeps the slashes (Google's `fullyEncodeReservedExpansion`). So `?`
+//! and `#` in a value always reach the URL encoded (`%3F`, `%23`), as a Cloud Storage object
+//! named `a#b.txt` needs; Google's Python client sends them raw in `{+var}`, which cuts the path
+//! short. An empty value, and a segment that is, or percent-decodes to, `.` or `..`, are refused:
+//! they could only be an attempt to reach another path.
 
 /// Expands `template` with `values` (wire name, value). Errors say which parameter is wrong.
 pub fn expand(template: &str, values: &[(&'static str, String)]) -> Result<String, String> {
@@ -36,11 +38,6 @@ pub fn expand(template: &str, values: &[(&'static str, String)]) -> Result<Strin
 fn encode_value(name: &str, value: &str, reserved: bool, out: &mut String) -> Result<(), String> {
     if value.is_empty() {
         return Err(format!("path parameter `{name}` is empty"));
-    }
-    if value.contains(['?', '#']) {
-        return Err(format!(
-            "path parameter `{name}` contains '?' or '#': {value:?}"
-        ));
     }
     let segments: Vec<&str> = if reserved {
         value.split('/').collect()
@@ -98,16 +95,50 @@ fn percent_decode(text: &str) -> Vec<u8> {
 
 /// Percent-encodes every byte outside the unreserved set `A-Za-z0-9-._~`.
 pub(crate) fn percent_encode(text: &str, out: &mut String) {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
     for &byte in text.as_bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
+        if is_unreserved(byte) {
             out.push(byte as char);
         } else {
-            out.push('%');
-            out.push(HEX[usize::from(byte >> 4)] as char);
-            out.push(HEX[usize::from(byte & 0x0f)] as char);
+            push_escape(byte, out);
         }
     }
+}
+
+/// A query string from (name, value) pairs, encoded as Google's Python and Go clients encode
+/// them (`quote_plus`, `QueryEscape`): the unreserved set `A-Za-z0-9-._~` as it is, a space as
+/// `+`, every other byte percent-encoded.
+pub fn encode_query<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> String {
+    let mut out = String::new();
+    for (name, value) in pairs {
+        if !out.is_empty() {
+            out.push('&');
+        }
+        encode_query_component(name, &mut out);
+        out.push('=');
+        encode_query_component(value, &mut out);
+    }
+    out
+}
+
+fn encode_query_component(text: &str, out: &mut String) {
+    for &byte in text.as_bytes() {
+        match byte {
+            b' ' => out.push('+'),
+            byte if is_unreserved(byte) => out.push(byte as char),
+            byte => push_escape(byte, out),
+        }
+    }
+}
+
+fn is_unreserved(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~')
+}
+
+fn push_escape(byte: u8, out: &mut String) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    out.push('%');
+    out.push(HEX[usize::from(byte >> 4)] as char);
+    out.push(HEX[usize::from(byte & 0x0f)] as char);
 }
 
 /// Checks each path parameter that has a pattern against it. A pattern the engine cannot compile
@@ -163,12 +194,25 @@ mod tests {
         check("v1/{+name}", "x/%2e%2E", Err("dot segment"));
         check("v1/{name}", "..", Err("dot segment"));
         check("v1/{name}", "...", Ok("v1/..."));
-        check("v1/{name}", "a#b", Err("'?' or '#'"));
+        // `?` and `#` are encoded in both forms, so they never end the path.
+        check("v1/{name}", "a#b.txt", Ok("v1/a%23b.txt"));
+        check("v1/{name}", "a?b", Ok("v1/a%3Fb"));
+        check("v1/{+name}", "b/a?x=1#f", Ok("v1/b/a%3Fx%3D1%23f"));
+        check("v1/{+name}", "b/%2e%2e?/x", Ok("v1/b/%252e%252e%3F/x"));
         check("v1/{+name}", "a/", Err("empty segment"));
         check("v1/{name}", "", Err("is empty"));
         check("v1/{name}", "~-._", Ok("v1/~-._"));
         check("v1/{name}", "%41", Ok("v1/%2541"));
         assert!(expand("v1/{other}", &[]).is_err());
+    }
+
+    #[test]
+    fn query_strings() {
+        assert_eq!(
+            encode_query([("a", "x y~z"), ("$.xgafv", "2"), ("t", "+02:00&#")]),
+            "a=x+y~z&%24.xgafv=2&t=%2B02%3A00%26%23"
+        );
+        assert_eq!(encode_query([]), "");
     }
 
     #[test]

@@ -118,14 +118,18 @@ impl From<&[u8]> for Bytes {
 string_wire_format!(Bytes);
 
 /// A point in time (`format: google-datetime` or `date-time`), RFC 3339 on the wire, kept to the
-/// nanosecond.
+/// nanosecond, with the UTC offset it was written with.
 ///
-/// Written in UTC with 0, 3, 6 or 9 fractional digits, as Google writes it, so a value read from
-/// Google is written back as the same string.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// Written with 0, 3, 6 or 9 fractional digits and its offset (`Z` for UTC, as Google writes
+/// it), so a value read from Google, or given by a caller as `2026-05-01T10:00:00+02:00`, is
+/// written back as the same string. Two timestamps are equal, ordered and hashed by the instant
+/// alone: `10:00:00+02:00` equals `08:00:00Z`.
+#[derive(Debug, Clone, Copy, Default)]
 pub struct Timestamp {
     seconds: i64,
     nanos: u32,
+    /// The UTC offset to write it with, in minutes east of UTC.
+    offset_minutes: i16,
 }
 
 /// Seconds from 0001-01-01T00:00:00Z to the Unix epoch, and from the epoch to the end of 9999.
@@ -133,11 +137,34 @@ const MIN_TIMESTAMP_SECONDS: i64 = -62_135_596_800;
 const MAX_TIMESTAMP_SECONDS: i64 = 253_402_300_799;
 
 impl Timestamp {
-    /// The time `seconds` and `nanos` after the Unix epoch, or `None` outside years 1 to 9999 or
-    /// when `nanos` is a second or more.
+    /// The time `seconds` and `nanos` after the Unix epoch, in UTC, or `None` outside years 1 to
+    /// 9999 or when `nanos` is a second or more.
     pub fn from_unix(seconds: i64, nanos: u32) -> Option<Self> {
         let in_range = (MIN_TIMESTAMP_SECONDS..=MAX_TIMESTAMP_SECONDS).contains(&seconds);
-        (in_range && nanos < 1_000_000_000).then_some(Timestamp { seconds, nanos })
+        (in_range && nanos < 1_000_000_000).then_some(Timestamp {
+            seconds,
+            nanos,
+            offset_minutes: 0,
+        })
+    }
+
+    /// The same instant, to be written with a UTC offset of `minutes` east of UTC (so `120` for
+    /// `+02:00`), or `None` when the offset is 24 hours or more, or the local time falls outside
+    /// years 1 to 9999.
+    pub fn with_offset_minutes(self, minutes: i16) -> Option<Self> {
+        let offset = time::UtcOffset::from_whole_seconds(i32::from(minutes) * 60).ok()?;
+        let local = time::OffsetDateTime::from_unix_timestamp(self.seconds)
+            .ok()?
+            .checked_to_offset(offset)?;
+        (1..=9999).contains(&local.year()).then_some(Timestamp {
+            offset_minutes: minutes,
+            ..self
+        })
+    }
+
+    /// The UTC offset it is written with, in minutes east of UTC.
+    pub fn offset_minutes(&self) -> i16 {
+        self.offset_minutes
     }
 
     /// The current time.
@@ -165,6 +192,36 @@ impl Timestamp {
                 + std::time::Duration::from_nanos(u64::from(self.nanos))
         }
     }
+
+    fn instant(&self) -> (i64, u32) {
+        (self.seconds, self.nanos)
+    }
+}
+
+impl PartialEq for Timestamp {
+    fn eq(&self, other: &Self) -> bool {
+        self.instant() == other.instant()
+    }
+}
+
+impl Eq for Timestamp {}
+
+impl std::hash::Hash for Timestamp {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.instant().hash(state);
+    }
+}
+
+impl PartialOrd for Timestamp {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Timestamp {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.instant().cmp(&other.instant())
+    }
 }
 
 impl From<std::time::SystemTime> for Timestamp {
@@ -181,7 +238,11 @@ impl From<std::time::SystemTime> for Timestamp {
             }
         };
         let seconds = seconds.clamp(MIN_TIMESTAMP_SECONDS, MAX_TIMESTAMP_SECONDS);
-        Timestamp { seconds, nanos }
+        Timestamp {
+            seconds,
+            nanos,
+            offset_minutes: 0,
+        }
     }
 }
 
@@ -200,20 +261,30 @@ fn write_fraction(f: &mut fmt::Formatter<'_>, nanos: u32) -> fmt::Result {
 
 impl fmt::Display for Timestamp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let time = time::OffsetDateTime::from_unix_timestamp(self.seconds)
+        let utc = time::OffsetDateTime::from_unix_timestamp(self.seconds)
             .expect("a Timestamp is always within years 1 to 9999");
+        // The constructors only accept offsets whose local time stays within years 1 to 9999.
+        let offset = time::UtcOffset::from_whole_seconds(i32::from(self.offset_minutes) * 60)
+            .unwrap_or(time::UtcOffset::UTC);
+        let local = utc.checked_to_offset(offset).unwrap_or(utc);
         write!(
             f,
             "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
-            time.year(),
-            u8::from(time.month()),
-            time.day(),
-            time.hour(),
-            time.minute(),
-            time.second()
+            local.year(),
+            u8::from(local.month()),
+            local.day(),
+            local.hour(),
+            local.minute(),
+            local.second()
         )?;
         write_fraction(f, self.nanos)?;
-        f.write_str("Z")
+        if local.offset().is_utc() {
+            return f.write_str("Z");
+        }
+        let minutes = local.offset().whole_minutes();
+        let sign = if minutes < 0 { '-' } else { '+' };
+        let minutes = minutes.unsigned_abs();
+        write!(f, "{sign}{:02}:{:02}", minutes / 60, minutes % 60)
     }
 }
 
@@ -225,7 +296,9 @@ impl FromStr for Timestamp {
         let time =
             time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
                 .map_err(|_| invalid())?;
-        Timestamp::from_unix(time.unix_timestamp(), time.nanosecond()).ok_or_else(invalid)
+        Timestamp::from_unix(time.unix_timestamp(), time.nanosecond())
+            .and_then(|utc| utc.with_offset_minutes(time.offset().whole_minutes()))
+            .ok_or_else(invalid)
     }
 }
 
@@ -474,6 +547,31 @@ mod tests {
         }
         assert!(Timestamp::from_unix(MAX_TIMESTAMP_SECONDS + 1, 0).is_none());
         assert!(Timestamp::from_unix(0, 1_000_000_000).is_none());
+    }
+
+    #[test]
+    fn timestamps_keep_the_offset_they_were_written_with() {
+        for text in [
+            "2026-05-01T10:00:00+02:00",
+            "2026-05-01T10:00:00.500-05:30",
+            "2026-05-01T08:00:00Z",
+        ] {
+            assert_eq!(text.parse::<Timestamp>().unwrap().to_string(), text);
+        }
+        let local: Timestamp = "2026-05-01T10:00:00+02:00".parse().unwrap();
+        let utc: Timestamp = "2026-05-01T08:00:00Z".parse().unwrap();
+        assert_eq!(local, utc, "equal as instants");
+        assert_eq!(local.offset_minutes(), 120);
+        assert_eq!(local.unix_seconds(), utc.unix_seconds());
+        assert_eq!(
+            utc.with_offset_minutes(-90).unwrap().to_string(),
+            "2026-05-01T06:30:00-01:30"
+        );
+        assert!(utc.with_offset_minutes(24 * 60).is_none());
+        // Local times outside years 1 to 9999 cannot be written in RFC 3339.
+        let first = Timestamp::from_unix(MIN_TIMESTAMP_SECONDS, 0).unwrap();
+        assert!(first.with_offset_minutes(-60).is_none());
+        assert!("0001-01-01T00:30:00+01:00".parse::<Timestamp>().is_err());
     }
 
     #[test]
