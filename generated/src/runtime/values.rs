@@ -152,6 +152,9 @@ impl Timestamp {
     /// `+02:00`), or `None` when the offset is 24 hours or more, or the local time falls outside
     /// years 1 to 9999.
     pub fn with_offset_minutes(self, minutes: i16) -> Option<Self> {
+        if minutes.unsigned_abs() >= 24 * 60 {
+            return None;
+        }
         let offset = time::UtcOffset::from_whole_seconds(i32::from(minutes) * 60).ok()?;
         let local = time::OffsetDateTime::from_unix_timestamp(self.seconds)
             .ok()?
