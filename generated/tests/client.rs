@@ -417,8 +417,98 @@ fn secrets_never_appear_in_debug_output() {
         .build()
         .unwrap();
     let token = google_dataportability_v1::runtime::StaticToken::new("ya29.secret-token");
-    for shown in [format!("{client:?}"), format!("{token:?}")] {
+    // Request builders carry the values of credential parameters set on them.
+    let builder = client
+        .archive_jobs()
+        .get_portability_archive_state("archiveJobs/a/portabilityArchiveState")
+        .key("AIza-secret-call-key")
+        .access_token("ya29.secret-call-token")
+        .oauth_token("ya29.secret-oauth-token")
+        .quota_user("user-1");
+    for shown in [
+        format!("{client:?}"),
+        format!("{token:?}"),
+        format!("{builder:?}"),
+    ] {
         assert!(!shown.contains("secret"), "{shown}");
+    }
+    assert!(format!("{builder:?}").contains("user-1"));
+}
+
+#[test]
+fn passwords_in_the_root_url_stay_out_of_debug_and_errors() {
+    let builder =
+        google_dataportability_v1::Client::builder().root_url("https://user:s3cret-pw@proxy.example/");
+    assert!(!format!("{builder:?}").contains("s3cret-pw"));
+    let client = builder.build().unwrap();
+    let shown = format!("{client:?}");
+    assert!(!shown.contains("s3cret-pw"), "{shown}");
+    assert!(shown.contains("user:<redacted>@proxy.example"), "{shown}");
+    let error = google_dataportability_v1::Client::builder()
+        .root_url("ftp://user:s3cret-pw@proxy.example/")
+        .build()
+        .unwrap_err();
+    let shown = format!("{error} {error:?}");
+    assert!(!shown.contains("s3cret-pw"), "{shown}");
+    assert!(shown.contains("must be http or https"), "{shown}");
+}
+
+#[test]
+fn an_error_body_that_echoes_the_request_does_not_leak_credentials() {
+    let echo = "400 Bad Request\nGET /v1/x?key=AIza-secret-key\nAuthorization: Bearer ya29.secret-token\n";
+    let server = TestServer::start(vec![
+        Reply::text(400, "text/plain", echo),
+        Reply::json(
+            400,
+            json!({"error": {"code": 400, "message": "bad header: Bearer ya29.secret-token"}}),
+        )
+        .with_header("x-echo", "ya29.secret-token"),
+        Reply::text(502, "text/plain", "proxy saw Authorization: Bearer other-secret-token"),
+    ]);
+    let client = common::builder(&server)
+        .api_key("AIza-secret-key")
+        .retry_policy(google_dataportability_v1::runtime::RetryPolicy::disabled())
+        .build()
+        .unwrap();
+    // The credentials the client sent are removed from the error itself (raw body and
+    // headers included); a token it did not send is redacted where the error is shown.
+    for known_to_the_client in [true, true, false] {
+        let error = client
+            .archive_jobs()
+            .get_portability_archive_state("archiveJobs/x/portabilityArchiveState")
+            .send()
+            .unwrap_err();
+        let mut shown = format!("{error} {error:?}");
+        if known_to_the_client {
+            let api = error.api().unwrap();
+            shown += &format!(" {} {:?}", String::from_utf8_lossy(&api.body), api.headers);
+        }
+        assert!(!shown.contains("secret"), "{shown}");
+        assert!(shown.contains("<redacted>"), "{shown}");
+    }
+}
+
+#[test]
+fn error_debug_shows_bodies_as_text() {
+    let server = TestServer::start(vec![
+        Reply::text(503, "text/html", "<h1>Service Unavailable</h1>"),
+        Reply::text(200, "text/plain", "not json"),
+    ]);
+    let client = client(&server);
+    let call = || {
+        client
+            .archive_jobs()
+            .get_portability_archive_state("archiveJobs/x/portabilityArchiveState")
+            .send()
+            .unwrap_err()
+    };
+    for (error, text) in [
+        (call(), "<h1>Service Unavailable</h1>"),
+        (call(), "not json"),
+    ] {
+        let shown = format!("{error:?}");
+        assert!(shown.contains(&format!("body: \"{text}\"")), "{shown}");
+        assert!(!shown.contains("[60, "), "{shown}");
     }
 }
 
