@@ -230,3 +230,60 @@ fn environment_tokens_are_read_at_each_request() {
     assert!(source.token().is_ok());
     assert!(!format!("{source:?} {:?}", source.token().unwrap()).contains("/usr"));
 }
+
+/// Earlier versions wrote the cache through `PATH.tmp`, opened with create and truncate: a
+/// leftover `.tmp` readable by everyone made the cache readable by everyone, and a symbolic link
+/// there sent the tokens into its target. Neither may matter now.
+#[cfg(unix)]
+#[test]
+fn the_token_cache_ignores_planted_temporary_files() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let cache = dir.path().join("tokens.json");
+    let planted = dir.path().join("tokens.json.tmp");
+    let config = OAuthConfig::new("client-1", "http://127.0.0.1:9/callback");
+    let tokens = || {
+        serde_json::from_value(json!({
+            "access_token": "at-cached",
+            "refresh_token": "rt-cached",
+            "expires_at": null
+        }))
+        .unwrap()
+    };
+    let save = || {
+        OAuthTokenSource::new(
+            AuthorizationFlow::new(&config).unwrap(),
+            tokens(),
+            Some(cache.clone()),
+        )
+        .unwrap()
+    };
+    let mode = |path: &std::path::Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+
+    // A leftover temporary file that everyone can read.
+    std::fs::write(&planted, "left over").unwrap();
+    std::fs::set_permissions(&planted, std::fs::Permissions::from_mode(0o644)).unwrap();
+    save();
+    assert_eq!(mode(&cache), 0o600);
+    assert_eq!(std::fs::read_to_string(&planted).unwrap(), "left over");
+
+    // A symbolic link where the temporary file used to go, pointing at someone else's file.
+    std::fs::remove_file(&planted).unwrap();
+    std::fs::remove_file(&cache).unwrap();
+    let target = dir.path().join("elsewhere.txt");
+    std::fs::write(&target, "not yours").unwrap();
+    std::os::unix::fs::symlink(&target, &planted).unwrap();
+    let source = save();
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "not yours");
+    assert_eq!(mode(&cache), 0o600);
+    assert!(std::fs::read_to_string(&cache).unwrap().contains("at-cached"));
+    assert_eq!(source.token().unwrap().secret(), "at-cached");
+
+    // Nothing of the writes is left behind.
+    let mut names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["elsewhere.txt", "tokens.json", "tokens.json.tmp"]);
+}
