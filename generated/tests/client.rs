@@ -588,3 +588,51 @@ fn media_downloads_go_to_the_download_service_with_alt_media_and_the_token() {
         Some("Bearer ya29.secret-token")
     );
 }
+
+/// A server on 127.0.0.1 that reads one request, writes `answer`, and then holds the connection
+/// open without sending more until `hold` has passed.
+fn stalling_server(answer: &'static str, hold: std::time::Duration) -> String {
+    use std::io::{Read as _, Write as _};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        let (mut stream, _) = listener.accept().unwrap();
+        let mut request = [0; 4096];
+        let _ = stream.read(&mut request);
+        let _ = stream.write_all(answer.as_bytes());
+        std::thread::sleep(hold);
+    });
+    format!("http://{address}/archive.zip")
+}
+
+#[test]
+fn downloads_that_stall_fail_after_the_idle_timeout() {
+    use std::io::Read as _;
+    use std::time::{Duration, Instant};
+    let client = google_dataportability_v1::Client::builder()
+        .download_timeouts(Duration::from_millis(300), Duration::from_secs(30))
+        .build()
+        .unwrap();
+
+    // Headers and a few bytes, then nothing.
+    let url = stalling_server(
+        "HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\nabc",
+        Duration::from_secs(5),
+    );
+    let mut download = client.download(&url, 0).unwrap();
+    assert_eq!(download.total_len(), Some(100));
+    let mut received = Vec::new();
+    let started = Instant::now();
+    let error = download.read_to_end(&mut received).unwrap_err();
+    assert_eq!(error.kind(), std::io::ErrorKind::TimedOut, "{error}");
+    assert_eq!(received, b"abc");
+    assert!(started.elapsed() < Duration::from_secs(4), "{:?}", started.elapsed());
+
+    // No answer at all.
+    let url = stalling_server("", Duration::from_secs(5));
+    let started = Instant::now();
+    let error = client.download(&url, 0).unwrap_err();
+    assert!(matches!(error, Error::TimedOut { .. }), "{error:?}");
+    assert!(error.to_string().contains("sent nothing for 300ms"), "{error}");
+    assert!(started.elapsed() < Duration::from_secs(4), "{:?}", started.elapsed());
+}

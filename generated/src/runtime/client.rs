@@ -30,6 +30,11 @@ pub struct ServiceInfo {
 const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Default total time of one call.
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+/// Default longest wait for the next bytes of a download.
+const DEFAULT_DOWNLOAD_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
+/// Default longest time of one download: the life of a Data Portability signed URL. A download
+/// that needs longer is resumed from where it stopped.
+const DEFAULT_DOWNLOAD_TIMEOUT: Duration = Duration::from_secs(6 * 3600);
 
 /// Builds a [`Client`].
 pub struct ClientBuilder {
@@ -42,6 +47,8 @@ pub struct ClientBuilder {
     timeout: Duration,
     retry: RetryPolicy,
     check_path_patterns: bool,
+    download_idle_timeout: Duration,
+    download_timeout: Duration,
 }
 
 impl ClientBuilder {
@@ -58,6 +65,8 @@ impl ClientBuilder {
             timeout: DEFAULT_TIMEOUT,
             retry: RetryPolicy::default(),
             check_path_patterns: true,
+            download_idle_timeout: DEFAULT_DOWNLOAD_IDLE_TIMEOUT,
+            download_timeout: DEFAULT_DOWNLOAD_TIMEOUT,
         }
     }
 
@@ -101,6 +110,16 @@ impl ClientBuilder {
     /// How calls are retried; `RetryPolicy::disabled()` turns retries off.
     pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
         self.retry = policy;
+        self
+    }
+
+    /// How long a download may wait for its response or for the next bytes (`idle`, 60 s by
+    /// default; a wait longer than that fails with [`Error::TimedOut`] or an
+    /// [`ErrorKind::TimedOut`](std::io::ErrorKind::TimedOut) read), and how long one download
+    /// may take in all (`total`, 6 hours by default).
+    pub fn download_timeouts(mut self, idle: Duration, total: Duration) -> Self {
+        self.download_idle_timeout = idle;
+        self.download_timeout = total;
         self
     }
 
@@ -174,6 +193,7 @@ impl ClientBuilder {
                 timeout: self.timeout,
                 retry: self.retry,
                 check_path_patterns: self.check_path_patterns,
+                download_timeouts: (self.download_idle_timeout, self.download_timeout),
             }),
         })
     }
@@ -190,6 +210,8 @@ impl fmt::Debug for ClientBuilder {
             .field("timeout", &self.timeout)
             .field("retry", &self.retry)
             .field("check_path_patterns", &self.check_path_patterns)
+            .field("download_idle_timeout", &self.download_idle_timeout)
+            .field("download_timeout", &self.download_timeout)
             .finish()
     }
 }
@@ -223,6 +245,8 @@ struct Inner {
     timeout: Duration,
     retry: RetryPolicy,
     check_path_patterns: bool,
+    /// Idle and total limits of a download.
+    download_timeouts: (Duration, Duration),
 }
 
 impl fmt::Debug for Client {
@@ -274,6 +298,10 @@ impl Client {
 
     pub(crate) fn user_agent(&self) -> &str {
         &self.inner.user_agent
+    }
+
+    pub(crate) fn download_timeouts(&self) -> (Duration, Duration) {
+        self.inner.download_timeouts
     }
 
     /// The API this client calls.

@@ -1,22 +1,39 @@
-//! Downloading signed URLs (such as Data Portability archives): streamed, resumable, and sent
-//! without the `Authorization` header, since the URL carries its own.
+//! Downloads: signed URLs (such as Data Portability archives, sent without the `Authorization`
+//! header, since the URL carries its own) and media (`alt=media`), streamed, resumable, and
+//! bounded in time: a server that stops sending fails the download instead of hanging it.
 
 use std::fmt;
-use std::io::Read;
+use std::io::{self, Read};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, sync_channel};
+use std::time::Duration;
 
 use super::client::header_list;
-use super::error::{ApiError, Error, GoogleError};
+use super::error::{ApiError, Error};
 use super::{Call, Client};
 
 /// The method name downloads report in errors and events.
 const DOWNLOAD: &str = "download";
+/// How much of the body one message carries.
+const CHUNK_BYTES: usize = 64 * 1024;
+/// How many chunks may wait for the reader: enough to keep the connection busy, little memory.
+const CHUNKS_IN_FLIGHT: usize = 4;
+/// The most of an error body that is kept.
+const ERROR_BODY_LIMIT: u64 = 1024 * 1024;
 
 /// A download under way: read it like a file.
+///
+/// Each read waits at most the client's download idle timeout for the next bytes
+/// ([`ClientBuilder::download_timeouts`](super::ClientBuilder::download_timeouts)), and fails
+/// with [`io::ErrorKind::TimedOut`] after that.
 pub struct Download {
     status: u16,
     offset: u64,
     total: Option<u64>,
-    response: reqwest::blocking::Response,
+    messages: Receiver<Message>,
+    idle: Duration,
+    buffer: Vec<u8>,
+    position: usize,
+    done: bool,
 }
 
 impl Download {
@@ -38,8 +55,38 @@ impl Download {
 }
 
 impl Read for Download {
-    fn read(&mut self, buffer: &mut [u8]) -> std::io::Result<usize> {
-        self.response.read(buffer)
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        while self.position == self.buffer.len() {
+            if self.done || out.is_empty() {
+                return Ok(0);
+            }
+            match self.messages.recv_timeout(self.idle) {
+                Ok(Message::Data(chunk)) => {
+                    self.buffer = chunk;
+                    self.position = 0;
+                }
+                Ok(Message::End) => self.done = true,
+                Ok(Message::Failed(error)) => {
+                    self.done = true;
+                    return Err(error);
+                }
+                Ok(Message::Head(_)) => unreachable!("the head comes once, before any data"),
+                Err(RecvTimeoutError::Timeout) => {
+                    return Err(io::Error::new(
+                        io::ErrorKind::TimedOut,
+                        format!("the server sent nothing for {:?}", self.idle),
+                    ));
+                }
+                Err(RecvTimeoutError::Disconnected) => {
+                    self.done = true;
+                    return Err(io::Error::other("the download stopped unexpectedly"));
+                }
+            }
+        }
+        let count = out.len().min(self.buffer.len() - self.position);
+        out[..count].copy_from_slice(&self.buffer[self.position..self.position + count]);
+        self.position += count;
+        Ok(count)
     }
 }
 
@@ -61,7 +108,7 @@ impl Client {
         if offset > 0 {
             request = request.header("range", format!("bytes={offset}-"));
         }
-        start(request, offset, DOWNLOAD)
+        self.start_download(request, offset, DOWNLOAD, None)
     }
 
     /// Downloads the content a media-download method describes (`alt=media`), with the call's
@@ -74,66 +121,161 @@ impl Client {
         for (name, value) in &prepared.headers {
             request = request.header(name, value);
         }
-        if let Some(source) = self.token_source() {
-            request = request.bearer_auth(source.token()?.secret());
+        let token = match self.token_source() {
+            Some(source) => Some(source.token()?),
+            None => None,
+        };
+        if let Some(token) = &token {
+            request = request.bearer_auth(token.secret());
         }
-        if let Some(timeout) = call.timeout() {
-            request = request.timeout(timeout);
-        }
-        start(request, 0, method)
+        let secret = token.as_ref().map(|token| token.secret().to_owned());
+        self.start_download(request, 0, method, secret)
+    }
+
+    /// Sends a download request on a thread of its own and waits for the response head at most
+    /// the idle timeout; the body is left to be read. `secret` is the token the request carries,
+    /// kept out of any error.
+    fn start_download(
+        &self,
+        request: reqwest::blocking::RequestBuilder,
+        offset: u64,
+        method: &'static str,
+        secret: Option<String>,
+    ) -> Result<Download, Error> {
+        let (idle, total) = self.download_timeouts();
+        // The total limit only ends a transfer whose reader has gone: a blocking reqwest
+        // request has no idle timeout of its own, so without it a stalled server would hold the
+        // thread and the connection for ever.
+        let request = request.timeout(total);
+        let (sender, messages) = sync_channel(CHUNKS_IN_FLIGHT);
+        std::thread::Builder::new()
+            .name("download".to_owned())
+            .spawn(move || transfer(request, sender))
+            .map_err(|error| Error::InvalidRequest {
+                method,
+                message: format!("could not start the download thread: {error}"),
+            })?;
+        let head = match messages.recv_timeout(idle) {
+            Ok(Message::Head(head)) => head,
+            Ok(_) | Err(RecvTimeoutError::Disconnected) => {
+                unreachable!("the transfer thread sends the head first")
+            }
+            Err(RecvTimeoutError::Timeout) => {
+                return Err(Error::TimedOut {
+                    method,
+                    after: idle,
+                });
+            }
+        };
+        let head = match head {
+            Ok(head) => head,
+            Err(Refusal::Transport(source)) => return Err(Error::Transport { method, source }),
+            Err(Refusal::Status {
+                status,
+                headers,
+                body,
+            }) => {
+                let secrets = [secret.as_deref().unwrap_or("")];
+                let error = ApiError::new(method, status, headers, body, &secrets);
+                return Err(Error::Api(Box::new(error)));
+            }
+        };
+        let header = |name: &str| {
+            head.headers
+                .iter()
+                .find(|(key, _)| key == name)
+                .map(|(_, value)| value.as_str())
+        };
+        let (offset, total) = if head.status == 206 {
+            // `Content-Range: bytes START-END/TOTAL`
+            let total = header("content-range")
+                .and_then(|range| range.rsplit('/').next())
+                .and_then(|total| total.parse().ok());
+            (offset, total)
+        } else {
+            (0, header("content-length").and_then(|length| length.parse().ok()))
+        };
+        Ok(Download {
+            status: head.status,
+            offset,
+            total,
+            messages,
+            idle,
+            buffer: Vec::new(),
+            position: 0,
+            done: false,
+        })
     }
 }
 
-/// Sends a download request and checks its status; the body is left to be read.
-fn start(
-    request: reqwest::blocking::RequestBuilder,
-    offset: u64,
-    method: &'static str,
-) -> Result<Download, Error> {
-    let response = request.send().map_err(|source| Error::Transport {
-        method,
-        source: source.without_url(),
-    })?;
-    let status = response.status().as_u16();
-    let header = |name: &str| {
-        response
-            .headers()
-            .get(name)
-            .and_then(|value| value.to_str().ok())
-            .map(str::to_owned)
+/// What the transfer thread tells the reader: the head once, then data until the end or a
+/// failure.
+enum Message {
+    Head(Result<Head, Refusal>),
+    Data(Vec<u8>),
+    End,
+    Failed(io::Error),
+}
+
+/// A successful response's status and headers.
+struct Head {
+    status: u16,
+    headers: Vec<(String, String)>,
+}
+
+/// Why there is no body to read.
+enum Refusal {
+    Transport(reqwest::Error),
+    Status {
+        status: u16,
+        headers: Vec<(String, String)>,
+        body: Vec<u8>,
+    },
+}
+
+/// Sends the request and passes the response on, a chunk at a time. It ends when the body does,
+/// or as soon as the reader is gone.
+fn transfer(request: reqwest::blocking::RequestBuilder, sender: SyncSender<Message>) {
+    let mut response = match request.send() {
+        Ok(response) => response,
+        Err(source) => {
+            let _ = sender.send(Message::Head(Err(Refusal::Transport(source.without_url()))));
+            return;
+        }
     };
+    let status = response.status().as_u16();
+    let headers = header_list(response.headers());
     if !(200..300).contains(&status) {
-        let headers = header_list(response.headers());
-        let body = response
-            .bytes()
-            .map(|bytes| bytes.to_vec())
-            .unwrap_or_default();
-        return Err(Error::Api(Box::new(ApiError {
-            method,
+        let mut body = Vec::new();
+        let _ = (&mut response).take(ERROR_BODY_LIMIT).read_to_end(&mut body);
+        let refusal = Refusal::Status {
             status,
-            google: GoogleError::parse(&body),
             headers,
             body,
-        })));
+        };
+        let _ = sender.send(Message::Head(Err(refusal)));
+        return;
     }
-    let (offset, total) = if status == 206 {
-        // `Content-Range: bytes START-END/TOTAL`
-        let range = header("content-range").unwrap_or_default();
-        let total = range
-            .rsplit('/')
-            .next()
-            .and_then(|total| total.parse().ok());
-        (offset, total)
-    } else {
-        (
-            0,
-            header("content-length").and_then(|length| length.parse().ok()),
-        )
-    };
-    Ok(Download {
-        status,
-        offset,
-        total,
-        response,
-    })
+    if sender
+        .send(Message::Head(Ok(Head { status, headers })))
+        .is_err()
+    {
+        return;
+    }
+    loop {
+        let mut chunk = vec![0; CHUNK_BYTES];
+        let message = match response.read(&mut chunk) {
+            Ok(0) => Message::End,
+            Ok(count) => {
+                chunk.truncate(count);
+                Message::Data(chunk)
+            }
+            Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
+            Err(error) => Message::Failed(error),
+        };
+        let last = !matches!(message, Message::Data(_));
+        if sender.send(message).is_err() || last {
+            return;
+        }
+    }
 }

@@ -42,6 +42,13 @@ pub enum Error {
         /// The underlying error, with the URL removed (it may carry an API key).
         source: reqwest::Error,
     },
+    /// The server sent nothing for too long (a download that stalled).
+    TimedOut {
+        /// Id of the method, or `download`.
+        method: &'static str,
+        /// How long nothing came.
+        after: std::time::Duration,
+    },
     /// The server answered with an error status.
     Api(Box<ApiError>),
     /// The server answered with success, but the body is not what the method returns.
@@ -93,6 +100,9 @@ impl fmt::Display for Error {
                 }
                 Ok(())
             }
+            Error::TimedOut { method, after } => {
+                write!(f, "{method}: the server sent nothing for {after:?}")
+            }
             Error::Api(api) => api.fmt(f),
             Error::Decode {
                 method,
@@ -124,6 +134,11 @@ impl fmt::Debug for Error {
                 .debug_struct("Transport")
                 .field("method", method)
                 .field("source", source)
+                .finish(),
+            Error::TimedOut { method, after } => f
+                .debug_struct("TimedOut")
+                .field("method", method)
+                .field("after", after)
                 .finish(),
             Error::Api(api) => f.debug_tuple("Api").field(api).finish(),
             Error::Decode {
