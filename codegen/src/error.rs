@@ -22,7 +22,9 @@ impl Error {
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "at {}: {}", self.path, self.message)
+        // A message may quote a value of the document, which can be huge.
+        let message = discovery::shorten::shorten_quoted(&self.message);
+        write!(f, "at {}: {message}", self.path)
     }
 }
 
@@ -37,8 +39,9 @@ impl JsonPath {
         JsonPath("$".to_owned())
     }
 
-    /// The path of a key below this one.
+    /// The path of a key below this one; a very long key is cut.
     pub(crate) fn key(&self, key: &str) -> Self {
+        let key = &*discovery::shorten::shorten(key);
         let plain = !key.is_empty()
             && key
                 .chars()

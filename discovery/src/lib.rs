@@ -6,6 +6,7 @@
 
 mod model;
 mod parse;
+pub mod shorten;
 
 pub use model::*;
-pub use parse::{ParseError, parse};
+pub use parse::{ParseError, parse, parse_bytes};

@@ -3,6 +3,7 @@
 use std::fmt;
 
 use crate::Document;
+use crate::shorten::{shorten, shorten_quoted};
 
 /// Why a Discovery document could not be parsed, and where.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,6 +30,31 @@ impl fmt::Display for ParseError {
 
 impl std::error::Error for ParseError {}
 
+/// Parses a Discovery document from bytes: as [`parse`], and bytes that are not UTF-8 fail with
+/// the line and column where the bad sequence starts.
+pub fn parse_bytes(bytes: &[u8]) -> Result<Document, ParseError> {
+    let text = std::str::from_utf8(bytes).map_err(|error| {
+        let valid = &bytes[..error.valid_up_to()];
+        let line = valid.iter().filter(|&&byte| byte == b'\n').count() + 1;
+        let line_start = valid
+            .iter()
+            .rposition(|&byte| byte == b'\n')
+            .map_or(0, |newline| newline + 1);
+        // Columns count characters, as serde_json's do; the valid prefix decodes.
+        let column = String::from_utf8_lossy(&valid[line_start..]).chars().count() + 1;
+        ParseError {
+            path: "$".to_owned(),
+            line,
+            column,
+            message: format!(
+                "the document is not valid UTF-8 (byte offset {})",
+                error.valid_up_to()
+            ),
+        }
+    })?;
+    parse(text)
+}
+
 /// Parses a Discovery document, naming the JSON path of the first value that does not fit.
 pub fn parse(json: &str) -> Result<Document, ParseError> {
     let mut deserializer = serde_json::Deserializer::from_str(json);
@@ -40,7 +66,7 @@ pub fn parse(json: &str) -> Result<Document, ParseError> {
                 path,
                 line: inner.line(),
                 column: inner.column(),
-                message: strip_position(&inner.to_string()),
+                message: shorten_quoted(&strip_position(&inner.to_string())).into_owned(),
             }
         })?;
     deserializer.end().map_err(|error| ParseError {
@@ -68,8 +94,9 @@ fn json_path(path: &serde_path_to_error::Path) -> String {
     out
 }
 
-/// Appends `.key`, or `["key"]` when the key is not a plain identifier.
+/// Appends `.key`, or `["key"]` when the key is not a plain identifier; a very long key is cut.
 pub(crate) fn push_key(out: &mut String, key: &str) {
+    let key = &*shorten(key);
     let plain = !key.is_empty()
         && key
             .chars()

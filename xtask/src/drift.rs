@@ -73,9 +73,8 @@ fn load(side: &str, timeout: Duration) -> Result<discovery::Document, Failure> {
             .map_err(failure);
     }
     let path = paths::from_cli(side);
-    let text =
-        std::fs::read_to_string(&path).map_err(|error| failure(format!("{side}: {error}")))?;
-    discovery::parse(&text).map_err(|error| failure(format!("{side}: {error}")))
+    let bytes = std::fs::read(&path).map_err(|error| failure(format!("{side}: {error}")))?;
+    discovery::parse_bytes(&bytes).map_err(|error| failure(format!("{side}: {error}")))
 }
 
 /// The report as one JSON object.

@@ -47,10 +47,9 @@ fn fetch_one(
     timeout: Duration,
 ) -> Result<Fetched, String> {
     let body = http::get(url, timeout)?;
-    let text =
-        String::from_utf8(body).map_err(|_| format!("{url}: the answer is not UTF-8 text"))?;
-    let document = discovery::parse(&text)
+    let document = discovery::parse_bytes(&body)
         .map_err(|error| format!("{url}: not a Discovery document: {error}"))?;
+    let text = String::from_utf8(body).expect("parse_bytes accepted it as UTF-8");
     if let Some((name, version)) = expected
         && (document.name != name || document.version != version)
     {

@@ -16,39 +16,93 @@ use std::process::ExitCode;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-const USAGE: &str = "\
-usage: cargo xtask <task> [options]
-
-tasks:
+/// Each task's name and its usage lines.
+const TASKS: &[(&str, &str)] = &[
+    (
+        "regen",
+        "\
   regen                      regenerate generated/ from discovery/documents/dataportability.v1.json
   regen --check              compare instead of writing; fail listing stale, missing and extra files
   regen --from FILE --out DIR
                              write a standalone crate for any Discovery document into DIR
+                             (without --out, FILE must be the API generated/ holds)
+",
+    ),
+    (
+        "corpus",
+        "\
   corpus [--no-build]        generate a crate for every document in discovery/documents/corpus/
-                             and `cargo check` them (all but compute.v1) in one workspace
+                             and every codegen fixture, then `cargo check` and `cargo doc` them
+                             (all but compute.v1) in one workspace under $CARGO_TARGET_DIR/corpus
+",
+    ),
+    (
+        "fetch",
+        "\
   fetch [--api NAME:VERSION] [--url URL] [--documents DIR] [--timeout SECS]
                              download the live document (default dataportability:v1), check it,
                              write discovery/documents/NAME.VERSION.json and update SOURCES.md
+",
+    ),
+    (
+        "drift",
+        "\
   drift [OLD] [NEW] [--json] [--docs] [--timeout SECS]
                              wire changes from OLD to NEW (files or URLs; default: the vendored
                              document against the live one); exit 0 none, 1 additive, 2 breaking
+",
+    ),
+    (
+        "bench",
+        "\
   bench [--runs N] [--no-builds]
                              time generation (whole process and in process) and the build of
                              the generated crate and of a program calling all six methods
-";
+",
+    ),
+];
+
+/// The usage of every task.
+fn usage() -> String {
+    let mut text = "usage: cargo xtask <task> [options]\n\ntasks:\n".to_owned();
+    for (_, lines) in TASKS {
+        text.push_str(lines);
+    }
+    text.push_str("\n`cargo xtask <task> --help` shows one task's usage.\n");
+    text
+}
+
+/// One task's usage.
+fn task_usage(task: &str) -> String {
+    let lines = TASKS
+        .iter()
+        .find(|(name, _)| *name == task)
+        .map_or("", |(_, lines)| lines);
+    format!("usage: cargo xtask {task} [options]\n\n{lines}")
+}
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let result = match args.first().map(String::as_str) {
+    let task = args.first().map(String::as_str);
+    let wants_help = args.iter().skip(1).any(|arg| arg == "--help" || arg == "-h");
+    if let Some(task) = task
+        && wants_help
+        && TASKS.iter().any(|(name, _)| *name == task)
+    {
+        print!("{}", task_usage(task));
+        return ExitCode::SUCCESS;
+    }
+    let result = match task {
         Some("regen") => regen::run(&args[1..]),
         Some("corpus") => corpus::run(&args[1..]),
         Some("bench") => bench::run(&args[1..]),
         Some("fetch") => fetch::run(&args[1..]),
         Some("drift") => drift::run(&args[1..]),
-        Some("help" | "--help" | "-h") | None => {
-            print!("{USAGE}");
+        Some("help" | "--help" | "-h") => {
+            print!("{}", usage());
             return ExitCode::SUCCESS;
         }
+        None => Err(Failure::usage("no task given")),
         Some(other) => Err(Failure::usage(format!("unknown task {other:?}"))),
     };
     match result {
@@ -58,7 +112,11 @@ fn main() -> ExitCode {
                 eprintln!("error: {}", failure.message);
             }
             if failure.show_usage {
-                eprint!("\n{USAGE}");
+                let usage = match task {
+                    Some(task) if TASKS.iter().any(|(name, _)| *name == task) => task_usage(task),
+                    _ => usage(),
+                };
+                eprint!("\n{usage}");
             }
             ExitCode::from(failure.code)
         }

@@ -101,6 +101,9 @@ pub fn run(args: &[String]) -> Result<(), Failure> {
     }
     // Writing elsewhere makes a standalone crate; the committed one is a workspace member.
     let standalone = out.is_some();
+    if let (Some(from), None) = (&from, &out) {
+        refuse_other_api(from)?;
+    }
     let from = from.unwrap_or_else(paths::default_document);
     let out = out.unwrap_or_else(paths::generated_crate);
     let options = codegen::Options {
@@ -128,6 +131,31 @@ pub fn run(args: &[String]) -> Result<(), Failure> {
     }
 }
 
+/// Without `--out`, `regen` writes the committed crate: it only takes a document of the API that
+/// crate is for (a newer revision, say), never another API, which would break the workspace.
+fn refuse_other_api(from: &Path) -> Result<(), Failure> {
+    let api_id = |path: &Path| -> Result<String, Failure> {
+        let shown = paths::display(path);
+        let bytes = fs::read(path).map_err(|error| Failure::error(format!("{shown}: {error}")))?;
+        let document = discovery::parse_bytes(&bytes)
+            .map_err(|error| Failure::error(format!("{shown}: {error}")))?;
+        Ok(document
+            .id
+            .unwrap_or_else(|| format!("{}:{}", document.name, document.version)))
+    };
+    let wanted = api_id(&paths::default_document())?;
+    let given = api_id(from)?;
+    if given != wanted {
+        return Err(Failure::usage(format!(
+            "{} is {}, but generated/ holds {wanted}: give --out DIR to write a crate for \
+             another API elsewhere",
+            paths::display(from),
+            discovery::shorten::shorten(&given)
+        )));
+    }
+    Ok(())
+}
+
 /// Reads, parses and generates; with `with_runtime`, adds a copy of the runtime's files.
 pub fn generate(
     document: &Path,
@@ -135,10 +163,11 @@ pub fn generate(
     with_runtime: bool,
 ) -> Result<Vec<codegen::File>, Failure> {
     let shown = paths::display(document);
-    let text = fs::read_to_string(document)
+    let bytes =
+        fs::read(document).map_err(|error| Failure::error(format!("{shown}: {error}")))?;
+    let parsed = discovery::parse_bytes(&bytes)
         .map_err(|error| Failure::error(format!("{shown}: {error}")))?;
-    let parsed =
-        discovery::parse(&text).map_err(|error| Failure::error(format!("{shown}: {error}")))?;
+    let text = String::from_utf8(bytes).expect("parse_bytes accepted it as UTF-8");
     let mut files = codegen::generate(&parsed, options)
         .map_err(|error| Failure::error(format!("{shown}: {error}")))?;
     // The source document travels with the crate, so the next regeneration can say what changed.

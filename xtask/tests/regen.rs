@@ -283,3 +283,88 @@ fn regeneration_from_a_new_revision_reports_its_drift_and_records_it() {
         changelog
     );
 }
+
+#[test]
+fn invalid_utf8_has_a_position_and_huge_values_are_not_echoed() {
+    let dir = tempfile::tempdir().unwrap();
+    let huge = "n".repeat(1_000_000);
+    let cases: Vec<(Vec<u8>, &str)> = vec![
+        (
+            b"{\"name\": \"x\",\n  \"version\": \"v\xff1\"}".to_vec(),
+            "at $ (line 2, column 16): the document is not valid UTF-8 (byte offset 29)",
+        ),
+        (
+            format!(r#"{{"name": "x", "version": "v1", "rootUrl": "https://x/", "schemas": {{"A": {{"type": "{huge}"}}}}}}"#)
+                .into_bytes(),
+            "(1000000 characters)",
+        ),
+        (
+            format!(r#"{{"name": "x", "version": "v1", "rootUrl": "https://x/", "schemas": {{"{huge}": {{"type": 7}}}}}}"#)
+                .into_bytes(),
+            "(1000000 characters)",
+        ),
+    ];
+    for (document, expected) in cases {
+        let from = dir.path().join("bad.json");
+        std::fs::write(&from, &document).unwrap();
+        let out = dir.path().join("out");
+        let output = xtask(&[
+            "regen",
+            "--from",
+            &from.to_string_lossy(),
+            "--out",
+            &out.to_string_lossy(),
+        ]);
+        assert_eq!(output.status.code(), Some(2));
+        let message = stderr(&output);
+        assert!(message.contains(expected), "{expected:?} not in {message:?}");
+        assert!(message.len() < 1000, "{} bytes of error", message.len());
+        assert!(!out.exists());
+    }
+}
+
+#[test]
+fn regen_without_out_only_takes_the_committed_api() {
+    let before = snapshot_dir(Path::new(&repo_path("generated/src")));
+    let output = xtask(&[
+        "regen",
+        "--from",
+        &repo_path("discovery/documents/corpus/tasks.v1.json"),
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    let message = stderr(&output);
+    assert!(
+        message.contains("is tasks:v1, but generated/ holds dataportability:v1"),
+        "{message}"
+    );
+    assert_eq!(before, snapshot_dir(Path::new(&repo_path("generated/src"))));
+    // The committed API's own document is fine (here it changes nothing).
+    let output = xtask(&[
+        "regen",
+        "--check",
+        "--from",
+        &repo_path("discovery/documents/dataportability.v1.json"),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+}
+
+#[test]
+fn help_is_success_and_a_missing_task_is_an_error() {
+    for task in ["regen", "corpus", "fetch", "drift", "bench"] {
+        for flag in ["--help", "-h"] {
+            let output = xtask(&[task, flag]);
+            assert_eq!(output.status.code(), Some(0), "{task} {flag}");
+            let shown = String::from_utf8_lossy(&output.stdout);
+            assert!(
+                shown.starts_with(&format!("usage: cargo xtask {task}")),
+                "{shown}"
+            );
+        }
+    }
+    let output = xtask(&["--help"]);
+    assert_eq!(output.status.code(), Some(0));
+    let output = xtask(&[]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("no task given"), "{}", stderr(&output));
+    assert!(stderr(&output).contains("usage: cargo xtask <task>"));
+}
