@@ -131,7 +131,7 @@ pub fn run(args: &[String]) -> Result<(), Failure> {
 
 fn build_release_xtask() -> Result<std::path::PathBuf, Failure> {
     cargo(&["build", "--release", "-p", "xtask"])?;
-    Ok(paths::root().join("target/release/xtask"))
+    Ok(paths::target_dir().join("release/xtask"))
 }
 
 fn cargo(args: &[&str]) -> Result<(), Failure> {

@@ -1,7 +1,8 @@
 //! `cargo xtask corpus`: generate a crate for every corpus document and type-check them all.
 //!
-//! The crates go into one throwaway workspace under `target/corpus/` with the repository's
-//! `Cargo.lock` and target directory, so dependencies are built once and shared.
+//! The crates go into one throwaway workspace, `corpus/` in cargo's target directory (which
+//! `CARGO_TARGET_DIR` sets), with the repository's `Cargo.lock` and a target directory of its
+//! own inside it, so dependencies are built once and shared by every corpus crate.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -21,7 +22,7 @@ pub fn run(args: &[String]) -> Result<(), Failure> {
             other => return Err(Failure::usage(format!("unknown corpus option {other:?}"))),
         }
     }
-    let workspace = paths::root().join("target/corpus");
+    let workspace = paths::target_dir().join("corpus");
     let members = generate_all(&workspace)?;
     if build {
         check_all(&workspace, &members)?;

@@ -10,6 +10,15 @@ pub fn root() -> PathBuf {
         .to_path_buf()
 }
 
+/// Cargo's target directory: `CARGO_TARGET_DIR` when set (relative to the current directory,
+/// as cargo reads it), else `target/` in the repository.
+pub fn target_dir() -> PathBuf {
+    match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(dir) if !dir.is_empty() => from_cli(&dir.to_string_lossy()),
+        _ => root().join("target"),
+    }
+}
+
 /// The vendored Data Portability document, the default input of `regen`.
 pub fn default_document() -> PathBuf {
     root().join("discovery/documents/dataportability.v1.json")

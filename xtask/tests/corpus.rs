@@ -1,21 +1,44 @@
-//! The corpus: every vendored Discovery document and every generator fixture generates, and every
-//! crate but compute.v1 passes `cargo check` and `cargo doc` without a warning.
+//! The corpus: every vendored Discovery document and every generator fixture generates, into
+//! cargo's target directory as `CARGO_TARGET_DIR` sets it. Compiling and documenting them all
+//! takes minutes, so that part is `cargo xtask corpus`, which CI runs after the tests.
 
 use std::process::Command;
 
 #[test]
-fn every_corpus_crate_checks_without_warnings() {
+fn every_corpus_document_generates_into_the_target_directory() {
+    let target = tempfile::tempdir().unwrap();
     let output = Command::new(env!("CARGO_BIN_EXE_xtask"))
-        .arg("corpus")
+        .args(["corpus", "--no-build"])
+        .env("CARGO_TARGET_DIR", target.path())
         .output()
         .expect("xtask runs");
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{stdout}\n{stderr}");
-    assert!(stdout.contains("generated compute-v1"), "{stdout}");
-    assert!(stdout.contains("crates check without warnings"), "{stdout}");
-    assert!(
-        stdout.contains("crates document without warnings"),
+    let documents = std::fs::read_dir(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../discovery/documents/corpus"
+    ))
+    .unwrap()
+    .count();
+    let fixtures = std::fs::read_dir(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../codegen/tests/fixtures"
+    ))
+    .unwrap()
+    .count();
+    assert_eq!(
+        stdout.matches("corpus: generated ").count(),
+        documents + fixtures,
         "{stdout}"
     );
+    let corpus = target.path().join("corpus");
+    for crate_dir in ["compute-v1", "drive-v3", "fixture-keywords"] {
+        assert!(
+            corpus.join(crate_dir).join("src/lib.rs").is_file(),
+            "{crate_dir} is not in {}",
+            corpus.display()
+        );
+    }
+    assert!(corpus.join("Cargo.toml").is_file());
 }
