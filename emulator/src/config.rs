@@ -55,11 +55,37 @@ impl Default for Faults {
     }
 }
 
+/// How much the server takes from a client before giving up on it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Limits {
+    /// The largest request body read; a larger one is answered 413.
+    pub max_body_bytes: usize,
+    /// How long a client may take to send a request's headers; also how long an idle
+    /// keep-alive connection is kept.
+    pub header_timeout: Duration,
+    /// How long a client may take to send a request's body; a slower one is answered 408.
+    pub body_timeout: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_body_bytes: 1024 * 1024,
+            header_timeout: Duration::from_secs(10),
+            body_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
 /// Everything an emulator can be told.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Config {
-    /// Seeds ids, tokens, signing key, archive contents and faults.
+    /// Seeds ids, tokens, archive contents and faults.
     pub seed: u64,
+    /// The key download URLs are signed with. `None` (the default) draws a random key from the
+    /// operating system, so nobody can forge a URL; a test that needs the same URLs on every run
+    /// sets one.
+    pub signing_key: Option<Vec<u8>>,
     /// A job completes once it has been polled this many times...
     pub complete_after_polls: u32,
     /// ...or once this much emulator time has passed, whichever is first.
@@ -74,12 +100,15 @@ pub struct Config {
     pub token_lifetime: Duration,
     /// Injected faults.
     pub faults: Faults,
+    /// Limits on what clients may send.
+    pub limits: Limits,
 }
 
 impl Default for Config {
     fn default() -> Self {
         Config {
             seed: 1,
+            signing_key: None,
             complete_after_polls: 2,
             complete_after: Duration::from_secs(3600),
             fail_first_jobs: 0,
@@ -87,6 +116,7 @@ impl Default for Config {
             archive_bytes: 32 * 1024,
             token_lifetime: Duration::from_secs(3600),
             faults: Faults::default(),
+            limits: Limits::default(),
         }
     }
 }

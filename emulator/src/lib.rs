@@ -6,10 +6,12 @@
 mod archive;
 mod clock;
 mod config;
+mod resources;
 mod server;
 mod state;
 
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use config::{AccessType, Config, Faults};
+pub use config::{AccessType, Config, Faults, Limits};
+pub use resources::{RESOURCES, is_known as is_known_resource};
 pub use server::Emulator;
 pub use state::Stats;

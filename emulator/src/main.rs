@@ -11,7 +11,23 @@ usage: emulator [--port N] [--seed N] [--complete-after-polls N] [--fail-first-j
                 [--grant RESOURCE,...]
 
 Serves the Data Portability API on 127.0.0.1. Point a client at the printed root URL; use the
-printed OAuth endpoints for the consent flow, or --grant to get a token directly.";
+printed OAuth endpoints for the consent flow, or --grant to get a token directly. Resources are
+scope suffixes such as myactivity.search; unknown ones are refused.
+
+The consent endpoint (GET /o/oauth2/auth) consents at once and redirects to redirect_uri with
+code and state. It takes:
+  response_type=code         required
+  client_id=ID               required (any value)
+  redirect_uri=URI           required: an absolute URI in visible ASCII; the token request must
+                             name the same one
+  scope=S1 S2 ...            required: Data Portability scope URLs, space-separated
+  state=S                    returned as it is
+  code_challenge=C           optional PKCE challenge, with code_challenge_method=S256; the
+                             token request must then send the matching code_verifier
+  emulator_access_type=ONE_TIME|TIME_BASED
+                             optional, emulator only: the kind of grant (default: --access-type)
+The token endpoint (POST /token) takes grant_type=authorization_code (code, redirect_uri,
+code_verifier) or grant_type=refresh_token (refresh_token), as a form.";
 
 fn main() -> ExitCode {
     match run(std::env::args().skip(1).collect()) {
@@ -60,6 +76,11 @@ fn run(args: Vec<String>) -> Result<(), String> {
             other => return Err(format!("unknown option {other:?}")),
         }
     }
+    // Refuse a mistyped resource before starting, not at the first initiate.
+    let grant = match &grant {
+        Some(list) => Some(grant_resources(list)?),
+        None => None,
+    };
     let address = format!("127.0.0.1:{port}")
         .parse()
         .map_err(|_| "bad port")?;
@@ -71,11 +92,6 @@ fn run(args: Vec<String>) -> Result<(), String> {
     println!("  consent URL:    {}", emulator.auth_url());
     println!("  token endpoint: {}", emulator.token_url());
     if let Some(resources) = grant {
-        let resources: Vec<&str> = resources
-            .split(',')
-            .map(str::trim)
-            .filter(|r| !r.is_empty())
-            .collect();
         let (access, _refresh) = emulator.authorize(&resources, access_type);
         println!("  access token for {}: {access}", resources.join(", "));
     }
@@ -83,4 +99,27 @@ fn run(args: Vec<String>) -> Result<(), String> {
     loop {
         std::thread::park();
     }
+}
+
+/// The resources of `--grant`, each checked against the API's.
+fn grant_resources(list: &str) -> Result<Vec<&str>, String> {
+    let resources: Vec<&str> = list
+        .split(',')
+        .map(str::trim)
+        .filter(|resource| !resource.is_empty())
+        .collect();
+    if resources.is_empty() {
+        return Err("--grant names no resource".to_owned());
+    }
+    if let Some(unknown) = resources
+        .iter()
+        .find(|resource| !emulator::is_known_resource(resource))
+    {
+        return Err(format!(
+            "--grant: {unknown:?} is not a Data Portability resource (such as myactivity.search; \
+             there are {} of them, named like the scopes)",
+            emulator::RESOURCES.len()
+        ));
+    }
+    Ok(resources)
 }

@@ -6,6 +6,7 @@ use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::{Context, Poll};
+use std::time::Duration;
 
 use bytes::Bytes;
 use http_body::{Body, Frame, SizeHint};
@@ -13,8 +14,13 @@ use http_body_util::BodyExt as _;
 use hyper::body::Incoming;
 
 use crate::clock::{Clock, SystemClock};
-use crate::config::{AccessType, Config, Faults};
+use crate::config::{AccessType, Config, Faults, Limits};
 use crate::state::{Reply, Request, SCOPE_PREFIX, State, Stats};
+
+/// The most connections served at once; more wait to be accepted.
+const MAX_CONNECTIONS: usize = 512;
+/// The longest pause after failing to accept a connection (out of file descriptors, say).
+const MAX_ACCEPT_BACKOFF: Duration = Duration::from_secs(1);
 
 /// A running emulator. It stops when dropped.
 pub struct Emulator {
@@ -36,10 +42,13 @@ impl Emulator {
 
     /// Starts an emulator on `address` with `clock`.
     pub fn start_with(
-        config: Config,
+        mut config: Config,
         clock: Arc<dyn Clock>,
         address: SocketAddr,
     ) -> std::io::Result<Emulator> {
+        if config.signing_key.is_none() {
+            config.signing_key = Some(random_key()?);
+        }
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_io()
@@ -49,12 +58,13 @@ impl Emulator {
         let listener = runtime.block_on(tokio::net::TcpListener::bind(address))?;
         let local = listener.local_addr()?;
         let base_url = format!("http://{local}/");
+        let limits = Arc::new(config.limits.clone());
         let state = Arc::new(Mutex::new(State::new(config, clock, base_url.clone())));
         let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
         let served = state.clone();
         let thread = std::thread::Builder::new()
             .name("emulator-accept".to_owned())
-            .spawn(move || runtime.block_on(serve(listener, served, stopped)))?;
+            .spawn(move || runtime.block_on(serve(listener, served, limits, stopped)))?;
         Ok(Emulator {
             base_url,
             state,
@@ -147,23 +157,62 @@ impl std::fmt::Debug for Emulator {
 async fn serve(
     listener: tokio::net::TcpListener,
     state: Arc<Mutex<State>>,
+    limits: Arc<Limits>,
     mut stopped: tokio::sync::oneshot::Receiver<()>,
 ) {
+    let slots = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
+    let mut backoff = Duration::from_millis(10);
     loop {
+        let slot = tokio::select! {
+            slot = slots.clone().acquire_owned() => slot.expect("the semaphore is never closed"),
+            _ = &mut stopped => return,
+        };
         let accepted = tokio::select! {
             accepted = listener.accept() => accepted,
             _ = &mut stopped => return,
         };
-        let Ok((stream, _)) = accepted else { continue };
+        let stream = match accepted {
+            Ok((stream, _)) => {
+                backoff = Duration::from_millis(10);
+                stream
+            }
+            Err(_) => {
+                // Usually out of file descriptors: retrying at once would spin a core until
+                // some connection closes, so pause, longer each time.
+                tokio::select! {
+                    _ = tokio::time::sleep(backoff) => {}
+                    _ = &mut stopped => return,
+                }
+                backoff = (backoff * 2).min(MAX_ACCEPT_BACKOFF);
+                continue;
+            }
+        };
         let state = state.clone();
+        let limits = limits.clone();
         tokio::spawn(async move {
-            let service = hyper::service::service_fn(move |request| answer(state.clone(), request));
-            // A dropped connection ends here with an error, which is the point of it.
+            let header_timeout = limits.header_timeout;
+            let service = hyper::service::service_fn(move |request| {
+                answer(state.clone(), limits.clone(), request)
+            });
+            // A dropped connection ends here with an error, which is the point of it. The timer
+            // lets hyper close connections that are slow to send headers, or idle too long.
             let _ = hyper::server::conn::http1::Builder::new()
+                .timer(hyper_util::rt::TokioTimer::new())
+                .header_read_timeout(header_timeout)
                 .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
                 .await;
+            drop(slot);
         });
     }
+}
+
+/// 32 random bytes from the operating system, for signing download URLs.
+fn random_key() -> std::io::Result<Vec<u8>> {
+    let mut key = vec![0; 32];
+    getrandom::fill(&mut key).map_err(|error| {
+        std::io::Error::other(format!("no random signing key to be had: {error}"))
+    })?;
+    Ok(key)
 }
 
 /// The connection is closed without an answer (an injected fault).
@@ -180,15 +229,28 @@ impl std::error::Error for Dropped {}
 
 async fn answer(
     state: Arc<Mutex<State>>,
+    limits: Arc<Limits>,
     request: hyper::Request<Incoming>,
 ) -> Result<hyper::Response<ReplyBody>, Dropped> {
     let (parts, body) = request.into_parts();
-    let body = body
-        .collect()
-        .await
-        .map_err(|_| Dropped)?
-        .to_bytes()
-        .to_vec();
+    let announced = parts
+        .headers
+        .get(hyper::header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.parse::<u64>().ok());
+    if announced.is_some_and(|length| length > limits.max_body_bytes as u64) {
+        return Ok(response(Reply::too_large(limits.max_body_bytes)));
+    }
+    let limited = http_body_util::Limited::new(body, limits.max_body_bytes);
+    let body = match tokio::time::timeout(limits.body_timeout, limited.collect()).await {
+        Ok(Ok(collected)) => collected.to_bytes().to_vec(),
+        Ok(Err(error)) if error.is::<http_body_util::LengthLimitError>() => {
+            return Ok(response(Reply::too_large(limits.max_body_bytes)));
+        }
+        // The client broke the connection mid-body.
+        Ok(Err(_)) => return Err(Dropped),
+        Err(_) => return Ok(response(Reply::too_slow(limits.body_timeout))),
+    };
     let header = |name: &str| {
         parts
             .headers
@@ -217,6 +279,8 @@ async fn answer(
     Ok(response(reply))
 }
 
+/// The HTTP response for a reply. A reply that HTTP cannot carry (a header value with a line
+/// break, say) becomes a 500 rather than a panic: no request may bring the server down.
 fn response(reply: Reply) -> hyper::Response<ReplyBody> {
     let mut builder = hyper::Response::builder().status(reply.status);
     for (name, value) in &reply.headers {
@@ -229,7 +293,18 @@ fn response(reply: Reply) -> hyper::Response<ReplyBody> {
         length,
         break_after: None,
     };
-    builder.body(body).expect("status and headers are valid")
+    builder.body(body).unwrap_or_else(|_| {
+        let fallback = Reply::internal("The reply could not be sent as HTTP.");
+        let length = fallback.body.len() as u64;
+        let mut response = hyper::Response::new(ReplyBody {
+            data: Some(Bytes::from(fallback.body)),
+            cut_at: None,
+            length,
+            break_after: None,
+        });
+        *response.status_mut() = hyper::StatusCode::INTERNAL_SERVER_ERROR;
+        response
+    })
 }
 
 /// A reply body that may stop short: it announces its full length, sends part of it, waits a

@@ -356,12 +356,18 @@ fn signed_urls_expire_after_six_hours_and_polling_renews_them() {
     clock.advance(Duration::from_secs(6 * 3600));
     let error = client.download(&url, 0).unwrap_err();
     assert_eq!(error.http_status(), Some(403));
-    assert!(String::from_utf8_lossy(&error.api().unwrap().body).contains("ExpiredToken"));
-    // A tampered signature is refused too.
-    let tampered = url.replace("signature=", "signature=00");
+    assert_eq!(error.api().unwrap().reason(), Some("URL_EXPIRED"));
     assert_eq!(
-        client.download(&tampered, 0).unwrap_err().http_status(),
-        Some(403)
+        error.api().unwrap().canonical_status(),
+        Some("PERMISSION_DENIED")
+    );
+    // A tampered signature is refused too, also in Google's JSON error shape.
+    let tampered = url.replace("signature=", "signature=00");
+    let error = client.download(&tampered, 0).unwrap_err();
+    assert_eq!(error.http_status(), Some(403));
+    assert_eq!(
+        error.api().unwrap().reason(),
+        Some("SIGNATURE_DOES_NOT_MATCH")
     );
 }
 

@@ -3,8 +3,8 @@
 use serde_json::{Value, json};
 
 use super::{
-    Job, JobState, MAX_RETRIES, Reply, Request, SCOPE_PREFIX, State, TIME_BASED_INTERVAL, invalid,
-    not_found, optional_time, rfc3339, unix, unknown_fields,
+    Job, JobState, MAX_RETRIES, Reply, Request, SCOPE_PREFIX, State, TIME_BASED_INTERVAL, form,
+    invalid, not_found, optional_time, rfc3339, unix, unknown_fields,
 };
 use crate::archive::{self, URL_LIFETIME_SECONDS};
 use crate::config::AccessType;
@@ -37,23 +37,44 @@ impl State {
         }
     }
 
+    /// The grant behind the request's access token, from `Authorization: Bearer` or the
+    /// `access_token` query parameter. As Google does, a request without credentials and one
+    /// with a bad token are both 401 with `WWW-Authenticate`, told apart by message, reason and
+    /// the `error="invalid_token"` of the header.
     fn authenticate(&self, request: &Request) -> Result<usize, Reply> {
-        let unauthenticated = || {
+        let header_token = request
+            .authorization
+            .as_deref()
+            .map(|value| value.strip_prefix("Bearer ").unwrap_or_default());
+        let query = form(&request.query);
+        let token = header_token.or_else(|| query.get("access_token").map(String::as_str));
+        let Some(token) = token else {
+            return Err(Reply::error(
+                401,
+                "UNAUTHENTICATED",
+                "Request is missing required authentication credential. Expected OAuth 2 access token, login cookie or other valid authentication credential.",
+                Some("CREDENTIALS_MISSING"),
+            )
+            .with_header(
+                "www-authenticate",
+                r#"Bearer realm="https://accounts.google.com/""#.to_owned(),
+            ));
+        };
+        let invalid_token = || {
             Reply::error(
                 401,
                 "UNAUTHENTICATED",
-                "Request had invalid authentication credentials. Expected OAuth 2 access token.",
+                "Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.",
                 Some("ACCESS_TOKEN_TYPE_UNSUPPORTED"),
             )
+            .with_header(
+                "www-authenticate",
+                r#"Bearer realm="https://accounts.google.com/", error="invalid_token""#.to_owned(),
+            )
         };
-        let token = request
-            .authorization
-            .as_deref()
-            .and_then(|value| value.strip_prefix("Bearer "))
-            .ok_or_else(unauthenticated)?;
-        let known = self.tokens.get(token).ok_or_else(unauthenticated)?;
+        let known = self.tokens.get(token).ok_or_else(invalid_token)?;
         if known.expires_at <= self.clock.now() {
-            return Err(unauthenticated());
+            return Err(invalid_token());
         }
         Ok(known.grant)
     }
@@ -87,6 +108,11 @@ impl State {
             && start >= end
         {
             return invalid("startTime must be before endTime.");
+        }
+        if let Some(unknown) = requested.iter().find(|r| !crate::resources::is_known(r)) {
+            return invalid(&format!(
+                "Invalid resource {unknown:?}: it is not a Data Portability resource."
+            ));
         }
         let grant = &self.grants[grant_index];
         if let Some(missing) = requested.iter().find(|r| !grant.resources.contains(*r)) {

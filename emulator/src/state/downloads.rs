@@ -5,11 +5,9 @@ use crate::archive;
 
 impl State {
     pub(super) fn download(&mut self, request: &Request, job: &str, file: &str) -> Reply {
-        let forbidden = |message: &str| Reply {
-            status: 403,
-            headers: vec![("content-type".into(), "text/plain".into())],
-            body: message.as_bytes().to_vec(),
-            ..Reply::default()
+        // Errors in Google's JSON shape, like the API's; the reason says what a caller can do.
+        let forbidden = |message: &str, reason: &str| {
+            Reply::error(403, "PERMISSION_DENIED", message, Some(reason))
         };
         let params = form(&request.query);
         let expires: u64 = params
@@ -19,18 +17,30 @@ impl State {
         let signature = params.get("signature").cloned().unwrap_or_default();
         let path = format!("/download/{job}/{file}");
         if !archive::verify(&self.key, &path, expires, &signature) {
-            return forbidden("SignatureDoesNotMatch: the signature is not valid for this URL.");
+            return forbidden(
+                "The signature is not valid for this URL.",
+                "SIGNATURE_DOES_NOT_MATCH",
+            );
         }
         if unix(self.clock.now()) >= expires {
             return forbidden(
-                "ExpiredToken: this signed URL has expired; ask for the job's state again for fresh URLs.",
+                "This signed URL has expired; ask for the job's state again for fresh URLs.",
+                "URL_EXPIRED",
             );
         }
+        let no_such_file = || {
+            Reply::error(
+                404,
+                "NOT_FOUND",
+                "There is no such archive.",
+                Some("NO_SUCH_KEY"),
+            )
+        };
         let Some(resource) = file.strip_suffix(".zip") else {
-            return forbidden("NoSuchKey");
+            return no_such_file();
         };
         let Some(bytes) = self.archive(job, resource) else {
-            return forbidden("NoSuchKey");
+            return no_such_file();
         };
         self.stats.downloads += 1;
         let total = bytes.len();
@@ -43,11 +53,13 @@ impl State {
             headers
         };
         match request.range.as_deref().and_then(parse_range_start) {
-            Some(start) if start >= total => Reply {
-                status: 416,
-                headers: headers(vec![("content-range".into(), format!("bytes */{total}"))]),
-                ..Reply::default()
-            },
+            Some(start) if start >= total => Reply::error(
+                416,
+                "OUT_OF_RANGE",
+                &format!("The archive has {total} bytes; the range starts past its end."),
+                None,
+            )
+            .with_header("content-range", format!("bytes */{total}")),
             Some(start) => Reply {
                 status: 206,
                 headers: headers(vec![(

@@ -5,6 +5,7 @@
 mod api;
 mod downloads;
 mod oauth;
+mod partial;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -73,6 +74,31 @@ impl Reply {
             }]);
         }
         Reply::json(code, json!({ "error": error }))
+    }
+
+    /// 413: the body is larger than the server reads.
+    pub fn too_large(limit: usize) -> Reply {
+        Reply::error(
+            413,
+            "INVALID_ARGUMENT",
+            &format!("The request body is larger than {limit} bytes."),
+            None,
+        )
+    }
+
+    /// 408: the body came too slowly.
+    pub fn too_slow(limit: Duration) -> Reply {
+        Reply::error(
+            408,
+            "DEADLINE_EXCEEDED",
+            &format!("The request body did not arrive within {limit:?}."),
+            None,
+        )
+    }
+
+    /// 500, for a reply that could not be sent.
+    pub fn internal(message: &str) -> Reply {
+        Reply::error(500, "INTERNAL", message, None)
     }
 
     fn with_header(mut self, name: &str, value: String) -> Reply {
@@ -179,11 +205,12 @@ pub(crate) struct State {
 
 impl State {
     pub fn new(config: Config, clock: Arc<dyn Clock>, base_url: String) -> State {
-        let key = format!(
-            "emulator-signing-key-{:016x}",
-            xorshift(config.seed ^ 0xA5A5)
-        )
-        .into_bytes();
+        // `Emulator::start_with` draws a random key when none is set; a fixed fallback keeps
+        // `State` usable on its own in unit tests.
+        let key = config
+            .signing_key
+            .clone()
+            .unwrap_or_else(|| format!("unit-test-key-{}", config.seed).into_bytes());
         State {
             random: xorshift(config.seed.wrapping_add(0x1234_5678)),
             fail_next: config.fail_first_jobs,
@@ -278,7 +305,10 @@ impl State {
             ("GET", ["download", job, file]) => {
                 self.with_download_faults(|state| state.download(request, job, file))
             }
-            (_, ["v1", ..]) => self.with_api_faults(|state| state.api(request, &segments[1..])),
+            (_, ["v1", ..]) => partial::shape(
+                self.with_api_faults(|state| state.api(request, &segments[1..])),
+                &request.query,
+            ),
             _ => Reply::error(404, "NOT_FOUND", "Not found.", None),
         }
     }
@@ -334,17 +364,15 @@ impl State {
             };
         }
         if roll < faults.dropped + faults.unavailable {
-            // Storage has bad moments too; its error body is not Google's JSON.
+            // Storage has bad moments too.
             self.stats.unavailable += 1;
-            return Reply {
-                status: 503,
-                headers: vec![
-                    ("content-type".into(), "text/plain".into()),
-                    ("retry-after".into(), faults.retry_after_seconds.to_string()),
-                ],
-                body: b"Service Unavailable".to_vec(),
-                ..Reply::default()
-            };
+            return Reply::error(
+                503,
+                "UNAVAILABLE",
+                "The download service is currently unavailable.",
+                None,
+            )
+            .with_header("retry-after", faults.retry_after_seconds.to_string());
         }
         let mut reply = handle(self);
         if (200..300).contains(&reply.status)
@@ -410,6 +438,10 @@ fn optional_time(
                     .map_err(|_| {
                     invalid(&format!("{field} is not an RFC 3339 timestamp: {text:?}."))
                 })?;
+            // Only years 1 to 9999 in UTC can be written back.
+            if !(1..=9999).contains(&parsed.to_offset(time::UtcOffset::UTC).year()) {
+                return Err(invalid(&format!("{field} is out of range: {text:?}.")));
+            }
             let at = SystemTime::from(parsed);
             if at > now {
                 return Err(invalid(&format!("{field} is in the future.")));

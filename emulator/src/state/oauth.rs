@@ -21,10 +21,15 @@ impl State {
                 "response_type=code, client_id and redirect_uri are required",
             );
         }
+        if let Err(reason) = check_redirect_uri(&get("redirect_uri")) {
+            return oauth_error(400, "invalid_request", &format!("redirect_uri {reason}"));
+        }
         let mut resources = Vec::new();
         for scope in get("scope").split_whitespace() {
             match scope.strip_prefix(SCOPE_PREFIX) {
-                Some(resource) if !resource.is_empty() => resources.push(resource.to_owned()),
+                Some(resource) if crate::resources::is_known(resource) => {
+                    resources.push(resource.to_owned())
+                }
                 _ => {
                     return oauth_error(
                         400,
@@ -141,4 +146,22 @@ impl State {
         }
         body
     }
+}
+
+/// A redirect URI must be an absolute URI in visible ASCII (non-ASCII characters
+/// percent-encoded), since it goes into the `Location` header: a line break there would split
+/// the response, and NUL or DEL cannot be sent at all.
+fn check_redirect_uri(uri: &str) -> Result<(), &'static str> {
+    if !uri.bytes().all(|byte| byte.is_ascii_graphic()) {
+        return Err("must be visible ASCII, without spaces or control characters");
+    }
+    let scheme = uri.split_once(':').map_or("", |(scheme, _)| scheme);
+    let valid_scheme = scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+    if !valid_scheme {
+        return Err("must be an absolute URI, such as http://127.0.0.1:8765/callback");
+    }
+    Ok(())
 }
