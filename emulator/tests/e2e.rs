@@ -511,3 +511,106 @@ fn injected_throttling_and_unavailability_carry_retry_after_and_are_ridden_out()
     assert!(stats.throttled > 0 && stats.unavailable > 0, "{stats:?}");
     assert_eq!(stats.jobs_created, 1);
 }
+
+#[test]
+fn fields_and_pretty_print_shape_the_reply() {
+    let (emulator, _clock) = start(Config::default());
+    let (token, _) = emulator.authorize(&[SEARCH], AccessType::OneTime);
+    let client = client(&emulator, &token);
+    let job = initiate(&client, &[SEARCH]).unwrap();
+    let name = format!("archiveJobs/{job}/portabilityArchiveState");
+    let partial = client
+        .archive_jobs()
+        .get_portability_archive_state(name.clone())
+        .fields("state")
+        .send()
+        .unwrap();
+    assert_eq!(partial.state, Some(State::InProgress));
+    assert_eq!((partial.name, partial.export_time), (None, None));
+    // A malformed selection is the caller's error.
+    let error = client
+        .archive_jobs()
+        .get_portability_archive_state(name.clone())
+        .fields("state,urls(")
+        .send()
+        .unwrap_err();
+    assert_eq!(status(&error), (400, "INVALID_ARGUMENT".to_owned()));
+
+    // prettyPrint, on the raw reply.
+    let raw = |pretty: bool| {
+        let url = client
+            .archive_jobs()
+            .get_portability_archive_state(name.clone())
+            .pretty_print(pretty)
+            .prepare()
+            .unwrap()
+            .url;
+        let target = url.strip_prefix(emulator.base_url()).unwrap();
+        let address = emulator.base_url().trim_start_matches("http://").trim_end_matches('/');
+        let mut stream = std::net::TcpStream::connect(address).unwrap();
+        write!(
+            stream,
+            "GET /{target} HTTP/1.1\r\nhost: x\r\nauthorization: Bearer {token}\r\nconnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).unwrap();
+        answer.split_once("\r\n\r\n").unwrap().1.to_owned()
+    };
+    assert!(raw(true).contains("{\n  \""), "{}", raw(true));
+    let compact = raw(false);
+    assert!(!compact.contains('\n') && compact.starts_with("{\""), "{compact}");
+}
+
+#[test]
+fn a_missing_token_and_a_bad_one_are_told_apart() {
+    let (emulator, _clock) = start(Config::default());
+    let anonymous = Client::builder()
+        .root_url(emulator.base_url())
+        .build()
+        .unwrap();
+    let bad = client(&emulator, "not-a-token");
+    for (client, reason, www_authenticate) in [
+        (
+            anonymous,
+            "CREDENTIALS_MISSING",
+            r#"Bearer realm="https://accounts.google.com/""#,
+        ),
+        (
+            bad,
+            "ACCESS_TOKEN_TYPE_UNSUPPORTED",
+            r#"Bearer realm="https://accounts.google.com/", error="invalid_token""#,
+        ),
+    ] {
+        let error = initiate(&client, &[SEARCH]).unwrap_err();
+        assert_eq!(status(&error), (401, "UNAUTHENTICATED".to_owned()));
+        let api = error.api().unwrap();
+        assert_eq!(api.reason(), Some(reason));
+        assert_eq!(api.header("www-authenticate"), Some(www_authenticate));
+    }
+}
+
+#[test]
+fn unknown_resources_are_invalid_arguments() {
+    let (emulator, _clock) = start(Config::default());
+    let (token, _) = emulator.authorize(&[SEARCH], AccessType::OneTime);
+    let error = initiate(&client(&emulator, &token), &["myactivity.serach"]).unwrap_err();
+    assert_eq!(status(&error), (400, "INVALID_ARGUMENT".to_owned()));
+    assert!(error.to_string().contains("myactivity.serach"), "{error}");
+}
+
+#[test]
+fn the_emulator_knows_exactly_the_resources_of_the_api() {
+    let from_scopes: Vec<&str> = Scope::ALL
+        .iter()
+        .map(|scope| {
+            scope
+                .url()
+                .strip_prefix("https://www.googleapis.com/auth/dataportability.")
+                .unwrap()
+        })
+        .collect();
+    let mut sorted = from_scopes.clone();
+    sorted.sort_unstable();
+    assert_eq!(emulator::RESOURCES, sorted.as_slice());
+}
