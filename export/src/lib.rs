@@ -1,14 +1,21 @@
 //! The export workflow, using only the generated client's public API: choose resources,
 //! initiate, poll with backoff, download every archive (resuming partial downloads), check each
-//! is a complete ZIP, and only then give it its final name. A failed job is retried (boundedly),
+//! is a complete ZIP, and only then give it its final name.
+//!
+//! The job is saved in the output folder ([`STATE_FILE`]) as soon as it exists, so a run that is
+//! interrupted (Ctrl-C, a crash, a lost connection) is resumed by the next run with the same job:
+//! a second `initiate` would be refused by a one-time grant. A failed job is retried (boundedly),
 //! expired URLs are renewed by polling again, and an interruption leaves no half-written file
-//! under a final name: partial data stays in `*.part` files, which the next run resumes.
+//! under a final name: partial data stays in `*.part` files of the current job.
 
-use std::fs::{self, File, OpenOptions};
-use std::io::{Read, Write};
-use std::path::{Path, PathBuf};
+mod archive;
+mod care;
+mod saved;
+
+use std::fs;
+use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
 use google_dataportability_v1::model::{
@@ -16,14 +23,31 @@ use google_dataportability_v1::model::{
     PortabilityArchiveStateState as JobState,
 };
 use google_dataportability_v1::prelude::*;
+use google_dataportability_v1::runtime::Timestamp;
+
+pub use archive::{file_name, is_complete_zip};
+use care::{Repeat, pause, with_care};
+pub use saved::{STATE_FILE, SavedExport, runs_so_far};
 
 /// How an export runs.
 #[derive(Debug, Clone)]
 pub struct ExportOptions {
-    /// Where the archives go.
+    /// Where the archives go, with the saved state.
     pub out_dir: PathBuf,
     /// Resources to export, such as `myactivity.search`.
     pub resources: Vec<String>,
+    /// Export data from this time on.
+    pub start_time: Option<Timestamp>,
+    /// Export data up to this time.
+    pub end_time: Option<Timestamp>,
+    /// Export this existing job instead of starting one (a job started elsewhere).
+    pub job: Option<String>,
+    /// Where the export comes from (the root URL), recorded with the job: a saved job is only
+    /// resumed from the same source.
+    pub source: String,
+    /// The server was started for this run (a local emulator): a job saved by an earlier run
+    /// cannot exist on it, so an unfinished one is set aside and a new one started.
+    pub fresh_server: bool,
     /// First wait between polls; later waits double up to `poll_max`.
     pub poll_initial: Duration,
     /// Longest wait between polls.
@@ -34,18 +58,23 @@ pub struct ExportOptions {
     pub max_call_attempts: u32,
     /// How many times one archive's download is tried (each try resumes).
     pub max_download_attempts: u32,
-    /// Show a progress line on standard error.
+    /// Show progress on standard error: a bar on a terminal, a line per archive otherwise.
     pub progress: bool,
-    /// Set to stop cleanly (Ctrl-C).
+    /// Set to stop cleanly (Ctrl-C); every wait notices within a twentieth of a second.
     pub interrupt: Arc<AtomicBool>,
 }
 
 impl ExportOptions {
-    /// Sensible settings for `resources` into `out_dir`.
+    /// Sensible settings for `resources` into `out_dir`, from Google.
     pub fn new(out_dir: impl Into<PathBuf>, resources: Vec<String>) -> Self {
         ExportOptions {
             out_dir: out_dir.into(),
             resources,
+            start_time: None,
+            end_time: None,
+            job: None,
+            source: "https://dataportability.googleapis.com/".to_owned(),
+            fresh_server: false,
             poll_initial: Duration::from_secs(1),
             poll_max: Duration::from_secs(30),
             max_job_retries: 3,
@@ -53,6 +82,20 @@ impl ExportOptions {
             max_download_attempts: 10,
             progress: false,
             interrupt: Arc::new(AtomicBool::new(false)),
+        }
+    }
+
+    /// What this run would save before it has a job.
+    fn fresh_state(&self, runs: u32) -> SavedExport {
+        SavedExport {
+            source: self.source.clone(),
+            resources: self.resources.clone(),
+            start_time: self.start_time.map(|time| time.to_string()),
+            end_time: self.end_time.map(|time| time.to_string()),
+            job: None,
+            archives: Vec::new(),
+            finished: false,
+            runs,
         }
     }
 }
@@ -64,6 +107,10 @@ pub struct ExportReport {
     pub job: String,
     /// The archives, in the order of their URLs.
     pub files: Vec<PathBuf>,
+    /// The folder already held this finished export: nothing was asked of the server.
+    pub already_complete: bool,
+    /// The job was saved by an earlier run and resumed.
+    pub resumed: bool,
     /// Calls this workflow repeated because the server was briefly unavailable (the client's own
     /// retries of GETs come on top and are not counted here).
     pub call_retries: u32,
@@ -84,7 +131,9 @@ pub enum ExportError {
     Job(String),
     /// A download could not be completed.
     Download(String),
-    /// Stopped on request; partial downloads are kept as `*.part` to resume.
+    /// The output folder holds another export, or a state file that cannot be read.
+    State(String),
+    /// Stopped on request; the job is saved and partial downloads kept, to resume.
     Interrupted,
     /// Local files.
     Io(std::io::Error),
@@ -94,9 +143,11 @@ impl std::fmt::Display for ExportError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             ExportError::Api(error) => write!(f, "{error}"),
-            ExportError::Job(message) | ExportError::Download(message) => f.write_str(message),
+            ExportError::Job(message)
+            | ExportError::Download(message)
+            | ExportError::State(message) => f.write_str(message),
             ExportError::Interrupted => {
-                f.write_str("interrupted; run again to resume the partial downloads")
+                f.write_str("interrupted; run the same command again to resume")
             }
             ExportError::Io(error) => write!(f, "{error}"),
         }
@@ -117,49 +168,170 @@ impl From<std::io::Error> for ExportError {
     }
 }
 
-/// Runs a whole export: initiate, then [`export_job`].
+/// Runs an export into `options.out_dir`: resumes the job saved there, or the one
+/// `options.job` names, or initiates one; then waits for it, retries it if it fails, and
+/// downloads its archives. Running it again after an interruption resumes where it stopped;
+/// after a finished export it reports that and asks nothing of the server.
 pub fn run_export(client: &Client, options: &ExportOptions) -> Result<ExportReport, ExportError> {
+    let folder = &options.out_dir;
+    fs::create_dir_all(folder)?;
     let mut report = ExportReport::default();
-    let request = InitiatePortabilityArchiveRequest::default()
+    let previous = SavedExport::load(folder)?;
+    let runs = previous.as_ref().map_or(0, |saved| saved.runs) + 1;
+    let wanted = options.fresh_state(runs);
+    let mut state = match (&options.job, previous) {
+        (Some(job), previous) => {
+            let same_job = previous.as_ref().is_some_and(|saved| {
+                saved.job.as_ref() == Some(job) && saved.source == options.source
+            });
+            match previous {
+                Some(saved) if same_job => {
+                    report.resumed = true;
+                    SavedExport { runs, ..saved }
+                }
+                _ => {
+                    saved::remove_partials(folder)?;
+                    SavedExport {
+                        job: Some(job.clone()),
+                        ..wanted
+                    }
+                }
+            }
+        }
+        (None, Some(saved))
+            if saved.finished
+                && saved.is_same_export(&wanted)
+                && all_present(&saved, options) =>
+        {
+            report.already_complete = true;
+            report.job = saved.job.clone().unwrap_or_default();
+            report.files = saved.archives.iter().map(|name| folder.join(name)).collect();
+            return Ok(report);
+        }
+        (None, Some(_)) if options.fresh_server => {
+            // The saved job lived on a server that is gone.
+            saved::remove_partials(folder)?;
+            wanted
+        }
+        (None, Some(saved)) if saved.is_same_export(&wanted) => {
+            report.resumed = saved.job.is_some();
+            SavedExport {
+                runs,
+                finished: false,
+                ..saved
+            }
+        }
+        (None, Some(saved)) => {
+            return Err(ExportError::State(format!(
+                "{} holds another export ({}{}); choose another folder, or remove {} to start over there",
+                folder.display(),
+                saved.describe(),
+                saved
+                    .job
+                    .as_ref()
+                    .map_or(String::new(), |job| format!(", job {job}")),
+                SavedExport::path(folder).display()
+            )));
+        }
+        (None, None) => wanted,
+    };
+    // Saved before anything is asked of the server, so even a run that fails at once counts.
+    state.save(folder)?;
+    if state.job.is_none() {
+        saved::remove_partials(folder)?;
+        let job = initiate(client, options, &mut report)?;
+        state.job = Some(job);
+        state.archives.clear();
+        state.finished = false;
+        state.save(folder)?;
+    }
+    export_saved_job(client, options, state, report)
+}
+
+/// Whether every archive a finished state names is on disk and complete.
+fn all_present(saved: &SavedExport, options: &ExportOptions) -> bool {
+    !saved.archives.is_empty()
+        && saved
+            .archives
+            .iter()
+            .all(|name| is_complete_zip(&options.out_dir.join(name)))
+}
+
+/// Starts the job.
+fn initiate(
+    client: &Client,
+    options: &ExportOptions,
+    report: &mut ExportReport,
+) -> Result<String, ExportError> {
+    let mut request = InitiatePortabilityArchiveRequest::default()
         .set_resources(options.resources.iter().cloned());
+    if let Some(start) = options.start_time {
+        request = request.set_start_time(start);
+    }
+    if let Some(end) = options.end_time {
+        request = request.set_end_time(end);
+    }
     // A lost answer to `initiate` may be repeated: if the first one did start a job, the grant
     // refuses the second (429 for one-time, 400 for time-based) instead of starting another.
-    let response = with_care(options, &mut report, Repeat::AlsoWhenUnanswered, || {
+    let response = with_care(options, report, Repeat::AlsoWhenUnanswered, || {
         client
             .portability_archive()
             .initiate(request.clone())
             .send()
     })?;
-    let job = response
+    response
         .archive_job_id
-        .ok_or_else(|| ExportError::Job("initiate answered without a job id".to_owned()))?;
-    export_job(client, &job, options, report)
+        .ok_or_else(|| ExportError::Job("initiate answered without a job id".to_owned()))
 }
 
-/// Finishes the export of an existing job: waits for it, retries it if it fails, downloads its
-/// archives. Running it again after an interruption resumes where it stopped.
-pub fn export_job(
+/// Waits for the saved job, retries it if it fails, downloads its archives, and keeps the state
+/// file up to date as it goes.
+fn export_saved_job(
     client: &Client,
-    job: &str,
     options: &ExportOptions,
+    mut state: SavedExport,
     mut report: ExportReport,
 ) -> Result<ExportReport, ExportError> {
-    fs::create_dir_all(&options.out_dir)?;
-    let mut job = job.to_owned();
+    let folder = &options.out_dir;
     loop {
-        let state = wait_for_job(client, &job, options, &mut report)?;
-        match state.state {
+        let job = state.job.clone().expect("a job is saved before this");
+        let polled = wait_for_job(client, &job, options, &mut report)?;
+        match polled.state {
             Some(JobState::Complete) => {
-                let urls = state.urls.unwrap_or_default();
-                match download_all(client, &urls, options, &mut report)? {
-                    Some(files) => {
-                        report.job = job;
-                        report.files = files;
-                        return Ok(report);
+                let urls = polled.urls.unwrap_or_default();
+                let mut files = Vec::with_capacity(urls.len());
+                let mut expired = false;
+                for (index, url) in urls.iter().enumerate() {
+                    let name = file_name(url, index);
+                    let target = folder.join(&name);
+                    if state.archives.contains(&name) && is_complete_zip(&target) {
+                        files.push(target);
+                        continue;
                     }
-                    // Some URL expired: the next poll of a complete job gives fresh ones.
-                    None => report.url_renewals += 1,
+                    match archive::download(client, url, &target, options, &mut report)? {
+                        archive::Fetched::Done(path) => {
+                            files.push(path);
+                            if !state.archives.contains(&name) {
+                                state.archives.push(name);
+                            }
+                            state.save(folder)?;
+                        }
+                        archive::Fetched::Expired => {
+                            expired = true;
+                            break;
+                        }
+                    }
                 }
+                if expired {
+                    // The next poll of a complete job gives fresh URLs.
+                    report.url_renewals += 1;
+                    continue;
+                }
+                state.finished = true;
+                state.save(folder)?;
+                report.job = job;
+                report.files = files;
+                return Ok(report);
             }
             Some(JobState::Failed) => {
                 if report.job_retries >= options.max_job_retries {
@@ -175,9 +347,13 @@ pub fn export_job(
                         .retry(name.clone(), Default::default())
                         .send()
                 })?;
-                job = retried.archive_job_id.ok_or_else(|| {
+                let new_job = retried.archive_job_id.ok_or_else(|| {
                     ExportError::Job("retry answered without a job id".to_owned())
                 })?;
+                saved::remove_partials(folder)?;
+                state.job = Some(new_job);
+                state.archives.clear();
+                state.save(folder)?;
                 report.job_retries += 1;
             }
             other => {
@@ -185,55 +361,6 @@ pub fn export_job(
             }
         }
     }
-}
-
-/// When a call may be repeated.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Repeat {
-    /// Only when the server said it did not process the request.
-    OnlyWhenRefused,
-    /// Also when no answer came at all (the call is safe to repeat whatever happened).
-    AlsoWhenUnanswered,
-}
-
-/// Calls `call`, repeating it when the server says it did not process the request (503, or a
-/// 429 without a reason such as an exhausted grant), and, where `repeat` allows, when no answer
-/// came. This is the workflow's decision, not the client's, which never repeats a POST.
-fn with_care<T>(
-    options: &ExportOptions,
-    report: &mut ExportReport,
-    repeat: Repeat,
-    mut call: impl FnMut() -> Result<T, google_dataportability_v1::Error>,
-) -> Result<T, ExportError> {
-    let mut wait = Duration::from_millis(200);
-    for attempt in 1.. {
-        match call() {
-            Ok(value) => return Ok(value),
-            Err(error) => {
-                let refused = error.api().is_some_and(|api| {
-                    api.status == 503 || (api.status == 429 && api.reason().is_none())
-                });
-                let unanswered =
-                    matches!(error, google_dataportability_v1::Error::Transport { .. });
-                let again = refused || (unanswered && repeat == Repeat::AlsoWhenUnanswered);
-                if !again || attempt >= options.max_call_attempts {
-                    return Err(error.into());
-                }
-                let asked = error
-                    .api()
-                    .and_then(|api| api.header("retry-after"))
-                    .and_then(|value| value.trim().parse::<u64>().ok())
-                    .map(Duration::from_secs);
-                report.call_retries += 1;
-                std::thread::sleep(asked.unwrap_or(wait));
-                wait = (wait * 2).min(Duration::from_secs(10));
-            }
-        }
-        if options.interrupt.load(Ordering::Relaxed) {
-            return Err(ExportError::Interrupted);
-        }
-    }
-    unreachable!("the loop returns")
 }
 
 /// Polls until the job is no longer in progress, waiting longer each time.
@@ -255,187 +382,7 @@ fn wait_for_job(
         if state.state != Some(JobState::InProgress) {
             return Ok(state);
         }
-        if options.interrupt.load(Ordering::Relaxed) {
-            return Err(ExportError::Interrupted);
-        }
-        std::thread::sleep(wait);
+        pause(options, wait)?;
         wait = (wait * 2).min(options.poll_max);
-    }
-}
-
-/// Downloads every URL; `None` when a URL had expired and the job must be polled again.
-fn download_all(
-    client: &Client,
-    urls: &[String],
-    options: &ExportOptions,
-    report: &mut ExportReport,
-) -> Result<Option<Vec<PathBuf>>, ExportError> {
-    let mut files = Vec::with_capacity(urls.len());
-    for (index, url) in urls.iter().enumerate() {
-        let name = file_name(url, index);
-        match download_one(client, url, &options.out_dir.join(&name), options, report)? {
-            Some(path) => files.push(path),
-            None => return Ok(None),
-        }
-    }
-    Ok(Some(files))
-}
-
-/// The archive's file name from its URL: the last path segment, with anything unsafe replaced.
-pub fn file_name(url: &str, index: usize) -> String {
-    let path = url.split(['?', '#']).next().unwrap_or_default();
-    let last = path.rsplit('/').next().unwrap_or_default();
-    let safe: String = last
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    let safe = safe.trim_start_matches('.');
-    if safe.is_empty() {
-        format!("archive-{index}.zip")
-    } else if safe.ends_with(".zip") {
-        safe.to_owned()
-    } else {
-        format!("{safe}.zip")
-    }
-}
-
-/// Downloads one archive into `target` through `target.part`, resuming what is there; `None`
-/// when the URL has expired.
-fn download_one(
-    client: &Client,
-    url: &str,
-    target: &Path,
-    options: &ExportOptions,
-    report: &mut ExportReport,
-) -> Result<Option<PathBuf>, ExportError> {
-    if target.exists() && is_complete_zip(target) {
-        return Ok(Some(target.to_path_buf()));
-    }
-    let part = target.with_extension("zip.part");
-    let name = target
-        .file_name()
-        .unwrap_or_default()
-        .to_string_lossy()
-        .into_owned();
-    for attempt in 1..=options.max_download_attempts {
-        if attempt > 1 {
-            report.download_retries += 1;
-            std::thread::sleep(Duration::from_millis(50 * u64::from(attempt)));
-        }
-        let offset = fs::metadata(&part).map_or(0, |metadata| metadata.len());
-        let mut download = match client.download(url, offset) {
-            Ok(download) => download,
-            Err(error) => match error.http_status() {
-                Some(403) => return Ok(None),
-                Some(416) => {
-                    // What we have is longer than the file: start over.
-                    fs::remove_file(&part)?;
-                    continue;
-                }
-                _ => continue,
-            },
-        };
-        let mut file = if offset > 0 && download.resumed() {
-            OpenOptions::new().append(true).open(&part)?
-        } else {
-            File::create(&part)?
-        };
-        let total = download.total_len();
-        let mut written = download.offset();
-        let mut buffer = vec![0; 64 * 1024];
-        let finished = loop {
-            if options.interrupt.load(Ordering::Relaxed) {
-                file.sync_all()?;
-                if options.progress {
-                    eprintln!();
-                }
-                return Err(ExportError::Interrupted);
-            }
-            match download.read(&mut buffer) {
-                Ok(0) => break true,
-                Ok(count) => {
-                    file.write_all(&buffer[..count])?;
-                    written += count as u64;
-                    if options.progress {
-                        show_progress(&name, written, total);
-                    }
-                }
-                // A broken connection: keep what arrived and resume on the next attempt.
-                Err(_) => break false,
-            }
-        };
-        file.sync_all()?;
-        drop(file);
-        if options.progress {
-            eprintln!();
-        }
-        if !finished || total.is_some_and(|total| written < total) {
-            continue;
-        }
-        if !is_complete_zip(&part) {
-            // Complete by length but not a valid archive: fetch it whole again.
-            fs::remove_file(&part)?;
-            continue;
-        }
-        fs::rename(&part, target)?;
-        return Ok(Some(target.to_path_buf()));
-    }
-    Err(ExportError::Download(format!(
-        "{name}: still incomplete after {} attempts",
-        options.max_download_attempts
-    )))
-}
-
-fn show_progress(name: &str, written: u64, total: Option<u64>) {
-    match total {
-        Some(total) if total > 0 => {
-            let percent = written * 100 / total;
-            eprint!("\r{name}: {written}/{total} bytes ({percent}%)");
-        }
-        _ => eprint!("\r{name}: {written} bytes"),
-    }
-}
-
-/// Whether `path` is a ZIP whose central directory reads and whose every entry's contents match
-/// their checksums.
-pub fn is_complete_zip(path: &Path) -> bool {
-    let Ok(file) = File::open(path) else {
-        return false;
-    };
-    let Ok(mut archive) = zip::ZipArchive::new(file) else {
-        return false;
-    };
-    (0..archive.len()).all(|index| {
-        archive
-            .by_index(index)
-            .is_ok_and(|mut entry| std::io::copy(&mut entry, &mut std::io::sink()).is_ok())
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::file_name;
-
-    #[test]
-    fn file_names_come_from_urls_and_are_safe() {
-        assert_eq!(
-            file_name(
-                "http://h/download/j/myactivity.search.zip?expires=1&signature=a",
-                0
-            ),
-            "myactivity.search.zip"
-        );
-        assert_eq!(
-            file_name("https://storage.example.com/b/../..", 3),
-            "archive-3.zip"
-        );
-        assert_eq!(file_name("https://s.example.com/a%2Fb c", 0), "a_2Fb_c.zip");
-        assert_eq!(file_name("https://s.example.com/.hidden", 0), "hidden.zip");
     }
 }

@@ -4,7 +4,7 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use emulator::{AccessType, Config, Emulator, Faults};
-use export::{ExportError, ExportOptions, ExportReport, export_job, run_export};
+use export::{ExportError, ExportOptions, ExportReport, STATE_FILE, run_export};
 use google_dataportability_v1::Client;
 use google_dataportability_v1::model::InitiatePortabilityArchiveRequest;
 use google_dataportability_v1::runtime::{RetryPolicy, StaticToken};
@@ -125,9 +125,17 @@ fn a_broken_download_leaves_no_final_file_and_the_next_run_resumes_it() {
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let mut options = options(dir.path());
-    options.max_download_attempts = 1;
-    let error = export_job(&client, &job, &options, ExportReport::default()).unwrap_err();
+    options.job = Some(job.clone());
+    options.max_download_attempts = 2;
+    let error = run_export(&client, &options).unwrap_err();
     assert!(matches!(error, ExportError::Download(_)), "{error}");
+    // It says why the last attempt failed.
+    assert!(
+        error.to_string().contains(
+            "still incomplete after 2 attempts; the last one failed because the connection broke after"
+        ),
+        "{error}"
+    );
     let first = dir.path().join("myactivity.search.zip");
     assert!(
         !first.exists(),
@@ -141,8 +149,9 @@ fn a_broken_download_leaves_no_final_file_and_the_next_run_resumes_it() {
     // The next run resumes the partial file from where it stopped.
     emulator.set_faults(Faults::default());
     options.max_download_attempts = 3;
-    let report = export_job(&client, &job, &options, ExportReport::default()).unwrap();
+    let report = run_export(&client, &options).unwrap();
     check_archives(&emulator, &report, dir.path());
+    assert!(report.resumed);
     assert_eq!(emulator.stats().jobs_created, 1);
 }
 
@@ -156,12 +165,45 @@ fn an_interrupted_export_stops_cleanly() {
     assert!(matches!(error, ExportError::Interrupted), "{error}");
     let names: Vec<_> = std::fs::read_dir(dir.path())
         .unwrap()
-        .map(|e| e.unwrap().file_name())
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
-    assert!(
-        names
-            .iter()
-            .all(|name| name.to_string_lossy().ends_with(".part")),
-        "{names:?}"
-    );
+    assert_eq!(names, [STATE_FILE], "nothing but the saved state");
+}
+
+#[test]
+fn a_folder_holding_another_export_is_refused() {
+    let emulator = Emulator::start(Config::default()).unwrap();
+    let client = client(&emulator);
+    let dir = tempfile::tempdir().unwrap();
+    let first = run_export(&client, &options(dir.path())).unwrap();
+    let mut other = options(dir.path());
+    other.resources = vec!["myactivity.search".to_owned()];
+    let error = run_export(&client, &other).unwrap_err();
+    assert!(matches!(error, ExportError::State(_)), "{error}");
+    assert!(error.to_string().contains(&first.job), "{error}");
+    assert!(error.to_string().contains("choose another folder"), "{error}");
+    // The same export again is already done, and asks nothing of the server.
+    let requests = emulator.stats().requests;
+    let again = run_export(&client, &options(dir.path())).unwrap();
+    assert!(again.already_complete);
+    assert_eq!(again.files, first.files);
+    assert_eq!(emulator.stats().requests, requests);
+}
+
+/// Partial downloads planted or left behind that are not this job's are never appended to, and
+/// a symbolic link in their place is not followed.
+#[cfg(unix)]
+#[test]
+fn partial_files_of_another_job_and_planted_links_are_not_used() {
+    let emulator = Emulator::start(Config::default()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let outside = tempfile::tempdir().unwrap();
+    let victim = outside.path().join("victim.txt");
+    std::fs::write(&victim, "keep me").unwrap();
+    std::fs::write(dir.path().join("myactivity.search.zip.part"), vec![7u8; 5000]).unwrap();
+    std::os::unix::fs::symlink(&victim, dir.path().join("myactivity.youtube.zip.part")).unwrap();
+    let report = run_export(&client(&emulator), &options(dir.path())).unwrap();
+    check_archives(&emulator, &report, dir.path());
+    assert_eq!(report.download_retries, 0, "{report:?}");
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep me");
 }
