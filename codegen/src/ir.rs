@@ -35,6 +35,11 @@ pub struct Api {
     pub root_methods: Vec<MethodDef>,
     /// Resources, by name.
     pub resources: Vec<ResourceDef>,
+    /// Model types the prelude re-exports: every method's request and response, and the enums
+    /// those responses hold. Sorted.
+    pub prelude_types: Vec<String>,
+    /// Hand-written documentation for the crate page, after the generated part (Markdown).
+    pub guide: Option<String>,
 }
 
 /// One OAuth scope.

@@ -21,6 +21,8 @@ pub struct Options {
     pub crate_name: Option<String>,
     /// Whether the crate is its own workspace root (a standalone crate written with `--out`).
     pub standalone: bool,
+    /// Hand-written documentation and examples for the crate page.
+    pub guide: Option<Guide>,
 }
 
 impl Default for Options {
@@ -28,8 +30,19 @@ impl Default for Options {
         Options {
             crate_name: None,
             standalone: true,
+            guide: None,
         }
     }
+}
+
+/// Hand-written documentation for one API's crate: Markdown for the crate page (its code blocks
+/// are doc tests) and the dev-dependencies those tests need, as manifest lines.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Guide {
+    /// Markdown, put on the crate page after the generated part.
+    pub docs: String,
+    /// Lines for `[dev-dependencies]`, such as `emulator = { path = "../emulator" }`.
+    pub dev_dependencies: Vec<String>,
 }
 
 /// One generated file: its path relative to the crate root, and its contents.

@@ -134,6 +134,12 @@ fn cargo_toml(api: &Api, header: &str, options: &Options) -> String {
         "Rust client for the {} ({}), generated from its Discovery document.",
         api.title, api.id
     );
+    let guide_dev_dependencies: String = options
+        .guide
+        .iter()
+        .flat_map(|guide| &guide.dev_dependencies)
+        .map(|line| format!("{line}\n"))
+        .collect();
     let workspace = if options.standalone {
         "\n# A crate of its own, even when written inside another workspace.\n[workspace]\n"
     } else {
@@ -175,11 +181,12 @@ tracing = {{ version = "0.1", default-features = false, features = ["std"] }}
 flate2 = "1"
 sha2 = "0.10"
 tiny_http = "0.12"
-{workspace}"#,
+{guide_dev_dependencies}{workspace}"#,
         name = api.crate_name,
         description = toml_string(&description),
         id = toml_string(&api.id),
         revision = toml_string(&api.revision),
+        guide_dev_dependencies = guide_dev_dependencies,
     )
 }
 

@@ -73,3 +73,29 @@ fn generation_is_deterministic() {
     let second = codegen::generate(&document, &codegen::Options::default()).unwrap();
     assert_eq!(first, second);
 }
+
+/// The prelude re-exports request and response types and the enums responses hold, but never a
+/// name that would shadow the std prelude or the prelude's own items in a glob import.
+#[test]
+fn the_prelude_never_shadows_std_or_its_own_items() {
+    let check = |fixture: &str, expected: &[&str]| {
+        let path =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("tests/fixtures/{fixture}.json"));
+        let document = discovery::parse(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let api = codegen::lower::lower(&document, &codegen::Options::default()).unwrap();
+        assert_eq!(api.prelude_types, expected, "{fixture}");
+    };
+    // Its one method answers with the schema called `Result`: not re-exported.
+    check("std_names", &[]);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../discovery/documents/dataportability.v1.json");
+    let document = discovery::parse(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let api = codegen::lower::lower(&document, &codegen::Options::default()).unwrap();
+    for name in [
+        "InitiatePortabilityArchiveRequest",
+        "PortabilityArchiveState",
+        "PortabilityArchiveStateState",
+    ] {
+        assert!(api.prelude_types.iter().any(|n| n == name), "{name}");
+    }
+}

@@ -41,7 +41,10 @@ pub fn parse_bytes(bytes: &[u8]) -> Result<Document, ParseError> {
             .rposition(|&byte| byte == b'\n')
             .map_or(0, |newline| newline + 1);
         // Columns count characters, as serde_json's do; the valid prefix decodes.
-        let column = String::from_utf8_lossy(&valid[line_start..]).chars().count() + 1;
+        let column = String::from_utf8_lossy(&valid[line_start..])
+            .chars()
+            .count()
+            + 1;
         ParseError {
             path: "$".to_owned(),
             line,

@@ -546,7 +546,10 @@ fn fields_and_pretty_print_shape_the_reply() {
             .unwrap()
             .url;
         let target = url.strip_prefix(emulator.base_url()).unwrap();
-        let address = emulator.base_url().trim_start_matches("http://").trim_end_matches('/');
+        let address = emulator
+            .base_url()
+            .trim_start_matches("http://")
+            .trim_end_matches('/');
         let mut stream = std::net::TcpStream::connect(address).unwrap();
         write!(
             stream,
@@ -559,7 +562,10 @@ fn fields_and_pretty_print_shape_the_reply() {
     };
     assert!(raw(true).contains("{\n  \""), "{}", raw(true));
     let compact = raw(false);
-    assert!(!compact.contains('\n') && compact.starts_with("{\""), "{compact}");
+    assert!(
+        !compact.contains('\n') && compact.starts_with("{\""),
+        "{compact}"
+    );
 }
 
 #[test]

@@ -53,9 +53,16 @@ fn consent_requests_with_control_characters_get_400_and_the_server_lives() {
             )
             .as_bytes(),
         );
-        assert_eq!(status_line(&answer), "HTTP/1.1 400 Bad Request", "{hostile}: {answer}");
+        assert_eq!(
+            status_line(&answer),
+            "HTTP/1.1 400 Bad Request",
+            "{hostile}: {answer}"
+        );
         assert!(answer.contains("invalid_request"), "{answer}");
-        assert!(!answer.to_ascii_lowercase().contains("set-cookie"), "{answer}");
+        assert!(
+            !answer.to_ascii_lowercase().contains("set-cookie"),
+            "{answer}"
+        );
     }
     // Still serving, and a proper redirect URI still works.
     let answer = exchange(
@@ -149,7 +156,12 @@ fn slow_headers_slow_bodies_and_idle_connections_are_cut_off() {
 fn cpu_ticks(pid: u32) -> u64 {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
     // Fields after the command name, which is in parentheses and may hold spaces.
-    let fields: Vec<&str> = stat.rsplit_once(')').unwrap().1.split_whitespace().collect();
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .unwrap()
+        .1
+        .split_whitespace()
+        .collect();
     fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap()
 }
 
@@ -182,9 +194,12 @@ fn running_out_of_file_descriptors_does_not_spin_the_accept_loop() {
         .by_ref()
         .map(Result::unwrap)
         .find_map(|line| {
-            line.trim()
-                .strip_prefix("root URL:")
-                .map(|url| url.trim().trim_start_matches("http://").trim_end_matches('/').to_owned())
+            line.trim().strip_prefix("root URL:").map(|url| {
+                url.trim()
+                    .trim_start_matches("http://")
+                    .trim_end_matches('/')
+                    .to_owned()
+            })
         })
         .unwrap();
     // More connections than it has descriptors for; the kernel accepts them on its behalf.
@@ -246,7 +261,10 @@ fn download_urls_are_signed_with_a_random_key_unless_one_is_set() {
     let (job_a, signature_a) = urls(Config::default());
     let (job_b, signature_b) = urls(Config::default());
     assert_eq!(job_a, job_b, "the seed fixes the job id");
-    assert_ne!(signature_a, signature_b, "the seed must not fix the signing key");
+    assert_ne!(
+        signature_a, signature_b,
+        "the seed must not fix the signing key"
+    );
     let fixed = || Config {
         signing_key: Some(b"a key a test chose".to_vec()),
         ..Config::default()
@@ -257,7 +275,12 @@ fn download_urls_are_signed_with_a_random_key_unless_one_is_set() {
 #[test]
 fn the_binary_refuses_unknown_resources_in_grant() {
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_emulator"))
-        .args(["--port", "0", "--grant", "myactivity.search,myactivity.serach"])
+        .args([
+            "--port",
+            "0",
+            "--grant",
+            "myactivity.search,myactivity.serach",
+        ])
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(2));

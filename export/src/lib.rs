@@ -199,13 +199,15 @@ pub fn run_export(client: &Client, options: &ExportOptions) -> Result<ExportRepo
             }
         }
         (None, Some(saved))
-            if saved.finished
-                && saved.is_same_export(&wanted)
-                && all_present(&saved, options) =>
+            if saved.finished && saved.is_same_export(&wanted) && all_present(&saved, options) =>
         {
             report.already_complete = true;
             report.job = saved.job.clone().unwrap_or_default();
-            report.files = saved.archives.iter().map(|name| folder.join(name)).collect();
+            report.files = saved
+                .archives
+                .iter()
+                .map(|name| folder.join(name))
+                .collect();
             return Ok(report);
         }
         (None, Some(_)) if options.fresh_server => {

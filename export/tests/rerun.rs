@@ -195,7 +195,11 @@ fn local_reruns_start_a_new_job_and_never_append_to_an_old_one() {
         runs: 1,
     };
     stale.save(dir.path()).unwrap();
-    std::fs::write(dir.path().join("myactivity.search.zip.part"), vec![1u8; 9000]).unwrap();
+    std::fs::write(
+        dir.path().join("myactivity.search.zip.part"),
+        vec![1u8; 9000],
+    )
+    .unwrap();
     let args = [
         "--out",
         out.as_str(),
@@ -209,8 +213,13 @@ fn local_reruns_start_a_new_job_and_never_append_to_an_old_one() {
     let stderr = text(&output.stderr);
     assert!(output.status.success(), "{stdout}\n{stderr}");
     // A new job, and the old job's bytes were not resumed from.
-    assert!(stdout.contains("retries: 0 calls, 0 jobs, 0 downloads resumed"), "{stdout}");
-    assert!(export::is_complete_zip(&dir.path().join("myactivity.search.zip")));
+    assert!(
+        stdout.contains("retries: 0 calls, 0 jobs, 0 downloads resumed"),
+        "{stdout}"
+    );
+    assert!(export::is_complete_zip(
+        &dir.path().join("myactivity.search.zip")
+    ));
     // The seed is moved on by the runs before, so a rerun meets other faults.
     assert!(stderr.contains("(seed 6)"), "{stderr}");
     let output = run(&args);

@@ -181,7 +181,10 @@ fn a_folder_holding_another_export_is_refused() {
     let error = run_export(&client, &other).unwrap_err();
     assert!(matches!(error, ExportError::State(_)), "{error}");
     assert!(error.to_string().contains(&first.job), "{error}");
-    assert!(error.to_string().contains("choose another folder"), "{error}");
+    assert!(
+        error.to_string().contains("choose another folder"),
+        "{error}"
+    );
     // The same export again is already done, and asks nothing of the server.
     let requests = emulator.stats().requests;
     let again = run_export(&client, &options(dir.path())).unwrap();
@@ -200,7 +203,11 @@ fn partial_files_of_another_job_and_planted_links_are_not_used() {
     let outside = tempfile::tempdir().unwrap();
     let victim = outside.path().join("victim.txt");
     std::fs::write(&victim, "keep me").unwrap();
-    std::fs::write(dir.path().join("myactivity.search.zip.part"), vec![7u8; 5000]).unwrap();
+    std::fs::write(
+        dir.path().join("myactivity.search.zip.part"),
+        vec![7u8; 5000],
+    )
+    .unwrap();
     std::os::unix::fs::symlink(&victim, dir.path().join("myactivity.youtube.zip.part")).unwrap();
     let report = run_export(&client(&emulator), &options(dir.path())).unwrap();
     check_archives(&emulator, &report, dir.path());

@@ -17,6 +17,147 @@
 //! # let _ = client;
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+//!
+//! ## Exporting: initiate, poll, download
+//!
+//! A user consents to the scopes of the resources to export (see OAuth below); the app starts an
+//! archive job, polls its state until it is complete, and downloads the signed URLs it lists. The
+//! URLs carry their own authorization and are valid for six hours; polling a complete job again
+//! gives fresh ones. The examples here run against the repository's emulator, started by hidden
+//! lines; against Google, leave out `root_url`.
+//!
+//! ```
+//! # let emulator = emulator::Emulator::start(emulator::Config::default())?;
+//! # let (token, _) = emulator.authorize(&["myactivity.search"], emulator::AccessType::OneTime);
+//! # let root_url = emulator.base_url().to_owned();
+//! use std::io::Read as _;
+//! use std::time::Duration;
+//!
+//! use google_dataportability_v1::prelude::*;
+//! use google_dataportability_v1::runtime::StaticToken;
+//!
+//! let client = Client::builder()
+//!     .root_url(root_url)
+//!     .token_source(StaticToken::new(token))
+//!     .build()?;
+//! let request = InitiatePortabilityArchiveRequest::default().set_resources(["myactivity.search"]);
+//! let job = client.portability_archive().initiate(request).send()?;
+//! let name = format!(
+//!     "archiveJobs/{}/portabilityArchiveState",
+//!     job.archive_job_id.unwrap_or_default()
+//! );
+//! let urls = loop {
+//!     let state = client.archive_jobs().get_portability_archive_state(&name).send()?;
+//!     match state.state {
+//!         Some(PortabilityArchiveStateState::Complete) => break state.urls.unwrap_or_default(),
+//!         Some(PortabilityArchiveStateState::InProgress) => {
+//!             std::thread::sleep(Duration::from_millis(100))
+//!         }
+//!         other => return Err(format!("the job ended as {other:?}").into()),
+//!     }
+//! };
+//! for url in &urls {
+//!     let mut archive = Vec::new();
+//!     client.download(url, 0)?.read_to_end(&mut archive)?;
+//!     println!("{} bytes of ZIP archive", archive.len());
+//! #   assert!(archive.starts_with(b"PK"));
+//! }
+//! # assert_eq!(urls.len(), 1);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! `Client::download(url, offset)` resumes from `offset` (the server answers 206; check
+//! [`Download::resumed`](runtime::Download::resumed)). The repository's `export` program does all of
+//! this with resumption, retries and Ctrl-C handling.
+//!
+//! ## Errors
+//!
+//! Every failure is one [`Error`]. A refusal from the server is [`Error::Api`]: its
+//! [`canonical_status`](runtime::ApiError::canonical_status) (`RESOURCE_EXHAUSTED`,
+//! `FAILED_PRECONDITION`, `NOT_FOUND`, ...) and [`reason`](runtime::ApiError::reason) say what
+//! happened, and the status, headers and raw body are kept. A one-time grant refuses a second
+//! export of the same resource:
+//!
+//! ```
+//! # let emulator = emulator::Emulator::start(emulator::Config::default())?;
+//! # let (token, _) = emulator.authorize(&["myactivity.search"], emulator::AccessType::OneTime);
+//! use google_dataportability_v1::prelude::*;
+//! use google_dataportability_v1::runtime::StaticToken;
+//!
+//! let client = Client::builder()
+//!     .root_url(emulator.base_url())
+//!     .token_source(StaticToken::new(token))
+//!     .build()?;
+//! let request = InitiatePortabilityArchiveRequest::default().set_resources(["myactivity.search"]);
+//! client.portability_archive().initiate(request.clone()).send()?;
+//! match client.portability_archive().initiate(request).send() {
+//!     Ok(job) => println!("started {:?}", job.archive_job_id),
+//!     Err(error) => match error.api().and_then(|api| api.canonical_status()) {
+//!         Some("RESOURCE_EXHAUSTED") => {
+//!             // The grant is used up: `authorization().reset(..)` and ask for consent again.
+//!             println!("already exported: {}", error.api().and_then(|api| api.reason()).unwrap_or(""));
+//! #           assert_eq!(error.api().unwrap().reason(), Some("RESOURCE_EXHAUSTED_ONE_TIME"));
+//!         }
+//!         Some("FAILED_PRECONDITION") => println!("a time-based grant allows one export a day"),
+//!         _ => return Err(error.into()),
+//!     },
+//! }
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! Transport failures, timeouts and undecodable answers have variants of their own; `Display` and
+//! `Debug` never show tokens or API keys.
+//!
+//! ## Another server: `root_url`
+//!
+//! `root_url` sends every call to another server, such as the emulator
+//! (`cargo run -p emulator -- --grant myactivity.search` prints its root URL and a token) or a
+//! proxy. Paths, parameters and errors stay as they are:
+//!
+//! ```
+//! # let emulator = emulator::Emulator::start(emulator::Config::default())?;
+//! # let (token, _) = emulator.authorize(&["myactivity.search"], emulator::AccessType::OneTime);
+//! # let root_url = emulator.base_url().to_owned();
+//! use google_dataportability_v1::prelude::*;
+//! use google_dataportability_v1::runtime::StaticToken;
+//!
+//! let client = Client::builder()
+//!     .root_url(root_url) // such as "http://127.0.0.1:8080/"
+//!     .token_source(StaticToken::new(token))
+//!     .build()?;
+//! let access = client.access_type().check(Default::default()).send()?;
+//! println!("one-time resources: {:?}", access.one_time_resources);
+//! # assert_eq!(access.one_time_resources.unwrap(), ["myactivity.search"]);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! ## OAuth
+//!
+//! A real app gets its tokens through the OAuth 2.0 authorization-code flow (feature `oauth`, on by
+//! default). The user opens the consent URL; Google redirects to your redirect URL with a code and
+//! the state; `exchange` checks the state and trades the code, with the PKCE verifier, for tokens;
+//! the token source refreshes them before they expire and keeps them in a cache file that only its
+//! owner can read:
+//!
+//! ```no_run
+//! use google_dataportability_v1::prelude::*;
+//! use google_dataportability_v1::runtime::oauth::{AuthorizationFlow, OAuthConfig, OAuthTokenSource};
+//!
+//! let config = OAuthConfig::new("CLIENT_ID.apps.googleusercontent.com", "http://127.0.0.1:8765/callback")
+//!     .client_secret("CLIENT_SECRET");
+//! let flow = AuthorizationFlow::new(&config)?;
+//! let consent = flow.consent([Scope::DataportabilityMyactivitySearch]);
+//! println!("open {}", consent.url);
+//! // Your redirect handler receives `code` and `state` as query parameters.
+//! let (code, state) = ("CODE", "STATE");
+//! let tokens = flow.exchange(consent, code, state)?;
+//! let source = OAuthTokenSource::new(flow, tokens, Some("tokens.json".into()))?;
+//! let client = Client::builder().token_source(source).build()?;
+//! # let _ = client;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! Later runs start from the cache with `OAuthTokenSource::from_cache(flow, "tokens.json")`.
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 pub mod runtime;
@@ -35,8 +176,22 @@ pub use scopes::Scope;
 /// The revision of the Discovery document this crate was generated from.
 pub const REVISION: &str = "20260719";
 
-/// What most callers need, for a glob import.
+/// What most callers need, for a glob import: the client, its traits, the scopes, and
+/// every method's request and response type with the enums the responses hold.
 pub mod prelude {
+    pub use crate::model::CancelPortabilityArchiveRequest;
+    pub use crate::model::CancelPortabilityArchiveResponse;
+    pub use crate::model::CheckAccessTypeRequest;
+    pub use crate::model::CheckAccessTypeResponse;
+    pub use crate::model::Empty;
+    pub use crate::model::InitiatePortabilityArchiveRequest;
+    pub use crate::model::InitiatePortabilityArchiveResponse;
+    pub use crate::model::InitiatePortabilityArchiveResponseAccessType;
+    pub use crate::model::PortabilityArchiveState;
+    pub use crate::model::PortabilityArchiveStateState;
+    pub use crate::model::ResetAuthorizationRequest;
+    pub use crate::model::RetryPortabilityArchiveRequest;
+    pub use crate::model::RetryPortabilityArchiveResponse;
     pub use crate::resources::StandardParameters;
     pub use crate::runtime::CallBuilder;
     pub use crate::{Client, Error, Scope};

@@ -437,8 +437,8 @@ fn secrets_never_appear_in_debug_output() {
 
 #[test]
 fn passwords_in_the_root_url_stay_out_of_debug_and_errors() {
-    let builder =
-        google_dataportability_v1::Client::builder().root_url("https://user:s3cret-pw@proxy.example/");
+    let builder = google_dataportability_v1::Client::builder()
+        .root_url("https://user:s3cret-pw@proxy.example/");
     assert!(!format!("{builder:?}").contains("s3cret-pw"));
     let client = builder.build().unwrap();
     let shown = format!("{client:?}");
@@ -455,7 +455,8 @@ fn passwords_in_the_root_url_stay_out_of_debug_and_errors() {
 
 #[test]
 fn an_error_body_that_echoes_the_request_does_not_leak_credentials() {
-    let echo = "400 Bad Request\nGET /v1/x?key=AIza-secret-key\nAuthorization: Bearer ya29.secret-token\n";
+    let echo =
+        "400 Bad Request\nGET /v1/x?key=AIza-secret-key\nAuthorization: Bearer ya29.secret-token\n";
     let server = TestServer::start(vec![
         Reply::text(400, "text/plain", echo),
         Reply::json(
@@ -463,7 +464,11 @@ fn an_error_body_that_echoes_the_request_does_not_leak_credentials() {
             json!({"error": {"code": 400, "message": "bad header: Bearer ya29.secret-token"}}),
         )
         .with_header("x-echo", "ya29.secret-token"),
-        Reply::text(502, "text/plain", "proxy saw Authorization: Bearer other-secret-token"),
+        Reply::text(
+            502,
+            "text/plain",
+            "proxy saw Authorization: Bearer other-secret-token",
+        ),
     ]);
     let client = common::builder(&server)
         .api_key("AIza-secret-key")
@@ -626,13 +631,24 @@ fn downloads_that_stall_fail_after_the_idle_timeout() {
     let error = download.read_to_end(&mut received).unwrap_err();
     assert_eq!(error.kind(), std::io::ErrorKind::TimedOut, "{error}");
     assert_eq!(received, b"abc");
-    assert!(started.elapsed() < Duration::from_secs(4), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(4),
+        "{:?}",
+        started.elapsed()
+    );
 
     // No answer at all.
     let url = stalling_server("", Duration::from_secs(5));
     let started = Instant::now();
     let error = client.download(&url, 0).unwrap_err();
     assert!(matches!(error, Error::TimedOut { .. }), "{error:?}");
-    assert!(error.to_string().contains("sent nothing for 300ms"), "{error}");
-    assert!(started.elapsed() < Duration::from_secs(4), "{:?}", started.elapsed());
+    assert!(
+        error.to_string().contains("sent nothing for 300ms"),
+        "{error}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(4),
+        "{:?}",
+        started.elapsed()
+    );
 }

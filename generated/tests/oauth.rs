@@ -258,7 +258,8 @@ fn the_token_cache_ignores_planted_temporary_files() {
         )
         .unwrap()
     };
-    let mode = |path: &std::path::Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+    let mode =
+        |path: &std::path::Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
 
     // A leftover temporary file that everyone can read.
     std::fs::write(&planted, "left over").unwrap();
@@ -276,7 +277,11 @@ fn the_token_cache_ignores_planted_temporary_files() {
     let source = save();
     assert_eq!(std::fs::read_to_string(&target).unwrap(), "not yours");
     assert_eq!(mode(&cache), 0o600);
-    assert!(std::fs::read_to_string(&cache).unwrap().contains("at-cached"));
+    assert!(
+        std::fs::read_to_string(&cache)
+            .unwrap()
+            .contains("at-cached")
+    );
     assert_eq!(source.token().unwrap().secret(), "at-cached");
 
     // Nothing of the writes is left behind.

@@ -89,6 +89,7 @@ fn generate_all(workspace: &Path) -> Result<Vec<String>, Failure> {
         let options = codegen::Options {
             crate_name: Some(format!("corpus-{folder}")),
             standalone: false,
+            guide: None,
         };
         let files = regen::generate(&document, &options, true)?;
         let crate_dir = workspace.join(&folder);

@@ -84,7 +84,10 @@ fn task_usage(task: &str) -> String {
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let task = args.first().map(String::as_str);
-    let wants_help = args.iter().skip(1).any(|arg| arg == "--help" || arg == "-h");
+    let wants_help = args
+        .iter()
+        .skip(1)
+        .any(|arg| arg == "--help" || arg == "-h");
     if let Some(task) = task
         && wants_help
         && TASKS.iter().any(|(name, _)| *name == task)

@@ -29,6 +29,12 @@ pub fn generated_crate() -> PathBuf {
     root().join("generated")
 }
 
+/// The hand-written guides (crate-page documentation and doc tests), one folder per API, named
+/// like its document (`dataportability.v1`).
+pub fn guides_dir() -> PathBuf {
+    root().join("xtask/guides")
+}
+
 /// The hand-written runtime, copied into every standalone crate.
 pub fn runtime_dir() -> PathBuf {
     generated_crate().join("src/runtime")

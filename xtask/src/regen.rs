@@ -106,9 +106,13 @@ pub fn run(args: &[String]) -> Result<(), Failure> {
     }
     let from = from.unwrap_or_else(paths::default_document);
     let out = out.unwrap_or_else(paths::generated_crate);
+    // A guide's doc tests and dev-dependencies are written for the committed crate, inside the
+    // workspace; a crate written elsewhere gets the generated docs only.
+    let guide = if standalone { None } else { load_guide(&from)? };
     let options = codegen::Options {
         crate_name: None,
         standalone,
+        guide,
     };
     let files = generate(&from, &options, standalone)?;
     let plan = Plan::new(&out, &files)?;
@@ -129,6 +133,43 @@ pub fn run(args: &[String]) -> Result<(), Failure> {
         );
         Ok(())
     }
+}
+
+/// The guide for `document`'s API, if it has one: `xtask/guides/<document stem>/guide.md` and
+/// the `[dev-dependencies]` lines its doc tests need, `dev-dependencies.toml` beside it.
+fn load_guide(document: &Path) -> Result<Option<codegen::Guide>, Failure> {
+    let stem = document
+        .file_name()
+        .unwrap_or_default()
+        .to_string_lossy()
+        .trim_end_matches(".json")
+        .to_owned();
+    let dir = paths::guides_dir().join(stem);
+    let read = |name: &str| -> Result<Option<String>, Failure> {
+        let path = dir.join(name);
+        match fs::read_to_string(&path) {
+            Ok(text) => Ok(Some(text)),
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(error) => Err(Failure::error(format!(
+                "{}: {error}",
+                paths::display(&path)
+            ))),
+        }
+    };
+    let Some(docs) = read("guide.md")? else {
+        return Ok(None);
+    };
+    let dev_dependencies = read("dev-dependencies.toml")?
+        .unwrap_or_default()
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && !line.starts_with('#'))
+        .map(str::to_owned)
+        .collect();
+    Ok(Some(codegen::Guide {
+        docs: docs.trim_end().to_owned(),
+        dev_dependencies,
+    }))
 }
 
 /// Without `--out`, `regen` writes the committed crate: it only takes a document of the API that
@@ -163,8 +204,7 @@ pub fn generate(
     with_runtime: bool,
 ) -> Result<Vec<codegen::File>, Failure> {
     let shown = paths::display(document);
-    let bytes =
-        fs::read(document).map_err(|error| Failure::error(format!("{shown}: {error}")))?;
+    let bytes = fs::read(document).map_err(|error| Failure::error(format!("{shown}: {error}")))?;
     let parsed = discovery::parse_bytes(&bytes)
         .map_err(|error| Failure::error(format!("{shown}: {error}")))?;
     let text = String::from_utf8(bytes).expect("parse_bytes accepted it as UTF-8");

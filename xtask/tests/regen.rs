@@ -317,7 +317,10 @@ fn invalid_utf8_has_a_position_and_huge_values_are_not_echoed() {
         ]);
         assert_eq!(output.status.code(), Some(2));
         let message = stderr(&output);
-        assert!(message.contains(expected), "{expected:?} not in {message:?}");
+        assert!(
+            message.contains(expected),
+            "{expected:?} not in {message:?}"
+        );
         assert!(message.len() < 1000, "{} bytes of error", message.len());
         assert!(!out.exists());
     }
@@ -365,6 +368,10 @@ fn help_is_success_and_a_missing_task_is_an_error() {
     assert_eq!(output.status.code(), Some(0));
     let output = xtask(&[]);
     assert_eq!(output.status.code(), Some(2));
-    assert!(stderr(&output).contains("no task given"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("no task given"),
+        "{}",
+        stderr(&output)
+    );
     assert!(stderr(&output).contains("usage: cargo xtask <task>"));
 }

@@ -4,6 +4,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::docs::{doc_line, inner_doc_attrs, paragraphs};
+use super::ident;
 use crate::ir::Api;
 
 pub fn emit(api: &Api) -> TokenStream {
@@ -30,24 +31,33 @@ pub fn emit(api: &Api) -> TokenStream {
         .flatten(),
     ));
     // The example is code, not Google's prose: it goes in verbatim.
-    let own_lines = [
-        String::new(),
-        provenance,
-        String::new(),
-        "```no_run".to_owned(),
-        format!("use {krate}::prelude::*;"),
-        format!("use {krate}::runtime::StaticToken;"),
-        String::new(),
-        "let client = Client::builder()".to_owned(),
-        "    .token_source(StaticToken::new(std::env::var(\"ACCESS_TOKEN\")?))".to_owned(),
-        "    .build()?;".to_owned(),
-        "# let _ = client;".to_owned(),
-        "# Ok::<(), Box<dyn std::error::Error>>(())".to_owned(),
-        "```".to_owned(),
-    ]
-    .into_iter()
-    .map(doc_line);
+    let own_lines =
+        [
+            String::new(),
+            provenance,
+            String::new(),
+            "```no_run".to_owned(),
+            format!("use {krate}::prelude::*;"),
+            format!("use {krate}::runtime::StaticToken;"),
+            String::new(),
+            "let client = Client::builder()".to_owned(),
+            "    .token_source(StaticToken::new(std::env::var(\"ACCESS_TOKEN\")?))".to_owned(),
+            "    .build()?;".to_owned(),
+            "# let _ = client;".to_owned(),
+            "# Ok::<(), Box<dyn std::error::Error>>(())".to_owned(),
+            "```".to_owned(),
+        ]
+        .into_iter()
+        // The hand-written guide is Markdown with doc tests, like the example: verbatim too.
+        .chain(api.guide.iter().flat_map(|guide| {
+            std::iter::once(String::new()).chain(guide.lines().map(str::to_owned))
+        }))
+        .map(doc_line);
     let revision = &api.revision;
+    let prelude_types = api.prelude_types.iter().map(|name| {
+        let ident = ident(name);
+        quote!(crate::model::#ident)
+    });
     quote! {
         #docs
         #(#![doc = #own_lines])*
@@ -69,11 +79,13 @@ pub fn emit(api: &Api) -> TokenStream {
         /// The revision of the Discovery document this crate was generated from.
         pub const REVISION: &str = #revision;
 
-        /// What most callers need, for a glob import.
+        /// What most callers need, for a glob import: the client, its traits, the scopes, and
+        /// every method's request and response type with the enums the responses hold.
         pub mod prelude {
             pub use crate::resources::StandardParameters;
             pub use crate::runtime::CallBuilder;
             pub use crate::{Client, Error, Scope};
+            #(pub use #prelude_types;)*
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Lowering: the document becomes the IR, with every name, type and order decided here.
 
 mod methods;
+mod prelude;
 mod types;
 
 use std::collections::BTreeMap;
@@ -50,6 +51,8 @@ pub fn lower(document: &Document, options: &Options) -> Result<Api, Error> {
     let mut type_lowering = TypeLowering::new(document)?;
     type_lowering.lower_schemas()?;
     let methods = methods::lower_all(document, &mut type_lowering, &scope_variants)?;
+    let types = type_lowering.finish();
+    let prelude_types = prelude::prelude_types(&types, &methods.root_methods, &methods.resources);
 
     Ok(Api {
         crate_name: options
@@ -75,10 +78,12 @@ pub fn lower(document: &Document, options: &Options) -> Result<Api, Error> {
         root_url,
         service_path,
         scopes,
-        types: type_lowering.finish(),
+        types,
         standard_params: methods.standard_params,
         root_methods: methods.root_methods,
         resources: methods.resources,
+        prelude_types,
+        guide: options.guide.as_ref().map(|guide| guide.docs.clone()),
     })
 }
 

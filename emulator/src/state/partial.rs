@@ -62,7 +62,11 @@ fn parse(text: &str) -> Result<Selection, String> {
     };
     let selection = parser.selection()?;
     if parser.at < parser.text.len() {
-        return Err(format!("unexpected {:?} at {}", parser.peek_char(), parser.at));
+        return Err(format!(
+            "unexpected {:?} at {}",
+            parser.peek_char(),
+            parser.at
+        ));
     }
     Ok(selection)
 }
@@ -151,7 +155,9 @@ pub(super) fn shape(reply: Reply, query: &str) -> Reply {
             }
         }
     }
-    let pretty = params.get("prettyPrint").is_none_or(|value| value != "false");
+    let pretty = params
+        .get("prettyPrint")
+        .is_none_or(|value| value != "false");
     let bytes = if pretty {
         serde_json::to_vec_pretty(&body)
     } else {
@@ -187,9 +193,17 @@ mod tests {
             json!({"state": "COMPLETE", "urls": ["u1", "u2"]}),
         );
         check("job/meta/a", state(), json!({"job": {"meta": {"a": 1}}}));
-        check("job(id,meta/b)", state(), json!({"job": {"id": "1", "meta": {"b": 2}}}));
+        check(
+            "job(id,meta/b)",
+            state(),
+            json!({"job": {"id": "1", "meta": {"b": 2}}}),
+        );
         check("list(y)", state(), json!({"list": [{"y": 2}]}));
-        check("job/id,job", state(), json!({"job": {"id": "1", "meta": {"a": 1, "b": 2}}}));
+        check(
+            "job/id,job",
+            state(),
+            json!({"job": {"id": "1", "meta": {"a": 1, "b": 2}}}),
+        );
         check("*", state(), state());
         check("nothing", state(), json!({}));
         for bad in ["", "a(", "a,", "a)b", "(a)", "a/"] {

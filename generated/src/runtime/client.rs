@@ -342,9 +342,11 @@ impl Client {
         }
         let api_key = self.inner.api_key.as_deref().map(|key| ("key", key));
         let query = path::encode_query(
-            api_key
-                .into_iter()
-                .chain(call.query().iter().map(|(name, value)| (*name, value.as_str()))),
+            api_key.into_iter().chain(
+                call.query()
+                    .iter()
+                    .map(|(name, value)| (*name, value.as_str())),
+            ),
         );
         url.set_query((!query.is_empty()).then_some(query.as_str()));
         let mut headers = vec![

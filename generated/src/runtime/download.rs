@@ -193,7 +193,10 @@ impl Client {
                 .and_then(|total| total.parse().ok());
             (offset, total)
         } else {
-            (0, header("content-length").and_then(|length| length.parse().ok()))
+            (
+                0,
+                header("content-length").and_then(|length| length.parse().ok()),
+            )
         };
         Ok(Download {
             status: head.status,
@@ -247,7 +250,9 @@ fn transfer(request: reqwest::blocking::RequestBuilder, sender: SyncSender<Messa
     let headers = header_list(response.headers());
     if !(200..300).contains(&status) {
         let mut body = Vec::new();
-        let _ = (&mut response).take(ERROR_BODY_LIMIT).read_to_end(&mut body);
+        let _ = (&mut response)
+            .take(ERROR_BODY_LIMIT)
+            .read_to_end(&mut body);
         let refusal = Refusal::Status {
             status,
             headers,

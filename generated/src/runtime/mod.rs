@@ -19,10 +19,10 @@ pub mod wire;
 
 pub use auth::{AccessToken, EnvToken, StaticToken, TokenSource};
 pub use call::{Call, CallBuilder, MethodInfo, PreparedRequest};
-pub use redact::redact_url;
 pub use client::{Client, ClientBuilder, Response, ServiceInfo};
 pub use download::Download;
 pub use error::{ApiError, Error, ErrorInfo, GoogleError, LegacyError};
+pub use redact::redact_url;
 pub use retry::RetryPolicy;
 pub use values::{Bytes, Date, Duration, FieldMask, FormatError, Timestamp};
 pub use wire::UnknownValue;

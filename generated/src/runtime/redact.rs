@@ -117,7 +117,10 @@ pub(crate) fn scrub(body: Vec<u8>, secrets: &[&str]) -> Vec<u8> {
         let mut out = Vec::with_capacity(body.len());
         let mut rest = body.as_slice();
         let mut changed = false;
-        while let Some(at) = rest.windows(needle.len()).position(|window| window == needle) {
+        while let Some(at) = rest
+            .windows(needle.len())
+            .position(|window| window == needle)
+        {
             out.extend_from_slice(&rest[..at]);
             out.extend_from_slice(REDACTED.as_bytes());
             rest = &rest[at + needle.len()..];
@@ -177,7 +180,10 @@ mod tests {
             r#"{"access_token": "at-1", "refresh_token":"rt-1"}"#,
             r#"{"access_token": "<redacted>", "refresh_token":"<redacted>"}"#,
         );
-        check("a=1&key=k1&monkey=banana", "a=1&key=<redacted>&monkey=banana");
+        check(
+            "a=1&key=k1&monkey=banana",
+            "a=1&key=<redacted>&monkey=banana",
+        );
         check("nothing to hide", "nothing to hide");
         check("bearer", "bearer");
     }
