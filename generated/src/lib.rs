@@ -178,7 +178,11 @@ pub const REVISION: &str = "20260719";
 
 /// What most callers need, for a glob import: the client, its traits, the scopes, and
 /// every method's request and response type with the enums the responses hold.
+#[rustfmt::skip]
 pub mod prelude {
+    pub use crate::resources::StandardParameters;
+    pub use crate::runtime::CallBuilder;
+    pub use crate::{Client, Error, Scope};
     pub use crate::model::CancelPortabilityArchiveRequest;
     pub use crate::model::CancelPortabilityArchiveResponse;
     pub use crate::model::CheckAccessTypeRequest;
@@ -192,7 +196,4 @@ pub mod prelude {
     pub use crate::model::ResetAuthorizationRequest;
     pub use crate::model::RetryPortabilityArchiveRequest;
     pub use crate::model::RetryPortabilityArchiveResponse;
-    pub use crate::resources::StandardParameters;
-    pub use crate::runtime::CallBuilder;
-    pub use crate::{Client, Error, Scope};
 }

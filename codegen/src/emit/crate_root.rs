@@ -81,6 +81,7 @@ pub fn emit(api: &Api) -> TokenStream {
 
         /// What most callers need, for a glob import: the client, its traits, the scopes, and
         /// every method's request and response type with the enums the responses hold.
+        #[rustfmt::skip]
         pub mod prelude {
             pub use crate::resources::StandardParameters;
             pub use crate::runtime::CallBuilder;
