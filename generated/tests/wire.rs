@@ -49,9 +49,15 @@ fn archive_state_round_trips_with_timestamps_of_every_precision() {
 }
 
 #[test]
-fn timestamps_with_offsets_are_read_and_written_in_utc() {
+fn timestamps_with_offsets_keep_them_and_equal_the_same_instant_in_utc() {
     let stamp: Timestamp = "2026-07-19T12:20:30.5+02:00".parse().unwrap();
-    assert_eq!(stamp.to_string(), "2026-07-19T10:20:30.500Z");
+    assert_eq!(stamp.to_string(), "2026-07-19T12:20:30.500+02:00");
+    let utc: Timestamp = "2026-07-19T10:20:30.500Z".parse().unwrap();
+    assert_eq!(stamp, utc);
+    assert_eq!(
+        serde_json::to_value(stamp).unwrap(),
+        json!("2026-07-19T12:20:30.500+02:00")
+    );
     for bad in [
         "2026-07-19",
         "2026-13-01T00:00:00Z",
