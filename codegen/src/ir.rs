@@ -35,12 +35,21 @@ pub struct Api {
     pub root_methods: Vec<MethodDef>,
     /// Resources, by name.
     pub resources: Vec<ResourceDef>,
+    /// The hub: the type made from a client that carries the API's resources, such as
+    /// `DataPortability`. Unique among the crate root's names and the resources module's.
+    pub hub_name: String,
     /// Model types the prelude re-exports: every method's request and response, and the enums
     /// those responses hold. Sorted.
     pub prelude_types: Vec<String>,
     /// Hand-written documentation for the crate page, after the generated part (Markdown).
     pub guide: Option<String>,
 }
+
+/// The hub's own methods, which resource and method accessors on it must not take.
+pub const HUB_METHODS: &[&str] = &["new", "with_root_url", "service", "clone", "fmt"];
+
+/// Names the crate root holds besides the hub, which the hub must not take.
+pub const CRATE_ROOT_NAMES: &[&str] = &["Client", "Error", "Scope", "REVISION"];
 
 /// One OAuth scope.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -23,6 +23,9 @@ pub struct Options {
     pub standalone: bool,
     /// Hand-written documentation and examples for the crate page.
     pub guide: Option<Guide>,
+    /// Where the runtime crate comes from, as the keys of a manifest's inline table:
+    /// `path = "../runtime"`, or `version = "0.1"` once it is published.
+    pub runtime_source: String,
 }
 
 impl Default for Options {
@@ -31,9 +34,13 @@ impl Default for Options {
             crate_name: None,
             standalone: true,
             guide: None,
+            runtime_source: format!("version = {:?}", RUNTIME_VERSION),
         }
     }
 }
+
+/// The version of the runtime crate the generated code is written for.
+pub const RUNTIME_VERSION: &str = "0.1";
 
 /// Hand-written documentation for one API's crate: Markdown for the crate page (its code blocks
 /// are doc tests) and the dev-dependencies those tests need, as manifest lines.

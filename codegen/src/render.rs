@@ -123,12 +123,8 @@ fn space_items(text: &str) -> String {
     out
 }
 
-/// The manifest. Dependencies are exactly what the runtime needs, each for a reason:
-/// serde and serde_json for the wire, reqwest (blocking, rustls, gzip) for HTTP, rustls for its
-/// ring provider (small, no C toolchain beyond `cc`), base64 for `bytes` fields, time for
-/// RFC 3339 and HTTP dates, regex-lite for path patterns (small and quick to build), tracing for
-/// one event per attempt; with the `oauth` feature, oauth2 for the code flow and tempfile to
-/// write the token cache through an exclusively created temporary file.
+/// The manifest. The runtime crate brings HTTP, auth and the wire with its own dependency list;
+/// the generated code itself needs only serde (its derives) and serde_json (`any` values).
 fn cargo_toml(api: &Api, header: &str, options: &Options) -> String {
     let description = format!(
         "Rust client for the {} ({}), generated from its Discovery document.",
@@ -140,6 +136,11 @@ fn cargo_toml(api: &Api, header: &str, options: &Options) -> String {
         .flat_map(|guide| &guide.dev_dependencies)
         .map(|line| format!("{line}\n"))
         .collect();
+    let dev_dependencies = if guide_dev_dependencies.is_empty() {
+        String::new()
+    } else {
+        format!("\n[dev-dependencies]\n{guide_dev_dependencies}")
+    };
     let workspace = if options.standalone {
         "\n# A crate of its own, even when written inside another workspace.\n[workspace]\n"
     } else {
@@ -163,30 +164,18 @@ revision = {revision}
 [features]
 default = ["oauth"]
 # The OAuth 2.0 authorization-code flow (runtime::oauth); off for programs that bring tokens.
-oauth = ["dep:oauth2", "dep:tempfile"]
+oauth = ["google-api-runtime/oauth"]
 
 [dependencies]
-base64 = "0.22"
-oauth2 = {{ version = "5", default-features = false, optional = true }}
-regex-lite = "0.1"
-reqwest = {{ version = "0.13", default-features = false, features = ["blocking", "gzip", "rustls-no-provider"] }}
-rustls = {{ version = "0.23", default-features = false, features = ["ring", "std", "tls12"] }}
+google-api-runtime = {{ {runtime}, default-features = false }}
 serde = {{ version = "1", features = ["derive"] }}
 serde_json = "1"
-tempfile = {{ version = "3", optional = true }}
-time = {{ version = "0.3", default-features = false, features = ["std", "parsing"] }}
-tracing = {{ version = "0.1", default-features = false, features = ["std"] }}
-
-[dev-dependencies]
-flate2 = "1"
-sha2 = "0.10"
-tiny_http = "0.12"
-{guide_dev_dependencies}{workspace}"#,
+{dev_dependencies}{workspace}"#,
         name = api.crate_name,
         description = toml_string(&description),
         id = toml_string(&api.id),
         revision = toml_string(&api.revision),
-        guide_dev_dependencies = guide_dev_dependencies,
+        runtime = options.runtime_source,
     )
 }
 

@@ -27,16 +27,17 @@ fn start(config: Config) -> (Emulator, ManualClock) {
     (emulator, clock)
 }
 
-fn client(emulator: &Emulator, token: &str) -> Client {
-    Client::builder()
+fn client(emulator: &Emulator, token: &str) -> DataPortability {
+    let client = Client::builder()
         .root_url(emulator.base_url())
         .token_source(StaticToken::new(token))
         .retry_policy(RetryPolicy::default().initial_backoff(Duration::from_millis(5)))
         .build()
-        .unwrap()
+        .unwrap();
+    DataPortability::new(&client)
 }
 
-fn initiate(client: &Client, resources: &[&str]) -> Result<String, Error> {
+fn initiate(client: &DataPortability, resources: &[&str]) -> Result<String, Error> {
     client
         .portability_archive()
         .initiate(
@@ -46,7 +47,10 @@ fn initiate(client: &Client, resources: &[&str]) -> Result<String, Error> {
         .map(|response| response.archive_job_id.unwrap())
 }
 
-fn state(client: &Client, job: &str) -> google_dataportability_v1::model::PortabilityArchiveState {
+fn state(
+    client: &DataPortability,
+    job: &str,
+) -> google_dataportability_v1::model::PortabilityArchiveState {
     client
         .archive_jobs()
         .get_portability_archive_state(format!("archiveJobs/{job}/portabilityArchiveState"))
@@ -105,6 +109,8 @@ fn an_export_from_initiate_to_download() {
     for (url, resource) in urls.iter().zip([SEARCH, YOUTUBE]) {
         let mut bytes = Vec::new();
         client
+            .service()
+            .client()
             .download(url, 0)
             .unwrap()
             .read_to_end(&mut bytes)
@@ -114,7 +120,7 @@ fn an_export_from_initiate_to_download() {
         assert_eq!(zip.remove(0), format!("{resource}.json"));
         // Resuming from an offset gets the rest, byte for byte.
         let mut rest = Vec::new();
-        let mut resumed = client.download(url, 100).unwrap();
+        let mut resumed = client.service().client().download(url, 100).unwrap();
         assert!(resumed.resumed());
         assert_eq!(resumed.total_len(), Some(bytes.len() as u64));
         resumed.read_to_end(&mut rest).unwrap();
@@ -352,9 +358,9 @@ fn signed_urls_expire_after_six_hours_and_polling_renews_them() {
     let job = initiate(&client, &[SEARCH]).unwrap();
     state(&client, &job);
     let url = state(&client, &job).urls.unwrap().remove(0);
-    assert!(client.download(&url, 0).is_ok());
+    assert!(client.service().client().download(&url, 0).is_ok());
     clock.advance(Duration::from_secs(6 * 3600));
-    let error = client.download(&url, 0).unwrap_err();
+    let error = client.service().client().download(&url, 0).unwrap_err();
     assert_eq!(error.http_status(), Some(403));
     assert_eq!(error.api().unwrap().reason(), Some("URL_EXPIRED"));
     assert_eq!(
@@ -363,7 +369,11 @@ fn signed_urls_expire_after_six_hours_and_polling_renews_them() {
     );
     // A tampered signature is refused too, also in Google's JSON error shape.
     let tampered = url.replace("signature=", "signature=00");
-    let error = client.download(&tampered, 0).unwrap_err();
+    let error = client
+        .service()
+        .client()
+        .download(&tampered, 0)
+        .unwrap_err();
     assert_eq!(error.http_status(), Some(403));
     assert_eq!(
         error.api().unwrap().reason(),
@@ -396,11 +406,13 @@ fn the_oauth_flow_runs_against_the_emulator() {
         .exchange(consent, &param("code"), &param("state"))
         .unwrap();
     let source = OAuthTokenSource::new(flow, tokens, None).unwrap();
-    let client = Client::builder()
-        .root_url(emulator.base_url())
-        .token_source(source)
-        .build()
-        .unwrap();
+    let client = DataPortability::new(
+        &Client::builder()
+            .root_url(emulator.base_url())
+            .token_source(source)
+            .build()
+            .unwrap(),
+    );
     let access = client
         .access_type()
         .check(Default::default())
@@ -493,16 +505,18 @@ fn injected_throttling_and_unavailability_carry_retry_after_and_are_ridden_out()
             }
         }
     };
-    let client = Client::builder()
-        .root_url(emulator.base_url())
-        .token_source(StaticToken::new(&token))
-        .retry_policy(
-            RetryPolicy::default()
-                .initial_backoff(Duration::from_millis(2))
-                .max_attempts(10),
-        )
-        .build()
-        .unwrap();
+    let client = DataPortability::new(
+        &Client::builder()
+            .root_url(emulator.base_url())
+            .token_source(StaticToken::new(&token))
+            .retry_policy(
+                RetryPolicy::default()
+                    .initial_backoff(Duration::from_millis(2))
+                    .max_attempts(10),
+            )
+            .build()
+            .unwrap(),
+    );
     // Forty polls through the faults: the client's retries carry every GET through.
     for _ in 0..40 {
         state(&client, &job);
@@ -571,10 +585,12 @@ fn fields_and_pretty_print_shape_the_reply() {
 #[test]
 fn a_missing_token_and_a_bad_one_are_told_apart() {
     let (emulator, _clock) = start(Config::default());
-    let anonymous = Client::builder()
-        .root_url(emulator.base_url())
-        .build()
-        .unwrap();
+    let anonymous = DataPortability::new(
+        &Client::builder()
+            .root_url(emulator.base_url())
+            .build()
+            .unwrap(),
+    );
     let bad = client(&emulator, "not-a-token");
     for (client, reason, www_authenticate) in [
         (

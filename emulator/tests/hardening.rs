@@ -229,11 +229,13 @@ fn download_urls_are_signed_with_a_random_key_unless_one_is_set() {
     let urls = |config: Config| {
         let emulator = Emulator::start(config).unwrap();
         let (token, _) = emulator.authorize(&["myactivity.search"], AccessType::OneTime);
-        let client = google_dataportability_v1::Client::builder()
-            .root_url(emulator.base_url())
-            .token_source(google_dataportability_v1::runtime::StaticToken::new(token))
-            .build()
-            .unwrap();
+        let client = google_dataportability_v1::DataPortability::new(
+            &google_dataportability_v1::Client::builder()
+                .root_url(emulator.base_url())
+                .token_source(google_dataportability_v1::runtime::StaticToken::new(token))
+                .build()
+                .unwrap(),
+        );
         let job = client
             .portability_archive()
             .initiate(

@@ -7,7 +7,8 @@ use std::io::{IsTerminal as _, Read, Write};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use google_dataportability_v1::Client;
+use google_dataportability_v1::DataPortability;
+use google_dataportability_v1::runtime::RetryPolicy;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::care::{check_interrupt, pause};
@@ -24,7 +25,7 @@ pub(crate) enum Fetched {
 /// Downloads `url` into `target` through `target.part`, resuming what an earlier attempt (of the
 /// same job) left there.
 pub(crate) fn download(
-    client: &Client,
+    client: &DataPortability,
     url: &str,
     target: &Path,
     options: &ExportOptions,
@@ -37,16 +38,18 @@ pub(crate) fn download(
         .to_string_lossy()
         .into_owned();
     let mut last_error = String::from("none");
-    let mut wait = Duration::from_millis(200);
+    let policy = RetryPolicy::default();
+    let mut asked: Option<Duration> = None;
     for attempt in 1..=options.max_download_attempts {
         if attempt > 1 {
             report.download_retries += 1;
+            // The server's `Retry-After` when it gave one, else the runtime's backoff.
+            let wait = asked.take().unwrap_or_else(|| policy.backoff(attempt - 1));
             pause(options, wait)?;
-            wait = (wait * 2).min(Duration::from_secs(10));
         }
         check_interrupt(options)?;
         let offset = regular_file_len(&part)?;
-        let mut download = match client.download(url, offset) {
+        let mut download = match client.service().client().download(url, offset) {
             Ok(download) => download,
             Err(error) => {
                 match error.http_status() {
@@ -55,13 +58,7 @@ pub(crate) fn download(
                     Some(416) => fs::remove_file(&part)?,
                     _ => {}
                 }
-                if let Some(asked) = error
-                    .api()
-                    .and_then(|api| api.header("retry-after"))
-                    .and_then(|value| value.trim().parse::<u64>().ok())
-                {
-                    wait = Duration::from_secs(asked).max(wait);
-                }
+                asked = error.retry_after();
                 last_error = error.to_string();
                 continue;
             }

@@ -4,6 +4,8 @@
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
+use google_dataportability_v1::runtime::RetryPolicy;
+
 use crate::{ExportError, ExportOptions, ExportReport};
 
 /// How often a wait looks at the interrupt flag.
@@ -42,38 +44,36 @@ pub(crate) enum Repeat {
     AlsoWhenUnanswered,
 }
 
-/// Calls `call`, repeating it when the server says it did not process the request (503, or a
-/// 429 without a reason such as an exhausted grant), and, where `repeat` allows, when no answer
-/// came. This is the workflow's decision, not the client's, which never repeats a POST.
+/// Calls `call`, repeating it when the server says it did not process the request and, where
+/// `repeat` allows, when no answer came. The runtime decides what is transient and how long to
+/// wait (`Retry-After`, else its backoff with jitter); this workflow decides that repeating is
+/// safe, which the client never assumes for a POST.
 pub(crate) fn with_care<T>(
     options: &ExportOptions,
     report: &mut ExportReport,
     repeat: Repeat,
     mut call: impl FnMut() -> Result<T, google_dataportability_v1::Error>,
 ) -> Result<T, ExportError> {
-    let mut wait = Duration::from_millis(200);
+    use google_dataportability_v1::Error;
+    let policy = RetryPolicy::default().max_attempts(options.max_call_attempts);
     for attempt in 1.. {
         check_interrupt(options)?;
         match call() {
             Ok(value) => return Ok(value),
             Err(error) => {
-                let refused = error.api().is_some_and(|api| {
-                    api.status == 503 || (api.status == 429 && api.reason().is_none())
-                });
-                let unanswered =
-                    matches!(error, google_dataportability_v1::Error::Transport { .. });
-                let again = refused || (unanswered && repeat == Repeat::AlsoWhenUnanswered);
-                if !again || attempt >= options.max_call_attempts {
+                let again = match &error {
+                    Error::Api(api) => api.is_transient(),
+                    // No answer (or a stalled one): the server may or may not have acted.
+                    _ => error.is_transient() && repeat == Repeat::AlsoWhenUnanswered,
+                };
+                if !again || !policy.allows_another(attempt) {
                     return Err(error.into());
                 }
-                let asked = error
-                    .api()
-                    .and_then(|api| api.header("retry-after"))
-                    .and_then(|value| value.trim().parse::<u64>().ok())
-                    .map(Duration::from_secs);
                 report.call_retries += 1;
-                pause(options, asked.unwrap_or(wait))?;
-                wait = (wait * 2).min(Duration::from_secs(10));
+                let wait = error
+                    .retry_after()
+                    .unwrap_or_else(|| policy.backoff(attempt));
+                pause(options, wait)?;
             }
         }
     }

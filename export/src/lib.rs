@@ -172,7 +172,10 @@ impl From<std::io::Error> for ExportError {
 /// `options.job` names, or initiates one; then waits for it, retries it if it fails, and
 /// downloads its archives. Running it again after an interruption resumes where it stopped;
 /// after a finished export it reports that and asks nothing of the server.
-pub fn run_export(client: &Client, options: &ExportOptions) -> Result<ExportReport, ExportError> {
+pub fn run_export(
+    client: &DataPortability,
+    options: &ExportOptions,
+) -> Result<ExportReport, ExportError> {
     let folder = &options.out_dir;
     fs::create_dir_all(folder)?;
     let mut report = ExportReport::default();
@@ -261,7 +264,7 @@ fn all_present(saved: &SavedExport, options: &ExportOptions) -> bool {
 
 /// Starts the job.
 fn initiate(
-    client: &Client,
+    client: &DataPortability,
     options: &ExportOptions,
     report: &mut ExportReport,
 ) -> Result<String, ExportError> {
@@ -289,7 +292,7 @@ fn initiate(
 /// Waits for the saved job, retries it if it fails, downloads its archives, and keeps the state
 /// file up to date as it goes.
 fn export_saved_job(
-    client: &Client,
+    client: &DataPortability,
     options: &ExportOptions,
     mut state: SavedExport,
     mut report: ExportReport,
@@ -367,7 +370,7 @@ fn export_saved_job(
 
 /// Polls until the job is no longer in progress, waiting longer each time.
 fn wait_for_job(
-    client: &Client,
+    client: &DataPortability,
     job: &str,
     options: &ExportOptions,
     report: &mut ExportReport,

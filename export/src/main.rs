@@ -6,8 +6,8 @@ use std::sync::atomic::Ordering;
 
 use emulator::{AccessType, Config, Emulator, Faults};
 use export::{ExportError, ExportOptions, STATE_FILE, run_export, runs_so_far};
-use google_dataportability_v1::Client;
 use google_dataportability_v1::runtime::{StaticToken, Timestamp};
+use google_dataportability_v1::{Client, DataPortability};
 
 const USAGE: &str = "\
 usage: dataportability-export [--out DIR] [--resources R1,R2] [--start-time T] [--end-time T]
@@ -151,10 +151,13 @@ fn run(args: Vec<String>) -> Result<(), Failure> {
                 builder = builder.root_url(root_url.clone());
             }
             let client = builder.build().map_err(|error| export(error.into()))?;
-            options.source = args
-                .root_url
-                .clone()
-                .unwrap_or_else(|| client.service().root_url.to_owned());
+            options.source = args.root_url.clone().unwrap_or_else(|| {
+                DataPortability::new(&client)
+                    .service()
+                    .info()
+                    .root_url
+                    .to_owned()
+            });
             (client, None)
         }
         None => {
@@ -196,7 +199,7 @@ fn run(args: Vec<String>) -> Result<(), Failure> {
             (client, Some(emulator))
         }
     };
-    let report = run_export(&client, &options).map_err(export)?;
+    let report = run_export(&DataPortability::new(&client), &options).map_err(export)?;
     if report.already_complete {
         println!(
             "already exported: job {} into {} ({} archives); nothing to do (remove {}/{STATE_FILE} to export again)",

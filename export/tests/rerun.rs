@@ -150,7 +150,7 @@ fn a_job_started_elsewhere_is_exported_with_job() {
         ))
         .build()
         .unwrap();
-    let job = client
+    let job = google_dataportability_v1::DataPortability::new(&client)
         .portability_archive()
         .initiate(
             google_dataportability_v1::model::InitiatePortabilityArchiveRequest::default()

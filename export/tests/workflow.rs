@@ -5,9 +5,9 @@ use std::time::Duration;
 
 use emulator::{AccessType, Config, Emulator, Faults};
 use export::{ExportError, ExportOptions, ExportReport, STATE_FILE, run_export};
-use google_dataportability_v1::Client;
 use google_dataportability_v1::model::InitiatePortabilityArchiveRequest;
 use google_dataportability_v1::runtime::{RetryPolicy, StaticToken};
+use google_dataportability_v1::{Client, DataPortability};
 
 const RESOURCES: [&str; 6] = [
     "myactivity.search",
@@ -18,14 +18,15 @@ const RESOURCES: [&str; 6] = [
     "youtube.subscriptions",
 ];
 
-fn client(emulator: &Emulator) -> Client {
+fn client(emulator: &Emulator) -> DataPortability {
     let (token, _) = emulator.authorize(&RESOURCES, AccessType::OneTime);
-    Client::builder()
+    let client = Client::builder()
         .root_url(emulator.base_url())
         .token_source(StaticToken::new(token))
         .retry_policy(RetryPolicy::default().initial_backoff(Duration::from_millis(5)))
         .build()
-        .unwrap()
+        .unwrap();
+    DataPortability::new(&client)
 }
 
 fn options(dir: &std::path::Path) -> ExportOptions {

@@ -5,7 +5,7 @@
 //!
 //! Documentation: <https://developers.google.com/data-portability>
 //!
-//! Generated from revision 20260719 of the API's Discovery document. Every schema is a type in [`model`], every method a request builder in [`resources`], every OAuth scope a [`Scope`]; the hand-written [`runtime`] sends the requests.
+//! Generated from revision 20260719 of the API's Discovery document. Every schema is a type in [`model`], every method a request builder in [`resources`] reached from the hub, [`DataPortability`], every OAuth scope a [`Scope`]; the shared, hand-written [`runtime`] sends the requests, and one [`Client`] serves every API crate a program uses.
 //!
 //! ```no_run
 //! use google_dataportability_v1::prelude::*;
@@ -40,14 +40,15 @@
 //!     .root_url(root_url)
 //!     .token_source(StaticToken::new(token))
 //!     .build()?;
+//! let api = DataPortability::new(&client);
 //! let request = InitiatePortabilityArchiveRequest::default().set_resources(["myactivity.search"]);
-//! let job = client.portability_archive().initiate(request).send()?;
+//! let job = api.portability_archive().initiate(request).send()?;
 //! let name = format!(
 //!     "archiveJobs/{}/portabilityArchiveState",
 //!     job.archive_job_id.unwrap_or_default()
 //! );
 //! let urls = loop {
-//!     let state = client.archive_jobs().get_portability_archive_state(&name).send()?;
+//!     let state = api.archive_jobs().get_portability_archive_state(&name).send()?;
 //!     match state.state {
 //!         Some(PortabilityArchiveStateState::Complete) => break state.urls.unwrap_or_default(),
 //!         Some(PortabilityArchiveStateState::InProgress) => {
@@ -57,6 +58,7 @@
 //!     }
 //! };
 //! for url in &urls {
+//!     // Signed URLs need no API: the client downloads them, without the `Authorization` header.
 //!     let mut archive = Vec::new();
 //!     client.download(url, 0)?.read_to_end(&mut archive)?;
 //!     println!("{} bytes of ZIP archive", archive.len());
@@ -88,9 +90,10 @@
 //!     .root_url(emulator.base_url())
 //!     .token_source(StaticToken::new(token))
 //!     .build()?;
+//! let api = DataPortability::new(&client);
 //! let request = InitiatePortabilityArchiveRequest::default().set_resources(["myactivity.search"]);
-//! client.portability_archive().initiate(request.clone()).send()?;
-//! match client.portability_archive().initiate(request).send() {
+//! api.portability_archive().initiate(request.clone()).send()?;
+//! match api.portability_archive().initiate(request).send() {
 //!     Ok(job) => println!("started {:?}", job.archive_job_id),
 //!     Err(error) => match error.api().and_then(|api| api.canonical_status()) {
 //!         Some("RESOURCE_EXHAUSTED") => {
@@ -112,7 +115,8 @@
 //!
 //! `root_url` sends every call to another server, such as the emulator
 //! (`cargo run -p emulator -- --grant myactivity.search` prints its root URL and a token) or a
-//! proxy. Paths, parameters and errors stay as they are:
+//! proxy. Paths, parameters and errors stay as they are. On the client builder it applies to every
+//! API the client serves; `DataPortability::with_root_url(&client, url)` moves this API alone:
 //!
 //! ```
 //! # let emulator = emulator::Emulator::start(emulator::Config::default())?;
@@ -122,10 +126,10 @@
 //! use google_dataportability_v1::runtime::StaticToken;
 //!
 //! let client = Client::builder()
-//!     .root_url(root_url) // such as "http://127.0.0.1:8080/"
 //!     .token_source(StaticToken::new(token))
 //!     .build()?;
-//! let access = client.access_type().check(Default::default()).send()?;
+//! let api = DataPortability::with_root_url(&client, &root_url)?; // such as "http://127.0.0.1:8080/"
+//! let access = api.access_type().check(Default::default()).send()?;
 //! println!("one-time resources: {:?}", access.one_time_resources);
 //! # assert_eq!(access.one_time_resources.unwrap(), ["myactivity.search"]);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
@@ -134,7 +138,8 @@
 //! ## OAuth
 //!
 //! A real app gets its tokens through the OAuth 2.0 authorization-code flow (feature `oauth`, on by
-//! default). The user opens the consent URL; Google redirects to your redirect URL with a code and
+//! default). One consent may ask for the scopes of several APIs (pass their scope URLs); the token
+//! source then serves every API crate built on the same client. The user opens the consent URL; Google redirects to your redirect URL with a code and
 //! the state; `exchange` checks the state and trades the code, with the PKCE verifier, for tokens;
 //! the token source refreshes them before they expire and keeps them in a cache file that only its
 //! owner can read:
@@ -153,14 +158,16 @@
 //! let tokens = flow.exchange(consent, code, state)?;
 //! let source = OAuthTokenSource::new(flow, tokens, Some("tokens.json".into()))?;
 //! let client = Client::builder().token_source(source).build()?;
-//! # let _ = client;
+//! let api = DataPortability::new(&client);
+//! # let _ = api;
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
 //! Later runs start from the cache with `OAuthTokenSource::from_cache(flow, "tokens.json")`.
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
-pub mod runtime;
+/// The shared runtime: the client, auth, errors, retries and wire types.
+pub use google_api_runtime as runtime;
 
 #[rustfmt::skip]
 pub mod model;
@@ -170,6 +177,7 @@ pub mod resources;
 
 #[rustfmt::skip]
 mod scopes;
+pub use resources::DataPortability;
 pub use runtime::{Client, Error};
 pub use scopes::Scope;
 
@@ -182,7 +190,7 @@ pub const REVISION: &str = "20260719";
 pub mod prelude {
     pub use crate::resources::StandardParameters;
     pub use crate::runtime::CallBuilder;
-    pub use crate::{Client, Error, Scope};
+    pub use crate::{Client, Error, Scope, DataPortability};
     pub use crate::model::CancelPortabilityArchiveRequest;
     pub use crate::model::CancelPortabilityArchiveResponse;
     pub use crate::model::CheckAccessTypeRequest;

@@ -76,16 +76,17 @@ pub fn run(args: &[String]) -> Result<(), Failure> {
 
     if builds {
         println!("building the generated crate (dependencies already built), 3 runs each:");
-        let crate_dir = paths::generated_crate();
+        let generated = paths::generated_crate();
+        let export = paths::root().join("export");
         for (what, touched, args) in [
             (
                 "crate, debug",
-                "src/lib.rs",
+                generated.join("src/lib.rs"),
                 &["build", "-p", "google-dataportability-v1", "--lib"][..],
             ),
             (
                 "crate, release",
-                "src/lib.rs",
+                generated.join("src/lib.rs"),
                 &[
                     "build",
                     "--release",
@@ -96,23 +97,17 @@ pub fn run(args: &[String]) -> Result<(), Failure> {
             ),
             (
                 "all_methods example, debug",
-                "examples/all_methods.rs",
-                &[
-                    "build",
-                    "-p",
-                    "google-dataportability-v1",
-                    "--example",
-                    "all_methods",
-                ][..],
+                export.join("examples/all_methods.rs"),
+                &["build", "-p", "export", "--example", "all_methods"][..],
             ),
             (
                 "all_methods example, release",
-                "examples/all_methods.rs",
+                export.join("examples/all_methods.rs"),
                 &[
                     "build",
                     "--release",
                     "-p",
-                    "google-dataportability-v1",
+                    "export",
                     "--example",
                     "all_methods",
                 ][..],
@@ -120,7 +115,7 @@ pub fn run(args: &[String]) -> Result<(), Failure> {
         ] {
             cargo(args)?; // warm: dependencies built, nothing left to do
             let times = time_runs(3, || {
-                touch(&crate_dir.join(touched))?;
+                touch(&touched)?;
                 cargo(args)
             })?;
             println!("  {what:<48} {}", summary(&times));

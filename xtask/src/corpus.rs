@@ -86,13 +86,14 @@ fn generate_all(workspace: &Path) -> Result<Vec<String>, Failure> {
         } else {
             stem
         };
+        let crate_dir = workspace.join(&folder);
         let options = codegen::Options {
             crate_name: Some(format!("corpus-{folder}")),
             standalone: false,
             guide: None,
+            runtime_source: paths::runtime_source(&crate_dir),
         };
-        let files = regen::generate(&document, &options, true)?;
-        let crate_dir = workspace.join(&folder);
+        let files = regen::generate(&document, &options)?;
         for file in &files {
             let path = crate_dir.join(&file.path);
             fs::create_dir_all(path.parent().expect("inside the crate"))

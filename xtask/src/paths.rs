@@ -35,9 +35,50 @@ pub fn guides_dir() -> PathBuf {
     root().join("xtask/guides")
 }
 
-/// The hand-written runtime, copied into every standalone crate.
-pub fn runtime_dir() -> PathBuf {
-    generated_crate().join("src/runtime")
+/// The runtime crate every generated crate depends on.
+pub fn runtime_crate() -> PathBuf {
+    root().join("runtime")
+}
+
+/// The manifest keys that make a crate in `crate_dir` depend on the runtime crate by path:
+/// `path = "<relative path>"`, so the pair can move together and the same command line always
+/// writes the same bytes.
+pub fn runtime_source(crate_dir: &Path) -> String {
+    let path = relative(&normalize(crate_dir), &normalize(&runtime_crate()));
+    format!("path = {:?}", path)
+}
+
+/// `path` with `.` and `..` components resolved lexically (it is absolute).
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// The path from the folder `from` to `to`, both absolute and normalized, `/`-separated.
+fn relative(from: &Path, to: &Path) -> String {
+    let from: Vec<_> = from.components().collect();
+    let to: Vec<_> = to.components().collect();
+    let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
+    let mut parts: Vec<String> = vec!["..".to_owned(); from.len() - common];
+    parts.extend(
+        to[common..]
+            .iter()
+            .map(|component| component.as_os_str().to_string_lossy().into_owned()),
+    );
+    if parts.is_empty() {
+        ".".to_owned()
+    } else {
+        parts.join("/")
+    }
 }
 
 /// A path from the command line, relative to the current directory.

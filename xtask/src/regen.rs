@@ -113,8 +113,9 @@ pub fn run(args: &[String]) -> Result<(), Failure> {
         crate_name: None,
         standalone,
         guide,
+        runtime_source: paths::runtime_source(&out),
     };
-    let files = generate(&from, &options, standalone)?;
+    let files = generate(&from, &options)?;
     let plan = Plan::new(&out, &files)?;
     if check {
         plan.check(&out, standalone)
@@ -197,11 +198,10 @@ fn refuse_other_api(from: &Path) -> Result<(), Failure> {
     Ok(())
 }
 
-/// Reads, parses and generates; with `with_runtime`, adds a copy of the runtime's files.
+/// Reads, parses and generates.
 pub fn generate(
     document: &Path,
     options: &codegen::Options,
-    with_runtime: bool,
 ) -> Result<Vec<codegen::File>, Failure> {
     let shown = paths::display(document);
     let bytes = fs::read(document).map_err(|error| Failure::error(format!("{shown}: {error}")))?;
@@ -215,33 +215,7 @@ pub fn generate(
         path: SOURCE_COPY.to_owned(),
         contents: text,
     });
-    if with_runtime {
-        files.extend(runtime_files()?);
-    }
     files.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(files)
-}
-
-/// The hand-written runtime, as files of a crate (`src/runtime/...`).
-fn runtime_files() -> Result<Vec<codegen::File>, Failure> {
-    let dir = paths::runtime_dir();
-    let mut files = Vec::new();
-    let entries = fs::read_dir(&dir)
-        .map_err(|error| Failure::error(format!("{}: {error}", dir.display())))?;
-    for entry in entries {
-        let path = entry
-            .map_err(|error| Failure::error(error.to_string()))?
-            .path();
-        if path.extension().is_some_and(|extension| extension == "rs") {
-            let contents = fs::read_to_string(&path)
-                .map_err(|error| Failure::error(format!("{}: {error}", path.display())))?;
-            let name = path.file_name().expect("a file").to_string_lossy();
-            files.push(codegen::File {
-                path: format!("src/runtime/{name}"),
-                contents,
-            });
-        }
-    }
     Ok(files)
 }
 

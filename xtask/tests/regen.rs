@@ -74,8 +74,6 @@ fn standalone_output_is_complete_and_deterministic() {
         "src/model.rs",
         "src/resources.rs",
         "src/scopes.rs",
-        "src/runtime/mod.rs",
-        "src/runtime/client.rs",
         "discovery.json",
         "CHANGELOG.md",
     ] {
@@ -93,6 +91,21 @@ fn standalone_output_is_complete_and_deterministic() {
         manifest.contains("\n[workspace]\n"),
         "a standalone crate is its own workspace"
     );
+    // The crate holds generated files only; it depends on the shared runtime crate by a path
+    // relative to where it was written.
+    assert!(
+        !names.iter().any(|name| name.starts_with("src/runtime")),
+        "{names:?}"
+    );
+    let runtime_path = manifest
+        .lines()
+        .find_map(|line| line.strip_prefix("google-api-runtime = { path = \""))
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or_else(|| panic!("no runtime path in:\n{manifest}"));
+    assert!(!Path::new(runtime_path).is_absolute(), "{runtime_path}");
+    let runtime_manifest =
+        std::fs::read_to_string(out.join(runtime_path).join("Cargo.toml")).unwrap();
+    assert!(runtime_manifest.contains("name = \"google-api-runtime\""));
 
     // Regenerating gives the same bytes, and the check agrees.
     assert!(

@@ -10,11 +10,13 @@ use crate::ir::Api;
 pub fn emit(api: &Api) -> TokenStream {
     let krate = api.crate_name.replace('-', "_");
     let heading = format!("# {} (`{}`)", api.title, api.id);
+    let hub = ident(&api.hub_name);
     let provenance = format!(
         "Generated from revision {} of the API's Discovery document. Every schema is a type in \
-         [`model`], every method a request builder in [`resources`], every OAuth scope a \
-         [`Scope`]; the hand-written [`runtime`] sends the requests.",
-        api.revision
+         [`model`], every method a request builder in [`resources`] reached from the hub, \
+         [`{}`], every OAuth scope a [`Scope`]; the shared, hand-written [`runtime`] sends the \
+         requests, and one [`Client`] serves every API crate a program uses.",
+        api.revision, api.hub_name
     );
     let link = api
         .documentation_link
@@ -64,7 +66,8 @@ pub fn emit(api: &Api) -> TokenStream {
         #![deny(missing_docs)]
         #![forbid(unsafe_code)]
 
-        pub mod runtime;
+        /// The shared runtime: the client, auth, errors, retries and wire types.
+        pub use google_api_runtime as runtime;
 
         #[rustfmt::skip]
         pub mod model;
@@ -74,6 +77,7 @@ pub fn emit(api: &Api) -> TokenStream {
         mod scopes;
 
         pub use runtime::{Client, Error};
+        pub use resources::#hub;
         pub use scopes::Scope;
 
         /// The revision of the Discovery document this crate was generated from.
@@ -85,7 +89,7 @@ pub fn emit(api: &Api) -> TokenStream {
         pub mod prelude {
             pub use crate::resources::StandardParameters;
             pub use crate::runtime::CallBuilder;
-            pub use crate::{Client, Error, Scope};
+            pub use crate::{Client, Error, Scope, #hub};
             #(pub use #prelude_types;)*
         }
     }

@@ -1,5 +1,5 @@
-//! Emitting the resources module: the client's accessors, one struct per resource, and one
-//! request builder per method. Builders only describe a call; the runtime sends it.
+//! Emitting the resources module: the API's hub with its accessors, one struct per resource,
+//! and one request builder per method. Builders only describe a call; the runtime sends it.
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -8,8 +8,8 @@ use super::docs::{doc_attrs, paragraphs};
 use super::{Chunk, Scope, ident, module_allows, rust_type};
 use crate::ir::{Api, Location, MethodDef, ParamDef, ResourceDef, Scalar, TypeRef};
 
-/// The module's docs, the service, the client's accessors and the standard parameters, then one
-/// chunk per top-level resource.
+/// The module's docs, the service, the hub and the standard parameters, then one chunk per
+/// top-level resource.
 pub fn emit(api: &Api) -> Vec<Chunk<'_>> {
     let header: Chunk<'_> = Box::new(move || emit_header(api));
     let resources = api
@@ -21,26 +21,36 @@ pub fn emit(api: &Api) -> Vec<Chunk<'_>> {
 
 fn emit_header(api: &Api) -> TokenStream {
     let allows = module_allows();
+    let hub = ident(&api.hub_name);
     let module_doc = format!(
-        " The resources and methods of the {}: start from a [`Client`](crate::Client), pick a \
-         resource, call a method, set its optional parameters, and `send()`.",
-        api.title
+        " The resources and methods of the {}: start from its hub, [`{}`], pick a resource, \
+         call a method, set its optional parameters, and `send()`.",
+        api.title, api.hub_name
     );
     let (name, version, revision) = (&api.name, &api.version, &api.revision);
     let (root_url, service_path) = (&api.root_url, &api.service_path);
-    let builder_doc = format!(" A builder for a client of the {}.", api.title);
-    let client_accessors = api
+    let hub_doc = format!(
+        " The {} on a [`Client`](crate::Client): its resources and methods. Make one with \
+         [`new`](Self::new) (or [`with_root_url`](Self::with_root_url) for another server); it is \
+         cheap to clone, and clones share the client.",
+        api.title
+    );
+    let new_doc = format!(
+        " The {} on `client`, at the client's root URL if it has one, else at `{}`.",
+        api.title, api.root_url
+    );
+    let hub_accessors = api
         .resources
         .iter()
-        .map(|resource| resource_accessor(resource, quote!(self), quote!('_)));
+        .map(|resource| resource_accessor(resource, quote!(&self.service), quote!('_)));
     let root_methods = api
         .root_methods
         .iter()
-        .map(|method| method_accessor(method, quote!(self), quote!('_)));
+        .map(|method| method_accessor(method, quote!(&self.service), quote!('_)));
     let root_builders = api
         .root_methods
         .iter()
-        .map(|method| emit_builder(method, "Client"));
+        .map(|method| emit_builder(method, &api.hub_name));
     let standard_setters = api
         .standard_params
         .iter()
@@ -56,15 +66,33 @@ fn emit_header(api: &Api) -> TokenStream {
             revision: #revision,
             root_url: #root_url,
             service_path: #service_path,
+            crate_agent: ::std::concat!(::std::env!("CARGO_PKG_NAME"), "/", ::std::env!("CARGO_PKG_VERSION")),
         };
 
-        impl crate::Client {
-            #[doc = #builder_doc]
-            pub fn builder() -> crate::runtime::ClientBuilder {
-                crate::runtime::ClientBuilder::new(&SERVICE)
+        #[doc = #hub_doc]
+        #[derive(Clone, Debug)]
+        pub struct #hub {
+            service: crate::runtime::Service,
+        }
+
+        impl #hub {
+            #[doc = #new_doc]
+            pub fn new(client: &crate::Client) -> Self {
+                #hub { service: crate::runtime::Service::new(client, &SERVICE) }
             }
 
-            #(#client_accessors)*
+            /// The API on `client` at `root_url` instead (a local emulator, a proxy); an error
+            /// when it is not an http(s) URL without a query.
+            pub fn with_root_url(client: &crate::Client, root_url: &str) -> ::std::result::Result<Self, crate::Error> {
+                crate::runtime::Service::with_root_url(client, &SERVICE, root_url).map(|service| #hub { service })
+            }
+
+            /// The client and the API's URLs, as the runtime sees them.
+            pub fn service(&self) -> &crate::runtime::Service {
+                &self.service
+            }
+
+            #(#hub_accessors)*
             #(#root_methods)*
         }
 
@@ -78,12 +106,12 @@ fn emit_header(api: &Api) -> TokenStream {
     }
 }
 
-/// The accessor that returns a resource, on the client or on its parent resource.
-/// `client` reaches the client from the accessor's `self`; `lifetime` is how long the result
-/// may borrow it (`'_` from the client itself, `'a` from a resource, which is only a handle).
+/// The accessor that returns a resource, on the hub or on its parent resource.
+/// `service` reaches the service from the accessor's `self`; `lifetime` is how long the result
+/// may borrow it (`'_` from the hub itself, `'a` from a resource, which is only a handle).
 fn resource_accessor(
     resource: &ResourceDef,
-    client: TokenStream,
+    service: TokenStream,
     lifetime: TokenStream,
 ) -> TokenStream {
     let accessor = ident(&resource.accessor);
@@ -94,7 +122,7 @@ fn resource_accessor(
         #[doc = #doc]
         #deprecated
         pub fn #accessor(&self) -> #type_name<#lifetime> {
-            #type_name { client: #client }
+            #type_name { service: #service }
         }
     }
 }
@@ -106,11 +134,11 @@ fn emit_resource(resource: &ResourceDef) -> TokenStream {
     let children = resource
         .children
         .iter()
-        .map(|child| resource_accessor(child, quote!(self.client), quote!('a)));
+        .map(|child| resource_accessor(child, quote!(self.service), quote!('a)));
     let methods = resource
         .methods
         .iter()
-        .map(|method| method_accessor(method, quote!(self.client), quote!('a)));
+        .map(|method| method_accessor(method, quote!(self.service), quote!('a)));
     let builders = resource
         .methods
         .iter()
@@ -121,7 +149,7 @@ fn emit_resource(resource: &ResourceDef) -> TokenStream {
         #deprecated
         #[derive(Clone, Copy, Debug)]
         pub struct #type_name<'a> {
-            client: &'a crate::Client,
+            service: &'a crate::runtime::Service,
         }
 
         impl<'a> #type_name<'a> {
@@ -200,7 +228,7 @@ fn param_docs(param: &ParamDef) -> String {
 }
 
 /// The accessor that starts a call: required parameters and the body are its arguments.
-fn method_accessor(method: &MethodDef, client: TokenStream, lifetime: TokenStream) -> TokenStream {
+fn method_accessor(method: &MethodDef, service: TokenStream, lifetime: TokenStream) -> TokenStream {
     let accessor = ident(&method.accessor);
     let builder = ident(&method.builder);
     let (id, http_method, path) = (&method.id, &method.http_method, &method.path);
@@ -271,7 +299,7 @@ fn method_accessor(method: &MethodDef, client: TokenStream, lifetime: TokenStrea
             let #call_mut call = crate::runtime::Call::new(&METHOD);
             #(#stores)*
             #builder {
-                client: #client,
+                service: #service,
                 call,
                 #request_init
             }
@@ -327,7 +355,7 @@ fn emit_builder(method: &MethodDef, owner: &str) -> TokenStream {
                 quote! {
                     let mut call = self.call.clone();
                     call.set_json_body(&self.#name)?;
-                    self.client.prepare(&call)
+                    self.service.prepare(&call)
                 },
                 quote! {
                     let mut call = self.call;
@@ -335,7 +363,7 @@ fn emit_builder(method: &MethodDef, owner: &str) -> TokenStream {
                 },
             )
         }
-        None => (None, quote!(self.client.prepare(&self.call)), quote!()),
+        None => (None, quote!(self.service.prepare(&self.call)), quote!()),
     };
     // Without a body the call is sent as it is.
     let sent = if method.request.is_some() {
@@ -346,12 +374,12 @@ fn emit_builder(method: &MethodDef, owner: &str) -> TokenStream {
     let (response_type, finish) = match &method.response {
         Some(ty) => (
             rust_type(ty, Scope::Elsewhere),
-            quote!(self.client.execute(#sent)?.json()),
+            quote!(self.service.execute(#sent)?.json()),
         ),
         None => (
             quote!(()),
             quote! {
-                self.client.execute(#sent)?;
+                self.service.execute(#sent)?;
                 ::std::result::Result::Ok(())
             },
         ),
@@ -361,7 +389,7 @@ fn emit_builder(method: &MethodDef, owner: &str) -> TokenStream {
             /// Downloads the content itself (`alt=media`) instead of its metadata, as a stream.
             pub fn download(mut self) -> ::std::result::Result<crate::runtime::Download, crate::Error> {
                 self.call.set_download_service(#use_download_service);
-                self.client.download_media(self.call)
+                self.service.download_media(self.call)
             }
         }
     });
@@ -370,7 +398,7 @@ fn emit_builder(method: &MethodDef, owner: &str) -> TokenStream {
         #[derive(Clone, Debug)]
         #[must_use = "a request builder does nothing until it is sent"]
         pub struct #builder<'a> {
-            client: &'a crate::Client,
+            service: &'a crate::runtime::Service,
             call: crate::runtime::Call,
             #request_field
         }

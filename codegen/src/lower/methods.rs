@@ -6,12 +6,11 @@ use discovery::{Document, Method, Resource, Schema};
 
 use super::TypeLowering;
 use crate::error::{Error, JsonPath};
-use crate::ir::{Location, MethodDef, ParamDef, ResourceDef, Scalar, TypeRef};
+use crate::ir::{
+    CRATE_ROOT_NAMES, HUB_METHODS, Location, MethodDef, ParamDef, ResourceDef, Scalar, TypeRef,
+};
 use crate::names::{self, Namespace};
 
-/// Inherent methods of the runtime `Client`, which resource accessors must not shadow.
-pub(crate) const CLIENT_METHODS: &[&str] =
-    &["builder", "service", "prepare", "execute", "clone", "fmt"];
 /// Methods every request builder has besides its parameter setters.
 const BUILDER_METHODS: &[&str] = &[
     "send",
@@ -28,6 +27,7 @@ const BODY_ARGUMENT: &str = "request";
 
 /// The lowered resources and methods of a document.
 pub(crate) struct Methods {
+    pub hub_name: String,
     pub standard_params: Vec<ParamDef>,
     pub root_methods: Vec<MethodDef>,
     pub resources: Vec<ResourceDef>,
@@ -62,10 +62,22 @@ pub(crate) fn lower_all(
     scope_variants: &BTreeMap<String, String>,
 ) -> Result<Methods, Error> {
     let root = JsonPath::root();
+    let mut builders = Namespace::with_reserved(&["StandardParameters"]);
+    for name in CRATE_ROOT_NAMES {
+        builders.claim((*name).to_owned());
+    }
+    // The hub is named after the API and claimed first: resource and builder names give way.
+    let hub_name = builders.claim(names::type_name(
+        document
+            .canonical_name
+            .as_deref()
+            .filter(|name| !name.trim().is_empty())
+            .unwrap_or(&document.name),
+    ));
     let mut lowering = MethodLowering {
         types,
         scope_variants,
-        builders: Namespace::with_reserved(&["StandardParameters"]),
+        builders,
         standard_wire_names: document.parameters.keys().cloned().collect(),
         standard_setters: Vec::new(),
     };
@@ -88,19 +100,21 @@ pub(crate) fn lower_all(
         .map(|param| names::unraw(&param.name).to_owned())
         .collect();
 
-    let mut client_namespace = Namespace::with_reserved(CLIENT_METHODS);
+    // Accessors on the hub: its own methods are the only names they must avoid.
+    let mut hub_namespace = Namespace::with_reserved(HUB_METHODS);
     let mut root_methods = Vec::new();
     for (name, method) in &document.methods {
         let path = root.key("methods").key(name);
-        root_methods.push(lowering.lower_method(name, method, "", &mut client_namespace, &path)?);
+        root_methods.push(lowering.lower_method(name, method, "", &mut hub_namespace, &path)?);
     }
     let resources = lowering.lower_resources(
         &document.resources,
         "",
-        &mut client_namespace,
+        &mut hub_namespace,
         &root.key("resources"),
     )?;
     Ok(Methods {
+        hub_name,
         standard_params,
         root_methods,
         resources,

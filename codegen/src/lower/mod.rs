@@ -52,7 +52,12 @@ pub fn lower(document: &Document, options: &Options) -> Result<Api, Error> {
     type_lowering.lower_schemas()?;
     let methods = methods::lower_all(document, &mut type_lowering, &scope_variants)?;
     let types = type_lowering.finish();
-    let prelude_types = prelude::prelude_types(&types, &methods.root_methods, &methods.resources);
+    let prelude_types = prelude::prelude_types(
+        &types,
+        &methods.root_methods,
+        &methods.resources,
+        &methods.hub_name,
+    );
 
     Ok(Api {
         crate_name: options
@@ -79,6 +84,7 @@ pub fn lower(document: &Document, options: &Options) -> Result<Api, Error> {
         service_path,
         scopes,
         types,
+        hub_name: methods.hub_name,
         standard_params: methods.standard_params,
         root_methods: methods.root_methods,
         resources: methods.resources,

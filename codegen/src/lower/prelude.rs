@@ -59,11 +59,13 @@ const TAKEN: &[&str] = &[
     "Vec",
 ];
 
-/// The model type names the prelude re-exports, sorted.
+/// The model type names the prelude re-exports, sorted. A model type named like the hub, which
+/// the prelude holds too, stays in `model` only.
 pub(crate) fn prelude_types(
     types: &[TypeDef],
     root_methods: &[MethodDef],
     resources: &[ResourceDef],
+    hub_name: &str,
 ) -> Vec<String> {
     let mut chosen = BTreeSet::new();
     let mut visit = |method: &MethodDef| {
@@ -85,7 +87,7 @@ pub(crate) fn prelude_types(
     }
     chosen
         .into_iter()
-        .filter(|name| !TAKEN.contains(&name.as_str()))
+        .filter(|name| !TAKEN.contains(&name.as_str()) && name != hub_name)
         .collect()
 }
 

@@ -143,10 +143,12 @@ fn methods_without_a_meaningful_reply_and_empty_bodies() {
 /// The document's pattern check is off here, to show what expansion alone does.
 fn check_path(value: &str, expected: Result<&str, &str>) {
     let server = TestServer::start(vec![Reply::json(200, json!({}))]);
-    let client = common::builder(&server)
-        .check_path_patterns(false)
-        .build()
-        .unwrap();
+    let client = common::api(
+        common::builder(&server)
+            .check_path_patterns(false)
+            .build()
+            .unwrap(),
+    );
     let result = client
         .archive_jobs()
         .get_portability_archive_state(value)
@@ -216,10 +218,12 @@ fn path_patterns_are_checked_unless_turned_off() {
         "{error}"
     );
     assert!(server.got_nothing());
-    let relaxed = common::builder(&server)
-        .check_path_patterns(false)
-        .build()
-        .unwrap();
+    let relaxed = common::api(
+        common::builder(&server)
+            .check_path_patterns(false)
+            .build()
+            .unwrap(),
+    );
     relaxed
         .archive_jobs()
         .get_portability_archive_state("archiveJobs/abc")
@@ -364,11 +368,13 @@ fn a_success_that_is_not_the_expected_json_is_a_decode_error() {
 #[test]
 fn prepare_shows_the_request_without_sending_it() {
     let server = TestServer::start(vec![]);
-    let client = google_dataportability_v1::Client::builder()
-        .root_url(&server.base_url)
-        .api_key("AIza-secret-key")
-        .build()
-        .unwrap();
+    let client = common::api(
+        google_dataportability_v1::Client::builder()
+            .root_url(&server.base_url)
+            .api_key("AIza-secret-key")
+            .build()
+            .unwrap(),
+    );
     let prepared = client
         .portability_archive()
         .initiate(InitiatePortabilityArchiveRequest::default().set_resources(["myactivity.search"]))
@@ -416,9 +422,10 @@ fn secrets_never_appear_in_debug_output() {
         .api_key("AIza-secret-key")
         .build()
         .unwrap();
+    let api = common::api(client.clone());
     let token = google_dataportability_v1::runtime::StaticToken::new("ya29.secret-token");
     // Request builders carry the values of credential parameters set on them.
-    let builder = client
+    let builder = api
         .archive_jobs()
         .get_portability_archive_state("archiveJobs/a/portabilityArchiveState")
         .key("AIza-secret-call-key")
@@ -470,11 +477,13 @@ fn an_error_body_that_echoes_the_request_does_not_leak_credentials() {
             "proxy saw Authorization: Bearer other-secret-token",
         ),
     ]);
-    let client = common::builder(&server)
-        .api_key("AIza-secret-key")
-        .retry_policy(google_dataportability_v1::runtime::RetryPolicy::disabled())
-        .build()
-        .unwrap();
+    let client = common::api(
+        common::builder(&server)
+            .api_key("AIza-secret-key")
+            .retry_policy(google_dataportability_v1::runtime::RetryPolicy::disabled())
+            .build()
+            .unwrap(),
+    );
     // The credentials the client sent are removed from the error itself (raw body and
     // headers included); a token it did not send is redacted where the error is shown.
     for known_to_the_client in [true, true, false] {
@@ -543,12 +552,14 @@ fn a_refused_connection_is_a_transport_error_without_the_url() {
         .local_addr()
         .unwrap()
         .port();
-    let client = google_dataportability_v1::Client::builder()
-        .root_url(format!("http://127.0.0.1:{port}/"))
-        .api_key("AIza-secret-key")
-        .retry_policy(google_dataportability_v1::runtime::RetryPolicy::disabled())
-        .build()
-        .unwrap();
+    let client = common::api(
+        google_dataportability_v1::Client::builder()
+            .root_url(format!("http://127.0.0.1:{port}/"))
+            .api_key("AIza-secret-key")
+            .retry_policy(google_dataportability_v1::runtime::RetryPolicy::disabled())
+            .build()
+            .unwrap(),
+    );
     let error = client
         .archive_jobs()
         .get_portability_archive_state("archiveJobs/x/portabilityArchiveState")
@@ -581,7 +592,7 @@ fn media_downloads_go_to_the_download_service_with_alt_media_and_the_token() {
     let mut call = google_dataportability_v1::runtime::Call::new(&MEDIA);
     call.set_path("fileId", "a b".to_owned());
     call.set_download_service(true);
-    let mut download = client.download_media(call).unwrap();
+    let mut download = client.service().download_media(call).unwrap();
     let mut content = String::new();
     download.read_to_string(&mut content).unwrap();
     assert_eq!(content, "the file's bytes");

@@ -69,13 +69,14 @@ impl RetryPolicy {
     }
 
     /// Whether a failed attempt number `attempt` (from 1) may be followed by another.
-    pub(crate) fn allows_another(&self, attempt: u32) -> bool {
+    pub fn allows_another(&self, attempt: u32) -> bool {
         attempt < self.max_attempts
     }
 
     /// The wait after failed attempt number `attempt` (from 1): a random time between zero and
-    /// the exponential bound ("full jitter"), so many clients do not retry in step.
-    pub(crate) fn backoff(&self, attempt: u32) -> Duration {
+    /// the exponential bound ("full jitter"), so many clients do not retry in step. Programs
+    /// that repeat calls themselves (a POST the client does not repeat) can wait the same way.
+    pub fn backoff(&self, attempt: u32) -> Duration {
         let exponent = i32::try_from(attempt.saturating_sub(1)).unwrap_or(i32::MAX);
         let bound = self.initial_backoff.as_secs_f64() * self.multiplier.powi(exponent);
         let bound = bound.min(self.max_backoff.as_secs_f64());

@@ -1,8 +1,8 @@
 //! Calls each of the six Data Portability methods once, printing what comes back.
 //!
 //! ```sh
-//! ACCESS_TOKEN=ya29... cargo run -p google-dataportability-v1 --example all_methods
-//! ROOT_URL=http://127.0.0.1:8080/ ACCESS_TOKEN=test cargo run -p google-dataportability-v1 --example all_methods
+//! ACCESS_TOKEN=ya29... cargo run -p export --example all_methods
+//! ROOT_URL=http://127.0.0.1:8080/ ACCESS_TOKEN=test cargo run -p export --example all_methods
 //! ```
 //!
 //! It also serves as the "small program that calls all six methods" whose build time the
@@ -18,7 +18,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     if let Ok(root_url) = std::env::var("ROOT_URL") {
         builder = builder.root_url(root_url);
     }
-    let client = builder.build()?;
+    let client = DataPortability::new(&builder.build()?);
 
     let access = client.access_type().check(Default::default()).send()?;
     println!("access type: {access:?}");

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use super::client::header_list;
 use super::error::{ApiError, Error};
-use super::{Call, Client};
+use super::{Client, PreparedRequest};
 
 /// The method name downloads report in errors and events.
 const DOWNLOAD: &str = "download";
@@ -104,31 +104,26 @@ impl Client {
     /// Starts downloading `url` from byte `offset` (0 for the whole file). An expired or
     /// otherwise refused URL is an [`Error::Api`] (status 403 for an expired signature).
     pub fn download(&self, url: &str, offset: u64) -> Result<Download, Error> {
-        let mut request = self.http().get(url).header("user-agent", self.user_agent());
+        let mut request = self
+            .http()
+            .get(url)
+            .header("user-agent", self.user_agent(None));
         if offset > 0 {
             request = request.header("range", format!("bytes={offset}-"));
         }
         self.start_download(request, offset, DOWNLOAD, None)
     }
 
-    /// Downloads the content a media-download method describes (`alt=media`), with the call's
-    /// authorization. Generated builders of such methods call this from `download()`.
-    pub fn download_media(&self, mut call: Call) -> Result<Download, Error> {
-        call.set_query("alt", "media".to_owned());
-        let method = call.method().id;
-        let prepared = self.prepare(&call)?;
-        let mut request = self.http().get(&prepared.url);
-        for (name, value) in &prepared.headers {
-            request = request.header(name, value);
-        }
-        let token = match self.token_source() {
-            Some(source) => Some(source.token()?),
-            None => None,
-        };
-        if let Some(token) = &token {
-            request = request.bearer_auth(token.secret());
-        }
-        let secret = token.as_ref().map(|token| token.secret().to_owned());
+    /// Downloads what `prepared` (a media download of method `method`) asks for, with the
+    /// client's authorization.
+    pub(crate) fn download_prepared(
+        &self,
+        method: &'static str,
+        prepared: &PreparedRequest,
+    ) -> Result<Download, Error> {
+        let request = self.http().get(&prepared.url);
+        let (request, token) = self.authorized(request, prepared)?;
+        let secret = token.map(|token| token.secret().to_owned());
         self.start_download(request, 0, method, secret)
     }
 

@@ -167,7 +167,7 @@ fn consent_exchange_refresh_and_call() {
         .retry_policy(RetryPolicy::disabled())
         .build()
         .unwrap();
-    client
+    google_dataportability_v1::DataPortability::new(&client)
         .access_type()
         .check(Default::default())
         .send()

@@ -1,30 +1,15 @@
-//! The client: configuration, and sending a [`Call`] over HTTP.
+//! The client: one configured HTTP client (token source, timeouts, retries, user agent) that
+//! every API crate a program uses shares, and the send path every call goes through.
 
 use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
-use super::auth::TokenSource;
-use super::call::{Call, PreparedRequest};
-use super::error::{ApiError, Error, GoogleError};
-use super::path;
-use super::redact::{redact_url, scrub};
+use super::auth::{AccessToken, TokenSource};
+use super::call::PreparedRequest;
+use super::error::{ApiError, Error};
+use super::redact::redact_url;
 use super::retry::{self, RetryPolicy};
-
-/// What the generated code knows about the API as a whole.
-#[derive(Debug)]
-pub struct ServiceInfo {
-    /// The API's name, such as `dataportability`.
-    pub name: &'static str,
-    /// The API's version, such as `v1`.
-    pub version: &'static str,
-    /// The revision of the Discovery document the crate was generated from.
-    pub revision: &'static str,
-    /// Root URL, ending in `/`.
-    pub root_url: &'static str,
-    /// Path below the root URL that method paths are relative to.
-    pub service_path: &'static str,
-}
 
 /// Default time to connect to the server.
 const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -35,10 +20,12 @@ const DEFAULT_DOWNLOAD_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
 /// Default longest time of one download: the life of a Data Portability signed URL. A download
 /// that needs longer is resumed from where it stopped.
 const DEFAULT_DOWNLOAD_TIMEOUT: Duration = Duration::from_secs(6 * 3600);
+/// This crate, as the `User-Agent` names it.
+pub(crate) const RUNTIME_AGENT: &str =
+    concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
 
 /// Builds a [`Client`].
 pub struct ClientBuilder {
-    service: &'static ServiceInfo,
     root_url: Option<String>,
     token_source: Option<Arc<dyn TokenSource>>,
     api_key: Option<String>,
@@ -51,12 +38,9 @@ pub struct ClientBuilder {
     download_timeout: Duration,
 }
 
-impl ClientBuilder {
-    /// A builder for `service` with the default settings. Generated crates call this from
-    /// `Client::builder()`.
-    pub fn new(service: &'static ServiceInfo) -> Self {
+impl Default for ClientBuilder {
+    fn default() -> Self {
         ClientBuilder {
-            service,
             root_url: None,
             token_source: None,
             api_key: None,
@@ -69,14 +53,24 @@ impl ClientBuilder {
             download_timeout: DEFAULT_DOWNLOAD_TIMEOUT,
         }
     }
+}
 
-    /// Sends requests to `root_url` instead of the API's own (a local emulator, a proxy).
+impl ClientBuilder {
+    /// A builder with the default settings.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sends the requests of every API to `root_url` instead of the API's own (a local
+    /// emulator, a proxy). An API's hub can set its own instead (`with_root_url`).
     pub fn root_url(mut self, root_url: impl Into<String>) -> Self {
         self.root_url = Some(root_url.into());
         self
     }
 
     /// Where access tokens come from. Without one, requests carry no `Authorization` header.
+    /// One source serves every API the client is used with, so one consent can cover the
+    /// scopes of several APIs.
     pub fn token_source(mut self, source: impl TokenSource + 'static) -> Self {
         self.token_source = Some(Arc::new(source));
         self
@@ -88,7 +82,7 @@ impl ClientBuilder {
         self
     }
 
-    /// A product name and version put before this crate's own `User-Agent`.
+    /// A product name and version put before the API crate's own `User-Agent`.
     pub fn user_agent(mut self, product: impl Into<String>) -> Self {
         self.user_agent = Some(product.into());
         self
@@ -132,44 +126,9 @@ impl ClientBuilder {
 
     /// Builds the client.
     pub fn build(self) -> Result<Client, Error> {
-        let config_error = |message: String| Error::Config { message };
-        let root_url = self
-            .root_url
-            .unwrap_or_else(|| self.service.root_url.to_owned());
-        let shown = redact_url(&root_url);
-        let root = reqwest::Url::parse(&root_url)
-            .map_err(|error| config_error(format!("root URL {shown:?}: {error}")))?;
-        if !matches!(root.scheme(), "http" | "https") || root.query().is_some() {
-            return Err(config_error(format!(
-                "root URL {shown:?} must be http or https, without a query"
-            )));
-        }
-        let mut root = root_url;
-        if !root.ends_with('/') {
-            root.push('/');
-        }
-        let base_url = format!("{root}{}", self.service.service_path);
-        let download_url = format!("{root}download/{}", self.service.service_path);
-        let base_path = reqwest::Url::parse(&base_url)
-            .map_err(|error| {
-                config_error(format!("service URL {:?}: {error}", redact_url(&base_url)))
-            })?
-            .path()
-            .to_owned();
-        let download_path = reqwest::Url::parse(&download_url)
-            .map_err(|error| {
-                config_error(format!(
-                    "download URL {:?}: {error}",
-                    redact_url(&download_url)
-                ))
-            })?
-            .path()
-            .to_owned();
-
-        let crate_agent = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
-        let user_agent = match self.user_agent {
-            Some(product) => format!("{product} {crate_agent}"),
-            None => crate_agent.to_owned(),
+        let root_url = match self.root_url {
+            Some(root_url) => Some(checked_root_url(&root_url)?),
+            None => None,
         };
         install_crypto_provider();
         // No client-wide timeout: each attempt gets what is left of its call's time.
@@ -178,18 +137,16 @@ impl ClientBuilder {
             .timeout(None)
             .gzip(true)
             .build()
-            .map_err(|error| config_error(format!("HTTP client: {error}")))?;
+            .map_err(|error| Error::Config {
+                message: format!("HTTP client: {error}"),
+            })?;
         Ok(Client {
             inner: Arc::new(Inner {
                 http,
-                service: self.service,
-                base_url,
-                base_path,
-                download_url,
-                download_path,
+                root_url,
                 token_source: self.token_source,
                 api_key: self.api_key,
-                user_agent,
+                product: self.user_agent,
                 timeout: self.timeout,
                 retry: self.retry,
                 check_path_patterns: self.check_path_patterns,
@@ -199,10 +156,27 @@ impl ClientBuilder {
     }
 }
 
+/// `root_url` if it is an http(s) URL without a query, ending in `/`.
+pub(crate) fn checked_root_url(root_url: &str) -> Result<String, Error> {
+    let shown = redact_url(root_url);
+    let config_error = |message: String| Error::Config { message };
+    let parsed = reqwest::Url::parse(root_url)
+        .map_err(|error| config_error(format!("root URL {shown:?}: {error}")))?;
+    if !matches!(parsed.scheme(), "http" | "https") || parsed.query().is_some() {
+        return Err(config_error(format!(
+            "root URL {shown:?} must be http or https, without a query"
+        )));
+    }
+    let mut root = root_url.to_owned();
+    if !root.ends_with('/') {
+        root.push('/');
+    }
+    Ok(root)
+}
+
 impl fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientBuilder")
-            .field("service", &self.service.name)
             .field("root_url", &self.root_url.as_deref().map(redact_url))
             .field("token_source", &self.token_source.is_some())
             .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
@@ -222,7 +196,9 @@ pub(crate) fn install_crypto_provider() {
     let _ = rustls::crypto::ring::default_provider().install_default();
 }
 
-/// A client of the API. Cheap to clone; clones share connections and configuration.
+/// A configured HTTP client for Google APIs: connections, token source, API key, timeouts and
+/// retry policy. Cheap to clone; clones share all of it. Hand it to the hub of each API crate
+/// (`DataPortability::new(&client)`, `Drive::new(&client)`, ...).
 #[derive(Clone)]
 pub struct Client {
     inner: Arc<Inner>,
@@ -230,18 +206,12 @@ pub struct Client {
 
 struct Inner {
     http: reqwest::blocking::Client,
-    service: &'static ServiceInfo,
-    /// Root URL and service path, ending in `/` unless the service path is empty.
-    base_url: String,
-    /// The path part of `base_url`: every request path must start with it.
-    base_path: String,
-    /// Root URL, `download/` and service path: where media downloads go for some APIs.
-    download_url: String,
-    /// The path part of `download_url`.
-    download_path: String,
+    /// A root URL that replaces every API's own, ending in `/`.
+    root_url: Option<String>,
     token_source: Option<Arc<dyn TokenSource>>,
     api_key: Option<String>,
-    user_agent: String,
+    /// What `ClientBuilder::user_agent` gave.
+    product: Option<String>,
     timeout: Duration,
     retry: RetryPolicy,
     check_path_patterns: bool,
@@ -252,14 +222,13 @@ struct Inner {
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
-            .field("service", &self.inner.service.name)
-            .field("base_url", &redact_url(&self.inner.base_url))
+            .field("root_url", &self.inner.root_url.as_deref().map(redact_url))
             .field("token_source", &self.inner.token_source.is_some())
             .field(
                 "api_key",
                 &self.inner.api_key.as_ref().map(|_| "<redacted>"),
             )
-            .finish()
+            .finish_non_exhaustive()
     }
 }
 
@@ -288,111 +257,95 @@ impl Response {
 }
 
 impl Client {
+    /// A builder with the default settings.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::new()
+    }
+
     pub(crate) fn http(&self) -> &reqwest::blocking::Client {
         &self.inner.http
     }
 
-    pub(crate) fn token_source(&self) -> Option<&Arc<dyn TokenSource>> {
-        self.inner.token_source.as_ref()
+    pub(crate) fn root_url(&self) -> Option<&str> {
+        self.inner.root_url.as_deref()
     }
 
-    pub(crate) fn user_agent(&self) -> &str {
-        &self.inner.user_agent
+    pub(crate) fn api_key(&self) -> Option<&str> {
+        self.inner.api_key.as_deref()
+    }
+
+    pub(crate) fn check_path_patterns(&self) -> bool {
+        self.inner.check_path_patterns
     }
 
     pub(crate) fn download_timeouts(&self) -> (Duration, Duration) {
         self.inner.download_timeouts
     }
 
-    /// The API this client calls.
-    pub fn service(&self) -> &'static ServiceInfo {
-        self.inner.service
+    /// The `User-Agent` for requests made for `api_crate` (`name/version`): the caller's
+    /// product, the API crate, and this crate.
+    pub(crate) fn user_agent(&self, api_crate: Option<&str>) -> String {
+        [
+            self.inner.product.as_deref(),
+            api_crate,
+            Some(RUNTIME_AGENT),
+        ]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ")
     }
 
-    /// The request `call` would send, without sending it or fetching a token.
-    pub fn prepare(&self, call: &Call) -> Result<PreparedRequest, Error> {
-        let method = call.method();
-        let invalid = |message: String| Error::InvalidRequest {
-            method: method.id,
-            message,
-        };
-        if self.inner.check_path_patterns {
-            path::check_patterns(method.path_patterns, call.path_params()).map_err(invalid)?;
+    /// `request` with the prepared headers and, when the client has a token source, a fresh
+    /// token; the token too, so that an error can be cleaned of it.
+    pub(crate) fn authorized(
+        &self,
+        mut request: reqwest::blocking::RequestBuilder,
+        prepared: &PreparedRequest,
+    ) -> Result<(reqwest::blocking::RequestBuilder, Option<AccessToken>), Error> {
+        for (name, value) in &prepared.headers {
+            request = request.header(name, value);
         }
-        let expanded = path::expand(method.path, call.path_params()).map_err(invalid)?;
-        let base = if call.download_service() {
-            &self.inner.download_url
-        } else {
-            &self.inner.base_url
+        let token = match &self.inner.token_source {
+            Some(source) => Some(source.token()?),
+            None => None,
         };
-        let mut url = reqwest::Url::parse(&format!("{base}{expanded}"))
-            .map_err(|error| invalid(format!("the URL is not valid: {error}")))?;
-        // Expansion refuses dot segments already; this check keeps that promise even if a
-        // template itself were hostile.
-        let base_path = if call.download_service() {
-            &self.inner.download_path
-        } else {
-            &self.inner.base_path
-        };
-        if !url.path().starts_with(base_path.as_str()) || url.fragment().is_some() {
-            return Err(invalid(format!(
-                "the URL {} leaves the service path",
-                redact_url(url.as_str())
-            )));
+        if let Some(token) = &token {
+            request = request.bearer_auth(token.secret());
         }
-        let api_key = self.inner.api_key.as_deref().map(|key| ("key", key));
-        let query = path::encode_query(
-            api_key.into_iter().chain(
-                call.query()
-                    .iter()
-                    .map(|(name, value)| (*name, value.as_str())),
-            ),
-        );
-        url.set_query((!query.is_empty()).then_some(query.as_str()));
-        let mut headers = vec![
-            ("user-agent".to_owned(), self.inner.user_agent.clone()),
-            (
-                "x-goog-api-client".to_owned(),
-                concat!("gl-rust gdcl/", env!("CARGO_PKG_VERSION")).to_owned(),
-            ),
-        ];
-        if call.body().is_some() {
-            headers.push(("content-type".to_owned(), "application/json".to_owned()));
-        }
-        Ok(PreparedRequest {
-            method: method.http_method,
-            url: url.into(),
-            headers,
-            body: call.body().map(<[u8]>::to_vec),
-        })
+        Ok((request, token))
     }
 
-    /// Sends `call`, retrying as the policy allows, and returns the successful response or the
-    /// last error.
-    pub fn execute(&self, call: Call) -> Result<Response, Error> {
-        let method = call.method();
-        let prepared = self.prepare(&call)?;
+    /// Sends `prepared`, retrying as the call's policy (or the client's) allows, and returns the
+    /// successful response or the last error.
+    pub(crate) fn send(
+        &self,
+        method_id: &'static str,
+        prepared: &PreparedRequest,
+        call_timeout: Option<Duration>,
+        call_retry: Option<&RetryPolicy>,
+    ) -> Result<Response, Error> {
         let verb = reqwest::Method::from_bytes(prepared.method.as_bytes()).map_err(|_| {
             Error::InvalidRequest {
-                method: method.id,
+                method: method_id,
                 message: format!("unknown HTTP method {:?}", prepared.method),
             }
         })?;
-        let policy = call.retry_policy().unwrap_or(&self.inner.retry);
+        let policy = call_retry.unwrap_or(&self.inner.retry);
         let retryable_method = retry::is_idempotent(prepared.method);
         let started = Instant::now();
-        let deadline = started + call.timeout().unwrap_or(self.inner.timeout);
+        let deadline = started + call_timeout.unwrap_or(self.inner.timeout);
         let mut attempt = 1;
         loop {
             let remaining = deadline.saturating_duration_since(Instant::now());
-            let outcome = self.attempt(&prepared, verb.clone(), method.id, remaining);
+            let outcome = self.attempt(prepared, verb.clone(), method_id, remaining);
             let status = match &outcome {
                 Ok(response) => Some(response.status),
                 Err(failure) => failure.error.http_status(),
             };
             tracing::debug!(
                 target: "google_api_client",
-                method = method.id,
+                method = method_id,
                 attempt,
                 status,
                 elapsed_ms = started.elapsed().as_millis() as u64,
@@ -406,7 +359,8 @@ impl Client {
                 return Err(failure.error);
             }
             let wait = failure
-                .retry_after
+                .error
+                .retry_after()
                 .unwrap_or_else(|| policy.backoff(attempt));
             if Instant::now() + wait >= deadline {
                 // Waiting would use up the call's time: the error is the answer.
@@ -414,7 +368,7 @@ impl Client {
             }
             tracing::debug!(
                 target: "google_api_client",
-                method = method.id,
+                method = method_id,
                 attempt,
                 wait_ms = wait.as_millis() as u64,
                 "retrying"
@@ -435,7 +389,6 @@ impl Client {
         let not_retryable = |error: Error| Failure {
             error,
             retryable: false,
-            retry_after: None,
         };
         if time_left.is_zero() {
             return Err(not_retryable(Error::InvalidRequest {
@@ -443,21 +396,12 @@ impl Client {
                 message: "the call's time ran out before it could be sent".to_owned(),
             }));
         }
-        let mut request = self
+        let request = self
             .inner
             .http
             .request(verb, &prepared.url)
             .timeout(time_left);
-        for (name, value) in &prepared.headers {
-            request = request.header(name, value);
-        }
-        let token = match &self.inner.token_source {
-            Some(source) => Some(source.token().map_err(not_retryable)?),
-            None => None,
-        };
-        if let Some(token) = &token {
-            request = request.bearer_auth(token.secret());
-        }
+        let (mut request, token) = self.authorized(request, prepared).map_err(not_retryable)?;
         if let Some(body) = &prepared.body {
             request = request.body(body.clone());
         } else if !matches!(prepared.method, "GET" | "HEAD" | "DELETE") {
@@ -472,7 +416,6 @@ impl Client {
         let response = request.send().map_err(|source| Failure {
             error: transport(source),
             retryable: true,
-            retry_after: None,
         })?;
         let status = response.status().as_u16();
         let headers = header_list(response.headers());
@@ -493,44 +436,17 @@ impl Client {
             self.inner.api_key.as_deref().unwrap_or(""),
         ];
         let error = ApiError::new(method_id, status, headers, body, &secrets);
-        let retryable = retry::is_retryable_status(status, error.reason());
-        let retry_after = error
-            .header("retry-after")
-            .and_then(|value| retry::parse_retry_after(value, SystemTime::now()));
+        let retryable = error.is_transient();
         Err(Failure {
             error: Error::Api(Box::new(error)),
             retryable,
-            retry_after,
         })
     }
 }
 
-impl ApiError {
-    /// An error response, with every one of `secrets` (the credentials the request carried)
-    /// removed from its body and headers in case the server echoed them.
-    pub(crate) fn new(
-        method: &'static str,
-        status: u16,
-        headers: Vec<(String, String)>,
-        body: Vec<u8>,
-        secrets: &[&str],
-    ) -> ApiError {
-        let body = scrub(body, secrets);
-        let headers = headers
-            .into_iter()
-            .map(|(name, value)| {
-                let value = scrub(value.into_bytes(), secrets);
-                (name, String::from_utf8_lossy(&value).into_owned())
-            })
-            .collect();
-        ApiError {
-            method,
-            status,
-            google: GoogleError::parse(&body),
-            headers,
-            body,
-        }
-    }
+/// When the server asks to wait: `Retry-After` in seconds or as an HTTP date.
+pub(crate) fn retry_after_header(value: &str) -> Option<Duration> {
+    retry::parse_retry_after(value, SystemTime::now())
 }
 
 /// Response headers as (lower-case name, value) pairs, in the order received.
@@ -550,5 +466,4 @@ pub(crate) fn header_list(headers: &reqwest::header::HeaderMap) -> Vec<(String, 
 struct Failure {
     error: Error,
     retryable: bool,
-    retry_after: Option<Duration>,
 }

@@ -25,7 +25,7 @@ fn unavailable() -> Reply {
 }
 
 fn get_state(client: &google_dataportability_v1::Client) -> Result<(), Error> {
-    client
+    google_dataportability_v1::DataPortability::new(client)
         .archive_jobs()
         .get_portability_archive_state(STATE)
         .send()
@@ -74,7 +74,7 @@ fn retry_after_is_respected() {
 fn a_post_is_never_retried() {
     let server = TestServer::start(vec![unavailable(), Reply::json(200, json!({}))]);
     let client = builder(&server).build().unwrap();
-    let error = client
+    let error = google_dataportability_v1::DataPortability::new(&client)
         .portability_archive()
         .initiate(InitiatePortabilityArchiveRequest::default().set_resources(["myactivity.search"]))
         .send()

@@ -4,7 +4,7 @@ use std::fmt;
 
 use serde::Deserialize;
 
-use super::redact::body_excerpt;
+use super::redact::{body_excerpt, scrub};
 
 /// How much of a body `Display` shows.
 const DISPLAY_BODY_CHARS: usize = 200;
@@ -65,6 +65,27 @@ pub enum Error {
 }
 
 impl Error {
+    /// Whether the same request may well succeed if sent again later: the server said it did
+    /// not process it (502, 503, 504, or 429 without a reason such as an exhausted quota), no
+    /// answer came, or the answer stalled. The client retries such errors itself for GET and
+    /// HEAD; for other methods only the caller knows whether a repeat is safe, since after a
+    /// transport error the server may have acted.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            Error::Api(api) => api.is_transient(),
+            Error::Transport { .. } | Error::TimedOut { .. } => true,
+            _ => false,
+        }
+    }
+
+    /// How long the server asked the caller to wait before trying again (`Retry-After`, in
+    /// seconds or as an HTTP date), when it did.
+    pub fn retry_after(&self) -> Option<std::time::Duration> {
+        self.api()?
+            .header("retry-after")
+            .and_then(super::client::retry_after_header)
+    }
+
     /// The error response, when the server answered with an error status.
     pub fn api(&self) -> Option<&ApiError> {
         match self {
@@ -194,6 +215,39 @@ pub struct ApiError {
 }
 
 impl ApiError {
+    /// An error response, with every one of `secrets` (the credentials the request carried)
+    /// removed from its body and headers in case the server echoed them.
+    pub(crate) fn new(
+        method: &'static str,
+        status: u16,
+        headers: Vec<(String, String)>,
+        body: Vec<u8>,
+        secrets: &[&str],
+    ) -> ApiError {
+        let body = scrub(body, secrets);
+        let headers = headers
+            .into_iter()
+            .map(|(name, value)| {
+                let value = scrub(value.into_bytes(), secrets);
+                (name, String::from_utf8_lossy(&value).into_owned())
+            })
+            .collect();
+        ApiError {
+            method,
+            status,
+            google: GoogleError::parse(&body),
+            headers,
+            body,
+        }
+    }
+
+    /// Whether the server said it did not process the request and it may be sent again: 502,
+    /// 503 and 504, and 429 without a machine-readable reason (a reason such as
+    /// `RESOURCE_EXHAUSTED_ONE_TIME` says waiting will not help).
+    pub fn is_transient(&self) -> bool {
+        super::retry::is_retryable_status(self.status, self.reason())
+    }
+
     /// The canonical status, such as `NOT_FOUND` or `RESOURCE_EXHAUSTED`, when the body names one.
     pub fn canonical_status(&self) -> Option<&str> {
         self.google.as_ref()?.status.as_deref()

@@ -139,8 +139,8 @@ impl TestServer {
     }
 }
 
-/// A client builder for the Data Portability API pointed at `server`, with a static token and
-/// quick retries (at most 10 ms apart), so retrying tests stay fast.
+/// A client builder pointed at `server`, with a static token and quick retries (at most 10 ms
+/// apart), so retrying tests stay fast.
 pub fn builder(server: &TestServer) -> google_dataportability_v1::runtime::ClientBuilder {
     google_dataportability_v1::Client::builder()
         .root_url(&server.base_url)
@@ -154,10 +154,18 @@ pub fn builder(server: &TestServer) -> google_dataportability_v1::runtime::Clien
         )
 }
 
-/// A client pointed at `server` that never retries, for tests of single exchanges.
-pub fn client(server: &TestServer) -> google_dataportability_v1::Client {
-    builder(server)
+/// The Data Portability API on a client pointed at `server` that never retries, for tests of
+/// single exchanges.
+pub fn client(server: &TestServer) -> google_dataportability_v1::DataPortability {
+    api(builder(server)
         .retry_policy(google_dataportability_v1::runtime::RetryPolicy::disabled())
         .build()
-        .unwrap()
+        .unwrap())
+}
+
+/// The Data Portability API on `client`.
+pub fn api(
+    client: google_dataportability_v1::Client,
+) -> google_dataportability_v1::DataPortability {
+    google_dataportability_v1::DataPortability::new(&client)
 }

@@ -1,0 +1,209 @@
+//! One API on a shared client: where its requests go (root URL, service path, the download
+//! service), and turning a [`Call`] of one of its methods into a request, sent or not.
+
+use std::fmt;
+
+use super::call::{Call, PreparedRequest};
+use super::client::{Client, Response, checked_root_url};
+use super::download::Download;
+use super::error::Error;
+use super::path;
+use super::redact::redact_url;
+
+/// What the generated code knows about the API as a whole.
+#[derive(Debug)]
+pub struct ServiceInfo {
+    /// The API's name, such as `dataportability`.
+    pub name: &'static str,
+    /// The API's version, such as `v1`.
+    pub version: &'static str,
+    /// The revision of the Discovery document the crate was generated from.
+    pub revision: &'static str,
+    /// Root URL, ending in `/`.
+    pub root_url: &'static str,
+    /// Path below the root URL that method paths are relative to.
+    pub service_path: &'static str,
+    /// The API crate, `name/version`, for the `User-Agent` and `x-goog-api-client` headers.
+    pub crate_agent: &'static str,
+}
+
+/// An API on a [`Client`]: the client, the API's description, and the URLs its calls go to.
+/// Each generated crate's hub (`DataPortability`, `Drive`, ...) holds one.
+#[derive(Clone)]
+pub struct Service {
+    client: Client,
+    info: &'static ServiceInfo,
+    urls: Result<Urls, String>,
+    user_agent: String,
+    api_client: String,
+}
+
+/// Where one API's calls go.
+#[derive(Clone, Debug)]
+struct Urls {
+    /// Root URL and service path, ending in `/` unless the service path is empty.
+    base_url: String,
+    /// The path part of `base_url`: every request path must start with it.
+    base_path: String,
+    /// Root URL, `download/` and service path: where media downloads go for some APIs.
+    download_url: String,
+    /// The path part of `download_url`.
+    download_path: String,
+}
+
+impl Service {
+    /// The API `info` on `client`, at the client's root URL if it has one, else the API's own.
+    pub fn new(client: &Client, info: &'static ServiceInfo) -> Service {
+        let root = client.root_url().unwrap_or(info.root_url).to_owned();
+        Self::at(client, info, root)
+    }
+
+    /// The API `info` on `client`, at `root_url` (a local emulator, a proxy).
+    pub fn with_root_url(
+        client: &Client,
+        info: &'static ServiceInfo,
+        root_url: &str,
+    ) -> Result<Service, Error> {
+        let root = checked_root_url(root_url)?;
+        let service = Self::at(client, info, root);
+        if let Err(message) = &service.urls {
+            return Err(Error::Config {
+                message: message.clone(),
+            });
+        }
+        Ok(service)
+    }
+
+    fn at(client: &Client, info: &'static ServiceInfo, root: String) -> Service {
+        Service {
+            client: client.clone(),
+            info,
+            // A document's URLs were checked when its crate was generated; should one still
+            // not parse, every call says so.
+            urls: Urls::new(&root, info.service_path),
+            user_agent: client.user_agent(Some(info.crate_agent)),
+            api_client: format!(
+                "gl-rust gdcl/{}",
+                info.crate_agent.rsplit('/').next().unwrap_or_default()
+            ),
+        }
+    }
+
+    /// The client calls go through.
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// The API.
+    pub fn info(&self) -> &'static ServiceInfo {
+        self.info
+    }
+
+    /// The request `call` would send, without sending it or fetching a token.
+    pub fn prepare(&self, call: &Call) -> Result<PreparedRequest, Error> {
+        let method = call.method();
+        let invalid = |message: String| Error::InvalidRequest {
+            method: method.id,
+            message,
+        };
+        let urls = self
+            .urls
+            .as_ref()
+            .map_err(|message| invalid(message.clone()))?;
+        if self.client.check_path_patterns() {
+            path::check_patterns(method.path_patterns, call.path_params()).map_err(invalid)?;
+        }
+        let expanded = path::expand(method.path, call.path_params()).map_err(invalid)?;
+        let (base, base_path) = if call.download_service() {
+            (&urls.download_url, &urls.download_path)
+        } else {
+            (&urls.base_url, &urls.base_path)
+        };
+        let mut url = reqwest::Url::parse(&format!("{base}{expanded}"))
+            .map_err(|error| invalid(format!("the URL is not valid: {error}")))?;
+        // Expansion refuses dot segments already; this check keeps that promise even if a
+        // template itself were hostile.
+        if !url.path().starts_with(base_path.as_str()) || url.fragment().is_some() {
+            return Err(invalid(format!(
+                "the URL {} leaves the service path",
+                redact_url(url.as_str())
+            )));
+        }
+        let api_key = self.client.api_key().map(|key| ("key", key));
+        let query = path::encode_query(
+            api_key.into_iter().chain(
+                call.query()
+                    .iter()
+                    .map(|(name, value)| (*name, value.as_str())),
+            ),
+        );
+        url.set_query((!query.is_empty()).then_some(query.as_str()));
+        let mut headers = vec![
+            ("user-agent".to_owned(), self.user_agent.clone()),
+            ("x-goog-api-client".to_owned(), self.api_client.clone()),
+        ];
+        if call.body().is_some() {
+            headers.push(("content-type".to_owned(), "application/json".to_owned()));
+        }
+        Ok(PreparedRequest {
+            method: method.http_method,
+            url: url.into(),
+            headers,
+            body: call.body().map(<[u8]>::to_vec),
+        })
+    }
+
+    /// Sends `call`, retrying as the policy allows, and returns the successful response or the
+    /// last error.
+    pub fn execute(&self, call: Call) -> Result<Response, Error> {
+        let prepared = self.prepare(&call)?;
+        self.client.send(
+            call.method().id,
+            &prepared,
+            call.timeout(),
+            call.retry_policy(),
+        )
+    }
+
+    /// Downloads the content a media-download method describes (`alt=media`), with the call's
+    /// authorization. Generated builders of such methods call this from `download()`.
+    pub fn download_media(&self, mut call: Call) -> Result<Download, Error> {
+        call.set_query("alt", "media".to_owned());
+        let prepared = self.prepare(&call)?;
+        self.client.download_prepared(call.method().id, &prepared)
+    }
+}
+
+impl Urls {
+    fn new(root: &str, service_path: &str) -> Result<Urls, String> {
+        let base_url = format!("{root}{service_path}");
+        let download_url = format!("{root}download/{service_path}");
+        let path_of = |url: &str| {
+            reqwest::Url::parse(url)
+                .map(|parsed| parsed.path().to_owned())
+                .map_err(|error| {
+                    format!("the API's URL {:?} is not valid: {error}", redact_url(url))
+                })
+        };
+        Ok(Urls {
+            base_path: path_of(&base_url)?,
+            download_path: path_of(&download_url)?,
+            base_url,
+            download_url,
+        })
+    }
+}
+
+impl fmt::Debug for Service {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let base_url = self.urls.as_ref().map(|urls| redact_url(&urls.base_url));
+        f.debug_struct("Service")
+            .field(
+                "api",
+                &format_args!("{}:{}", self.info.name, self.info.version),
+            )
+            .field("base_url", &base_url)
+            .field("client", &self.client)
+            .finish()
+    }
+}
