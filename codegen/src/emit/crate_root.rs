@@ -76,8 +76,9 @@ pub fn emit(api: &Api) -> TokenStream {
         #[rustfmt::skip]
         mod scopes;
 
-        pub use runtime::{Client, Error};
+        // In the order rustfmt keeps them, since `cargo fmt` also formats this file.
         pub use resources::#hub;
+        pub use runtime::{Client, Error};
         pub use scopes::Scope;
 
         /// The revision of the Discovery document this crate was generated from.
