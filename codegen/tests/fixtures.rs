@@ -34,6 +34,14 @@ fn std_names() {
     check("std_names");
 }
 
+/// Resources, methods and parameters named like every public runtime method and the hub's own,
+/// schemas named like runtime types, and an API whose hub would be called `Client`: generated
+/// names live on generated types only, so none can collide (`cargo xtask corpus` compiles it).
+#[test]
+fn runtime_names() {
+    check("runtime_names");
+}
+
 #[test]
 fn recursion() {
     check("recursion");

@@ -24,9 +24,74 @@ pub fn run(args: &[String]) -> Result<(), Failure> {
     }
     let workspace = paths::target_dir().join("corpus");
     let members = generate_all(&workspace)?;
+    let program = write_two_apis(&workspace)?;
     if build {
         check_all(&workspace, &members)?;
+        run_two_apis(&workspace, &program)?;
     }
+    Ok(())
+}
+
+/// The corpus documents of the two-API program.
+const TWO_APIS: [&str; 2] = ["tasks.v1.json", "dataportability.v1beta.json"];
+
+/// Writes two API crates exactly as `cargo xtask regen --from DOC --out DIR` writes them, into
+/// sibling folders of `two-apis/`, and beside them a program that uses both through one client
+/// (`xtask/corpus/two_apis.rs`); returns the program's manifest.
+fn write_two_apis(workspace: &Path) -> Result<PathBuf, Failure> {
+    let io =
+        |path: &Path, error: std::io::Error| Failure::error(format!("{}: {error}", path.display()));
+    let dir = workspace.join("two-apis");
+    for document in TWO_APIS {
+        let from = paths::root()
+            .join("discovery/documents/corpus")
+            .join(document);
+        let out = dir.join(document.trim_end_matches(".json").replace('.', "-"));
+        regen::run(&[
+            "--from".to_owned(),
+            from.to_string_lossy().into_owned(),
+            "--out".to_owned(),
+            out.to_string_lossy().into_owned(),
+        ])?;
+    }
+    let program = dir.join("program");
+    let source = paths::root().join("xtask/corpus/two_apis.rs");
+    let main = program.join("src/main.rs");
+    fs::create_dir_all(program.join("src")).map_err(|error| io(&program, error))?;
+    fs::copy(&source, &main).map_err(|error| io(&source, error))?;
+    let manifest = format!(
+        "# Written by `cargo xtask corpus`.\n[package]\nname = \"two-apis\"\nversion = \"0.1.0\"\nedition = \"2024\"\npublish = false\n\n\
+         [dependencies]\ngoogle-api-runtime = {{ {} }}\ngoogle-tasks-v1 = {{ path = \"../tasks-v1\" }}\n\
+         google-dataportability-v1beta = {{ path = \"../dataportability-v1beta\" }}\n\n[workspace]\n",
+        paths::runtime_source(&program)
+    );
+    let manifest_path = program.join("Cargo.toml");
+    fs::write(&manifest_path, manifest).map_err(|error| io(&manifest_path, error))?;
+    let lock = paths::root().join("Cargo.lock");
+    fs::copy(&lock, program.join("Cargo.lock")).map_err(|error| io(&lock, error))?;
+    println!("corpus: wrote the two-API program in {}", program.display());
+    Ok(manifest_path)
+}
+
+/// Builds and runs the two-API program; it fails unless both APIs' requests went out as
+/// expected with the one token.
+fn run_two_apis(workspace: &Path, manifest: &Path) -> Result<(), Failure> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let output = Command::new(cargo)
+        .args(["run", "--quiet", "--manifest-path"])
+        .arg(manifest)
+        .env("CARGO_TARGET_DIR", workspace.join("target"))
+        .output()
+        .map_err(|error| Failure::error(format!("could not run cargo: {error}")))?;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    print!("{stdout}");
+    if !output.status.success() {
+        return Err(Failure::check(format!(
+            "the two-API program failed:\n{stdout}{}",
+            String::from_utf8_lossy(&output.stderr)
+        )));
+    }
+    println!("corpus: one client served two generated APIs");
     Ok(())
 }
 

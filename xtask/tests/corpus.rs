@@ -41,4 +41,12 @@ fn every_corpus_document_generates_into_the_target_directory() {
         );
     }
     assert!(corpus.join("Cargo.toml").is_file());
+    // The two-API program, its two crates written by `regen --out` beside it.
+    for file in [
+        "two-apis/program/src/main.rs",
+        "two-apis/tasks-v1/src/lib.rs",
+        "two-apis/dataportability-v1beta/src/lib.rs",
+    ] {
+        assert!(corpus.join(file).is_file(), "{file}");
+    }
 }
