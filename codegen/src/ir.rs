@@ -131,6 +131,8 @@ pub struct FieldDef {
     pub deprecated: bool,
     /// Method ids for which the field is required.
     pub required_by: Vec<String>,
+    /// The value the server assumes when the field is absent, as the document writes it.
+    pub default: Option<String>,
 }
 
 /// An open enum.

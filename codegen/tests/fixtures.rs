@@ -34,6 +34,13 @@ fn std_names() {
     check("std_names");
 }
 
+/// What published documents do that the format barely allows: no root URL, inline request and
+/// response schemas, object-typed query parameters, property defaults, a duplicated key.
+#[test]
+fn lenient() {
+    check("lenient");
+}
+
 /// Resources, methods and parameters named like every public runtime method and the hub's own,
 /// schemas named like runtime types, and an API whose hub would be called `Client`: generated
 /// names live on generated types only, so none can collide (`cargo xtask corpus` compiles it).

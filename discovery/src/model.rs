@@ -141,10 +141,11 @@ pub struct Method {
     pub parameters: BTreeMap<String, Schema>,
     /// Required parameters in the order a client should take them.
     pub parameter_order: Vec<String>,
-    /// Schema of the request body.
-    pub request: Option<BodyRef>,
-    /// Schema of the response body.
-    pub response: Option<BodyRef>,
+    /// Schema of the request body: usually a `$ref` to a named schema, sometimes a schema
+    /// written inline (a map of values, say); a legacy `parameterName` lands in its `extra`.
+    pub request: Option<Schema>,
+    /// Schema of the response body, a `$ref` or inline like `request`.
+    pub response: Option<Schema>,
     /// OAuth scopes, any one of which allows the call.
     pub scopes: Vec<String>,
     /// Whether the method is deprecated.
@@ -161,20 +162,6 @@ pub struct Method {
     pub supports_subscription: bool,
     /// Whether the method requires an ETag.
     pub etag_required: bool,
-    /// Fields this model does not name.
-    #[serde(flatten)]
-    pub extra: Extra,
-}
-
-/// A method's request or response body: a reference to a named schema.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
-pub struct BodyRef {
-    /// The schema id.
-    #[serde(rename = "$ref")]
-    pub reference: String,
-    /// Legacy name of the body parameter.
-    pub parameter_name: Option<String>,
     /// Fields this model does not name.
     #[serde(flatten)]
     pub extra: Extra,

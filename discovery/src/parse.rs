@@ -59,7 +59,18 @@ pub fn parse_bytes(bytes: &[u8]) -> Result<Document, ParseError> {
 }
 
 /// Parses a Discovery document, naming the JSON path of the first value that does not fit.
+///
+/// A key given twice in one object keeps its last value, as Google's Go and Python clients read
+/// such documents.
 pub fn parse(json: &str) -> Result<Document, ParseError> {
+    match parse_strictly(json) {
+        Err(error) if error.message.starts_with("duplicate field") => parse_through_value(json),
+        result => result,
+    }
+}
+
+/// Parses straight from the text, with line and column in errors; refuses duplicate keys.
+fn parse_strictly(json: &str) -> Result<Document, ParseError> {
     let mut deserializer = serde_json::Deserializer::from_str(json);
     let document: Document =
         serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
@@ -79,6 +90,22 @@ pub fn parse(json: &str) -> Result<Document, ParseError> {
         message: strip_position(&error.to_string()),
     })?;
     Ok(document)
+}
+
+/// Parses through `serde_json::Value`, whose objects keep the last of duplicate keys. The text
+/// is known to be JSON by now, so positions are only lost for errors of the model, whose JSON
+/// path still says where.
+fn parse_through_value(json: &str) -> Result<Document, ParseError> {
+    let at_start = |path: String, message: String| ParseError {
+        path,
+        line: 1,
+        column: 1,
+        message: shorten_quoted(&message).into_owned(),
+    };
+    let value: serde_json::Value = serde_json::from_str(json)
+        .map_err(|error| at_start("$".to_owned(), strip_position(&error.to_string())))?;
+    serde_path_to_error::deserialize(value)
+        .map_err(|error| at_start(json_path(error.path()), error.into_inner().to_string()))
 }
 
 /// Renders serde_path_to_error's path as a JSON path rooted at `$`, quoting keys that are not

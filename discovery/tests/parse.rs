@@ -21,7 +21,7 @@ fn every_vendored_document_parses() {
             }
         }
     }
-    assert_eq!(count, 1 + 26 + 12);
+    assert_eq!(count, 1 + 26 + 15);
 }
 
 #[test]
@@ -36,8 +36,8 @@ fn data_portability_has_its_methods_and_scopes() {
     assert_eq!(retry.path, "v1/{+name}:retry");
     assert_eq!(retry.parameter_order, ["name"]);
     assert_eq!(
-        retry.request.as_ref().unwrap().reference,
-        "RetryPortabilityArchiveRequest"
+        retry.request.as_ref().unwrap().reference.as_deref(),
+        Some("RetryPortabilityArchiveRequest")
     );
     // `version_module` is not part of the model, so it is kept in `extra`.
     assert_eq!(
@@ -88,4 +88,16 @@ fn unknown_fields_are_kept() {
     .unwrap();
     assert_eq!(document.extra["futureFeature"]["a"], 1);
     assert_eq!(document.schemas["A"].extra["x-new"], true);
+}
+
+#[test]
+fn a_key_given_twice_keeps_its_last_value() {
+    let text = r#"{"name": "first", "version": "v1", "name": "second",
+        "schemas": {"A": {"type": "string", "type": "object"}}}"#;
+    let document = discovery::parse(text).unwrap();
+    assert_eq!(document.name, "second");
+    assert_eq!(document.schemas["A"].type_.as_deref(), Some("object"));
+    // The model's own errors still name their path when read that way.
+    let error = discovery::parse(r#"{"name": "x", "name": 7, "version": "v1"}"#).unwrap_err();
+    assert_eq!(error.path, "$.name", "{error}");
 }

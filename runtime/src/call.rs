@@ -1,5 +1,6 @@
 //! A call as data: which method, its parameter values and body, before it is sent.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::time::Duration;
 
@@ -29,7 +30,8 @@ pub struct MethodInfo {
 pub struct Call {
     method: &'static MethodInfo,
     path_params: Vec<(&'static str, String)>,
-    query: Vec<(&'static str, String)>,
+    /// Wire names are static, except the dotted names of structured values.
+    query: Vec<(Cow<'static, str>, String)>,
     body: Option<Vec<u8>>,
     timeout: Option<Duration>,
     retry: Option<RetryPolicy>,
@@ -65,13 +67,44 @@ impl Call {
 
     /// Sets a query parameter, by wire name, replacing any earlier value.
     pub fn set_query(&mut self, name: &'static str, value: String) {
-        self.query.retain(|(key, _)| *key != name);
-        self.query.push((name, value));
+        self.query.retain(|(key, _)| key != name);
+        self.query.push((Cow::Borrowed(name), value));
     }
 
     /// Adds one more value of a repeated query parameter.
     pub fn add_query(&mut self, name: &'static str, value: String) {
-        self.query.push((name, value));
+        self.query.push((Cow::Borrowed(name), value));
+    }
+
+    /// Adds a structured value (a JSON object, say) of an object-typed query parameter, the way
+    /// Google's HTTP-to-gRPC transcoding reads message-typed query parameters: every leaf as
+    /// `name.field.subfield=value`, list elements as repeated keys, strings as they are, numbers
+    /// and booleans as JSON writes them; nulls are left out.
+    pub fn add_query_value(&mut self, name: &'static str, value: &serde_json::Value) {
+        fn flatten(
+            name: String,
+            value: &serde_json::Value,
+            out: &mut Vec<(Cow<'static, str>, String)>,
+        ) {
+            match value {
+                serde_json::Value::Null => {}
+                serde_json::Value::String(text) => out.push((Cow::Owned(name), text.clone())),
+                serde_json::Value::Bool(_) | serde_json::Value::Number(_) => {
+                    out.push((Cow::Owned(name), value.to_string()))
+                }
+                serde_json::Value::Array(items) => {
+                    for item in items {
+                        flatten(name.clone(), item, out);
+                    }
+                }
+                serde_json::Value::Object(fields) => {
+                    for (field, inner) in fields {
+                        flatten(format!("{name}.{field}"), inner, out);
+                    }
+                }
+            }
+        }
+        flatten(name.to_owned(), value, &mut self.query);
     }
 
     /// Serializes `body` as the JSON request body.
@@ -111,7 +144,7 @@ impl Call {
         &self.path_params
     }
 
-    pub(crate) fn query(&self) -> &[(&'static str, String)] {
+    pub(crate) fn query(&self) -> &[(Cow<'static, str>, String)] {
         &self.query
     }
 
@@ -130,12 +163,12 @@ impl fmt::Debug for Call {
             .query
             .iter()
             .map(|(name, value)| {
-                let shown = if SECRET_QUERY_PARAMETERS.contains(name) {
+                let shown = if SECRET_QUERY_PARAMETERS.contains(&name.as_ref()) {
                     REDACTED
                 } else {
                     value.as_str()
                 };
-                (*name, shown)
+                (name.as_ref(), shown)
             })
             .collect();
         f.debug_struct("Call")
@@ -194,5 +227,43 @@ impl fmt::Debug for PreparedRequest {
             .field("headers", &self.headers)
             .field("body", &self.body.as_deref().map(String::from_utf8_lossy))
             .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    static METHOD: MethodInfo = MethodInfo {
+        id: "test.things.search",
+        http_method: "GET",
+        path: "v1/things",
+        path_patterns: &[],
+    };
+
+    #[test]
+    fn structured_query_values_become_dotted_pairs() {
+        let mut call = Call::new(&METHOD);
+        call.add_query_value(
+            "filter",
+            &serde_json::json!({"kind": "a b", "limit": 5, "deep": {"on": true, "gone": null}, "tags": ["x", "y"]}),
+        );
+        call.add_query_value("plain", &serde_json::json!("text"));
+        let pairs: Vec<(&str, &str)> = call
+            .query()
+            .iter()
+            .map(|(name, value)| (name.as_ref(), value.as_str()))
+            .collect();
+        assert_eq!(
+            pairs,
+            [
+                ("filter.deep.on", "true"),
+                ("filter.kind", "a b"),
+                ("filter.limit", "5"),
+                ("filter.tags", "x"),
+                ("filter.tags", "y"),
+                ("plain", "text"),
+            ]
+        );
     }
 }

@@ -80,7 +80,15 @@ impl Service {
             info,
             // A document's URLs were checked when its crate was generated; should one still
             // not parse, every call says so.
-            urls: Urls::new(&root, info.service_path),
+            urls: if root.is_empty() {
+                Err(format!(
+                    "the {}:{} document gives no root URL: set one with \
+                     `Client::builder().root_url(..)` or the hub's `with_root_url`",
+                    info.name, info.version
+                ))
+            } else {
+                Urls::new(&root, info.service_path)
+            },
             user_agent: client.user_agent(Some(info.crate_agent)),
             api_client: format!(
                 "gl-rust gdcl/{}",
@@ -134,7 +142,7 @@ impl Service {
             api_key.into_iter().chain(
                 call.query()
                     .iter()
-                    .map(|(name, value)| (*name, value.as_str())),
+                    .map(|(name, value)| (name.as_ref(), value.as_str())),
             ),
         );
         url.set_query((!query.is_empty()).then_some(query.as_str()));
@@ -205,5 +213,52 @@ impl fmt::Debug for Service {
             .field("base_url", &base_url)
             .field("client", &self.client)
             .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::MethodInfo;
+
+    static NO_ROOT: ServiceInfo = ServiceInfo {
+        name: "rootless",
+        version: "v1",
+        revision: "1",
+        root_url: "",
+        service_path: "",
+        crate_agent: "rootless/0.1.0",
+    };
+
+    static METHOD: MethodInfo = MethodInfo {
+        id: "rootless.things.get",
+        http_method: "GET",
+        path: "v1/things",
+        path_patterns: &[],
+    };
+
+    #[test]
+    fn a_document_without_a_root_url_needs_one_from_the_caller() {
+        let client = Client::builder().build().unwrap();
+        let error = Service::new(&client, &NO_ROOT)
+            .prepare(&Call::new(&METHOD))
+            .unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .contains("the rootless:v1 document gives no root URL"),
+            "{error}"
+        );
+        let elsewhere = Service::with_root_url(&client, &NO_ROOT, "http://127.0.0.1:9/").unwrap();
+        let prepared = elsewhere.prepare(&Call::new(&METHOD)).unwrap();
+        assert_eq!(prepared.url, "http://127.0.0.1:9/v1/things");
+        let everywhere = Client::builder()
+            .root_url("http://127.0.0.1:8/")
+            .build()
+            .unwrap();
+        let prepared = Service::new(&everywhere, &NO_ROOT)
+            .prepare(&Call::new(&METHOD))
+            .unwrap();
+        assert_eq!(prepared.url, "http://127.0.0.1:8/v1/things");
     }
 }

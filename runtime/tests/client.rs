@@ -139,6 +139,15 @@ fn methods_without_a_meaningful_reply_and_empty_bodies() {
     assert_eq!(server.next().target, "/v1/accessType:check");
 }
 
+/// Gets the state of job `x`, which the test server refuses; the error.
+fn state_error(client: &google_dataportability_v1::DataPortability) -> Error {
+    client
+        .archive_jobs()
+        .get_portability_archive_state("archiveJobs/x/portabilityArchiveState")
+        .send()
+        .unwrap_err()
+}
+
 /// What a path parameter value becomes: the request target the server saw, or the error.
 /// The document's pattern check is off here, to show what expansion alone does.
 fn check_path(value: &str, expected: Result<&str, &str>) {
@@ -319,13 +328,7 @@ fn non_json_error_bodies_are_kept_raw() {
         Reply::text(502, "text/plain", ""),
     ]);
     let client = client(&server);
-    let call = || {
-        client
-            .archive_jobs()
-            .get_portability_archive_state("archiveJobs/x/portabilityArchiveState")
-            .send()
-            .unwrap_err()
-    };
+    let call = || state_error(&client);
     let error = call();
     let api = error.api().unwrap();
     assert_eq!(api.status, 502);
@@ -487,11 +490,7 @@ fn an_error_body_that_echoes_the_request_does_not_leak_credentials() {
     // The credentials the client sent are removed from the error itself (raw body and
     // headers included); a token it did not send is redacted where the error is shown.
     for known_to_the_client in [true, true, false] {
-        let error = client
-            .archive_jobs()
-            .get_portability_archive_state("archiveJobs/x/portabilityArchiveState")
-            .send()
-            .unwrap_err();
+        let error = state_error(&client);
         let mut shown = format!("{error} {error:?}");
         if known_to_the_client {
             let api = error.api().unwrap();
@@ -509,13 +508,7 @@ fn error_debug_shows_bodies_as_text() {
         Reply::text(200, "text/plain", "not json"),
     ]);
     let client = client(&server);
-    let call = || {
-        client
-            .archive_jobs()
-            .get_portability_archive_state("archiveJobs/x/portabilityArchiveState")
-            .send()
-            .unwrap_err()
-    };
+    let call = || state_error(&client);
     for (error, text) in [
         (call(), "<h1>Service Unavailable</h1>"),
         (call(), "not json"),

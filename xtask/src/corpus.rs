@@ -16,20 +16,60 @@ const GENERATE_ONLY: &[&str] = &["compute.v1.json"];
 
 pub fn run(args: &[String]) -> Result<(), Failure> {
     let mut build = true;
-    for arg in args {
+    let mut folder = None;
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
         match arg.as_str() {
             "--no-build" => build = false,
+            "--documents" => {
+                folder = Some(paths::from_cli(args.next().ok_or_else(|| {
+                    Failure::usage("--documents needs a folder of Discovery documents")
+                })?))
+            }
             other => return Err(Failure::usage(format!("unknown corpus option {other:?}"))),
         }
     }
     let workspace = paths::target_dir().join("corpus");
-    let members = generate_all(&workspace)?;
-    let program = write_two_apis(&workspace)?;
+    let Some(folder) = folder else {
+        let members = generate_all(&workspace, &documents()?)?;
+        let program = write_two_apis(&workspace)?;
+        if build {
+            check_all(&workspace, &members)?;
+            run_two_apis(&workspace, &program)?;
+        }
+        return Ok(());
+    };
+    // Any folder of documents, such as every API Google publishes: a workspace of its own.
+    let workspace = workspace.join("documents");
+    let started = std::time::Instant::now();
+    let members = generate_all(&workspace, &documents_in(&folder)?)?;
+    println!(
+        "corpus: generated {} crates in {:.1} s",
+        members.len(),
+        started.elapsed().as_secs_f64()
+    );
     if build {
         check_all(&workspace, &members)?;
-        run_two_apis(&workspace, &program)?;
     }
     Ok(())
+}
+
+/// The Discovery documents in `folder`, sorted; `index.json` (a directory of APIs, as
+/// google-api-python-client ships beside its documents) is not one.
+fn documents_in(folder: &Path) -> Result<Vec<PathBuf>, Failure> {
+    let entries = fs::read_dir(folder)
+        .map_err(|error| Failure::error(format!("{}: {error}", folder.display())))?;
+    let mut found: Vec<PathBuf> = entries
+        .flatten()
+        .map(|entry| entry.path())
+        .filter(|path| {
+            path.extension()
+                .is_some_and(|extension| extension == "json")
+                && path.file_name().is_some_and(|name| name != "index.json")
+        })
+        .collect();
+    found.sort();
+    Ok(found)
 }
 
 /// The corpus documents of the two-API program.
@@ -116,8 +156,9 @@ pub fn documents() -> Result<Vec<PathBuf>, Failure> {
     Ok(documents)
 }
 
-/// Generates every corpus crate into `workspace`; returns the folders of those to compile.
-fn generate_all(workspace: &Path) -> Result<Vec<String>, Failure> {
+/// Generates a crate for each of `documents` into `workspace`; returns the folders of those to
+/// compile. Every document is tried; the failures are listed together at the end.
+fn generate_all(workspace: &Path, documents: &[PathBuf]) -> Result<Vec<String>, Failure> {
     let io =
         |path: &Path, error: std::io::Error| Failure::error(format!("{}: {error}", path.display()));
     // Start from nothing but the build cache, so no crate of an earlier run lingers.
@@ -136,7 +177,8 @@ fn generate_all(workspace: &Path) -> Result<Vec<String>, Failure> {
     }
     fs::create_dir_all(workspace).map_err(|error| io(workspace, error))?;
     let mut members = Vec::new();
-    for document in documents()? {
+    let mut failures = Vec::new();
+    for document in documents {
         let file_name = document
             .file_name()
             .expect("a file")
@@ -158,7 +200,13 @@ fn generate_all(workspace: &Path) -> Result<Vec<String>, Failure> {
             guide: None,
             runtime_source: paths::runtime_source(&crate_dir),
         };
-        let files = regen::generate(&document, &options)?;
+        let files = match regen::generate(document, &options) {
+            Ok(files) => files,
+            Err(failure) => {
+                failures.push(failure.message);
+                continue;
+            }
+        };
         for file in &files {
             let path = crate_dir.join(&file.path);
             fs::create_dir_all(path.parent().expect("inside the crate"))
@@ -173,6 +221,14 @@ fn generate_all(workspace: &Path) -> Result<Vec<String>, Failure> {
         if !GENERATE_ONLY.contains(&file_name.as_str()) {
             members.push(folder);
         }
+    }
+    if !failures.is_empty() {
+        return Err(Failure::check(format!(
+            "{} of {} documents did not generate:\n  {}",
+            failures.len(),
+            documents.len(),
+            failures.join("\n  ")
+        )));
     }
     let manifest = format!(
         "# Written by `cargo xtask corpus`.\n[workspace]\nresolver = \"3\"\nmembers = [{}]\n",

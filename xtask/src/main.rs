@@ -33,7 +33,11 @@ const TASKS: &[(&str, &str)] = &[
         "\
   corpus [--no-build]        generate a crate for every document in discovery/documents/corpus/
                              and every codegen fixture, then `cargo check` and `cargo doc` them
-                             (all but compute.v1) in one workspace under $CARGO_TARGET_DIR/corpus
+                             (all but compute.v1) in one workspace under $CARGO_TARGET_DIR/corpus,
+                             and build and run a program using two of them through one client
+  corpus --documents DIR [--no-build]
+                             the same for every document in DIR (index.json aside), such as
+                             every API google-api-python-client ships; lists every failure
 ",
     ),
     (

@@ -11,6 +11,17 @@ fn xtask(args: &[&str]) -> Output {
         .expect("xtask runs")
 }
 
+/// `cargo xtask regen --from FROM --out OUT`.
+fn regen_into(from: &Path, out: &Path) -> Output {
+    xtask(&[
+        "regen",
+        "--from",
+        &from.to_string_lossy(),
+        "--out",
+        &out.to_string_lossy(),
+    ])
+}
+
 fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
@@ -201,13 +212,7 @@ fn bad_input_fails_cleanly_and_writes_nothing() {
         )
         .unwrap();
         let before = snapshot_dir(&out);
-        let output = xtask(&[
-            "regen",
-            "--from",
-            &from.to_string_lossy(),
-            "--out",
-            &out.to_string_lossy(),
-        ]);
+        let output = regen_into(&from, &out);
         assert_eq!(output.status.code(), Some(2), "{document}");
         let message = stderr(&output);
         assert!(message.starts_with("error: "), "{message}");
@@ -321,13 +326,7 @@ fn invalid_utf8_has_a_position_and_huge_values_are_not_echoed() {
         let from = dir.path().join("bad.json");
         std::fs::write(&from, &document).unwrap();
         let out = dir.path().join("out");
-        let output = xtask(&[
-            "regen",
-            "--from",
-            &from.to_string_lossy(),
-            "--out",
-            &out.to_string_lossy(),
-        ]);
+        let output = regen_into(&from, &out);
         assert_eq!(output.status.code(), Some(2));
         let message = stderr(&output);
         assert!(

@@ -126,8 +126,8 @@ fn method_surface(method: &Method) -> MethodSurface {
     MethodSurface {
         verb: method.http_method.to_ascii_uppercase(),
         path: method.path.clone(),
-        request: method.request.as_ref().map(|body| body.reference.clone()),
-        response: method.response.as_ref().map(|body| body.reference.clone()),
+        request: method.request.as_ref().map(body),
+        response: method.response.as_ref().map(body),
         scopes: method.scopes.iter().cloned().collect(),
         params: method
             .parameters
@@ -161,6 +161,14 @@ fn scalar_type(schema: &Schema) -> String {
     match &schema.format {
         Some(format) => format!("{ty}({format})"),
         None => ty,
+    }
+}
+
+/// A request or response body: the schema it names, or what kind of inline schema it is.
+fn body(schema: &Schema) -> String {
+    match &schema.reference {
+        Some(reference) => reference.clone(),
+        None => format!("inline {}", shape(schema).ty),
     }
 }
 

@@ -105,10 +105,19 @@ fn field_docs(field: &FieldDef) -> String {
             .collect();
         format!("Required by {}.", methods.join(", "))
     });
+    let default = field
+        .default
+        .as_ref()
+        .map(|value| format!("Default: `{value}`."));
     paragraphs(
-        [Some(description), read_only, required_by.as_deref()]
-            .into_iter()
-            .flatten(),
+        [
+            Some(description),
+            default.as_deref(),
+            read_only,
+            required_by.as_deref(),
+        ]
+        .into_iter()
+        .flatten(),
     )
 }
 

@@ -35,10 +35,18 @@ fn emit_header(api: &Api) -> TokenStream {
          cheap to clone, and clones share the client.",
         api.title
     );
-    let new_doc = format!(
-        " The {} on `client`, at the client's root URL if it has one, else at `{}`.",
-        api.title, api.root_url
-    );
+    let new_doc = if api.root_url.is_empty() {
+        format!(
+            " The {} on `client`, at the client's root URL, which it needs: the API's document \
+             gives none (or use [`with_root_url`](Self::with_root_url)).",
+            api.title
+        )
+    } else {
+        format!(
+            " The {} on `client`, at the client's root URL if it has one, else at `{}`.",
+            api.title, api.root_url
+        )
+    };
     let hub_accessors = api
         .resources
         .iter()
@@ -186,6 +194,18 @@ fn store_param(param: &ParamDef, call: TokenStream) -> TokenStream {
     let wire = &param.wire_name;
     let name = ident(&param.name);
     let (_, to_wire) = param_input(param);
+    if param.ty == TypeRef::Scalar(Scalar::Any) {
+        // A JSON value: flattened into `name.field=value` pairs by the runtime.
+        return if param.repeated {
+            quote! {
+                for #name in #name {
+                    #call.add_query_value(#wire, &#name);
+                }
+            }
+        } else {
+            quote!(#call.add_query_value(#wire, &#name);)
+        };
+    }
     match (param.location, param.repeated) {
         (Location::Path, _) => quote!(#call.set_path(#wire, #to_wire);),
         (Location::Query, false) => quote!(#call.set_query(#wire, #to_wire);),

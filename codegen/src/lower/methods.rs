@@ -260,19 +260,24 @@ impl MethodLowering<'_, '_> {
         }
         check_path_template(&method.path, &positional, &path.key("path"))?;
 
+        // Bodies are `$ref`s, or inline schemas hoisted into types named after the method.
         let request = match &method.request {
             Some(body) => Some((
                 BODY_ARGUMENT.to_owned(),
-                self.types
-                    .resolve(&body.reference, &path.key("request").key("$ref"))?,
+                self.types.lower_ref(
+                    body,
+                    &format!("{resource_path} {wire_name} request"),
+                    &path.key("request"),
+                )?,
             )),
             None => None,
         };
         let response = match &method.response {
-            Some(body) => Some(
-                self.types
-                    .resolve(&body.reference, &path.key("response").key("$ref"))?,
-            ),
+            Some(body) => Some(self.types.lower_ref(
+                body,
+                &format!("{resource_path} {wire_name} response"),
+                &path.key("response"),
+            )?),
             None => None,
         };
         let media_download =
@@ -321,28 +326,50 @@ impl MethodLowering<'_, '_> {
                 ));
             }
         };
-        let ty = self
-            .types
-            .lower_ref(schema, &format!("{context} {wire_name}"), path)?;
+        // An inline object (or `any`) is taken as a JSON value, so nothing is hoisted for it.
+        let inline_object = schema.reference.is_none()
+            && (matches!(schema.type_.as_deref(), Some("object" | "any"))
+                || !schema.properties.is_empty()
+                || schema.additional_properties.is_some());
+        let ty = if inline_object {
+            TypeRef::Scalar(Scalar::Any)
+        } else {
+            self.types
+                .lower_ref(schema, &format!("{context} {wire_name}"), path)?
+        };
         let scalar_or_enum = match &ty {
             TypeRef::Scalar(Scalar::Any) => false,
             TypeRef::Scalar(_) => true,
             TypeRef::Named(_) => !schema.enum_values.is_empty(),
             TypeRef::List(_) | TypeRef::Map(_) => false,
         };
-        if !scalar_or_enum {
-            return Err(Error::at(
-                path,
-                "unsupported parameter type: a parameter must be a string, number, boolean or enum",
-            ));
-        }
+        let mut description = schema.description.clone().unwrap_or_default();
+        // An object (or `any`) in the query: the caller gives a JSON value, which the runtime
+        // sends the way Google's transcoding reads message-typed query parameters.
+        let ty = match (scalar_or_enum, location) {
+            (true, _) => ty,
+            (false, Location::Query) => {
+                description.push_str(&format!(
+                    "\n\nA JSON value, sent as `{wire_name}.field=value` pairs (nested fields dotted, \
+                     list elements repeated)."
+                ));
+                TypeRef::Scalar(Scalar::Any)
+            }
+            (false, Location::Path) => {
+                return Err(Error::at(
+                    path,
+                    "unsupported path parameter type: a path parameter must be a string, number, \
+                     boolean or enum",
+                ));
+            }
+        };
         Ok(ParamDef {
             name: name.to_owned(),
             wire_name: wire_name.to_owned(),
             location,
             ty,
             repeated: schema.repeated,
-            description: schema.description.clone().unwrap_or_default(),
+            description,
             pattern: schema.pattern.clone(),
             default: schema.default.clone(),
             deprecated: schema.deprecated,

@@ -30,7 +30,9 @@ pub fn lower(document: &Document, options: &Options) -> Result<Api, Error> {
     } else {
         document.root_url.clone()
     };
-    if !root_url.starts_with("http") {
+    // Without any root URL the crate still generates, as Google's generators do; the client
+    // then needs one (`root_url`), and says so at the first call.
+    if !root_url.is_empty() && !root_url.starts_with("http") {
         return Err(Error::at(
             &root.key("rootUrl"),
             "the root URL must be an http(s) URL",

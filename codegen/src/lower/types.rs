@@ -58,35 +58,43 @@ impl<'d> TypeLowering<'d> {
         }
         // A named schema that is only a `$ref` is another name for its target.
         let schemas_path = JsonPath::root().key("schemas");
-        for (key, schema) in &document.schemas {
-            if schema.reference.is_some() {
-                let target = lowering.chase_alias(key, &schemas_path)?;
-                lowering.refs.insert(key.clone(), target);
+        for key in document.schemas.keys() {
+            if !lowering.refs.contains_key(key) {
+                lowering.chase_alias(key, &schemas_path)?;
             }
         }
         Ok(lowering)
     }
 
-    /// Follows a chain of `$ref`-only schemas to a real one.
-    fn chase_alias(&self, start: &str, schemas_path: &JsonPath) -> Result<TypeRef, Error> {
-        let mut seen = BTreeSet::new();
+    /// Follows a chain of `$ref`-only schemas from `start` to a real one, and records the target
+    /// for every alias on the way, so each alias is followed once: linear in the number of
+    /// aliases, however they chain.
+    fn chase_alias(&mut self, start: &str, schemas_path: &JsonPath) -> Result<(), Error> {
+        let mut chain: Vec<String> = Vec::new();
+        let mut on_chain = BTreeSet::new();
         let mut key = start.to_owned();
-        loop {
-            if !seen.insert(key.clone()) {
+        let target = loop {
+            if let Some(known) = self.refs.get(&key) {
+                break known.clone();
+            }
+            if !on_chain.insert(key.clone()) {
                 return Err(Error::at(
                     &schemas_path.key(start).key("$ref"),
                     "this chain of `$ref`s never reaches a schema with a type",
                 ));
             }
-            let schema = &self.document.schemas[&key];
-            match &schema.reference {
-                None => return Ok(self.refs[&key].clone()),
-                Some(reference) => {
-                    let path = schemas_path.key(&key).key("$ref");
-                    key = self.schema_key(reference, &path)?;
-                }
-            }
+            let reference = self.document.schemas[&key]
+                .reference
+                .as_ref()
+                .expect("schemas without a `$ref` are named already");
+            let path = schemas_path.key(&key).key("$ref");
+            let next = self.schema_key(reference, &path)?;
+            chain.push(std::mem::replace(&mut key, next));
+        };
+        for alias in chain {
+            self.refs.insert(alias, target.clone());
         }
+        Ok(())
     }
 
     /// The schema key a `$ref` names.
@@ -291,6 +299,7 @@ impl<'d> TypeLowering<'d> {
                     .as_ref()
                     .map(|annotations| annotations.required.clone())
                     .unwrap_or_default(),
+                default: property.default.clone(),
             });
         }
         Ok(StructDef {
