@@ -99,6 +99,17 @@ pub struct StructDef {
     pub fields: Vec<FieldDef>,
     /// The map that takes every other key: typed by `additionalProperties`, else JSON values.
     pub rest: RestField,
+    /// How the struct is one page of a list, when a list method answers with it.
+    pub page: Option<PageDef>,
+}
+
+/// The fields that make a struct a page: the next page's token, and the items.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageDef {
+    /// The `nextPageToken` field.
+    pub token_field: String,
+    /// The field holding the items, and the type of one item, when one field plainly is them.
+    pub items: Option<(String, TypeRef)>,
 }
 
 /// The flattened map of a struct's other keys.
@@ -273,6 +284,9 @@ pub struct MethodDef {
     /// Whether `alt=media` downloads the resource's content, and if so whether through the
     /// `download/` service path.
     pub media_download: Option<bool>,
+    /// Whether the method lists pages (`pageToken` in, `nextPageToken` out), and if so whether
+    /// its pages have items to iterate over.
+    pub paged: Option<bool>,
 }
 
 /// A method parameter.

@@ -34,6 +34,13 @@ fn std_names() {
     check("std_names");
 }
 
+/// List methods: `pages()` on each paged method, `items()` where one list field plainly holds
+/// the items, `Page` and `PageItems` on the responses.
+#[test]
+fn pagination() {
+    check("pagination");
+}
+
 /// What published documents do that the format barely allows: no root URL, inline request and
 /// response schemas, object-typed query parameters, property defaults, a duplicated key.
 #[test]

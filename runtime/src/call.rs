@@ -144,6 +144,14 @@ impl Call {
         &self.path_params
     }
 
+    /// The value of query parameter `name`, when it has one.
+    pub(crate) fn query_value(&self, name: &str) -> Option<&str> {
+        self.query
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.as_str())
+    }
+
     pub(crate) fn query(&self) -> &[(Cow<'static, str>, String)] {
         &self.query
     }

@@ -49,6 +49,14 @@ pub enum Error {
         /// How long nothing came.
         after: std::time::Duration,
     },
+    /// The server broke the protocol of the API (a list that hands out the same page token
+    /// twice, say).
+    Protocol {
+        /// Id of the method.
+        method: &'static str,
+        /// What went wrong.
+        message: String,
+    },
     /// The server answered with an error status.
     Api(Box<ApiError>),
     /// The server answered with success, but the body is not what the method returns.
@@ -124,6 +132,7 @@ impl fmt::Display for Error {
             Error::TimedOut { method, after } => {
                 write!(f, "{method}: the server sent nothing for {after:?}")
             }
+            Error::Protocol { method, message } => write!(f, "{method}: {message}"),
             Error::Api(api) => api.fmt(f),
             Error::Decode {
                 method,
@@ -160,6 +169,11 @@ impl fmt::Debug for Error {
                 .debug_struct("TimedOut")
                 .field("method", method)
                 .field("after", after)
+                .finish(),
+            Error::Protocol { method, message } => f
+                .debug_struct("Protocol")
+                .field("method", method)
+                .field("message", message)
                 .finish(),
             Error::Api(api) => f.debug_tuple("Api").field(api).finish(),
             Error::Decode {

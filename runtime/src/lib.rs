@@ -30,6 +30,7 @@ pub mod download;
 pub mod error;
 #[cfg(feature = "oauth")]
 pub mod oauth;
+pub mod pages;
 pub mod path;
 pub mod redact;
 pub mod retry;
@@ -42,6 +43,7 @@ pub use call::{Call, CallBuilder, MethodInfo, PreparedRequest};
 pub use client::{Client, ClientBuilder, Response};
 pub use download::Download;
 pub use error::{ApiError, Error, ErrorInfo, GoogleError, LegacyError};
+pub use pages::{Items, Page, PageItems, Pages};
 pub use redact::redact_url;
 pub use retry::RetryPolicy;
 pub use service::{Service, ServiceInfo};

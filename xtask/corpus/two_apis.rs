@@ -1,7 +1,8 @@
 //! Two generated API crates through one client: one token source, one connection pool, one
 //! retry policy. `cargo xtask corpus` writes the two crates with `regen --out` into sibling
 //! folders, builds this program against them, and runs it; it checks each request's path and
-//! `Authorization` header on a server of its own on 127.0.0.1.
+//! `Authorization` header on a server of its own on 127.0.0.1, and pages through a list with
+//! `items()`.
 
 use std::io::{BufRead as _, BufReader, Write as _};
 use std::net::TcpListener;
@@ -14,9 +15,9 @@ use google_tasks_v1::Tasks;
 /// What the server saw of one request: its request line and `Authorization` header.
 type Seen = (String, Option<String>);
 
-/// Answers `count` requests with `{}`, reporting each.
-fn serve(listener: TcpListener, count: usize, seen: mpsc::Sender<Seen>) {
-    for stream in listener.incoming().take(count) {
+/// Answers one request with each of `bodies` in turn, reporting each request.
+fn serve(listener: TcpListener, bodies: Vec<&'static str>, seen: mpsc::Sender<Seen>) {
+    for (stream, body) in listener.incoming().zip(bodies) {
         let mut stream = stream.expect("a connection");
         let mut reader = BufReader::new(stream.try_clone().expect("a second handle"));
         let mut request_line = String::new();
@@ -37,7 +38,6 @@ fn serve(listener: TcpListener, count: usize, seen: mpsc::Sender<Seen>) {
         }
         seen.send((request_line.trim_end().to_owned(), authorization))
             .expect("main listens");
-        let body = "{}";
         write!(
             stream,
             "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
@@ -51,7 +51,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let listener = TcpListener::bind("127.0.0.1:0")?;
     let root_url = format!("http://{}/", listener.local_addr()?);
     let (sender, seen) = mpsc::channel();
-    std::thread::spawn(move || serve(listener, 2, sender));
+    let bodies = vec![
+        r#"{"items": [{"id": "list-a", "title": "A"}], "nextPageToken": "page-2"}"#,
+        r#"{"items": [{"id": "list-b", "title": "B"}]}"#,
+        "{}",
+    ];
+    std::thread::spawn(move || serve(listener, bodies, sender));
 
     // One client and one token source for both APIs.
     let client = Client::builder()
@@ -61,7 +66,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let tasks = Tasks::new(&client);
     let portability = DataPortability::new(&client);
 
-    tasks.tasklists().list().max_results(5).send()?;
+    let lists = tasks
+        .tasklists()
+        .list()
+        .max_results(5)
+        .items()
+        .collect::<Result<Vec<_>, _>>()?;
+    let ids: Vec<&str> = lists.iter().filter_map(|list| list.id.as_deref()).collect();
+    if ids != ["list-a", "list-b"] {
+        return Err(format!("items() gave {ids:?}").into());
+    }
     portability
         .archive_jobs()
         .get_portability_archive_state("archiveJobs/job-1/portabilityArchiveState")
@@ -69,6 +83,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let expected = [
         "GET /tasks/v1/users/@me/lists?maxResults=5 HTTP/1.1",
+        "GET /tasks/v1/users/@me/lists?maxResults=5&pageToken=page-2 HTTP/1.1",
         "GET /v1beta/archiveJobs/job-1/portabilityArchiveState HTTP/1.1",
     ];
     for want in expected {

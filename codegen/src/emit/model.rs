@@ -5,7 +5,7 @@ use quote::quote;
 
 use super::docs::{doc_attrs, paragraphs};
 use super::{Chunk, Scope, codec, ident, module_allows, rust_type, with_path};
-use crate::ir::{Api, EnumDef, FieldDef, NewtypeDef, StructDef, TypeDef, TypeRef};
+use crate::ir::{Api, EnumDef, FieldDef, NewtypeDef, PageDef, StructDef, TypeDef, TypeRef};
 use crate::names::unraw;
 
 /// The module's docs and lints, then one chunk per type.
@@ -62,6 +62,7 @@ fn emit_struct(def: &StructDef) -> TokenStream {
         Some(with) => quote!(#[serde(flatten, with = #with)]),
         None => quote!(#[serde(flatten)]),
     };
+    let page_impls = def.page.as_ref().map(|page| page_impls(&name, page));
     let setters_impl = (!def.fields.is_empty()).then(|| {
         quote! {
             impl #name {
@@ -83,6 +84,34 @@ fn emit_struct(def: &StructDef) -> TokenStream {
         }
 
         #setters_impl
+        #page_impls
+    }
+}
+
+/// `Page` (and `PageItems`, when the items are plain) for a struct a list method answers with.
+fn page_impls(name: &proc_macro2::Ident, page: &PageDef) -> TokenStream {
+    let token = ident(&page.token_field);
+    let items = page.items.as_ref().map(|(field, item)| {
+        let field = ident(field);
+        let item = rust_type(item, Scope::Model);
+        quote! {
+            impl crate::runtime::PageItems for #name {
+                type Item = #item;
+
+                fn into_items(self) -> ::std::vec::Vec<#item> {
+                    self.#field.unwrap_or_default()
+                }
+            }
+        }
+    });
+    quote! {
+        impl crate::runtime::Page for #name {
+            fn next_page_token(&self) -> ::std::option::Option<&str> {
+                self.#token.as_deref()
+            }
+        }
+
+        #items
     }
 }
 

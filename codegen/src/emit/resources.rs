@@ -404,6 +404,9 @@ fn emit_builder(method: &MethodDef, owner: &str) -> TokenStream {
             },
         ),
     };
+    let paging = method
+        .paged
+        .map(|has_items| emit_paging(method, &builder, has_items));
     let download = method.media_download.map(|use_download_service| {
         quote! {
             /// Downloads the content itself (`alt=media`) instead of its metadata, as a stream.
@@ -451,5 +454,53 @@ fn emit_builder(method: &MethodDef, owner: &str) -> TokenStream {
         }
 
         impl StandardParameters for #builder<'_> {}
+
+        #paging
+    }
+}
+
+/// `pages()` and, when the pages have items, `items()` on the builder of a list method.
+fn emit_paging(method: &MethodDef, builder: &proc_macro2::Ident, has_items: bool) -> TokenStream {
+    let response = rust_type(
+        method
+            .response
+            .as_ref()
+            .expect("paged methods answer with a page"),
+        Scope::Elsewhere,
+    );
+    let prepared = match &method.request {
+        Some((name, _)) => {
+            let name = ident(name);
+            quote! {
+                let mut call = self.call;
+                let prepared = call.set_json_body(&self.#name);
+            }
+        }
+        None => quote! {
+            let call = self.call;
+            let prepared = ::std::result::Result::Ok(());
+        },
+    };
+    let items = has_items.then(|| {
+        quote! {
+            /// Every item of every page, fetched page by page as [`pages`](Self::pages) does.
+            pub fn items(self) -> crate::runtime::Items<'a, #response> {
+                crate::runtime::Items::new(self.pages())
+            }
+        }
+    });
+    quote! {
+        impl<'a> #builder<'a> {
+            /// Every page of the list, from the page token set on this call (if any), following
+            /// `nextPageToken` until it is absent or empty. Each page is one call with this call's
+            /// timeout and retries; an error ends the iteration, and a page token the server hands
+            /// out twice is an error rather than an endless loop.
+            pub fn pages(self) -> crate::runtime::Pages<'a, #response> {
+                #prepared
+                crate::runtime::Pages::new(self.service, call).after(prepared)
+            }
+
+            #items
+        }
     }
 }

@@ -16,6 +16,8 @@ const BUILDER_METHODS: &[&str] = &[
     "send",
     "prepare",
     "download",
+    "pages",
+    "items",
     "timeout",
     "retry_policy",
     "call_mut",
@@ -284,6 +286,7 @@ impl MethodLowering<'_, '_> {
             (method.supports_media_download && http_method == "GET" && method.request.is_none())
                 .then_some(method.use_media_download_service);
         Ok(MethodDef {
+            paged: None,
             media_download,
             id,
             accessor,

@@ -1,6 +1,7 @@
 //! Lowering: the document becomes the IR, with every name, type and order decided here.
 
 mod methods;
+mod pagination;
 mod prelude;
 mod types;
 
@@ -53,7 +54,13 @@ pub fn lower(document: &Document, options: &Options) -> Result<Api, Error> {
     let mut type_lowering = TypeLowering::new(document)?;
     type_lowering.lower_schemas()?;
     let methods = methods::lower_all(document, &mut type_lowering, &scope_variants)?;
-    let types = type_lowering.finish();
+    let mut types = type_lowering.finish();
+    let mut methods = methods;
+    pagination::annotate(
+        &mut types,
+        &mut methods.root_methods,
+        &mut methods.resources,
+    );
     let prelude_types = prelude::prelude_types(
         &types,
         &methods.root_methods,

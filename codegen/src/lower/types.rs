@@ -312,6 +312,7 @@ impl<'d> TypeLowering<'d> {
                 name: rest_name.to_owned(),
                 value: rest_value,
             },
+            page: None,
         })
     }
 

@@ -1,0 +1,90 @@
+//! Finding list methods and their pages: a method is paged when it takes a `pageToken` query
+//! parameter and answers with a struct that has a `nextPageToken` string. The struct's items
+//! are its one list field besides the token; with several list fields, the one named `items`;
+//! otherwise (several lists, or only maps, as some aggregated lists have) the pages have no
+//! items to iterate over, and only whole pages are.
+
+use std::collections::BTreeMap;
+
+use crate::ir::{
+    Location, MethodDef, PageDef, ParamDef, ResourceDef, Scalar, StructDef, TypeDef, TypeRef,
+};
+
+/// The query parameter that asks for a page, and the response field that names the next.
+const PAGE_TOKEN: &str = "pageToken";
+const NEXT_PAGE_TOKEN: &str = "nextPageToken";
+
+/// Marks every paged method and the struct it answers with.
+pub(crate) fn annotate(
+    types: &mut [TypeDef],
+    root_methods: &mut [MethodDef],
+    resources: &mut [ResourceDef],
+) {
+    let pages: BTreeMap<String, PageDef> = types
+        .iter()
+        .filter_map(|ty| match ty {
+            TypeDef::Struct(def) => page_of(def).map(|page| (def.name.clone(), page)),
+            _ => None,
+        })
+        .collect();
+    let mut used = BTreeMap::new();
+    let mut mark = |method: &mut MethodDef| {
+        let takes_token = method
+            .positional
+            .iter()
+            .chain(&method.optional)
+            .any(is_page_token);
+        if let (true, Some(TypeRef::Named(name))) = (takes_token, &method.response)
+            && let Some(page) = pages.get(name)
+        {
+            method.paged = Some(page.items.is_some());
+            used.insert(name.clone(), page.clone());
+        }
+    };
+    root_methods.iter_mut().for_each(&mut mark);
+    let mut pending: Vec<&mut ResourceDef> = resources.iter_mut().collect();
+    while let Some(resource) = pending.pop() {
+        resource.methods.iter_mut().for_each(&mut mark);
+        pending.extend(resource.children.iter_mut());
+    }
+    for ty in types {
+        if let TypeDef::Struct(def) = ty {
+            def.page = used.remove(&def.name);
+        }
+    }
+}
+
+fn is_page_token(param: &ParamDef) -> bool {
+    param.wire_name == PAGE_TOKEN
+        && param.location == Location::Query
+        && !param.repeated
+        && param.ty == TypeRef::Scalar(Scalar::String)
+}
+
+/// How `def` would be a page: its `nextPageToken` string, and its items by the rule above.
+fn page_of(def: &StructDef) -> Option<PageDef> {
+    let token = def.fields.iter().find(|field| {
+        field.wire_name == NEXT_PAGE_TOKEN
+            && field.ty == TypeRef::Scalar(Scalar::String)
+            && !field.boxed
+    })?;
+    let lists: Vec<_> = def
+        .fields
+        .iter()
+        .filter(|field| !field.boxed && matches!(field.ty, TypeRef::List(_)))
+        .collect();
+    let items = match lists.as_slice() {
+        [only] => Some(*only),
+        several => several
+            .iter()
+            .copied()
+            .find(|field| field.wire_name == "items"),
+    };
+    Some(PageDef {
+        token_field: token.name.clone(),
+        items: items.and_then(|field| match &field.ty {
+            TypeRef::List(item) => Some((field.name.clone(), (**item).clone())),
+            _ => None,
+        }),
+    })
+}

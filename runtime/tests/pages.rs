@@ -1,0 +1,173 @@
+//! Pagination against a server on 127.0.0.1 that serves pages: through whole pages and through
+//! items, with an empty page in the middle, a repeated token, and an error on a page.
+
+mod common;
+
+use common::{Reply, TestServer};
+use google_api_runtime::{
+    Call, Client, Error, Items, MethodInfo, Page, PageItems, Pages, RetryPolicy, Service,
+    ServiceInfo,
+};
+use serde_json::json;
+
+static INFO: ServiceInfo = ServiceInfo {
+    name: "things",
+    version: "v1",
+    revision: "1",
+    root_url: "https://things.example.com/",
+    service_path: "",
+    crate_agent: "things/0.1.0",
+};
+
+static LIST: MethodInfo = MethodInfo {
+    id: "things.things.list",
+    http_method: "GET",
+    path: "v1/things",
+    path_patterns: &[],
+};
+
+/// One page of things, as a generated list response would be.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+struct ThingsPage {
+    things: Option<Vec<String>>,
+    next_page_token: Option<String>,
+}
+
+impl Page for ThingsPage {
+    fn next_page_token(&self) -> Option<&str> {
+        self.next_page_token.as_deref()
+    }
+}
+
+impl PageItems for ThingsPage {
+    type Item = String;
+
+    fn into_items(self) -> Vec<String> {
+        self.things.unwrap_or_default()
+    }
+}
+
+fn page(things: &[&str], next: Option<&str>) -> Reply {
+    let mut body = json!({"things": things});
+    if let Some(next) = next {
+        body["nextPageToken"] = json!(next);
+    }
+    Reply::json(200, body)
+}
+
+fn service(server: &TestServer) -> Service {
+    let client = Client::builder()
+        .root_url(&server.base_url)
+        .retry_policy(RetryPolicy::disabled())
+        .build()
+        .unwrap();
+    Service::new(&client, &INFO)
+}
+
+/// The list call, with `pageSize` set and, optionally, a page token to start from.
+fn list(start: Option<&str>) -> Call {
+    let mut call = Call::new(&LIST);
+    call.set_query("pageSize", "2".to_owned());
+    if let Some(token) = start {
+        call.set_query("pageToken", token.to_owned());
+    }
+    call
+}
+
+#[test]
+fn pages_follow_next_page_token_through_an_empty_page_to_the_end() {
+    let server = TestServer::start(vec![
+        page(&["a", "b"], Some("t1")),
+        page(&[], Some("t2")),
+        page(&["c"], Some("")),
+    ]);
+    let service = service(&server);
+    let pages: Vec<ThingsPage> = Pages::new(&service, list(None))
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(pages.len(), 3);
+    let targets: Vec<String> = (0..3).map(|_| server.next().target).collect();
+    assert_eq!(
+        targets,
+        [
+            "/v1/things?pageSize=2",
+            "/v1/things?pageSize=2&pageToken=t1",
+            "/v1/things?pageSize=2&pageToken=t2",
+        ]
+    );
+    assert!(server.got_nothing(), "an empty token ends the list");
+
+    // Items, from a page token the caller had: the empty page is passed over.
+    let server = TestServer::start(vec![
+        page(&["c", "d"], Some("t3")),
+        page(&[], Some("t4")),
+        page(&["e"], None),
+    ]);
+    let service = self::service(&server);
+    let items: Vec<String> = Items::new(Pages::<ThingsPage>::new(&service, list(Some("t2"))))
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(items, ["c", "d", "e"]);
+    assert_eq!(server.next().target, "/v1/things?pageSize=2&pageToken=t2");
+}
+
+#[test]
+fn a_repeated_token_is_an_error_not_a_loop() {
+    let server = TestServer::start(vec![
+        page(&["a"], Some("t1")),
+        page(&["b"], Some("t2")),
+        page(&["c"], Some("t1")),
+        page(&["never"], None),
+    ]);
+    let service = service(&server);
+    let results: Vec<Result<String, Error>> =
+        Items::new(Pages::<ThingsPage>::new(&service, list(None))).collect();
+    let items: Vec<&str> = results
+        .iter()
+        .filter_map(|result| result.as_ref().ok())
+        .map(String::as_str)
+        .collect();
+    assert_eq!(items, ["a", "b", "c"]);
+    let error = results.last().unwrap().as_ref().unwrap_err();
+    assert!(matches!(error, Error::Protocol { .. }), "{error:?}");
+    assert!(
+        error
+            .to_string()
+            .contains("page token \"t1\" a second time"),
+        "{error}"
+    );
+    assert_eq!(results.len(), 4, "the error ends the iteration");
+    for _ in 0..3 {
+        server.next();
+    }
+    assert!(server.got_nothing());
+}
+
+#[test]
+fn an_error_on_a_page_is_yielded_once_and_ends_the_iteration() {
+    let server = TestServer::start(vec![
+        page(&["a", "b"], Some("t1")),
+        Reply::json(
+            400,
+            json!({"error": {"code": 400, "message": "bad page", "status": "INVALID_ARGUMENT"}}),
+        ),
+        page(&["never"], None),
+    ]);
+    let service = service(&server);
+    let mut pages = Pages::<ThingsPage>::new(&service, list(None));
+    assert!(pages.next().unwrap().is_ok());
+    let error = pages.next().unwrap().unwrap_err();
+    assert_eq!(error.http_status(), Some(400));
+    assert!(pages.next().is_none());
+
+    let server = TestServer::start(vec![
+        page(&["a", "b"], Some("t1")),
+        Reply::json(503, json!({"error": {"code": 503, "message": "down"}})),
+    ]);
+    let service = self::service(&server);
+    let results: Vec<_> = Items::new(Pages::<ThingsPage>::new(&service, list(None))).collect();
+    assert_eq!(results.len(), 3);
+    assert!(results[..2].iter().all(Result::is_ok));
+    assert_eq!(results[2].as_ref().unwrap_err().http_status(), Some(503));
+}
