@@ -35,6 +35,9 @@ pub struct Api {
     pub root_methods: Vec<MethodDef>,
     /// Resources, by name.
     pub resources: Vec<ResourceDef>,
+    /// The `recursion_limit` the crate needs, when its types nest deeper than the compiler's
+    /// default allows.
+    pub recursion_limit: Option<u32>,
     /// The hub: the type made from a client that carries the API's resources, such as
     /// `DataPortability`. Unique among the crate root's names and the resources module's.
     pub hub_name: String,

@@ -101,3 +101,23 @@ fn long_alias_chains_resolve() {
         &Some(codegen::ir::TypeRef::Named(format!("A{count}")))
     );
 }
+
+/// Types nested deeper than the compiler's default drop-check limit get a crate-wide
+/// `recursion_limit` (boxing does not shorten the drop check's walk); shallow ones do not.
+/// `cargo xtask corpus` compiles the deep fixture.
+#[test]
+fn deep_nesting_raises_the_recursion_limit() {
+    let fixture = |name: &str| {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join(format!("tests/fixtures/{name}.json"));
+        discovery::parse(&std::fs::read_to_string(path).unwrap()).unwrap()
+    };
+    let deep = codegen::lower::lower(&fixture("deep_chain"), &codegen::Options::default()).unwrap();
+    assert_eq!(deep.recursion_limit, Some(1024));
+    let files = codegen::generate(&fixture("deep_chain"), &codegen::Options::default()).unwrap();
+    let lib = files.iter().find(|file| file.path == "src/lib.rs").unwrap();
+    assert!(lib.contents.contains("#![recursion_limit = \"1024\"]"));
+    let shallow =
+        codegen::lower::lower(&fixture("recursion"), &codegen::Options::default()).unwrap();
+    assert_eq!(shallow.recursion_limit, None);
+}

@@ -56,6 +56,11 @@ pub fn emit(api: &Api) -> TokenStream {
         }))
         .map(doc_line);
     let revision = &api.revision;
+    // Types nested deeper than the compiler's default allows (see `lower::depth`).
+    let recursion_limit = api.recursion_limit.map(|limit| {
+        let limit = limit.to_string();
+        quote!(#![recursion_limit = #limit])
+    });
     let prelude_types = api.prelude_types.iter().map(|name| {
         let ident = ident(name);
         quote!(crate::model::#ident)
@@ -65,6 +70,7 @@ pub fn emit(api: &Api) -> TokenStream {
         #(#![doc = #own_lines])*
         #![deny(missing_docs)]
         #![forbid(unsafe_code)]
+        #recursion_limit
 
         /// The shared runtime: the client, auth, errors, retries and wire types.
         pub use google_api_runtime as runtime;

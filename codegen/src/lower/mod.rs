@@ -1,5 +1,6 @@
 //! Lowering: the document becomes the IR, with every name, type and order decided here.
 
+mod depth;
 mod methods;
 mod pagination;
 mod prelude;
@@ -53,9 +54,9 @@ pub fn lower(document: &Document, options: &Options) -> Result<Api, Error> {
 
     let mut type_lowering = TypeLowering::new(document)?;
     type_lowering.lower_schemas()?;
-    let methods = methods::lower_all(document, &mut type_lowering, &scope_variants)?;
+    let mut methods = methods::lower_all(document, &mut type_lowering, &scope_variants)?;
     let mut types = type_lowering.finish();
-    let mut methods = methods;
+    let recursion_limit = depth::recursion_limit(&types);
     pagination::annotate(
         &mut types,
         &mut methods.root_methods,
@@ -94,6 +95,7 @@ pub fn lower(document: &Document, options: &Options) -> Result<Api, Error> {
         scopes,
         types,
         hub_name: methods.hub_name,
+        recursion_limit,
         standard_params: methods.standard_params,
         root_methods: methods.root_methods,
         resources: methods.resources,
