@@ -290,6 +290,19 @@ pub struct MethodDef {
     /// Whether the method lists pages (`pageToken` in, `nextPageToken` out), and if so whether
     /// its pages have items to iterate over.
     pub paged: Option<bool>,
+    /// When the request is Google's `HttpBody`: sent as raw bytes with its content type.
+    pub raw_request: Option<RawBodyDef>,
+    /// When the response is Google's `HttpBody`: read as raw bytes with their content type.
+    pub raw_response: Option<RawBodyDef>,
+}
+
+/// The fields of a Google `HttpBody` struct that carry a raw body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawBodyDef {
+    /// The `contentType` field.
+    pub content_type_field: String,
+    /// The `data` field (bytes).
+    pub data_field: String,
 }
 
 /// A method parameter.

@@ -41,6 +41,12 @@ fn pagination() {
     check("pagination");
 }
 
+/// Google's `HttpBody` as a request and as a response: raw bytes with their content type.
+#[test]
+fn http_body() {
+    check("http_body");
+}
+
 /// What published documents do that the format barely allows: no root URL, inline request and
 /// response schemas, object-typed query parameters, property defaults, a duplicated key.
 #[test]

@@ -33,6 +33,8 @@ pub struct Call {
     /// Wire names are static, except the dotted names of structured values.
     query: Vec<(Cow<'static, str>, String)>,
     body: Option<Vec<u8>>,
+    /// The body's content type when it is not JSON (a raw `HttpBody`).
+    body_content_type: Option<String>,
     timeout: Option<Duration>,
     retry: Option<RetryPolicy>,
     download_service: bool,
@@ -46,6 +48,7 @@ impl Call {
             path_params: Vec::new(),
             query: Vec::new(),
             body: None,
+            body_content_type: None,
             timeout: None,
             retry: None,
             download_service: false,
@@ -117,6 +120,17 @@ impl Call {
         Ok(())
     }
 
+    /// Sets the request body to raw bytes of `content_type` (`application/octet-stream` when
+    /// none is given), as methods that take Google's `HttpBody` send it.
+    pub fn set_raw_body(&mut self, data: Vec<u8>, content_type: Option<String>) {
+        self.body = Some(data);
+        self.body_content_type = Some(
+            content_type
+                .filter(|content_type| !content_type.trim().is_empty())
+                .unwrap_or_else(|| "application/octet-stream".to_owned()),
+        );
+    }
+
     /// Sets the total time this call may take, overriding the client's timeout.
     pub fn set_timeout(&mut self, timeout: Duration) {
         self.timeout = Some(timeout);
@@ -158,6 +172,13 @@ impl Call {
 
     pub(crate) fn body(&self) -> Option<&[u8]> {
         self.body.as_deref()
+    }
+
+    /// The body's content type: JSON unless a raw body says otherwise.
+    pub(crate) fn body_content_type(&self) -> &str {
+        self.body_content_type
+            .as_deref()
+            .unwrap_or("application/json")
     }
 
     pub(crate) fn timeout(&self) -> Option<Duration> {

@@ -245,6 +245,17 @@ pub struct Response {
 }
 
 impl Response {
+    /// The body as it came and its content type, for methods that answer with Google's
+    /// `HttpBody` (raw bytes of any type, not JSON).
+    pub fn raw(self) -> (Option<String>, Vec<u8>) {
+        let content_type = self
+            .headers
+            .iter()
+            .find(|(name, _)| name == "content-type")
+            .map(|(_, value)| value.clone());
+        (content_type, self.body)
+    }
+
     /// Decodes the body as `T`.
     pub fn json<T: serde::de::DeserializeOwned>(self) -> Result<T, Error> {
         serde_json::from_slice(&self.body).map_err(|error| Error::Decode {

@@ -151,7 +151,10 @@ impl Service {
             ("x-goog-api-client".to_owned(), self.api_client.clone()),
         ];
         if call.body().is_some() {
-            headers.push(("content-type".to_owned(), "application/json".to_owned()));
+            headers.push((
+                "content-type".to_owned(),
+                call.body_content_type().to_owned(),
+            ));
         }
         Ok(PreparedRequest {
             method: method.http_method,

@@ -368,18 +368,30 @@ fn emit_builder(method: &MethodDef, owner: &str) -> TokenStream {
     };
     let (request_field, body_for_prepare, body_for_send) = match &method.request {
         Some((name, ty)) => {
-            let name = ident(name);
+            let field = ident(name);
             let ty = rust_type(ty, Scope::Elsewhere);
             (
-                Some(quote!(#name: #ty,)),
-                quote! {
-                    let mut call = self.call.clone();
-                    call.set_json_body(&self.#name)?;
-                    self.service.prepare(&call)
+                Some(quote!(#field: #ty,)),
+                {
+                    // A raw body is taken apart, so `prepare` (which only borrows) takes a copy.
+                    let body = if method.raw_request.is_some() {
+                        quote!(self.#field.clone())
+                    } else {
+                        quote!(self.#field)
+                    };
+                    let set_body = set_body(method, body);
+                    quote! {
+                        let mut call = self.call.clone();
+                        #set_body
+                        self.service.prepare(&call)
+                    }
                 },
-                quote! {
-                    let mut call = self.call;
-                    call.set_json_body(&self.#name)?;
+                {
+                    let set_body = set_body(method, quote!(self.#field));
+                    quote! {
+                        let mut call = self.call;
+                        #set_body
+                    }
                 },
             )
         }
@@ -391,12 +403,27 @@ fn emit_builder(method: &MethodDef, owner: &str) -> TokenStream {
     } else {
         quote!(self.call)
     };
-    let (response_type, finish) = match &method.response {
-        Some(ty) => (
+    let (response_type, finish) = match (&method.response, &method.raw_response) {
+        (Some(ty), Some(raw)) => {
+            // An `HttpBody`: the bytes as they came, with their content type.
+            let response_type = rust_type(ty, Scope::Elsewhere);
+            let content_type = ident(&raw.content_type_field);
+            let data = ident(&raw.data_field);
+            let finish = quote! {
+                let (received_type, received) = self.service.execute(#sent)?.raw();
+                ::std::result::Result::Ok(#response_type {
+                    #content_type: received_type,
+                    #data: ::std::option::Option::Some(crate::runtime::Bytes::from(received)),
+                    ..::std::default::Default::default()
+                })
+            };
+            (response_type, finish)
+        }
+        (Some(ty), None) => (
             rust_type(ty, Scope::Elsewhere),
             quote!(self.service.execute(#sent)?.json()),
         ),
-        None => (
+        (None, _) => (
             quote!(()),
             quote! {
                 self.service.execute(#sent)?;
@@ -459,6 +486,28 @@ fn emit_builder(method: &MethodDef, owner: &str) -> TokenStream {
     }
 }
 
+/// The statement that puts the request body (`body`, an owned value) into `call`: as JSON, or
+/// as raw bytes when it is an `HttpBody`.
+fn set_body(method: &MethodDef, body: TokenStream) -> TokenStream {
+    match &method.raw_request {
+        Some(raw) => set_raw_body(raw, body),
+        None => quote!(call.set_json_body(&#body)?;),
+    }
+}
+
+/// `call.set_raw_body(..)` from the fields of an `HttpBody` value.
+fn set_raw_body(raw: &crate::ir::RawBodyDef, body: TokenStream) -> TokenStream {
+    let content_type = ident(&raw.content_type_field);
+    let data = ident(&raw.data_field);
+    quote! {
+        let body = #body;
+        call.set_raw_body(
+            body.#data.map(crate::runtime::Bytes::into_vec).unwrap_or_default(),
+            body.#content_type,
+        );
+    }
+}
+
 /// `pages()` and, when the pages have items, `items()` on the builder of a list method.
 fn emit_paging(method: &MethodDef, builder: &proc_macro2::Ident, has_items: bool) -> TokenStream {
     let response = rust_type(
@@ -468,15 +517,24 @@ fn emit_paging(method: &MethodDef, builder: &proc_macro2::Ident, has_items: bool
             .expect("paged methods answer with a page"),
         Scope::Elsewhere,
     );
-    let prepared = match &method.request {
-        Some((name, _)) => {
+    let prepared = match (&method.request, &method.raw_request) {
+        (Some((name, _)), Some(raw)) => {
+            let name = ident(name);
+            let set_raw = set_raw_body(raw, quote!(self.#name));
+            quote! {
+                let mut call = self.call;
+                #set_raw
+                let prepared = ::std::result::Result::Ok(());
+            }
+        }
+        (Some((name, _)), None) => {
             let name = ident(name);
             quote! {
                 let mut call = self.call;
                 let prepared = call.set_json_body(&self.#name);
             }
         }
-        None => quote! {
+        (None, _) => quote! {
             let call = self.call;
             let prepared = ::std::result::Result::Ok(());
         },

@@ -287,6 +287,8 @@ impl MethodLowering<'_, '_> {
                 .then_some(method.use_media_download_service);
         Ok(MethodDef {
             paged: None,
+            raw_request: None,
+            raw_response: None,
             media_download,
             id,
             accessor,

@@ -1,6 +1,7 @@
 //! Lowering: the document becomes the IR, with every name, type and order decided here.
 
 mod depth;
+mod http_body;
 mod methods;
 mod pagination;
 mod prelude;
@@ -57,6 +58,7 @@ pub fn lower(document: &Document, options: &Options) -> Result<Api, Error> {
     let mut methods = methods::lower_all(document, &mut type_lowering, &scope_variants)?;
     let mut types = type_lowering.finish();
     let recursion_limit = depth::recursion_limit(&types);
+    http_body::annotate(&types, &mut methods.root_methods, &mut methods.resources);
     pagination::annotate(
         &mut types,
         &mut methods.root_methods,

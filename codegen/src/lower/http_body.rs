@@ -1,0 +1,58 @@
+//! Finding bodies that are Google's `HttpBody` (`google.api.HttpBody`: `contentType`, `data`,
+//! `extensions`), which travel as raw bytes of their content type rather than as JSON, as
+//! Google's own generators send and read them. A schema is one when its name ends in `HttpBody`
+//! (`HttpBody`, `GoogleApiHttpBody`, ...) and it has a `contentType` string and `data` bytes.
+
+use std::collections::BTreeMap;
+
+use crate::ir::{MethodDef, RawBodyDef, ResourceDef, Scalar, StructDef, TypeDef, TypeRef};
+
+/// Marks the request and response of every method whose body is an `HttpBody`.
+pub(crate) fn annotate(
+    types: &[TypeDef],
+    root_methods: &mut [MethodDef],
+    resources: &mut [ResourceDef],
+) {
+    let raw: BTreeMap<&str, RawBodyDef> = types
+        .iter()
+        .filter_map(|ty| match ty {
+            TypeDef::Struct(def) => raw_body(def).map(|raw| (def.name.as_str(), raw)),
+            _ => None,
+        })
+        .collect();
+    if raw.is_empty() {
+        return;
+    }
+    let lookup = |ty: Option<&TypeRef>| match ty {
+        Some(TypeRef::Named(name)) => raw.get(name.as_str()).cloned(),
+        _ => None,
+    };
+    let mut mark = |method: &mut MethodDef| {
+        method.raw_request = lookup(method.request.as_ref().map(|(_, ty)| ty));
+        method.raw_response = lookup(method.response.as_ref());
+    };
+    root_methods.iter_mut().for_each(&mut mark);
+    let mut pending: Vec<&mut ResourceDef> = resources.iter_mut().collect();
+    while let Some(resource) = pending.pop() {
+        resource.methods.iter_mut().for_each(&mut mark);
+        pending.extend(resource.children.iter_mut());
+    }
+}
+
+/// The raw-body fields of `def`, when it is an `HttpBody`.
+fn raw_body(def: &StructDef) -> Option<RawBodyDef> {
+    if !def.origin.ends_with("HttpBody") {
+        return None;
+    }
+    let field = |wire: &str, scalar: Scalar| {
+        def.fields
+            .iter()
+            .find(|field| field.wire_name == wire && field.ty == TypeRef::Scalar(scalar))
+            .filter(|field| !field.boxed)
+            .map(|field| field.name.clone())
+    };
+    Some(RawBodyDef {
+        content_type_field: field("contentType", Scalar::String)?,
+        data_field: field("data", Scalar::Bytes)?,
+    })
+}
