@@ -107,8 +107,20 @@ fn scopes_root_and_service_path() {
         &["additive scope_added auth.scopes.https://example.com/auth/b"],
     );
     check(
+        |doc| {
+            doc["auth"]["oauth2"]["scopes"] = json!({});
+            at(doc, "resources/things/methods/get")["scopes"] = json!([]);
+        },
+        &[
+            "breaking scope_removed auth.scopes.https://example.com/auth/a",
+            "breaking method_scopes_removed methods.fixture.things.get: https://example.com/auth/a",
+        ],
+    );
+    // A scope a method still names stays a scope of the crate (and of the wire), declared or
+    // not, as the generator reads the document.
+    check(
         |doc| doc["auth"]["oauth2"]["scopes"] = json!({}),
-        &["breaking scope_removed auth.scopes.https://example.com/auth/a"],
+        &["no wire changes"],
     );
     check(
         |doc| {
@@ -151,9 +163,59 @@ fn methods() {
             r#"breaking method_response_changed methods.fixture.things.get: "Thing" -> "none""#,
             "breaking method_scopes_removed methods.fixture.things.get: https://example.com/auth/a",
             r#"breaking method_verb_changed methods.fixture.things.get: "GET" -> "POST""#,
+            "additive scope_added auth.scopes.https://example.com/auth/b",
             "additive method_scopes_added methods.fixture.things.get: https://example.com/auth/b",
             r#"docs deprecation_changed methods.fixture.things.get: "false" -> "true""#,
         ],
+    );
+}
+
+#[test]
+fn media_support() {
+    let get = "resources/things/methods/get";
+    check(
+        |doc| {
+            at(doc, get)["supportsMediaDownload"] = json!(true);
+            at(doc, get)["supportsMediaUpload"] = json!(true);
+            at(doc, get)["mediaUpload"] = json!({"accept": ["image/*"], "maxSize": "5MB",
+                "protocols": {"simple": {"multipart": true, "path": "/upload/v1/{+name}"}}});
+        },
+        &[
+            r#"additive method_media_download_added methods.fixture.things.get: alt=media"#,
+            r#"additive method_media_upload_added methods.fixture.things.get: accept image/* max 5MB simple:/upload/v1/{+name}"#,
+        ],
+    );
+    let with_media = |doc: &mut Value| {
+        at(doc, get)["supportsMediaDownload"] = json!(true);
+        at(doc, get)["supportsMediaUpload"] = json!(true);
+        at(doc, get)["mediaUpload"] = json!({"accept": ["image/*"], "maxSize": "5MB"});
+    };
+    let old = {
+        let mut doc = base();
+        with_media(&mut doc);
+        doc
+    };
+    let mut new = old.clone();
+    at(&mut new, get)["supportsMediaDownload"] = json!(false);
+    at(&mut new, get)["mediaUpload"]["maxSize"] = json!("1MB");
+    let parse = |value: &Value| discovery::parse(&value.to_string()).unwrap();
+    let text = Report::new(&parse(&old), &parse(&new), false)
+        .to_text()
+        .lines()
+        .map(|line| line.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(
+        text.contains(
+            "breaking method_media_download_removed methods.fixture.things.get: alt=media"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "breaking method_media_upload_changed methods.fixture.things.get: accept image/* max 5MB -> accept image/* max 1MB"
+        ),
+        "{text}"
     );
 }
 

@@ -7,6 +7,8 @@
 mod model;
 mod parse;
 pub mod shorten;
+mod walk;
 
 pub use model::*;
 pub use parse::{ParseError, parse, parse_bytes};
+pub use walk::MethodEntry;

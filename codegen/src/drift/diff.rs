@@ -188,6 +188,45 @@ fn for_each_key<V>(
     }
 }
 
+/// The kinds of change of media download support: added, removed, changed.
+const MEDIA_DOWNLOAD_KINDS: [&str; 3] = [
+    "method_media_download_added",
+    "method_media_download_removed",
+    "method_media_download_changed",
+];
+/// The same for media upload support.
+const MEDIA_UPLOAD_KINDS: [&str; 3] = [
+    "method_media_upload_added",
+    "method_media_upload_removed",
+    "method_media_upload_changed",
+];
+
+/// Media download or upload support gained (additive: a new `download()` or upload method),
+/// lost or changed (breaking: code using it no longer works as it did).
+fn media_changes(
+    path: &str,
+    [added, removed, changed]: [&'static str; 3],
+    old: &Option<String>,
+    new: &Option<String>,
+    changes: &mut Changes,
+) {
+    match (old, new) {
+        (None, Some(details)) => {
+            changes.push(Class::Additive, path.to_owned(), added, details.clone())
+        }
+        (Some(details), None) => {
+            changes.push(Class::Breaking, path.to_owned(), removed, details.clone())
+        }
+        (Some(before), Some(after)) if before != after => changes.push(
+            Class::Breaking,
+            path.to_owned(),
+            changed,
+            format!("{before} -> {after}"),
+        ),
+        _ => {}
+    }
+}
+
 fn method_changes(path: &str, old: &MethodSurface, new: &MethodSurface, changes: &mut Changes) {
     let path = path.to_owned();
     changes.compare(
@@ -248,6 +287,20 @@ fn method_changes(path: &str, old: &MethodSurface, new: &MethodSurface, changes:
             added.join(" "),
         );
     }
+    media_changes(
+        &path,
+        MEDIA_DOWNLOAD_KINDS,
+        &old.media_download,
+        &new.media_download,
+        changes,
+    );
+    media_changes(
+        &path,
+        MEDIA_UPLOAD_KINDS,
+        &old.media_upload,
+        &new.media_upload,
+        changes,
+    );
     changes.notes(
         &path,
         (old.deprecated, &old.description),

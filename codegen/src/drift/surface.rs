@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use discovery::{Document, Method, Resource, Schema};
+use discovery::{Document, Method, Schema};
 
 /// Everything on the wire, by stable keys.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -34,6 +34,10 @@ pub struct MethodSurface {
     pub response: Option<String>,
     pub scopes: BTreeSet<String>,
     pub params: BTreeMap<String, Param>,
+    /// Whether `alt=media` downloads the content, and through which service path.
+    pub media_download: Option<String>,
+    /// Media upload: accepted types, largest size and protocols, when the method takes it.
+    pub media_upload: Option<String>,
     pub deprecated: bool,
     pub description: String,
 }
@@ -68,33 +72,17 @@ pub struct Shape {
 impl Surface {
     /// The surface of `document`.
     pub fn of(document: &Document) -> Surface {
-        let mut methods = BTreeMap::new();
-        for method in document.methods.values() {
-            methods.insert(method.id.clone(), method_surface(method));
-        }
-        collect_methods(&document.resources, &mut methods);
+        let methods = document
+            .every_method()
+            .into_iter()
+            .map(|entry| (entry.method.id.clone(), method_surface(entry.method)))
+            .collect();
         Surface {
-            id: document
-                .id
-                .clone()
-                .unwrap_or_else(|| format!("{}:{}", document.name, document.version)),
+            id: document.api_id(),
             revision: document.revision.clone().unwrap_or_default(),
-            root_url: document.root_url.clone(),
-            service_path: document.service_path.clone(),
-            scopes: document
-                .auth
-                .as_ref()
-                .and_then(|auth| auth.oauth2.as_ref())
-                .map(|oauth2| {
-                    oauth2
-                        .scopes
-                        .iter()
-                        .map(|(url, info)| {
-                            (url.clone(), info.description.clone().unwrap_or_default())
-                        })
-                        .collect()
-                })
-                .unwrap_or_default(),
+            root_url: document.effective_root_url().to_owned(),
+            service_path: document.effective_service_path().to_owned(),
+            scopes: document.scopes(),
             standard_params: document
                 .parameters
                 .iter()
@@ -110,18 +98,6 @@ impl Surface {
     }
 }
 
-fn collect_methods(
-    resources: &BTreeMap<String, Resource>,
-    out: &mut BTreeMap<String, MethodSurface>,
-) {
-    for resource in resources.values() {
-        for method in resource.methods.values() {
-            out.insert(method.id.clone(), method_surface(method));
-        }
-        collect_methods(&resource.resources, out);
-    }
-}
-
 fn method_surface(method: &Method) -> MethodSurface {
     MethodSurface {
         verb: method.http_method.to_ascii_uppercase(),
@@ -134,9 +110,43 @@ fn method_surface(method: &Method) -> MethodSurface {
             .iter()
             .map(|(name, schema)| (name.clone(), param(schema)))
             .collect(),
+        media_download: method.supports_media_download.then(|| {
+            if method.use_media_download_service {
+                "via download/".to_owned()
+            } else {
+                "alt=media".to_owned()
+            }
+        }),
+        media_upload: method
+            .supports_media_upload
+            .then(|| media_upload(method.media_upload.as_ref())),
         deprecated: method.deprecated,
         description: method.description.clone().unwrap_or_default(),
     }
+}
+
+/// What a method's media upload takes, in one line: accepted types, largest size, protocols
+/// with their paths.
+fn media_upload(upload: Option<&discovery::MediaUpload>) -> String {
+    let Some(upload) = upload else {
+        return "accept */*".to_owned();
+    };
+    let accept = if upload.accept.is_empty() {
+        "*/*".to_owned()
+    } else {
+        upload.accept.join(",")
+    };
+    let mut text = format!("accept {accept}");
+    if let Some(max) = &upload.max_size {
+        text.push_str(&format!(" max {max}"));
+    }
+    for (protocol, details) in &upload.protocols {
+        text.push_str(&format!(
+            " {protocol}:{}",
+            details.path.as_deref().unwrap_or_default()
+        ));
+    }
+    text
 }
 
 fn param(schema: &Schema) -> Param {
@@ -249,6 +259,12 @@ pub fn render_surface(surface: &Surface) -> String {
         ));
         for (name, param) in &method.params {
             out.push_str(&format!("    {}\n", param_line(name, param)));
+        }
+        if let Some(download) = &method.media_download {
+            out.push_str(&format!("    media download: {download}\n"));
+        }
+        if let Some(upload) = &method.media_upload {
+            out.push_str(&format!("    media upload: {upload}\n"));
         }
         out.push_str(&format!("    scopes: {}\n", method.scopes.len()));
     }

@@ -35,28 +35,6 @@ pub(crate) struct Methods {
     pub resources: Vec<ResourceDef>,
 }
 
-/// Calls `f` on every method of the document with its JSON path, in document order.
-pub(crate) fn for_each_method(document: &Document, f: &mut dyn FnMut(&Method, &JsonPath)) {
-    fn walk(
-        resources: &BTreeMap<String, Resource>,
-        path: &JsonPath,
-        f: &mut dyn FnMut(&Method, &JsonPath),
-    ) {
-        for (name, resource) in resources {
-            let path = path.key(name);
-            for (method_name, method) in &resource.methods {
-                f(method, &path.key("methods").key(method_name));
-            }
-            walk(&resource.resources, &path.key("resources"), f);
-        }
-    }
-    let root = JsonPath::root();
-    for (name, method) in &document.methods {
-        f(method, &root.key("methods").key(name));
-    }
-    walk(&document.resources, &root.key("resources"), f);
-}
-
 /// Lowers the standard parameters, the top-level methods and every resource.
 pub(crate) fn lower_all(
     document: &Document,

@@ -27,12 +27,8 @@ pub fn lower(document: &Document, options: &Options) -> Result<Api, Error> {
     if document.version.is_empty() {
         return Err(Error::at(&root.key("version"), "the API has no version"));
     }
-    let root_url = if document.root_url.is_empty() {
-        // Older documents give only `baseUrl`, which already includes the service path.
-        document.base_url.clone().unwrap_or_default()
-    } else {
-        document.root_url.clone()
-    };
+    // Older documents give only `baseUrl`, which already includes the service path.
+    let root_url = document.effective_root_url().to_owned();
     // Without any root URL the crate still generates, as Google's generators do; the client
     // then needs one (`root_url`), and says so at the first call.
     if !root_url.is_empty() && !root_url.starts_with("http") {
@@ -41,11 +37,7 @@ pub fn lower(document: &Document, options: &Options) -> Result<Api, Error> {
             "the root URL must be an http(s) URL",
         ));
     }
-    let service_path = if document.root_url.is_empty() {
-        String::new()
-    } else {
-        document.service_path.clone()
-    };
+    let service_path = document.effective_service_path().to_owned();
 
     let scopes = lower_scopes(document);
     let scope_variants: BTreeMap<String, String> = scopes
@@ -76,10 +68,7 @@ pub fn lower(document: &Document, options: &Options) -> Result<Api, Error> {
             .crate_name
             .clone()
             .unwrap_or_else(|| default_crate_name(document)),
-        id: document
-            .id
-            .clone()
-            .unwrap_or_else(|| format!("{}:{}", document.name, document.version)),
+        id: document.api_id(),
         name: document.name.clone(),
         version: document.version.clone(),
         revision: document
@@ -122,19 +111,9 @@ fn default_crate_name(document: &Document) -> String {
 
 /// Every scope the document declares or a method names, sorted by URL.
 fn lower_scopes(document: &Document) -> Vec<ScopeDef> {
-    let mut descriptions: BTreeMap<String, String> = BTreeMap::new();
-    if let Some(oauth2) = document.auth.as_ref().and_then(|auth| auth.oauth2.as_ref()) {
-        for (url, info) in &oauth2.scopes {
-            descriptions.insert(url.clone(), info.description.clone().unwrap_or_default());
-        }
-    }
-    methods::for_each_method(document, &mut |method, _| {
-        for url in &method.scopes {
-            descriptions.entry(url.clone()).or_default();
-        }
-    });
     let mut namespace = Namespace::default();
-    descriptions
+    document
+        .scopes()
         .into_iter()
         .map(|(url, description)| ScopeDef {
             variant: namespace.claim(names::type_name(scope_stem(&url))),
