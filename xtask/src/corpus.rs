@@ -136,22 +136,10 @@ fn run_two_apis(workspace: &Path, manifest: &Path) -> Result<(), Failure> {
 }
 
 /// The corpus documents and the generator's fixtures, sorted by file name within each.
-pub fn documents() -> Result<Vec<PathBuf>, Failure> {
+fn documents() -> Result<Vec<PathBuf>, Failure> {
     let mut documents = Vec::new();
     for folder in ["discovery/documents/corpus", "codegen/tests/fixtures"] {
-        let dir = paths::root().join(folder);
-        let entries = fs::read_dir(&dir)
-            .map_err(|error| Failure::error(format!("{}: {error}", dir.display())))?;
-        let mut found: Vec<PathBuf> = entries
-            .flatten()
-            .map(|entry| entry.path())
-            .filter(|path| {
-                path.extension()
-                    .is_some_and(|extension| extension == "json")
-            })
-            .collect();
-        found.sort();
-        documents.extend(found);
+        documents.extend(documents_in(&paths::root().join(folder))?);
     }
     Ok(documents)
 }
