@@ -49,12 +49,20 @@ impl SavedExport {
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(error) => return Err(ExportError::Io(error)),
         };
-        serde_json::from_slice(&bytes).map(Some).map_err(|error| {
+        let mut saved: SavedExport = serde_json::from_slice(&bytes).map_err(|error| {
             ExportError::State(format!(
                 "{} is not an export state file ({error}); remove it to start a new export there",
                 path.display()
             ))
-        })
+        })?;
+        // The file may not be ours: only names this workflow writes (a plain `*.zip` in the
+        // folder) count as done, so a planted `../..` path is never read or reported.
+        let listed = saved.archives.len();
+        saved.archives.retain(|name| is_archive_name(name));
+        if saved.archives.len() != listed {
+            saved.finished = false;
+        }
+        Ok(Some(saved))
     }
 
     /// Writes the state into `folder` atomically: a reader (or a crash) sees the old state or
@@ -92,6 +100,17 @@ impl SavedExport {
         }
         text
     }
+}
+
+/// Whether `name` is one this workflow gives an archive: a plain file name ending in `.zip`,
+/// not hidden, without any path separator.
+fn is_archive_name(name: &str) -> bool {
+    name.ends_with(".zip")
+        && !name.starts_with('.')
+        && !name.contains(['/', '\\'])
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
 }
 
 /// How many runs have worked in `folder` so far (0 when none has, or the state is unreadable).

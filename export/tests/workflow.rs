@@ -215,3 +215,38 @@ fn partial_files_of_another_job_and_planted_links_are_not_used() {
     assert_eq!(report.download_retries, 0, "{report:?}");
     assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep me");
 }
+
+/// A state file written by someone else cannot make the export read or report files outside its
+/// folder: names that are not plain archive names are not taken as done.
+#[test]
+fn archive_names_in_a_planted_state_file_are_not_trusted() {
+    let emulator = Emulator::start(Config::default()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("stolen.zip"), "not yours").unwrap();
+    let escape = format!(
+        "../{}/stolen.zip",
+        outside.path().file_name().unwrap().to_string_lossy()
+    );
+    let options = options(dir.path());
+    let planted = export::SavedExport {
+        source: options.source.clone(),
+        resources: options.resources.clone(),
+        start_time: None,
+        end_time: None,
+        job: None,
+        archives: vec![escape.clone(), "/etc/passwd.zip".to_owned()],
+        finished: true,
+        runs: 1,
+    };
+    planted.save(dir.path()).unwrap();
+    let loaded = export::SavedExport::load(dir.path()).unwrap().unwrap();
+    assert!(loaded.archives.is_empty() && !loaded.finished, "{loaded:?}");
+    let report = run_export(&client(&emulator), &options).unwrap();
+    assert!(!report.already_complete);
+    check_archives(&emulator, &report, dir.path());
+    assert_eq!(
+        std::fs::read_to_string(outside.path().join("stolen.zip")).unwrap(),
+        "not yours"
+    );
+}

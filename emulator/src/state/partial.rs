@@ -7,6 +7,10 @@ use serde_json::Value;
 
 use super::{Reply, form, invalid};
 
+/// How deeply selections may nest (`a(b(c))` is three deep). Deeper ones are refused, so a
+/// hostile `fields` cannot exhaust the parser's stack.
+const MAX_DEPTH: usize = 32;
+
 /// What to keep of an object: each named field, whole or in part.
 #[derive(Debug, Clone, PartialEq, Default)]
 struct Selection(BTreeMap<String, Keep>);
@@ -59,6 +63,7 @@ fn parse(text: &str) -> Result<Selection, String> {
     let mut parser = Parser {
         text: text.as_bytes(),
         at: 0,
+        depth: 0,
     };
     let selection = parser.selection()?;
     if parser.at < parser.text.len() {
@@ -74,6 +79,8 @@ fn parse(text: &str) -> Result<Selection, String> {
 struct Parser<'a> {
     text: &'a [u8],
     at: usize,
+    /// How many selections enclose the current one.
+    depth: usize,
 }
 
 impl Parser<'_> {
@@ -83,6 +90,10 @@ impl Parser<'_> {
 
     /// `item (',' item)*`
     fn selection(&mut self) -> Result<Selection, String> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(format!("selections nest deeper than {MAX_DEPTH}"));
+        }
         let mut selection = Selection::default();
         loop {
             let (name, keep) = self.item()?;
@@ -90,6 +101,7 @@ impl Parser<'_> {
             if self.text.get(self.at) == Some(&b',') {
                 self.at += 1;
             } else {
+                self.depth -= 1;
                 return Ok(selection);
             }
         }
@@ -110,7 +122,12 @@ impl Parser<'_> {
         match self.text.get(self.at) {
             Some(b'/') => {
                 self.at += 1;
+                self.depth += 1;
+                if self.depth > MAX_DEPTH {
+                    return Err(format!("paths nest deeper than {MAX_DEPTH}"));
+                }
                 let (inner, keep) = self.item()?;
+                self.depth -= 1;
                 let mut selection = Selection::default();
                 selection.add(inner, keep);
                 Ok((name, Keep::Part(selection)))
@@ -209,5 +226,16 @@ mod tests {
         for bad in ["", "a(", "a,", "a)b", "(a)", "a/"] {
             assert!(parse(bad).is_err(), "{bad:?} parsed");
         }
+        // Hostile nesting is refused, not recursed into until the stack runs out.
+        let deep = format!("{}x{}", "a(".repeat(100_000), ")".repeat(100_000));
+        assert!(parse(&deep).unwrap_err().contains("nest deeper than 32"));
+        let deep_path = format!("{}x", "a/".repeat(100_000));
+        assert!(
+            parse(&deep_path)
+                .unwrap_err()
+                .contains("nest deeper than 32")
+        );
+        let fine = format!("{}x{}", "a(".repeat(20), ")".repeat(20));
+        assert!(parse(&fine).is_ok());
     }
 }
