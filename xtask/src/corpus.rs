@@ -251,7 +251,22 @@ fn check_all(workspace: &Path, members: &[String]) -> Result<(), Failure> {
             "short",
         ],
     )?;
-    println!("corpus: {} crates document without warnings", members.len());
+    // The runtime they share, documented with them: its links must resolve too.
+    cargo_clean(
+        workspace,
+        &[
+            "doc",
+            "--no-deps",
+            "--package",
+            "google-api-runtime",
+            "--message-format",
+            "short",
+        ],
+    )?;
+    println!(
+        "corpus: {} crates and the runtime document without warnings",
+        members.len()
+    );
     Ok(())
 }
 
