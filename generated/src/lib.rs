@@ -187,6 +187,7 @@ pub const REVISION: &str = "20260719";
 /// What most callers need, for a glob import: the client, its traits, the scopes, and
 /// every method's request and response type with the enums the responses hold.
 #[rustfmt::skip]
+#[allow(deprecated)]
 pub mod prelude {
     pub use crate::resources::StandardParameters;
     pub use crate::runtime::CallBuilder;

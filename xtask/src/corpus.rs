@@ -172,7 +172,11 @@ fn generate_all(workspace: &Path, documents: &[PathBuf]) -> Result<Vec<String>, 
             .expect("a file")
             .to_string_lossy()
             .into_owned();
-        let stem = file_name.trim_end_matches(".json").replace(['.', '_'], "-");
+        // Crate names are snake case once compiled: `youtubeAnalytics` becomes lower case.
+        let stem = file_name
+            .trim_end_matches(".json")
+            .replace(['.', '_'], "-")
+            .to_ascii_lowercase();
         let is_fixture = document
             .parent()
             .is_some_and(|dir| dir.ends_with("fixtures"));

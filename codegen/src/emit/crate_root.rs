@@ -93,6 +93,7 @@ pub fn emit(api: &Api) -> TokenStream {
         /// What most callers need, for a glob import: the client, its traits, the scopes, and
         /// every method's request and response type with the enums the responses hold.
         #[rustfmt::skip]
+        #[allow(deprecated)] // a deprecated request or response type is still re-exported
         pub mod prelude {
             pub use crate::resources::StandardParameters;
             pub use crate::runtime::CallBuilder;
