@@ -422,18 +422,25 @@ fn the_oauth_flow_runs_against_the_emulator() {
     initiate(&client, &[SEARCH]).unwrap();
 }
 
-/// GETs `url` over a plain socket and returns its `Location` header.
-fn redirect_of(url: &str) -> String {
-    let rest = url.strip_prefix("http://").unwrap();
-    let (host, path) = rest.split_once('/').unwrap();
+/// GETs `/{path}` from `host` over a plain socket with `headers` (each ending in CRLF) and
+/// returns the whole response as text.
+fn raw_get(host: &str, path: &str, headers: &str) -> String {
     let mut stream = std::net::TcpStream::connect(host).unwrap();
     write!(
         stream,
-        "GET /{path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+        "GET /{path} HTTP/1.1\r\nHost: {host}\r\n{headers}Connection: close\r\n\r\n"
     )
     .unwrap();
     let mut response = String::new();
     stream.read_to_string(&mut response).unwrap();
+    response
+}
+
+/// GETs `url` over a plain socket and returns its `Location` header.
+fn redirect_of(url: &str) -> String {
+    let rest = url.strip_prefix("http://").unwrap();
+    let (host, path) = rest.split_once('/').unwrap();
+    let response = raw_get(host, path, "");
     assert!(response.starts_with("HTTP/1.1 302"), "{response}");
     response
         .lines()
@@ -564,14 +571,11 @@ fn fields_and_pretty_print_shape_the_reply() {
             .base_url()
             .trim_start_matches("http://")
             .trim_end_matches('/');
-        let mut stream = std::net::TcpStream::connect(address).unwrap();
-        write!(
-            stream,
-            "GET /{target} HTTP/1.1\r\nhost: x\r\nauthorization: Bearer {token}\r\nconnection: close\r\n\r\n"
-        )
-        .unwrap();
-        let mut answer = String::new();
-        stream.read_to_string(&mut answer).unwrap();
+        let answer = raw_get(
+            address,
+            target,
+            &format!("Authorization: Bearer {token}\r\n"),
+        );
         answer.split_once("\r\n\r\n").unwrap().1.to_owned()
     };
     assert!(raw(true).contains("{\n  \""), "{}", raw(true));
