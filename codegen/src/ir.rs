@@ -294,6 +294,19 @@ pub struct MethodDef {
     pub raw_request: Option<RawBodyDef>,
     /// When the response is Google's `HttpBody`: read as raw bytes with their content type.
     pub raw_response: Option<RawBodyDef>,
+    /// When the method takes media uploads: where and what.
+    pub upload: Option<UploadDef>,
+}
+
+/// A method's media uploads, as its `mediaUpload` describes them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UploadDef {
+    /// The upload path template, relative to the root URL (no leading `/`).
+    pub path: String,
+    /// Media ranges accepted; empty accepts any.
+    pub accept: Vec<String>,
+    /// The largest upload in bytes, when the document gives one the generator understands.
+    pub max_size: Option<u64>,
 }
 
 /// The fields of a Google `HttpBody` struct that carry a raw body.

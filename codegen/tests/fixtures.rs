@@ -47,6 +47,13 @@ fn http_body() {
     check("http_body");
 }
 
+/// Methods that take media: `upload()` and `upload_resumable()` beside `send()`, with
+/// metadata or without, with a path parameter in the upload path, without a response.
+#[test]
+fn uploads() {
+    check("uploads");
+}
+
 /// What published documents do that the format barely allows: no root URL, inline request and
 /// response schemas, object-typed query parameters, property defaults, a duplicated key.
 #[test]

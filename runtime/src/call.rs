@@ -170,6 +170,12 @@ impl Call {
         &self.query
     }
 
+    /// Takes the body out (JSON metadata, for an upload).
+    pub(crate) fn take_body(&mut self) -> Option<Vec<u8>> {
+        self.body_content_type = None;
+        self.body.take()
+    }
+
     pub(crate) fn body(&self) -> Option<&[u8]> {
         self.body.as_deref()
     }

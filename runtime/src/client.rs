@@ -136,6 +136,7 @@ impl ClientBuilder {
             .connect_timeout(self.connect_timeout)
             .timeout(None)
             .gzip(true)
+            .redirect(redirect_policy())
             .build()
             .map_err(|error| Error::Config {
                 message: format!("HTTP client: {error}"),
@@ -154,6 +155,20 @@ impl ClientBuilder {
             }),
         })
     }
+}
+
+/// Redirects are followed (up to 10), except a 308: a resumable upload's "resume incomplete"
+/// answer, which is the upload protocol speaking, not a redirect.
+fn redirect_policy() -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(|attempt| {
+        if attempt.status() == reqwest::StatusCode::PERMANENT_REDIRECT {
+            attempt.stop()
+        } else if attempt.previous().len() > 10 {
+            attempt.error("more than 10 redirects")
+        } else {
+            attempt.follow()
+        }
+    })
 }
 
 /// `root_url` if it is an http(s) URL without a query, ending in `/`.
@@ -336,12 +351,7 @@ impl Client {
         call_timeout: Option<Duration>,
         call_retry: Option<&RetryPolicy>,
     ) -> Result<Response, Error> {
-        let verb = reqwest::Method::from_bytes(prepared.method.as_bytes()).map_err(|_| {
-            Error::InvalidRequest {
-                method: method_id,
-                message: format!("unknown HTTP method {:?}", prepared.method),
-            }
-        })?;
+        let verb = http_verb(method_id, prepared.method)?;
         let policy = call_retry.unwrap_or(&self.inner.retry);
         let retryable_method = retry::is_idempotent(prepared.method);
         let started = Instant::now();
@@ -397,24 +407,45 @@ impl Client {
         method_id: &'static str,
         time_left: Duration,
     ) -> Result<Response, Failure> {
+        if time_left.is_zero() {
+            return Err(Failure {
+                error: Error::InvalidRequest {
+                    method: method_id,
+                    message: "the call's time ran out before it could be sent".to_owned(),
+                },
+                retryable: false,
+            });
+        }
+        let exchange =
+            self.exchange(method_id, verb, prepared, prepared.body.clone(), time_left)?;
+        let retryable = !exchange.is_success() && exchange.is_transient();
+        exchange
+            .into_result()
+            .map_err(|error| Failure { error, retryable })
+    }
+
+    /// Sends `prepared` once, with `body`, and reads the whole response, whatever its status.
+    /// A failure says whether another attempt could help: only when nothing came back.
+    pub(crate) fn exchange(
+        &self,
+        method_id: &'static str,
+        verb: reqwest::Method,
+        prepared: &PreparedRequest,
+        body: Option<Vec<u8>>,
+        time_left: Duration,
+    ) -> Result<Exchange, Failure> {
         let not_retryable = |error: Error| Failure {
             error,
             retryable: false,
         };
-        if time_left.is_zero() {
-            return Err(not_retryable(Error::InvalidRequest {
-                method: method_id,
-                message: "the call's time ran out before it could be sent".to_owned(),
-            }));
-        }
         let request = self
             .inner
             .http
             .request(verb, &prepared.url)
             .timeout(time_left);
         let (mut request, token) = self.authorized(request, prepared).map_err(not_retryable)?;
-        if let Some(body) = &prepared.body {
-            request = request.body(body.clone());
+        if let Some(body) = body {
+            request = request.body(body);
         } else if !matches!(prepared.method, "GET" | "HEAD" | "DELETE") {
             // Google's front end wants a length on bodiless POST, PUT and PATCH requests.
             request = request.header("content-length", "0");
@@ -434,24 +465,104 @@ impl Client {
             .bytes()
             .map_err(|source| not_retryable(transport(source)))?
             .to_vec();
-        if (200..300).contains(&status) {
-            return Ok(Response {
+        let secrets = [
+            token.map(|token| token.secret().to_owned()),
+            self.inner.api_key.clone(),
+        ];
+        Ok(Exchange {
+            response: Response {
                 method: method_id,
                 status,
                 headers,
                 body,
-            });
-        }
-        let secrets = [
-            token.as_ref().map_or("", |token| token.secret()),
-            self.inner.api_key.as_deref().unwrap_or(""),
-        ];
-        let error = ApiError::new(method_id, status, headers, body, &secrets);
-        let retryable = error.is_transient();
-        Err(Failure {
-            error: Error::Api(Box::new(error)),
-            retryable,
+            },
+            secrets,
         })
+    }
+
+    /// Sends `prepared` once, moving its body rather than copying it: for requests that are
+    /// never repeated, such as uploads. `timeout` replaces the client's.
+    pub(crate) fn send_once(
+        &self,
+        method_id: &'static str,
+        mut prepared: PreparedRequest,
+        timeout: Option<Duration>,
+    ) -> Result<Response, Error> {
+        let verb = http_verb(method_id, prepared.method)?;
+        let body = prepared.body.take();
+        let time_left = timeout.unwrap_or(self.inner.timeout);
+        self.exchange(method_id, verb, &prepared, body, time_left)
+            .map_err(|failure| failure.error)?
+            .into_result()
+    }
+
+    /// How calls are retried unless they say otherwise.
+    pub(crate) fn retry_policy(&self) -> &RetryPolicy {
+        &self.inner.retry
+    }
+
+    /// The time one request may take unless its call says otherwise.
+    pub(crate) fn timeout(&self) -> Duration {
+        self.inner.timeout
+    }
+}
+
+/// The verb of a prepared request, as reqwest takes it.
+pub(crate) fn http_verb(method_id: &'static str, verb: &str) -> Result<reqwest::Method, Error> {
+    reqwest::Method::from_bytes(verb.as_bytes()).map_err(|_| Error::InvalidRequest {
+        method: method_id,
+        message: format!("unknown HTTP method {verb:?}"),
+    })
+}
+
+/// A response read in full, whatever its status, and the secrets its request carried (to be
+/// kept out of an error made from it).
+pub(crate) struct Exchange {
+    pub(crate) response: Response,
+    secrets: [Option<String>; 2],
+}
+
+impl Exchange {
+    pub(crate) fn is_success(&self) -> bool {
+        (200..300).contains(&self.response.status)
+    }
+
+    /// Whether the status is one worth another attempt (see [`retry`]).
+    fn is_transient(&self) -> bool {
+        self.to_error().is_transient()
+    }
+
+    /// The header `name` (lower case), when the response has it.
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
+        self.response
+            .headers
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.as_str())
+    }
+
+    /// The response as an [`ApiError`], cleaned of the request's secrets.
+    pub(crate) fn to_error(&self) -> Error {
+        let secrets = self
+            .secrets
+            .each_ref()
+            .map(|secret| secret.as_deref().unwrap_or(""));
+        Error::Api(Box::new(ApiError::new(
+            self.response.method,
+            self.response.status,
+            self.response.headers.clone(),
+            self.response.body.clone(),
+            &secrets,
+        )))
+    }
+
+    /// The response when it is a success (2xx), else the error it is.
+    pub(crate) fn into_result(self) -> Result<Response, Error> {
+        if self.is_success() {
+            Ok(self.response)
+        } else {
+            Err(self.to_error())
+        }
     }
 }
 
@@ -474,7 +585,7 @@ pub(crate) fn header_list(headers: &reqwest::header::HeaderMap) -> Vec<(String, 
 }
 
 /// A failed attempt, and whether another may follow.
-struct Failure {
-    error: Error,
-    retryable: bool,
+pub(crate) struct Failure {
+    pub(crate) error: Error,
+    pub(crate) retryable: bool,
 }

@@ -1,5 +1,5 @@
 //! The runtime every generated Google API crate shares: transport, auth, errors, retries,
-//! timeouts, path expansion, wire types and downloads. Generated code describes methods; this
+//! timeouts, path expansion, wire types, pagination, uploads and downloads. Generated code describes methods; this
 //! crate sends them.
 //!
 //! One [`Client`] (token source, timeouts, retry policy, user agent, connections) serves every
@@ -35,6 +35,7 @@ pub mod path;
 pub mod redact;
 pub mod retry;
 pub mod service;
+pub mod upload;
 pub mod values;
 pub mod wire;
 
@@ -47,6 +48,7 @@ pub use pages::{Items, Page, PageItems, Pages};
 pub use redact::redact_url;
 pub use retry::RetryPolicy;
 pub use service::{Service, ServiceInfo};
+pub use upload::{ResumableUpload, UploadInfo};
 pub use values::{Bytes, Date, Duration, FieldMask, FormatError, Timestamp};
 pub use wire::UnknownValue;
 

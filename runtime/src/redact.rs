@@ -1,7 +1,8 @@
 //! Keeping credentials out of everything a person or a log may see: URLs, bodies, `Debug`.
 
 /// Query parameters whose values are credentials.
-pub(crate) const SECRET_QUERY_PARAMETERS: [&str; 3] = ["key", "access_token", "oauth_token"];
+pub(crate) const SECRET_QUERY_PARAMETERS: [&str; 4] =
+    ["key", "access_token", "oauth_token", "upload_id"];
 
 /// What stands in for a removed secret.
 pub(crate) const REDACTED: &str = "<redacted>";

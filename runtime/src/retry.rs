@@ -111,9 +111,14 @@ pub(crate) fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration
     Some(at.duration_since(now).unwrap_or(Duration::ZERO))
 }
 
-/// A number in `[0, 1)`. Jitter needs spread, not secrecy: a xorshift step over a seed from the
-/// clock and a counter is enough and needs no dependency.
+/// A number in `[0, 1)`.
 fn random_fraction() -> f64 {
+    (random_u64() >> 11) as f64 / (1u64 << 53) as f64
+}
+
+/// 64 random bits. Jitter and multipart boundaries need spread, not secrecy: a xorshift step
+/// over a seed from the clock and a counter is enough and needs no dependency.
+pub(crate) fn random_u64() -> u64 {
     static COUNTER: AtomicU64 = AtomicU64::new(0x9E37_79B9_7F4A_7C15);
     let clock = SystemTime::now()
         .duration_since(SystemTime::UNIX_EPOCH)
@@ -122,7 +127,7 @@ fn random_fraction() -> f64 {
     x ^= x << 13;
     x ^= x >> 7;
     x ^= x << 17;
-    (x >> 11) as f64 / (1u64 << 53) as f64
+    x
 }
 
 #[cfg(test)]

@@ -49,6 +49,10 @@ struct Urls {
     download_url: String,
     /// The path part of `download_url`.
     download_path: String,
+    /// The root URL, ending in `/`: media upload paths are relative to it.
+    root_url: String,
+    /// The path part of `root_url`.
+    root_path: String,
 }
 
 impl Service {
@@ -102,6 +106,16 @@ impl Service {
         &self.client
     }
 
+    /// The `User-Agent` of this API's requests.
+    pub(crate) fn user_agent(&self) -> &str {
+        &self.user_agent
+    }
+
+    /// The `x-goog-api-client` header of this API's requests.
+    pub(crate) fn api_client(&self) -> &str {
+        &self.api_client
+    }
+
     /// The API.
     pub fn info(&self) -> &'static ServiceInfo {
         self.info
@@ -109,29 +123,65 @@ impl Service {
 
     /// The request `call` would send, without sending it or fetching a token.
     pub fn prepare(&self, call: &Call) -> Result<PreparedRequest, Error> {
-        let method = call.method();
-        let invalid = |message: String| Error::InvalidRequest {
-            method: method.id,
-            message,
-        };
-        let urls = self
-            .urls
-            .as_ref()
-            .map_err(|message| invalid(message.clone()))?;
-        if self.client.check_path_patterns() {
-            path::check_patterns(method.path_patterns, call.path_params()).map_err(invalid)?;
-        }
-        let expanded = path::expand(method.path, call.path_params()).map_err(invalid)?;
+        let urls = self.urls(call)?;
         let (base, base_path) = if call.download_service() {
             (&urls.download_url, &urls.download_path)
         } else {
             (&urls.base_url, &urls.base_path)
         };
+        self.prepare_at(call, call.method().path, base, base_path, None)
+    }
+
+    /// The request that uploads `call`'s media by protocol `upload_type` (`media`,
+    /// `multipart`, `resumable`) to `upload_path`, a template relative to the root URL.
+    pub(crate) fn prepare_upload(
+        &self,
+        call: &Call,
+        upload_path: &'static str,
+        upload_type: &'static str,
+    ) -> Result<PreparedRequest, Error> {
+        let urls = self.urls(call)?;
+        self.prepare_at(
+            call,
+            upload_path,
+            &urls.root_url,
+            &urls.root_path,
+            Some(("uploadType", upload_type)),
+        )
+    }
+
+    /// The URLs calls go to, or why there are none.
+    fn urls(&self, call: &Call) -> Result<&Urls, Error> {
+        self.urls.as_ref().map_err(|message| Error::InvalidRequest {
+            method: call.method().id,
+            message: message.clone(),
+        })
+    }
+
+    /// The request `call` would send to `template` expanded below `base`, whose path is
+    /// `base_path`, with `extra` added to the query.
+    fn prepare_at(
+        &self,
+        call: &Call,
+        template: &str,
+        base: &str,
+        base_path: &str,
+        extra: Option<(&'static str, &'static str)>,
+    ) -> Result<PreparedRequest, Error> {
+        let method = call.method();
+        let invalid = |message: String| Error::InvalidRequest {
+            method: method.id,
+            message,
+        };
+        if self.client.check_path_patterns() {
+            path::check_patterns(method.path_patterns, call.path_params()).map_err(invalid)?;
+        }
+        let expanded = path::expand(template, call.path_params()).map_err(invalid)?;
         let mut url = reqwest::Url::parse(&format!("{base}{expanded}"))
             .map_err(|error| invalid(format!("the URL is not valid: {error}")))?;
         // Expansion refuses dot segments already; this check keeps that promise even if a
         // template itself were hostile.
-        if !url.path().starts_with(base_path.as_str()) || url.fragment().is_some() {
+        if !url.path().starts_with(base_path) || url.fragment().is_some() {
             return Err(invalid(format!(
                 "the URL {} leaves the service path",
                 redact_url(url.as_str())
@@ -139,9 +189,12 @@ impl Service {
         }
         let api_key = self.client.api_key().map(|key| ("key", key));
         let query = path::encode_query(
-            api_key.into_iter().chain(
+            api_key.into_iter().chain(extra).chain(
                 call.query()
                     .iter()
+                    // The upload protocol is the runtime's to choose (a standard parameter
+                    // could set it too).
+                    .filter(|(name, _)| extra.is_none_or(|(set, _)| name != set))
                     .map(|(name, value)| (name.as_ref(), value.as_str())),
             ),
         );
@@ -199,8 +252,10 @@ impl Urls {
         Ok(Urls {
             base_path: path_of(&base_url)?,
             download_path: path_of(&download_url)?,
+            root_path: path_of(root)?,
             base_url,
             download_url,
+            root_url: root.to_owned(),
         })
     }
 }

@@ -348,9 +348,16 @@ fn emit_setter(param: &ParamDef, visibility: TokenStream, call: TokenStream) -> 
 fn emit_builder(method: &MethodDef, owner: &str) -> TokenStream {
     let builder = ident(&method.builder);
     let id = &method.id;
+    let upload_doc = if method.upload.is_some() {
+        ", or upload content with [`upload`](Self::upload) or \
+         [`upload_resumable`](Self::upload_resumable)"
+    } else {
+        ""
+    };
     let doc = format!(
         " A call to `{id}`, made by `{owner}::{}`. Set its optional parameters with its methods \
-         and the standard ones with [`StandardParameters`], then [`send`](Self::send) it.",
+         and the standard ones with [`StandardParameters`], then [`send`](Self::send) it\
+         {upload_doc}.",
         crate::names::unraw(&method.accessor)
     );
     let setters = method
@@ -434,6 +441,10 @@ fn emit_builder(method: &MethodDef, owner: &str) -> TokenStream {
     let paging = method
         .paged
         .map(|has_items| emit_paging(method, &builder, has_items));
+    let uploads = method
+        .upload
+        .as_ref()
+        .map(|upload| emit_uploads(method, upload, &builder));
     let download = method.media_download.map(|use_download_service| {
         quote! {
             /// Downloads the content itself (`alt=media`) instead of its metadata, as a stream.
@@ -483,6 +494,7 @@ fn emit_builder(method: &MethodDef, owner: &str) -> TokenStream {
         impl StandardParameters for #builder<'_> {}
 
         #paging
+        #uploads
     }
 }
 
@@ -561,4 +573,173 @@ fn emit_paging(method: &MethodDef, builder: &proc_macro2::Ident, has_items: bool
             #items
         }
     }
+}
+
+/// `upload()` and `upload_resumable()` on the builder of a method that takes media.
+fn emit_uploads(
+    method: &MethodDef,
+    upload: &crate::ir::UploadDef,
+    builder: &proc_macro2::Ident,
+) -> TokenStream {
+    let path = &upload.path;
+    let accept = &upload.accept;
+    let max_size = match upload.max_size {
+        Some(bytes) => quote!(::std::option::Option::Some(#bytes)),
+        None => quote!(::std::option::Option::None),
+    };
+    // The body, when the method has one (and it is JSON), is the upload's metadata.
+    let metadata_field = match (&method.request, &method.raw_request) {
+        (Some((name, _)), None) => Some(ident(name)),
+        _ => None,
+    };
+    let with_metadata = metadata_field.is_some();
+    let (simple_call, resumable_call) = match &metadata_field {
+        Some(field) => (
+            quote! {
+                let mut call = self.call;
+                call.set_json_body(&self.#field)?;
+            },
+            quote! {
+                let mut call = self.call;
+                let prepared = call.set_json_body(&self.#field);
+            },
+        ),
+        None => (
+            quote!(let call = self.call;),
+            quote! {
+                let call = self.call;
+                let prepared = ::std::result::Result::Ok(());
+            },
+        ),
+    };
+    let (response_type, decode) = match (&method.response, &method.raw_response) {
+        (Some(ty), Some(raw)) => {
+            let response_type = rust_type(ty, Scope::Elsewhere);
+            let content_type = ident(&raw.content_type_field);
+            let data = ident(&raw.data_field);
+            (
+                response_type.clone(),
+                quote! {
+                    |response: crate::runtime::Response| {
+                        let (received_type, received) = response.raw();
+                        ::std::result::Result::Ok(#response_type {
+                            #content_type: received_type,
+                            #data: ::std::option::Option::Some(crate::runtime::Bytes::from(received)),
+                            ..::std::default::Default::default()
+                        })
+                    }
+                },
+            )
+        }
+        (Some(ty), None) => (
+            rust_type(ty, Scope::Elsewhere),
+            quote!(crate::runtime::Response::json),
+        ),
+        (None, _) => (
+            quote!(()),
+            quote!(|_: crate::runtime::Response| ::std::result::Result::Ok(())),
+        ),
+    };
+    let limits = {
+        let types = if upload.accept.is_empty() || upload.accept.iter().any(|range| range == "*/*")
+        {
+            "content of any media type".to_owned()
+        } else {
+            let ranges: Vec<String> = upload
+                .accept
+                .iter()
+                .map(|range| format!("`{range}`"))
+                .collect();
+            format!("content of type {}", ranges.join(", "))
+        };
+        match upload.max_size {
+            Some(bytes) => format!(" It takes {types}, of at most {}.", readable_size(bytes)),
+            None => format!(" It takes {types}."),
+        }
+    };
+    let simple_doc = if with_metadata {
+        format!(
+            " Sends `content` (of media type `mime`) with the request body as its metadata, in \
+             one `multipart/related` request (`uploadType=multipart`).{limits} The content is \
+             read into memory first; for large content use \
+             [`upload_resumable`](Self::upload_resumable). An upload is never retried."
+        )
+    } else {
+        format!(
+            " Sends `content` (of media type `mime`) in one request (`uploadType=media`).\
+             {limits} The content is read into memory first; for large content use \
+             [`upload_resumable`](Self::upload_resumable). An upload is never retried."
+        )
+    };
+    let resumable_doc = format!(
+        " Uploads `content` (of media type `mime`) with the resumable protocol, in chunks that \
+         are retried and confirmed one by one; a session can be resumed by a later process. Set \
+         its options, then `send()` it; see [`ResumableUpload`](crate::runtime::ResumableUpload).\
+         {limits}"
+    );
+    let sent = quote!(
+        self.service
+            .upload(call, Self::upload_info(), content, mime)?
+    );
+    let simple_finish = match (&method.response, &method.raw_response) {
+        (Some(_), None) => quote!(#sent.json()),
+        (Some(_), Some(_)) => quote!((#decode)(#sent)),
+        (None, _) => quote! {
+            #sent;
+            ::std::result::Result::Ok(())
+        },
+    };
+    quote! {
+        impl<'a> #builder<'a> {
+            /// Where and what this method uploads, as its document says.
+            fn upload_info() -> &'static crate::runtime::UploadInfo {
+                static UPLOAD: crate::runtime::UploadInfo = crate::runtime::UploadInfo {
+                    path: #path,
+                    accept: &[#(#accept),*],
+                    max_size: #max_size,
+                };
+                &UPLOAD
+            }
+
+            #[doc = #simple_doc]
+            pub fn upload(
+                self,
+                content: impl ::std::io::Read,
+                mime: &str,
+            ) -> ::std::result::Result<#response_type, crate::Error> {
+                #simple_call
+                #simple_finish
+            }
+
+            #[doc = #resumable_doc]
+            pub fn upload_resumable<R: ::std::io::Read>(
+                self,
+                content: R,
+                mime: &str,
+            ) -> crate::runtime::ResumableUpload<'a, #response_type, R> {
+                #resumable_call
+                let upload = crate::runtime::ResumableUpload::new(
+                    self.service,
+                    call,
+                    Self::upload_info(),
+                    content,
+                    mime,
+                    #decode,
+                );
+                upload.after(prepared)
+            }
+        }
+    }
+}
+
+/// A size in bytes as a person reads it: `1 GiB` rather than `1073741824 bytes`.
+fn readable_size(bytes: u64) -> String {
+    const UNITS: [(u32, &str); 4] = [(40, "TiB"), (30, "GiB"), (20, "MiB"), (10, "KiB")];
+    UNITS
+        .iter()
+        .find(|(shift, _)| bytes >= 1 << shift && bytes.is_multiple_of(1 << shift))
+        .map_or_else(
+            || format!("{bytes} bytes"),
+            |(shift, unit)| format!("{} {unit}", bytes >> shift),
+        )
 }

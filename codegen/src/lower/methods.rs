@@ -8,6 +8,7 @@ use super::TypeLowering;
 use crate::error::{Error, JsonPath};
 use crate::ir::{
     CRATE_ROOT_NAMES, HUB_METHODS, Location, MethodDef, ParamDef, ResourceDef, Scalar, TypeRef,
+    UploadDef,
 };
 use crate::names::{self, Namespace};
 
@@ -18,6 +19,9 @@ const BUILDER_METHODS: &[&str] = &[
     "download",
     "pages",
     "items",
+    "upload",
+    "upload_resumable",
+    "upload_info",
     "timeout",
     "retry_policy",
     "call_mut",
@@ -263,10 +267,12 @@ impl MethodLowering<'_, '_> {
         let media_download =
             (method.supports_media_download && http_method == "GET" && method.request.is_none())
                 .then_some(method.use_media_download_service);
+        let upload = lower_upload(method, &positional, path)?;
         Ok(MethodDef {
             paged: None,
             raw_request: None,
             raw_response: None,
+            upload,
             media_download,
             id,
             accessor,
@@ -362,6 +368,57 @@ impl MethodLowering<'_, '_> {
 
 /// Checks that every `{expression}` of a path template is `{name}` or `{+name}` for one of the
 /// method's path parameters, so the runtime can always expand it.
+/// A method's media uploads: the simple protocol's path (else the resumable one's; both
+/// clients Google ships send every upload type to the simple path), the accepted media ranges
+/// and the size limit. `None` when the method takes no uploads or the document names no path.
+fn lower_upload(
+    method: &Method,
+    positional: &[ParamDef],
+    path: &JsonPath,
+) -> Result<Option<UploadDef>, Error> {
+    let Some(media) = method.media_upload.as_ref() else {
+        return Ok(None);
+    };
+    let upload_path = ["simple", "resumable"].into_iter().find_map(|protocol| {
+        let template = media.protocols.get(protocol)?.path.as_deref()?;
+        Some((protocol, template))
+    });
+    let Some((protocol, template)) = upload_path else {
+        return Ok(None);
+    };
+    let template_path = path
+        .key("mediaUpload")
+        .key("protocols")
+        .key(protocol)
+        .key("path");
+    check_path_template(template, positional, &template_path)?;
+    Ok(Some(UploadDef {
+        path: template.trim_start_matches('/').to_owned(),
+        accept: media.accept.clone(),
+        max_size: media.max_size.as_deref().and_then(parse_size),
+    }))
+}
+
+/// A `maxSize` in bytes: a plain number, or one with a unit (`KB`, `MB`, `GB`, `TB`, each 1024
+/// times the one before, as Google's Python client reads them).
+fn parse_size(text: &str) -> Option<u64> {
+    let text = text.trim();
+    let digits = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(digits);
+    let number: u64 = number.parse().ok()?;
+    let shift = match unit.trim().to_ascii_uppercase().as_str() {
+        "" | "B" => 0,
+        "KB" => 10,
+        "MB" => 20,
+        "GB" => 30,
+        "TB" => 40,
+        _ => return None,
+    };
+    number.checked_mul(1u64 << shift)
+}
+
 fn check_path_template(
     template: &str,
     positional: &[ParamDef],
@@ -409,4 +466,19 @@ fn check_path_template(
         ));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_size;
+
+    #[test]
+    fn upload_sizes_in_bytes_or_with_a_unit() {
+        assert_eq!(parse_size("5497558138880"), Some(5_497_558_138_880));
+        assert_eq!(parse_size("1GB"), Some(1 << 30));
+        assert_eq!(parse_size("10mb"), Some(10 << 20));
+        assert_eq!(parse_size("5120 GB"), Some(5120 << 30));
+        assert_eq!(parse_size("lots"), None);
+        assert_eq!(parse_size("99999999999TB"), None);
+    }
 }
