@@ -27,8 +27,10 @@ pub struct Api {
     pub service_path: String,
     /// OAuth scopes, by URL.
     pub scopes: Vec<ScopeDef>,
-    /// Model types, sorted by name.
+    /// Model types, sorted by path (`Name`, or `module::Name` for hoisted ones).
     pub types: Vec<TypeDef>,
+    /// The modules of `model` that hold hoisted types, sorted by path.
+    pub modules: Vec<ModuleDef>,
     /// Parameters every method takes (`fields`, `key`, ...).
     pub standard_params: Vec<ParamDef>,
     /// Methods at the top level of the document, accessed on the client itself.
@@ -54,6 +56,15 @@ pub const HUB_METHODS: &[&str] = &["new", "with_root_url", "service", "clone", "
 /// Names the crate root holds besides the hub, which the hub must not take.
 pub const CRATE_ROOT_NAMES: &[&str] = &["Client", "Error", "Scope", "REVISION"];
 
+/// A module of `model` holding the types hoisted out of another type or out of methods.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModuleDef {
+    /// Its path from `model`, such as `portability_archive_state`.
+    pub path: String,
+    /// The type whose inline types it holds; `None` for the `methods` module.
+    pub owner: Option<String>,
+}
+
 /// One OAuth scope.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ScopeDef {
@@ -77,7 +88,7 @@ pub enum TypeDef {
 }
 
 impl TypeDef {
-    /// The type's name.
+    /// The type's path from `model`: `Name`, or `module::Name` for a hoisted type.
     pub fn name(&self) -> &str {
         match self {
             TypeDef::Struct(def) => &def.name,
@@ -85,6 +96,18 @@ impl TypeDef {
             TypeDef::Newtype(def) => &def.name,
         }
     }
+
+    /// The module the type is in, from `model`; empty for `model` itself.
+    pub fn module(&self) -> &str {
+        self.name()
+            .rsplit_once("::")
+            .map_or("", |(module, _)| module)
+    }
+}
+
+/// The last segment of a model path: the type's own name.
+pub fn local_name(path: &str) -> &str {
+    path.rsplit_once("::").map_or(path, |(_, name)| name)
 }
 
 /// A struct.

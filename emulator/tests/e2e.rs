@@ -7,7 +7,7 @@ use std::time::{Duration, SystemTime};
 
 use emulator::{AccessType, Config, Emulator, ManualClock};
 use google_dataportability_v1::model::{
-    InitiatePortabilityArchiveRequest, PortabilityArchiveStateState as State,
+    InitiatePortabilityArchiveRequest, portability_archive_state::State,
 };
 use google_dataportability_v1::prelude::*;
 use google_dataportability_v1::runtime::{RetryPolicy, StaticToken, Timestamp};

@@ -20,7 +20,7 @@ use std::time::Duration;
 
 use google_dataportability_v1::model::{
     InitiatePortabilityArchiveRequest, PortabilityArchiveState,
-    PortabilityArchiveStateState as JobState,
+    portability_archive_state::State as JobState,
 };
 use google_dataportability_v1::prelude::*;
 use google_dataportability_v1::runtime::Timestamp;

@@ -50,8 +50,8 @@
 //! let urls = loop {
 //!     let state = api.archive_jobs().get_portability_archive_state(&name).send()?;
 //!     match state.state {
-//!         Some(PortabilityArchiveStateState::Complete) => break state.urls.unwrap_or_default(),
-//!         Some(PortabilityArchiveStateState::InProgress) => {
+//!         Some(portability_archive_state::State::Complete) => break state.urls.unwrap_or_default(),
+//!         Some(portability_archive_state::State::InProgress) => {
 //!             std::thread::sleep(Duration::from_millis(100))
 //!         }
 //!         other => return Err(format!("the job ended as {other:?}").into()),
@@ -199,10 +199,10 @@ pub mod prelude {
     pub use crate::model::Empty;
     pub use crate::model::InitiatePortabilityArchiveRequest;
     pub use crate::model::InitiatePortabilityArchiveResponse;
-    pub use crate::model::InitiatePortabilityArchiveResponseAccessType;
     pub use crate::model::PortabilityArchiveState;
-    pub use crate::model::PortabilityArchiveStateState;
     pub use crate::model::ResetAuthorizationRequest;
     pub use crate::model::RetryPortabilityArchiveRequest;
     pub use crate::model::RetryPortabilityArchiveResponse;
+    pub use crate::model::initiate_portability_archive_response;
+    pub use crate::model::portability_archive_state;
 }

@@ -78,7 +78,7 @@ impl DataPortability {
 /// request builder.
 pub trait StandardParameters: crate::runtime::CallBuilder {
     /// V1 error format.
-    fn xgafv(mut self, xgafv: crate::model::Xgafv) -> Self {
+    fn xgafv(mut self, xgafv: crate::model::methods::Xgafv) -> Self {
         self.call_mut().set_query("$.xgafv", xgafv.as_str().to_owned());
         self
     }
@@ -95,7 +95,7 @@ pub trait StandardParameters: crate::runtime::CallBuilder {
     /// Data format for response.
     ///
     /// Default: `json`.
-    fn alt(mut self, alt: crate::model::Alt) -> Self {
+    fn alt(mut self, alt: crate::model::methods::Alt) -> Self {
         self.call_mut().set_query("alt", alt.as_str().to_owned());
         self
     }

@@ -5,8 +5,8 @@ mod common;
 use common::{Reply, TestServer, client};
 use google_dataportability_v1::Error;
 use google_dataportability_v1::model::{
-    InitiatePortabilityArchiveRequest, InitiatePortabilityArchiveResponseAccessType,
-    PortabilityArchiveStateState, ResetAuthorizationRequest, RetryPortabilityArchiveRequest,
+    InitiatePortabilityArchiveRequest, ResetAuthorizationRequest, RetryPortabilityArchiveRequest,
+    initiate_portability_archive_response, portability_archive_state,
 };
 use google_dataportability_v1::prelude::*;
 use serde_json::json;
@@ -28,7 +28,7 @@ fn initiate_sends_the_body_and_headers_and_decodes_the_reply() {
     assert_eq!(response.archive_job_id.as_deref(), Some("job-1"));
     assert_eq!(
         response.access_type,
-        Some(InitiatePortabilityArchiveResponseAccessType::AccessTypeOneTime)
+        Some(initiate_portability_archive_response::AccessType::AccessTypeOneTime)
     );
 
     let request = server.next();
@@ -74,7 +74,10 @@ fn get_state_expands_the_path_and_sends_standard_parameters() {
         .pretty_print(false)
         .send()
         .unwrap();
-    assert_eq!(state.state, Some(PortabilityArchiveStateState::Complete));
+    assert_eq!(
+        state.state,
+        Some(portability_archive_state::State::Complete)
+    );
     assert_eq!(state.urls.unwrap().len(), 1);
     assert_eq!(
         state.export_time.unwrap().to_string(),
@@ -243,7 +246,7 @@ fn path_patterns_are_checked_unless_turned_off() {
 
 #[test]
 fn query_parameters_are_form_encoded() {
-    use google_dataportability_v1::model::Xgafv;
+    use google_dataportability_v1::model::methods::Xgafv;
     let server = TestServer::start(vec![Reply::json(200, json!({}))]);
     client(&server)
         .archive_jobs()

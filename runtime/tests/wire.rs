@@ -2,8 +2,7 @@
 
 use google_dataportability_v1::model::{
     CheckAccessTypeResponse, InitiatePortabilityArchiveRequest, InitiatePortabilityArchiveResponse,
-    InitiatePortabilityArchiveResponseAccessType, PortabilityArchiveState,
-    PortabilityArchiveStateState,
+    PortabilityArchiveState, initiate_portability_archive_response, portability_archive_state,
 };
 use google_dataportability_v1::runtime::Timestamp;
 use serde_json::{Value, json};
@@ -41,7 +40,10 @@ fn archive_state_round_trips_with_timestamps_of_every_precision() {
                     (seconds, nanos),
                     "{wire}"
                 );
-                assert_eq!(state.state, Some(PortabilityArchiveStateState::InProgress));
+                assert_eq!(
+                    state.state,
+                    Some(portability_archive_state::State::InProgress)
+                );
                 assert_eq!(state.urls.as_deref(), Some(&[][..]));
             },
         );
@@ -77,7 +79,7 @@ fn unknown_enum_values_and_unknown_fields_are_kept() {
             assert_eq!(unknown.as_str(), "ARCHIVED_FOREVER");
             assert!(matches!(
                 unknown,
-                PortabilityArchiveStateState::UnknownValue(_)
+                portability_archive_state::State::UnknownValue(_)
             ));
             assert_eq!(state.unknown_fields["newField"], json!({"nested": [1, 2]}));
         },
@@ -87,14 +89,14 @@ fn unknown_enum_values_and_unknown_fields_are_kept() {
         |response| {
             assert_eq!(
                 response.access_type,
-                Some(InitiatePortabilityArchiveResponseAccessType::AccessTypeTimeBased)
+                Some(initiate_portability_archive_response::AccessType::AccessTypeTimeBased)
             );
         },
     );
     // A known value is always its own variant, however it was made.
     assert_eq!(
-        PortabilityArchiveStateState::from("COMPLETE"),
-        PortabilityArchiveStateState::Complete
+        portability_archive_state::State::from("COMPLETE"),
+        portability_archive_state::State::Complete
     );
 }
 

@@ -32,10 +32,15 @@ pub fn run(args: &[String]) -> Result<(), Failure> {
     let workspace = paths::target_dir().join("corpus");
     let Some(folder) = folder else {
         let members = generate_all(&workspace, &documents()?)?;
-        let program = write_two_apis(&workspace)?;
+        let mut manifests = Vec::new();
+        for program in &PROGRAMS {
+            manifests.push(write_program(&workspace, program)?);
+        }
         if build {
             check_all(&workspace, &members)?;
-            run_two_apis(&workspace, &program)?;
+            for (program, manifest) in PROGRAMS.iter().zip(&manifests) {
+                run_program(&workspace, program, manifest)?;
+            }
         }
         return Ok(());
     };
@@ -72,50 +77,90 @@ fn documents_in(folder: &Path) -> Result<Vec<PathBuf>, Failure> {
     Ok(found)
 }
 
-/// The corpus documents of the two-API program.
-const TWO_APIS: [&str; 2] = ["tasks.v1.json", "dataportability.v1beta.json"];
+/// A program built against API crates that `regen --out` writes, and run: the check that
+/// generated crates work as their users use them.
+struct Program {
+    /// Its folder and package name.
+    name: &'static str,
+    /// The corpus documents whose crates it uses.
+    documents: &'static [&'static str],
+    /// Its `main.rs`, in the repository.
+    source: &'static str,
+    /// Modules copied beside `main.rs`, from the repository.
+    modules: &'static [&'static str],
+    /// What it showed when it succeeds.
+    shows: &'static str,
+}
 
-/// Writes two API crates exactly as `cargo xtask regen --from DOC --out DIR` writes them, into
-/// sibling folders of `two-apis/`, and beside them a program that uses both through one client
-/// (`xtask/corpus/two_apis.rs`); returns the program's manifest.
-fn write_two_apis(workspace: &Path) -> Result<PathBuf, Failure> {
+/// The programs `cargo xtask corpus` builds and runs.
+const PROGRAMS: [Program; 2] = [
+    Program {
+        name: "two-apis",
+        documents: &["tasks.v1.json", "dataportability.v1beta.json"],
+        source: "xtask/corpus/two_apis.rs",
+        modules: &[],
+        shows: "one client served two generated APIs",
+    },
+    Program {
+        name: "drive",
+        documents: &["drive.v3.json"],
+        source: "xtask/corpus/drive.rs",
+        modules: &["runtime/tests/support/media_server.rs"],
+        shows: "drive.v3 paged, uploaded (multipart and resumable) and made a folder",
+    },
+];
+
+/// Writes the API crates of `program` exactly as `cargo xtask regen --from DOC --out DIR` writes
+/// them, into sibling folders of its own, and the program beside them; returns its manifest.
+fn write_program(workspace: &Path, program: &Program) -> Result<PathBuf, Failure> {
     let io =
         |path: &Path, error: std::io::Error| Failure::error(format!("{}: {error}", path.display()));
-    let dir = workspace.join("two-apis");
-    for document in TWO_APIS {
+    let dir = workspace.join(program.name);
+    let mut dependencies = String::new();
+    for document in program.documents {
         let from = paths::root()
             .join("discovery/documents/corpus")
             .join(document);
-        let out = dir.join(document.trim_end_matches(".json").replace('.', "-"));
+        let folder = document.trim_end_matches(".json").replace(['.', '_'], "-");
+        let out = dir.join(&folder);
         regen::run(&[
             "--from".to_owned(),
             from.to_string_lossy().into_owned(),
             "--out".to_owned(),
             out.to_string_lossy().into_owned(),
         ])?;
+        dependencies.push_str(&format!("google-{folder} = {{ path = \"../{folder}\" }}\n"));
     }
-    let program = dir.join("program");
-    let source = paths::root().join("xtask/corpus/two_apis.rs");
-    let main = program.join("src/main.rs");
-    fs::create_dir_all(program.join("src")).map_err(|error| io(&program, error))?;
-    fs::copy(&source, &main).map_err(|error| io(&source, error))?;
+    let main_dir = dir.join("program");
+    let src = main_dir.join("src");
+    fs::create_dir_all(&src).map_err(|error| io(&src, error))?;
+    let source = paths::root().join(program.source);
+    fs::copy(&source, src.join("main.rs")).map_err(|error| io(&source, error))?;
+    for module in program.modules {
+        let module = paths::root().join(module);
+        let name = module.file_name().unwrap_or_default();
+        fs::copy(&module, src.join(name)).map_err(|error| io(&module, error))?;
+    }
     let manifest = format!(
-        "# Written by `cargo xtask corpus`.\n[package]\nname = \"two-apis\"\nversion = \"0.1.0\"\nedition = \"2024\"\npublish = false\n\n\
-         [dependencies]\ngoogle-api-runtime = {{ {} }}\ngoogle-tasks-v1 = {{ path = \"../tasks-v1\" }}\n\
-         google-dataportability-v1beta = {{ path = \"../dataportability-v1beta\" }}\n\n[workspace]\n",
-        paths::runtime_source(&program)
+        "# Written by `cargo xtask corpus`.\n[package]\nname = \"{}\"\nversion = \"0.1.0\"\nedition = \"2024\"\npublish = false\n\n\
+         [dependencies]\ngoogle-api-runtime = {{ {} }}\n{dependencies}\n[workspace]\n",
+        program.name,
+        paths::runtime_source(&main_dir)
     );
-    let manifest_path = program.join("Cargo.toml");
+    let manifest_path = main_dir.join("Cargo.toml");
     fs::write(&manifest_path, manifest).map_err(|error| io(&manifest_path, error))?;
     let lock = paths::root().join("Cargo.lock");
-    fs::copy(&lock, program.join("Cargo.lock")).map_err(|error| io(&lock, error))?;
-    println!("corpus: wrote the two-API program in {}", program.display());
+    fs::copy(&lock, main_dir.join("Cargo.lock")).map_err(|error| io(&lock, error))?;
+    println!(
+        "corpus: wrote the {} program in {}",
+        program.name,
+        main_dir.display()
+    );
     Ok(manifest_path)
 }
 
-/// Builds and runs the two-API program; it fails unless both APIs' requests went out as
-/// expected with the one token.
-fn run_two_apis(workspace: &Path, manifest: &Path) -> Result<(), Failure> {
+/// Builds and runs a program; it fails unless the program does.
+fn run_program(workspace: &Path, program: &Program, manifest: &Path) -> Result<(), Failure> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let output = Command::new(cargo)
         .args(["run", "--quiet", "--manifest-path"])
@@ -127,11 +172,12 @@ fn run_two_apis(workspace: &Path, manifest: &Path) -> Result<(), Failure> {
     print!("{stdout}");
     if !output.status.success() {
         return Err(Failure::check(format!(
-            "the two-API program failed:\n{stdout}{}",
+            "the {} program failed:\n{stdout}{}",
+            program.name,
             String::from_utf8_lossy(&output.stderr)
         )));
     }
-    println!("corpus: one client served two generated APIs");
+    println!("corpus: {}", program.shows);
     Ok(())
 }
 

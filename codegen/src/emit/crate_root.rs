@@ -61,9 +61,9 @@ pub fn emit(api: &Api) -> TokenStream {
         let limit = limit.to_string();
         quote!(#![recursion_limit = #limit])
     });
-    let prelude_types = api.prelude_types.iter().map(|name| {
-        let ident = ident(name);
-        quote!(crate::model::#ident)
+    let prelude_types = api.prelude_types.iter().map(|path| {
+        let segments = path.split("::").map(ident);
+        quote!(crate::model::#(#segments)::*)
     });
     quote! {
         #docs

@@ -47,11 +47,13 @@ pub(crate) fn ident(name: &str) -> Ident {
     }
 }
 
-/// Where a type is named from: model types are referred to by their bare name inside the model
-/// module and by full path elsewhere.
+/// Where a type is named from: model types are referred to by their path from `model` inside
+/// the model module itself, and by full path elsewhere (in its nested modules too, where a
+/// hoisted type's name could shadow another's).
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Scope {
     Model,
+    Nested,
     Elsewhere,
 }
 
@@ -60,11 +62,11 @@ pub(crate) enum Scope {
 pub(crate) fn rust_type(ty: &TypeRef, scope: Scope) -> TokenStream {
     match ty {
         TypeRef::Scalar(scalar) => scalar_type(*scalar),
-        TypeRef::Named(name) => {
-            let name = ident(name);
+        TypeRef::Named(path) => {
+            let segments = path.split("::").map(ident);
             match scope {
-                Scope::Model => quote!(#name),
-                Scope::Elsewhere => quote!(crate::model::#name),
+                Scope::Model => quote!(#(#segments)::*),
+                Scope::Nested | Scope::Elsewhere => quote!(crate::model::#(#segments)::*),
             }
         }
         TypeRef::List(item) => {

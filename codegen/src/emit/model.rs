@@ -5,16 +5,21 @@ use quote::quote;
 
 use super::docs::{doc_attrs, paragraphs};
 use super::{Chunk, Scope, codec, ident, module_allows, rust_type, with_path};
-use crate::ir::{Api, EnumDef, FieldDef, NewtypeDef, PageDef, StructDef, TypeDef, TypeRef};
+use crate::ir::{
+    Api, EnumDef, FieldDef, ModuleDef, NewtypeDef, PageDef, StructDef, TypeDef, TypeRef, local_name,
+};
 use crate::names::unraw;
 
-/// The module's docs and lints, then one chunk per type.
+/// The module's docs and lints, then one chunk per type of `model` itself, then one per
+/// module of hoisted types (with the modules nested in it).
 pub fn emit(api: &Api) -> Vec<Chunk<'_>> {
     let header: Chunk<'_> = Box::new(move || {
         let allows = module_allows();
         let module_doc = format!(
-            " The data types of the {}: one for each schema of the Discovery document, and one \
-             for each object or enum defined inline in another.",
+            " The data types of the {}: one for each schema of the Discovery document. An \
+             object or enum defined inline is in a module named after the type that holds it \
+             (`methods` for those of methods), under a name made from its own property, so no \
+             schema added to the document can change its name.",
             api.title
         );
         quote! {
@@ -22,18 +27,69 @@ pub fn emit(api: &Api) -> Vec<Chunk<'_>> {
             #allows
         }
     });
-    let types = api.types.iter().map(|def| -> Chunk<'_> {
-        Box::new(move || match def {
-            TypeDef::Struct(def) => emit_struct(def),
-            TypeDef::Enum(def) => emit_enum(def),
-            TypeDef::Newtype(def) => emit_newtype(def),
-        })
-    });
-    std::iter::once(header).chain(types).collect()
+    let types = api
+        .types
+        .iter()
+        .filter(|def| def.module().is_empty())
+        .map(|def| -> Chunk<'_> { Box::new(move || emit_type(def, Scope::Model)) });
+    let modules = api
+        .modules
+        .iter()
+        .filter(|module| !module.path.contains("::"))
+        .map(|module| -> Chunk<'_> { Box::new(move || emit_module(api, module)) });
+    std::iter::once(header)
+        .chain(types)
+        .chain(modules)
+        .collect()
 }
 
-fn emit_struct(def: &StructDef) -> TokenStream {
-    let name = ident(&def.name);
+fn emit_type(def: &TypeDef, scope: Scope) -> TokenStream {
+    match def {
+        TypeDef::Struct(def) => emit_struct(def, scope),
+        TypeDef::Enum(def) => emit_enum(def),
+        TypeDef::Newtype(def) => emit_newtype(def, scope),
+    }
+}
+
+/// A module of hoisted types, with the modules nested in it.
+fn emit_module(api: &Api, module: &ModuleDef) -> TokenStream {
+    let name = ident(local_name(&module.path));
+    let doc = match &module.owner {
+        Some(owner) => format!(
+            " The types defined inline in [`{}`](crate::model::{owner}), named after its fields.",
+            local_name(owner)
+        ),
+        None => " The types defined inline in methods: enums of parameters (the standard \
+                  parameters' too), and request and response bodies."
+            .to_owned(),
+    };
+    let types = api
+        .types
+        .iter()
+        .filter(|def| def.module() == module.path)
+        .map(|def| emit_type(def, Scope::Nested));
+    let prefix = format!("{}::", module.path);
+    let children = api
+        .modules
+        .iter()
+        .filter(|child| {
+            child
+                .path
+                .strip_prefix(&prefix)
+                .is_some_and(|rest| !rest.contains("::"))
+        })
+        .map(|child| emit_module(api, child));
+    quote! {
+        #[doc = #doc]
+        pub mod #name {
+            #(#types)*
+            #(#children)*
+        }
+    }
+}
+
+fn emit_struct(def: &StructDef, scope: Scope) -> TokenStream {
+    let name = ident(local_name(&def.name));
     let fallback = format!("The `{}` object.", def.origin);
     let description = if def.description.trim().is_empty() {
         fallback.as_str()
@@ -42,14 +98,14 @@ fn emit_struct(def: &StructDef) -> TokenStream {
     };
     let docs = doc_attrs(description);
     let deprecated = def.deprecated.then(|| quote!(#[deprecated]));
-    let fields = def.fields.iter().map(emit_field);
-    let setters = def.fields.iter().map(emit_setter);
+    let fields = def.fields.iter().map(|field| emit_field(field, scope));
+    let setters = def.fields.iter().map(|field| emit_setter(field, scope));
     let rest = &def.rest;
     let rest_name = ident(&rest.name);
     let (rest_doc, rest_value, rest_codec) = match &rest.value {
         Some(value) => (
             " Entries other than the named fields (`additionalProperties`).",
-            rust_type(value, Scope::Model),
+            rust_type(value, scope),
             codec(value).map(|inner| with_path(&format!("Map<{inner}>"))),
         ),
         None => (
@@ -62,7 +118,7 @@ fn emit_struct(def: &StructDef) -> TokenStream {
         Some(with) => quote!(#[serde(flatten, with = #with)]),
         None => quote!(#[serde(flatten)]),
     };
-    let page_impls = def.page.as_ref().map(|page| page_impls(&name, page));
+    let page_impls = def.page.as_ref().map(|page| page_impls(&name, page, scope));
     let setters_impl = (!def.fields.is_empty()).then(|| {
         quote! {
             impl #name {
@@ -89,11 +145,11 @@ fn emit_struct(def: &StructDef) -> TokenStream {
 }
 
 /// `Page` (and `PageItems`, when the items are plain) for a struct a list method answers with.
-fn page_impls(name: &proc_macro2::Ident, page: &PageDef) -> TokenStream {
+fn page_impls(name: &proc_macro2::Ident, page: &PageDef, scope: Scope) -> TokenStream {
     let token = ident(&page.token_field);
     let items = page.items.as_ref().map(|(field, item)| {
         let field = ident(field);
-        let item = rust_type(item, Scope::Model);
+        let item = rust_type(item, scope);
         quote! {
             impl crate::runtime::PageItems for #name {
                 type Item = #item;
@@ -150,8 +206,8 @@ fn field_docs(field: &FieldDef) -> String {
     )
 }
 
-fn field_type(field: &FieldDef) -> TokenStream {
-    let inner = rust_type(&field.ty, Scope::Model);
+fn field_type(field: &FieldDef, scope: Scope) -> TokenStream {
+    let inner = rust_type(&field.ty, scope);
     if field.boxed {
         quote!(::std::boxed::Box<#inner>)
     } else {
@@ -159,11 +215,11 @@ fn field_type(field: &FieldDef) -> TokenStream {
     }
 }
 
-fn emit_field(field: &FieldDef) -> TokenStream {
+fn emit_field(field: &FieldDef, scope: Scope) -> TokenStream {
     let name = ident(&field.name);
     let docs = doc_attrs(&field_docs(field));
     let deprecated = field.deprecated.then(|| quote!(#[deprecated]));
-    let ty = field_type(field);
+    let ty = field_type(field, scope);
     let rename = (unraw(&field.name) != field.wire_name).then(|| {
         let wire = &field.wire_name;
         quote!(rename = #wire,)
@@ -181,7 +237,7 @@ fn emit_field(field: &FieldDef) -> TokenStream {
 }
 
 /// A `set_` method: takes anything convertible, and for lists and maps anything iterable.
-fn emit_setter(field: &FieldDef) -> TokenStream {
+fn emit_setter(field: &FieldDef, scope: Scope) -> TokenStream {
     let name = ident(&field.name);
     let setter = ident(&field.setter);
     let doc = format!(" Sets the `{}` field.", field.wire_name);
@@ -195,7 +251,7 @@ fn emit_setter(field: &FieldDef) -> TokenStream {
     };
     match &field.ty {
         TypeRef::List(item) if !field.boxed => {
-            let item = rust_type(item, Scope::Model);
+            let item = rust_type(item, scope);
             quote! {
                 #[doc = #doc]
                 #deprecated
@@ -210,7 +266,7 @@ fn emit_setter(field: &FieldDef) -> TokenStream {
             }
         }
         TypeRef::Map(value) if !field.boxed => {
-            let value = rust_type(value, Scope::Model);
+            let value = rust_type(value, scope);
             quote! {
                 #[doc = #doc]
                 #deprecated
@@ -228,7 +284,7 @@ fn emit_setter(field: &FieldDef) -> TokenStream {
             }
         }
         ty => {
-            let ty = rust_type(ty, Scope::Model);
+            let ty = rust_type(ty, scope);
             let value = wrap(quote!(value.into()));
             quote! {
                 #[doc = #doc]
@@ -243,7 +299,7 @@ fn emit_setter(field: &FieldDef) -> TokenStream {
 }
 
 fn emit_enum(def: &EnumDef) -> TokenStream {
-    let name = ident(&def.name);
+    let name = ident(local_name(&def.name));
     let unknown = ident(&def.unknown_variant);
     let fallback = format!("The values of `{}`.", def.origin);
     let description = if def.description.trim().is_empty() {
@@ -335,8 +391,8 @@ fn emit_enum(def: &EnumDef) -> TokenStream {
     }
 }
 
-fn emit_newtype(def: &NewtypeDef) -> TokenStream {
-    let name = ident(&def.name);
+fn emit_newtype(def: &NewtypeDef, scope: Scope) -> TokenStream {
+    let name = ident(local_name(&def.name));
     let fallback = format!("The `{}` schema.", def.origin);
     let description = if def.description.trim().is_empty() {
         fallback.as_str()
@@ -344,7 +400,7 @@ fn emit_newtype(def: &NewtypeDef) -> TokenStream {
         def.description.as_str()
     };
     let docs = doc_attrs(description);
-    let ty = rust_type(&def.ty, Scope::Model);
+    let ty = rust_type(&def.ty, scope);
     let with = codec(&def.ty).map(|inner| {
         let path = with_path(&inner);
         quote!(#[serde(with = #path)])

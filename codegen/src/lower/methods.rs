@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use discovery::{Document, Method, Resource, Schema};
 
 use super::TypeLowering;
+use super::types::Hoist;
 use crate::error::{Error, JsonPath};
 use crate::ir::{
     CRATE_ROOT_NAMES, HUB_METHODS, Location, MethodDef, ParamDef, ResourceDef, Scalar, TypeRef,
@@ -250,7 +251,7 @@ impl MethodLowering<'_, '_> {
                 BODY_ARGUMENT.to_owned(),
                 self.types.lower_ref(
                     body,
-                    &format!("{resource_path} {wire_name} request"),
+                    &Hoist::into_methods(format!("{resource_path} {wire_name} request")),
                     &path.key("request"),
                 )?,
             )),
@@ -259,7 +260,7 @@ impl MethodLowering<'_, '_> {
         let response = match &method.response {
             Some(body) => Some(self.types.lower_ref(
                 body,
-                &format!("{resource_path} {wire_name} response"),
+                &Hoist::into_methods(format!("{resource_path} {wire_name} response")),
                 &path.key("response"),
             )?),
             None => None,
@@ -323,8 +324,8 @@ impl MethodLowering<'_, '_> {
         let ty = if inline_object {
             TypeRef::Scalar(Scalar::Any)
         } else {
-            self.types
-                .lower_ref(schema, &format!("{context} {wire_name}"), path)?
+            let place = Hoist::into_methods(format!("{context} {wire_name}"));
+            self.types.lower_ref(schema, &place, path)?
         };
         let scalar_or_enum = match &ty {
             TypeRef::Scalar(Scalar::Any) => false,

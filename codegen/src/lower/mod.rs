@@ -48,6 +48,7 @@ pub fn lower(document: &Document, options: &Options) -> Result<Api, Error> {
     let mut type_lowering = TypeLowering::new(document)?;
     type_lowering.lower_schemas()?;
     let mut methods = methods::lower_all(document, &mut type_lowering, &scope_variants)?;
+    let modules = type_lowering.module_defs();
     let mut types = type_lowering.finish();
     let recursion_limit = depth::recursion_limit(&types);
     http_body::annotate(&types, &mut methods.root_methods, &mut methods.resources);
@@ -85,6 +86,7 @@ pub fn lower(document: &Document, options: &Options) -> Result<Api, Error> {
         service_path,
         scopes,
         types,
+        modules,
         hub_name: methods.hub_name,
         recursion_limit,
         standard_params: methods.standard_params,

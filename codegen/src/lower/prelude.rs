@@ -1,11 +1,12 @@
 //! Choosing what the crate's prelude re-exports besides the client: the types a caller meets
 //! first, namely every method's request and response type and the enums those responses hold
-//! directly (such as a job's `state`), so a glob import of the prelude is enough to write a call
-//! and read its answer.
+//! directly (such as a job's `state`; for an enum defined inline, the module that holds it, so
+//! `portability_archive_state::State`), so a glob import of the prelude is enough to write a
+//! call and read its answer.
 
 use std::collections::BTreeSet;
 
-use crate::ir::{MethodDef, ResourceDef, TypeDef, TypeRef};
+use crate::ir::{MethodDef, ResourceDef, TypeDef, TypeRef, local_name};
 
 /// Names the prelude must not re-export: the std prelude's (a glob import of ours would shadow
 /// them in the caller's module) and the prelude's own items.
@@ -59,8 +60,8 @@ const TAKEN: &[&str] = &[
     "Vec",
 ];
 
-/// The model type names the prelude re-exports, sorted. A model type named like the hub, which
-/// the prelude holds too, stays in `model` only.
+/// The model paths (types and modules) the prelude re-exports, sorted. A name the prelude
+/// holds already (the hub's, another's re-exported under the same name) stays in `model` only.
 pub(crate) fn prelude_types(
     types: &[TypeDef],
     root_methods: &[MethodDef],
@@ -74,8 +75,13 @@ pub(crate) fn prelude_types(
         }
         if let Some(TypeRef::Named(name)) = &method.response {
             chosen.insert(name.clone());
-            for enum_name in enums_held_by(types, name) {
-                chosen.insert(enum_name);
+            for enum_path in enums_held_by(types, name) {
+                // An inline enum is reached through its module, whose name says what it is.
+                let reexported = match enum_path.rsplit_once("::") {
+                    Some((module, _)) => module.to_owned(),
+                    None => enum_path,
+                };
+                chosen.insert(reexported);
             }
         }
     };
@@ -85,9 +91,13 @@ pub(crate) fn prelude_types(
         resource.methods.iter().for_each(&mut visit);
         pending.extend(&resource.children);
     }
+    let mut names = BTreeSet::new();
     chosen
         .into_iter()
-        .filter(|name| !TAKEN.contains(&name.as_str()) && name != hub_name)
+        .filter(|path| {
+            let name = local_name(path);
+            !TAKEN.contains(&name) && name != hub_name && names.insert(name.to_owned())
+        })
         .collect()
 }
 

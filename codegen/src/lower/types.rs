@@ -1,5 +1,11 @@
 //! Lowering schemas to model types: type mapping, hoisting of inline schemas, `$ref`
 //! resolution, and boxing where types form a cycle.
+//!
+//! Names never move: a named schema keeps its own name in `model`, and an inline object or enum
+//! is hoisted into a module named after the type that holds it, under a name made from its
+//! own property (`model::portability_archive_state::State`), or into `model::methods` when a
+//! method holds it (parameter enums, inline bodies). A schema added elsewhere in the document
+//! cannot take such a name.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -7,7 +13,8 @@ use discovery::{Document, Schema};
 
 use crate::error::{Error, JsonPath};
 use crate::ir::{
-    EnumDef, FieldDef, NewtypeDef, RestField, Scalar, StructDef, TypeDef, TypeRef, VariantDef,
+    EnumDef, FieldDef, ModuleDef, NewtypeDef, RestField, Scalar, StructDef, TypeDef, TypeRef,
+    VariantDef,
 };
 use crate::names::{self, Namespace};
 
@@ -22,11 +29,43 @@ enum Shape<'s> {
     Scalar(Scalar),
 }
 
+/// The model module of the types methods hold inline.
+pub(crate) const METHODS_MODULE: &str = "methods";
+
+/// Where a type hoisted out of its parent goes: a module of `model` (`a::b`), and the words its
+/// name is made from.
+#[derive(Debug, Clone)]
+pub(crate) struct Hoist {
+    module: String,
+    words: String,
+}
+
+impl Hoist {
+    /// Into the `methods` module, named from `words`.
+    pub(crate) fn into_methods(words: String) -> Hoist {
+        Hoist {
+            module: METHODS_MODULE.to_owned(),
+            words,
+        }
+    }
+
+    /// The same place, named from `suffix` after these words.
+    fn and(&self, suffix: &str) -> Hoist {
+        Hoist {
+            module: self.module.clone(),
+            words: format!("{} {suffix}", self.words),
+        }
+    }
+}
+
 /// Lowers the schemas of one document, one type at a time, keeping names unique.
 pub(crate) struct TypeLowering<'d> {
     document: &'d Document,
-    /// Names taken in the model module.
-    namespace: Namespace,
+    /// Names taken in each module of `model`, by module path (`""` for `model` itself): types
+    /// and modules (whose cases differ, so they only meet where a name would repeat).
+    namespaces: BTreeMap<String, Namespace>,
+    /// The module of the types hoisted out of each type, by type path.
+    modules: BTreeMap<String, String>,
     /// What a `$ref` to each schema key means.
     refs: BTreeMap<String, TypeRef>,
     /// Schema keys by schema id, for documents whose `$ref`s use ids that differ from keys.
@@ -39,7 +78,11 @@ impl<'d> TypeLowering<'d> {
     pub(crate) fn new(document: &'d Document) -> Result<Self, Error> {
         let mut lowering = TypeLowering {
             document,
-            namespace: Namespace::default(),
+            namespaces: BTreeMap::from([(
+                String::new(),
+                Namespace::with_reserved(&[METHODS_MODULE]),
+            )]),
+            modules: BTreeMap::new(),
             refs: BTreeMap::new(),
             keys_by_id: BTreeMap::new(),
             defs: Vec::new(),
@@ -52,7 +95,7 @@ impl<'d> TypeLowering<'d> {
                     .or_insert_with(|| key.clone());
             }
             if schema.reference.is_none() {
-                let name = lowering.namespace.claim(names::type_name(key));
+                let name = lowering.claim_in("", names::type_name(key));
                 lowering.refs.insert(key.clone(), TypeRef::Named(name));
             }
         }
@@ -117,9 +160,57 @@ impl<'d> TypeLowering<'d> {
         Ok(self.refs[&key].clone())
     }
 
-    /// Takes a unique name in the model module for a type hoisted out of `context`.
-    pub(crate) fn claim_name(&mut self, context: &str) -> String {
-        self.namespace.claim(names::type_name(context))
+    /// Takes `name` (or a free variant of it) in `module`; returns its path from `model`.
+    fn claim_in(&mut self, module: &str, name: String) -> String {
+        let local = self
+            .namespaces
+            .entry(module.to_owned())
+            .or_default()
+            .claim(name);
+        if module.is_empty() {
+            local
+        } else {
+            format!("{module}::{local}")
+        }
+    }
+
+    /// Takes a name for a type hoisted to `place`; returns its path from `model`.
+    fn claim_name(&mut self, place: &Hoist) -> String {
+        self.claim_in(&place.module.clone(), names::type_name(&place.words))
+    }
+
+    /// The module that holds the types hoisted out of the type at `path`: a sibling of the
+    /// type, named after it in snake case (`a::B` holds `a::b`).
+    fn module_of(&mut self, path: &str) -> String {
+        if let Some(module) = self.modules.get(path) {
+            return module.clone();
+        }
+        let (parent, local) = path.rsplit_once("::").unwrap_or(("", path));
+        let module = self.claim_in(parent, names::value_name(names::unraw(local)));
+        self.modules.insert(path.to_owned(), module.clone());
+        module
+    }
+
+    /// The modules that hold hoisted types, each with the type it belongs to.
+    pub(crate) fn module_defs(&self) -> Vec<ModuleDef> {
+        let mut owners: BTreeMap<&str, &str> = self
+            .modules
+            .iter()
+            .map(|(owner, module)| (module.as_str(), owner.as_str()))
+            .collect();
+        let mut defs: Vec<ModuleDef> = Vec::new();
+        let used: BTreeSet<&str> = self
+            .defs
+            .iter()
+            .filter_map(|def| def.name().rsplit_once("::").map(|(module, _)| module))
+            .collect();
+        for module in used {
+            defs.push(ModuleDef {
+                path: module.to_owned(),
+                owner: owners.remove(module).map(str::to_owned),
+            });
+        }
+        defs
     }
 
     /// Lowers every named schema.
@@ -137,7 +228,13 @@ impl<'d> TypeLowering<'d> {
                 Shape::Struct => TypeDef::Struct(self.build_struct(&name, key, schema, &path)?),
                 Shape::Enum => TypeDef::Enum(build_enum(&name, key, schema)),
                 shape => TypeDef::Newtype(NewtypeDef {
-                    ty: self.lower_shape(shape, &name, &path)?,
+                    ty: {
+                        let place = Hoist {
+                            module: self.module_of(&name),
+                            words: "item".to_owned(),
+                        };
+                        self.lower_shape(shape, &place, &path)?
+                    },
                     name,
                     origin: key.clone(),
                     description: schema.description.clone().unwrap_or_default(),
@@ -149,11 +246,11 @@ impl<'d> TypeLowering<'d> {
     }
 
     /// The type of a field, item, map value or parameter; inline objects and enums are hoisted
-    /// to new types named after `context`.
+    /// to new types at `place`.
     pub(crate) fn lower_ref(
         &mut self,
         schema: &Schema,
-        context: &str,
+        place: &Hoist,
         path: &JsonPath,
     ) -> Result<TypeRef, Error> {
         if let Some(reference) = &schema.reference {
@@ -161,18 +258,18 @@ impl<'d> TypeLowering<'d> {
         }
         match self.shape(schema, path, false)? {
             Shape::Struct => {
-                let name = self.claim_name(context);
+                let name = self.claim_name(place);
                 let def = self.build_struct(&name, &origin(path), schema, path)?;
                 self.defs.push(TypeDef::Struct(def));
                 Ok(TypeRef::Named(name))
             }
             Shape::Enum => {
-                let name = self.claim_name(context);
+                let name = self.claim_name(place);
                 let def = build_enum(&name, &origin(path), schema);
                 self.defs.push(TypeDef::Enum(def));
                 Ok(TypeRef::Named(name))
             }
-            shape => self.lower_shape(shape, context, path),
+            shape => self.lower_shape(shape, place, path),
         }
     }
 
@@ -180,20 +277,23 @@ impl<'d> TypeLowering<'d> {
     fn lower_shape(
         &mut self,
         shape: Shape<'_>,
-        context: &str,
+        place: &Hoist,
         path: &JsonPath,
     ) -> Result<TypeRef, Error> {
         Ok(match shape {
             Shape::List(Some(items)) => TypeRef::List(Box::new(self.lower_ref(
                 items,
-                context,
+                place,
                 &path.key("items"),
             )?)),
             Shape::List(None) => TypeRef::List(Box::new(TypeRef::Scalar(Scalar::Any))),
             Shape::Map(values) => {
-                let context = format!("{context} value");
                 let path = path.key("additionalProperties");
-                TypeRef::Map(Box::new(self.lower_ref(values, &context, &path)?))
+                TypeRef::Map(Box::new(self.lower_ref(
+                    values,
+                    &place.and("value"),
+                    &path,
+                )?))
             }
             Shape::OpenObject => TypeRef::Map(Box::new(TypeRef::Scalar(Scalar::Any))),
             Shape::Scalar(scalar) => TypeRef::Scalar(scalar),
@@ -273,17 +373,29 @@ impl<'d> TypeLowering<'d> {
             "unknown_fields"
         };
         let mut fields_namespace = Namespace::with_reserved(&[rest_name]);
+        // Hoisted types of this struct go into a module of their own: claimed only when one
+        // is, so structs without inline types have none.
+        let needs_module = schema.properties.values().any(hoists)
+            || schema.additional_properties.as_deref().is_some_and(hoists);
+        let module = if needs_module {
+            self.module_of(name)
+        } else {
+            String::new()
+        };
+        let place = |words: &str| Hoist {
+            module: module.clone(),
+            words: words.to_owned(),
+        };
         let rest_value = match &schema.additional_properties {
             Some(values) => {
-                let context = format!("{name} value");
-                Some(self.lower_ref(values, &context, &path.key("additionalProperties"))?)
+                Some(self.lower_ref(values, &place("value"), &path.key("additionalProperties"))?)
             }
             None => None,
         };
         let mut fields = Vec::with_capacity(schema.properties.len());
         for (wire_name, property) in &schema.properties {
             let field_path = path.key("properties").key(wire_name);
-            let ty = self.lower_ref(property, &format!("{name} {wire_name}"), &field_path)?;
+            let ty = self.lower_ref(property, &place(wire_name), &field_path)?;
             let field_name = fields_namespace.claim(names::value_name(wire_name));
             fields.push(FieldDef {
                 setter: names::setter_name(&field_name),
@@ -322,6 +434,18 @@ impl<'d> TypeLowering<'d> {
         self.defs.sort_by(|a, b| a.name().cmp(b.name()));
         self.defs
     }
+}
+
+/// Whether lowering `schema` hoists a type: an inline object with properties or an inline enum,
+/// itself or as the items or values it holds.
+fn hoists(schema: &Schema) -> bool {
+    if schema.reference.is_some() {
+        return false;
+    }
+    !schema.properties.is_empty()
+        || !schema.enum_values.is_empty()
+        || schema.items.as_deref().is_some_and(hoists)
+        || schema.additional_properties.as_deref().is_some_and(hoists)
 }
 
 /// Where a hoisted type comes from, for its docs: the JSON path without the leading `$.`.

@@ -1,7 +1,7 @@
 //! A strict media upload server on 127.0.0.1, with the standard library only: it implements
 //! Google's simple (`media`, `multipart`) and resumable upload protocols, refuses anything the
-//! protocols do not allow, can be told to fail chunks in the ways real networks do, and serves
-//! pages of a list. Tests include it with `#[path]`; so does the generated-crate acceptance
+//! protocols do not allow, can be told to fail chunks in the ways real networks do, takes
+//! calls that send metadata alone, and serves pages of a list. Tests include it with `#[path]`; so does the generated-crate acceptance
 //! program of `cargo xtask corpus`.
 
 #![allow(dead_code)]
@@ -35,7 +35,7 @@ pub enum Fault {
 /// An upload the server completed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Upload {
-    /// `media`, `multipart` or `resumable`.
+    /// `media`, `multipart` or `resumable`; `none` for a call that sent only metadata.
     pub protocol: String,
     /// The request path, without the query.
     pub path: String,
@@ -237,7 +237,18 @@ impl MediaServer {
             };
         }
         if !path.starts_with("/upload/") {
-            return refuse(404, "uploads go to /upload/");
+            // A call without content (Drive: create a folder): its metadata alone, as JSON.
+            let metadata = String::from_utf8(body).unwrap_or_default();
+            if !is_json_object(&metadata) {
+                return refuse(400, "a call without content has a JSON body");
+            }
+            return state.finish(Upload {
+                protocol: "none".into(),
+                path: path.into(),
+                content_type: string_field(&metadata, "mimeType").unwrap_or_default(),
+                metadata: Some(metadata),
+                content: Vec::new(),
+            });
         }
         let content_type = header(headers, "content-type").unwrap_or_default();
         match query_value(query, "uploadType").as_deref() {
