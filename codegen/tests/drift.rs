@@ -35,8 +35,9 @@ fn base() -> Value {
     })
 }
 
-/// The report lines (without header and summary) for `base()` changed by `change`.
-fn check(change: impl FnOnce(&mut Value), expected: &[&str]) {
+/// The report lines (without header and summary) for `base()` changed by `change`, the Rust
+/// surface's lines left out unless `with_rust`.
+fn report_lines(change: impl FnOnce(&mut Value), with_rust: bool) -> (Vec<String>, String) {
     let old = base();
     let mut new = base();
     change(&mut new);
@@ -47,8 +48,68 @@ fn check(change: impl FnOnce(&mut Value), expected: &[&str]) {
         .lines()
         .filter(|line| !line.starts_with("drift:") && !line.starts_with("summary:"))
         .map(|line| line.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|line| with_rust || !line.contains(" rust_"))
         .collect();
+    (lines, text)
+}
+
+/// The wire changes reported for `base()` changed by `change`.
+fn check(change: impl FnOnce(&mut Value), expected: &[&str]) {
+    let (lines, text) = report_lines(change, false);
     assert_eq!(lines, expected, "report:\n{text}");
+}
+
+/// A schema added under the very names a flat namespace gave the inline types of another
+/// (`PermissionPermissionDetails`, `PermissionRole`) moves nothing: the inline types live in
+/// `model::permission`, so the report has the new schemas and no removed Rust item.
+#[test]
+fn new_schemas_never_rename_inline_types() {
+    let load = |name: &str| {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("tests/drift/{name}"));
+        discovery::parse(&std::fs::read_to_string(path).unwrap()).unwrap()
+    };
+    let (old, new) = (load("renaming.old.json"), load("renaming.new.json"));
+    let report = Report::new(&old, &new, false);
+    let text = report.to_text();
+    assert_eq!(report.count(codegen::drift::Class::Breaking), 0, "{text}");
+    let kinds: Vec<&str> = report.changes.iter().map(|change| change.kind).collect();
+    assert_eq!(
+        kinds,
+        ["rust_items_added", "schema_added", "schema_added"],
+        "{text}"
+    );
+    let surface = Surface::of(&new);
+    for item in [
+        "model::permission::PermissionDetails <- schemas.Permission.properties.permissionDetails.items",
+        "model::permission::Role <- schemas.Permission.properties.role",
+        "model::permission::permission_details::PermissionType <- schemas.Permission.properties.permissionDetails.items.properties.permissionType",
+        "model::PermissionPermissionDetails <- PermissionPermissionDetails",
+    ] {
+        assert!(surface.rust.contains(item), "{item} in {:#?}", surface.rust);
+    }
+}
+
+/// A change that leaves every old wire name in place can still move a Rust name: a property
+/// `Name` added beside `name` takes the field name `name` (it sorts first), and the old field
+/// becomes `name_2`. The wire change is additive; the Rust one is breaking, and said so.
+#[test]
+fn a_rust_rename_with_an_additive_wire_change_is_breaking() {
+    let (lines, text) = report_lines(
+        |doc| {
+            doc["schemas"]["Thing"]["properties"]["Name"] = json!({"type": "string"});
+        },
+        true,
+    );
+    assert_eq!(
+        lines,
+        [
+            "breaking rust_item_removed rust.model::Thing.name <- name",
+            "breaking rust_item_removed rust.model::Thing::set_name <- name",
+            "additive rust_items_added rust: 4 new: model::Thing.name <- Name, model::Thing.name_2 <- name, model::Thing::set_name <- Name, model::Thing::set_name_2 <- name",
+            "additive field_added schemas.Thing.properties.Name: string",
+        ],
+        "{text}"
+    );
 }
 
 fn at<'a>(value: &'a mut Value, path: &str) -> &'a mut Value {

@@ -272,7 +272,7 @@ fn regeneration_from_a_new_revision_reports_its_drift_and_records_it() {
     let printed = String::from_utf8_lossy(&output.stdout);
     assert!(printed.contains("additive  method_added"), "{printed}");
     assert!(
-        printed.contains("summary: 0 breaking, 8 additive, 0 docs"),
+        printed.contains("summary: 0 breaking, 9 additive, 0 docs"),
         "{printed}"
     );
     let changelog = std::fs::read_to_string(out.join("CHANGELOG.md")).unwrap();

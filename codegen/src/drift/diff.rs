@@ -121,9 +121,55 @@ pub fn diff(old: &Surface, new: &Surface) -> Vec<Change> {
             (None, None) => {}
         }
     });
+    rust_changes(old, new, &mut changes);
     let mut changes = changes.0;
     changes.sort();
     changes
+}
+
+/// How many new Rust items one `rust_items_added` change names before it only counts.
+const ADDED_ITEMS_SHOWN: usize = 8;
+
+/// Public Rust items removed (breaking: one change each, since each is code that stops
+/// compiling, a rename included) and added (additive: one change for all of them, since the
+/// wire changes that bring them are listed already).
+fn rust_changes(old: &Surface, new: &Surface, changes: &mut Changes) {
+    if let (None, Some(error)) = (&old.rust_error, &new.rust_error) {
+        changes.push(
+            Class::Breaking,
+            "rust".to_owned(),
+            "rust_crate_not_generated",
+            error.clone(),
+        );
+        return;
+    }
+    if old.rust_error.is_some() {
+        return;
+    }
+    for item in old.rust.difference(&new.rust) {
+        changes.push(
+            Class::Breaking,
+            format!("rust.{item}"),
+            "rust_item_removed",
+            String::new(),
+        );
+    }
+    let added: Vec<&str> = new.rust.difference(&old.rust).map(String::as_str).collect();
+    if !added.is_empty() {
+        let shown = added[..added.len().min(ADDED_ITEMS_SHOWN)].join(", ");
+        let more = added.len().saturating_sub(ADDED_ITEMS_SHOWN);
+        let detail = if more > 0 {
+            format!("{} new: {shown}, and {more} more", added.len())
+        } else {
+            format!("{} new: {shown}", added.len())
+        };
+        changes.push(
+            Class::Additive,
+            "rust".to_owned(),
+            "rust_items_added",
+            detail,
+        );
+    }
 }
 
 #[derive(Default)]

@@ -1,11 +1,14 @@
 //! Drift: what changed on the wire between two Discovery documents, and what it means for code
 //! that uses the generated crate.
 //!
-//! Both documents are reduced to their wire surface ([`Surface`]): paths, verbs, parameters,
-//! bodies, schemas, fields, enum values, scopes, root URL and service path. Descriptions and the
-//! revision are kept only to report them when asked; they never make a change "wire".
+//! Both documents are reduced to their surface ([`Surface`]): on the wire, paths, verbs,
+//! parameters, bodies, media support, schemas, fields, enum values, scopes, root URL and service
+//! path; in Rust, the path of every public item of the generated crate, so a renamed or removed
+//! item is breaking even when the wire is unchanged. Descriptions and the revision are kept only
+//! to report them when asked; they never make a change "wire".
 
 mod diff;
+mod rust_surface;
 mod surface;
 
 pub use diff::{Change, Class, diff};

@@ -1,4 +1,5 @@
-//! The wire surface of a document: what a client sends and receives, in canonical form.
+//! The surface of a document: what a client sends and receives, in canonical form, and the
+//! public Rust items of the crate generated from it.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -23,6 +24,10 @@ pub struct Surface {
     pub methods: BTreeMap<String, MethodSurface>,
     /// Named schemas by id.
     pub schemas: BTreeMap<String, Shape>,
+    /// The public items of the generated crate, by path (see [`super::rust_surface`]).
+    pub rust: BTreeSet<String>,
+    /// Why no crate would be generated, when none would.
+    pub rust_error: Option<String>,
 }
 
 /// One method on the wire.
@@ -72,6 +77,10 @@ pub struct Shape {
 impl Surface {
     /// The surface of `document`.
     pub fn of(document: &Document) -> Surface {
+        let (rust, rust_error) = match super::rust_surface::of(document) {
+            Ok(items) => (items, None),
+            Err(error) => (BTreeSet::new(), Some(error)),
+        };
         let methods = document
             .every_method()
             .into_iter()
@@ -94,6 +103,8 @@ impl Surface {
                 .iter()
                 .map(|(name, schema)| (name.clone(), shape(schema)))
                 .collect(),
+            rust,
+            rust_error,
         }
     }
 }
@@ -271,6 +282,15 @@ pub fn render_surface(surface: &Surface) -> String {
     out.push_str(&format!("\nschemas ({})\n", surface.schemas.len()));
     for (name, schema) in &surface.schemas {
         render_shape(name, schema, 1, &mut out);
+    }
+    match &surface.rust_error {
+        Some(error) => out.push_str(&format!("\nrust: not generated: {error}\n")),
+        None => {
+            out.push_str(&format!("\nrust items ({})\n", surface.rust.len()));
+            for item in &surface.rust {
+                out.push_str(&format!("  {item}\n"));
+            }
+        }
     }
     out
 }
