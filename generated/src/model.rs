@@ -370,7 +370,7 @@ impl RetryPortabilityArchiveResponse {
     }
 }
 
-/// The types defined inline in [`InitiatePortabilityArchiveResponse`](crate::model::InitiatePortabilityArchiveResponse), named after its fields.
+/// The types defined inline in [`InitiatePortabilityArchiveResponse`], named after its fields.
 pub mod initiate_portability_archive_response {
     /// The access type of the Archive job initiated by the API.
     ///
@@ -582,7 +582,7 @@ pub mod methods {
     }
 }
 
-/// The types defined inline in [`PortabilityArchiveState`](crate::model::PortabilityArchiveState), named after its fields.
+/// The types defined inline in [`PortabilityArchiveState`], named after its fields.
 pub mod portability_archive_state {
     /// Resource that represents the state of the Archive job.
     ///
