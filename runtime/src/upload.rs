@@ -16,6 +16,8 @@ pub const CHUNK_GRANULARITY: usize = 256 * 1024;
 pub const DEFAULT_CHUNK_SIZE: usize = 16 * 1024 * 1024;
 /// How many times one upload may start its session over before it gives up.
 const MAX_RESTARTS: u32 = 3;
+/// How many chunks in a row the server may answer without keeping a byte more.
+const MAX_STALLS: u32 = 5;
 
 /// What the Discovery document says of one method's media uploads.
 #[derive(Debug)]
@@ -331,12 +333,14 @@ impl<'a, R, C: Read> ResumableUpload<'a, R, C> {
         let mut confirmed = 0;
         let mut failures = 0;
         let mut restarts = 0;
+        let mut stalls = 0;
         let policy = self
             .call
             .retry_policy()
             .unwrap_or(self.service.client().retry_policy())
             .clone();
         loop {
+            let sent_chunk = !ask_first;
             let answer = if ask_first {
                 self.put(&session, None, &chunks.status_range())
             } else {
@@ -366,6 +370,19 @@ impl<'a, R, C: Read> ResumableUpload<'a, R, C> {
                     }
                     if now > confirmed {
                         failures = 0;
+                        stalls = 0;
+                    } else if sent_chunk {
+                        // A server that keeps nothing would be sent the same chunk for ever.
+                        stalls += 1;
+                        if stalls >= MAX_STALLS {
+                            return Err(Error::Protocol {
+                                method,
+                                message: format!(
+                                    "the upload server kept none of the last {stalls} chunks \
+                                     (it has {now} bytes)"
+                                ),
+                            });
+                        }
                     }
                     confirmed = now;
                     if let Some(report) = &mut self.progress {

@@ -409,6 +409,22 @@ fn bytes_lost_from_an_earlier_chunk_are_read_again_only_from_seekable_content() 
 }
 
 #[test]
+fn a_server_that_keeps_nothing_ends_the_upload() {
+    let server = MediaServer::start();
+    let client = client(&server);
+    let service = Service::new(&client, &INFO);
+    let data = content(3 * CHUNK);
+    server.plan(std::iter::repeat_n(Some(Fault::KeepNothing), 50));
+    let error = resumable(&service, &data).send().unwrap_err();
+    assert!(
+        matches!(&error, Error::Protocol { message, .. } if message.contains("kept none of the last 5")),
+        "{error}"
+    );
+    let chunks = server.seen().iter().filter(|r| r.method == "PUT").count();
+    assert_eq!(chunks, 5);
+}
+
+#[test]
 fn session_uris_on_another_host_are_refused() {
     let server = MediaServer::start();
     let client = client(&server);

@@ -27,6 +27,8 @@ pub enum Fault {
     KeepLess,
     /// Forgets the session and answers 410.
     Gone,
+    /// Keeps nothing of the chunk and confirms what it had, as a server that stalls would.
+    KeepNothing,
     /// Keeps nothing of the chunk and loses the last 256 KiB it had before, as a server that
     /// lost a write would; confirms what is left.
     Rewind,
@@ -395,6 +397,7 @@ impl State {
                     session.received.extend_from_slice(&body[..kept]);
                     return incomplete(session.received.len());
                 }
+                Some(Fault::KeepNothing) => return incomplete(session.received.len()),
                 Some(Fault::Rewind) => {
                     let left = session.received.len().saturating_sub(GRANULARITY);
                     session.received.truncate(left);
