@@ -12,6 +12,7 @@ use crate::{Failure, paths};
 pub fn run(args: &[String]) -> Result<(), Failure> {
     let mut runs = 10;
     let mut builds = true;
+    let mut anchors = false;
     let mut args = args.iter();
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -23,8 +24,13 @@ pub fn run(args: &[String]) -> Result<(), Failure> {
                     .ok_or_else(|| Failure::usage("--runs needs a positive number"))?;
             }
             "--no-builds" => builds = false,
+            "--anchors" => anchors = true,
             other => return Err(Failure::usage(format!("unknown bench option {other:?}"))),
         }
+    }
+    if anchors {
+        // Builds take minutes each: a few paired runs are what the machine allows.
+        return crate::anchors::run(runs.min(5));
     }
     println!(
         "generation, whole process (release xtask, `regen --from DOC --out DIR`), {runs} runs:"

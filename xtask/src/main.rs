@@ -1,6 +1,7 @@
 //! `cargo xtask`: the repository's tasks. Every file the generator reads or writes goes
 //! through here; `codegen` itself does no I/O.
 
+mod anchors;
 mod bench;
 mod corpus;
 mod drift;
@@ -59,9 +60,12 @@ const TASKS: &[(&str, &str)] = &[
     (
         "bench",
         "\
-  bench [--runs N] [--no-builds]
+  bench [--runs N] [--no-builds] [--anchors]
                              time generation (whole process and in process) and the build of
-                             the generated crate and of a program calling all six methods
+                             the generated crate and of a program calling all six methods;
+                             with --anchors, build drive.v3 and compute.v1 with a user program
+                             against google-drive3 7.0.0 and google-compute1 6.0.0 (paired
+                             alternating builds, at most 5 runs) and print one table
 ",
     ),
 ];

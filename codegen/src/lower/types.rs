@@ -32,6 +32,19 @@ enum Shape<'s> {
 /// The model module of the types methods hold inline.
 pub(crate) const METHODS_MODULE: &str = "methods";
 
+/// Names no module may take: a module named like a primitive type hides that type in its
+/// parent (`mod bool` makes a field's `bool` mean the module).
+const PRIMITIVES: &[&str] = &[
+    "bool", "char", "str", "f32", "f64", "i8", "i16", "i32", "i64", "i128", "isize", "u8", "u16",
+    "u32", "u64", "u128", "usize",
+];
+
+/// The names taken in a new module before any type or module claims one.
+fn module_namespace(extra: &[&str]) -> Namespace {
+    let reserved: Vec<&str> = PRIMITIVES.iter().chain(extra).copied().collect();
+    Namespace::with_reserved(&reserved)
+}
+
 /// Where a type hoisted out of its parent goes: a module of `model` (`a::b`), and the words its
 /// name is made from.
 #[derive(Debug, Clone)]
@@ -78,10 +91,7 @@ impl<'d> TypeLowering<'d> {
     pub(crate) fn new(document: &'d Document) -> Result<Self, Error> {
         let mut lowering = TypeLowering {
             document,
-            namespaces: BTreeMap::from([(
-                String::new(),
-                Namespace::with_reserved(&[METHODS_MODULE]),
-            )]),
+            namespaces: BTreeMap::from([(String::new(), module_namespace(&[METHODS_MODULE]))]),
             modules: BTreeMap::new(),
             refs: BTreeMap::new(),
             keys_by_id: BTreeMap::new(),
@@ -165,7 +175,7 @@ impl<'d> TypeLowering<'d> {
         let local = self
             .namespaces
             .entry(module.to_owned())
-            .or_default()
+            .or_insert_with(|| module_namespace(&[]))
             .claim(name);
         if module.is_empty() {
             local
