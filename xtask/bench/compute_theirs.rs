@@ -8,7 +8,7 @@ use google_compute1::{Compute, hyper_rustls, hyper_util};
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let connector = hyper_rustls::HttpsConnectorBuilder::new()
-        .with_webpki_roots()
+        .with_native_roots()?
         .https_or_http()
         .enable_http1()
         .build();

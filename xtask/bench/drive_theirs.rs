@@ -8,7 +8,7 @@ use google_drive3::{DriveHub, hyper_rustls, hyper_util};
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let connector = hyper_rustls::HttpsConnectorBuilder::new()
-        .with_webpki_roots()
+        .with_native_roots()?
         .https_or_http()
         .enable_http1()
         .build();
@@ -61,9 +61,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         name: Some("renamed.txt".to_owned()),
         ..Default::default()
     };
+    // This crate's `files.update` only exists as an upload; an empty one renames.
     hub.files()
         .update(renamed, created.id.as_deref().unwrap_or_default())
-        .doit()
+        .upload(std::io::Cursor::new(Vec::new()), "text/plain".parse()?)
         .await?;
     hub.files()
         .delete(large.id.as_deref().unwrap_or_default())
