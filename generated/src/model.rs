@@ -5,69 +5,182 @@
 #![allow(clippy::enum_variant_names, clippy::too_many_arguments)]
 #![allow(clippy::should_implement_trait, clippy::large_enum_variant)]
 /// Request to cancel a Portability Archive job.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CancelPortabilityArchiveRequest {
     /// Fields this crate does not know, kept so that reading and writing back loses nothing.
-    #[serde(flatten)]
     pub unknown_fields: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl crate::runtime::object::Fields for CancelPortabilityArchiveRequest {
+    const NAME: &'static str = "CancelPortabilityArchiveRequest";
+
+    fn read_field<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
+        _key: &str,
+        _map: &mut A,
+    ) -> ::std::result::Result<bool, A::Error> {
+        ::std::result::Result::Ok(false)
+    }
+
+    fn read_other<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: ::std::string::String,
+        map: &mut A,
+    ) -> ::std::result::Result<(), A::Error> {
+        self.unknown_fields.insert(key, map.next_value()?);
+        ::std::result::Result::Ok(())
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for CancelPortabilityArchiveRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl ::serde::Serialize for CancelPortabilityArchiveRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        for (key, value) in &self.unknown_fields {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
 }
 
 /// Response to canceling a Data Portability Archive job.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CancelPortabilityArchiveResponse {
     /// Fields this crate does not know, kept so that reading and writing back loses nothing.
-    #[serde(flatten)]
     pub unknown_fields: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl crate::runtime::object::Fields for CancelPortabilityArchiveResponse {
+    const NAME: &'static str = "CancelPortabilityArchiveResponse";
+
+    fn read_field<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
+        _key: &str,
+        _map: &mut A,
+    ) -> ::std::result::Result<bool, A::Error> {
+        ::std::result::Result::Ok(false)
+    }
+
+    fn read_other<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: ::std::string::String,
+        map: &mut A,
+    ) -> ::std::result::Result<(), A::Error> {
+        self.unknown_fields.insert(key, map.next_value()?);
+        ::std::result::Result::Ok(())
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for CancelPortabilityArchiveResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl ::serde::Serialize for CancelPortabilityArchiveResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        for (key, value) in &self.unknown_fields {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
 }
 
 /// Request to check the token's access type. All required information is derived from the attached OAuth token.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CheckAccessTypeRequest {
     /// Fields this crate does not know, kept so that reading and writing back loses nothing.
-    #[serde(flatten)]
     pub unknown_fields: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
     >,
 }
 
+impl crate::runtime::object::Fields for CheckAccessTypeRequest {
+    const NAME: &'static str = "CheckAccessTypeRequest";
+
+    fn read_field<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
+        _key: &str,
+        _map: &mut A,
+    ) -> ::std::result::Result<bool, A::Error> {
+        ::std::result::Result::Ok(false)
+    }
+
+    fn read_other<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: ::std::string::String,
+        map: &mut A,
+    ) -> ::std::result::Result<(), A::Error> {
+        self.unknown_fields.insert(key, map.next_value()?);
+        ::std::result::Result::Ok(())
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for CheckAccessTypeRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl ::serde::Serialize for CheckAccessTypeRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        for (key, value) in &self.unknown_fields {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+
 /// Response to checking the token's access type.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CheckAccessTypeResponse {
     /// Jobs initiated with this token will be one-time if any requested resources have one-time access.
-    #[serde(
-        rename = "oneTimeResources",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub one_time_resources: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
 
     /// Jobs initiated with this token will be time-based if all requested resources have time-based access.
-    #[serde(
-        rename = "timeBasedResources",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub time_based_resources: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
 
     /// Fields this crate does not know, kept so that reading and writing back loses nothing.
-    #[serde(flatten)]
     pub unknown_fields: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
@@ -100,41 +213,128 @@ impl CheckAccessTypeResponse {
     }
 }
 
+impl crate::runtime::object::Fields for CheckAccessTypeResponse {
+    const NAME: &'static str = "CheckAccessTypeResponse";
+
+    fn read_field<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> ::std::result::Result<bool, A::Error> {
+        match key {
+            "oneTimeResources" => self.one_time_resources = map.next_value()?,
+            "timeBasedResources" => self.time_based_resources = map.next_value()?,
+            _ => return ::std::result::Result::Ok(false),
+        }
+        ::std::result::Result::Ok(true)
+    }
+
+    fn read_other<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: ::std::string::String,
+        map: &mut A,
+    ) -> ::std::result::Result<(), A::Error> {
+        self.unknown_fields.insert(key, map.next_value()?);
+        ::std::result::Result::Ok(())
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for CheckAccessTypeResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl ::serde::Serialize for CheckAccessTypeResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if let ::std::option::Option::Some(value) = &self.one_time_resources {
+            map.serialize_entry("oneTimeResources", value)?;
+        }
+        if let ::std::option::Option::Some(value) = &self.time_based_resources {
+            map.serialize_entry("timeBasedResources", value)?;
+        }
+        for (key, value) in &self.unknown_fields {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+
 /// A generic empty message that you can re-use to avoid defining duplicated empty messages in your APIs. A typical example is to use it as the request or the response type of an API method. For instance: service Foo { rpc Bar(google.protobuf.Empty) returns (google.protobuf.Empty); }
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Empty {
     /// Fields this crate does not know, kept so that reading and writing back loses nothing.
-    #[serde(flatten)]
     pub unknown_fields: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
     >,
 }
 
+impl crate::runtime::object::Fields for Empty {
+    const NAME: &'static str = "Empty";
+
+    fn read_field<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
+        _key: &str,
+        _map: &mut A,
+    ) -> ::std::result::Result<bool, A::Error> {
+        ::std::result::Result::Ok(false)
+    }
+
+    fn read_other<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: ::std::string::String,
+        map: &mut A,
+    ) -> ::std::result::Result<(), A::Error> {
+        self.unknown_fields.insert(key, map.next_value()?);
+        ::std::result::Result::Ok(())
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for Empty {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl ::serde::Serialize for Empty {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        for (key, value) in &self.unknown_fields {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+
 /// Request to kick off an Archive job.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct InitiatePortabilityArchiveRequest {
     /// Optional. The timestamp that represents the end point for the data you are exporting. If the end_time is not specified in the InitiatePortabilityArchiveRequest, this field is set to the latest available data.
-    #[serde(rename = "endTime", skip_serializing_if = "::std::option::Option::is_none")]
     pub end_time: ::std::option::Option<crate::runtime::Timestamp>,
 
     /// The resources from which you're exporting data. These values have a 1:1 correspondence with the OAuth scopes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub resources: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 
     /// Optional. The timestamp that represents the starting point for the data you are exporting. If the start_time is not specified in the InitiatePortabilityArchiveRequest, the field is set to the earliest available data.
-    #[serde(
-        rename = "startTime",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub start_time: ::std::option::Option<crate::runtime::Timestamp>,
 
     /// Fields this crate does not know, kept so that reading and writing back loses nothing.
-    #[serde(flatten)]
     pub unknown_fields: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
@@ -173,29 +373,77 @@ impl InitiatePortabilityArchiveRequest {
     }
 }
 
+impl crate::runtime::object::Fields for InitiatePortabilityArchiveRequest {
+    const NAME: &'static str = "InitiatePortabilityArchiveRequest";
+
+    fn read_field<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> ::std::result::Result<bool, A::Error> {
+        match key {
+            "endTime" => self.end_time = map.next_value()?,
+            "resources" => self.resources = map.next_value()?,
+            "startTime" => self.start_time = map.next_value()?,
+            _ => return ::std::result::Result::Ok(false),
+        }
+        ::std::result::Result::Ok(true)
+    }
+
+    fn read_other<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: ::std::string::String,
+        map: &mut A,
+    ) -> ::std::result::Result<(), A::Error> {
+        self.unknown_fields.insert(key, map.next_value()?);
+        ::std::result::Result::Ok(())
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for InitiatePortabilityArchiveRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl ::serde::Serialize for InitiatePortabilityArchiveRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if let ::std::option::Option::Some(value) = &self.end_time {
+            map.serialize_entry("endTime", value)?;
+        }
+        if let ::std::option::Option::Some(value) = &self.resources {
+            map.serialize_entry("resources", value)?;
+        }
+        if let ::std::option::Option::Some(value) = &self.start_time {
+            map.serialize_entry("startTime", value)?;
+        }
+        for (key, value) in &self.unknown_fields {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+
 /// Response from initiating an Archive job.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct InitiatePortabilityArchiveResponse {
     /// The access type of the Archive job initiated by the API.
-    #[serde(
-        rename = "accessType",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub access_type: ::std::option::Option<
         initiate_portability_archive_response::AccessType,
     >,
 
     /// The archive job ID that is initiated in the API. This can be used to get the state of the job.
-    #[serde(
-        rename = "archiveJobId",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub archive_job_id: ::std::option::Option<::std::string::String>,
 
     /// Fields this crate does not know, kept so that reading and writing back loses nothing.
-    #[serde(flatten)]
     pub unknown_fields: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
@@ -224,39 +472,80 @@ impl InitiatePortabilityArchiveResponse {
     }
 }
 
+impl crate::runtime::object::Fields for InitiatePortabilityArchiveResponse {
+    const NAME: &'static str = "InitiatePortabilityArchiveResponse";
+
+    fn read_field<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> ::std::result::Result<bool, A::Error> {
+        match key {
+            "accessType" => self.access_type = map.next_value()?,
+            "archiveJobId" => self.archive_job_id = map.next_value()?,
+            _ => return ::std::result::Result::Ok(false),
+        }
+        ::std::result::Result::Ok(true)
+    }
+
+    fn read_other<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: ::std::string::String,
+        map: &mut A,
+    ) -> ::std::result::Result<(), A::Error> {
+        self.unknown_fields.insert(key, map.next_value()?);
+        ::std::result::Result::Ok(())
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for InitiatePortabilityArchiveResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl ::serde::Serialize for InitiatePortabilityArchiveResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if let ::std::option::Option::Some(value) = &self.access_type {
+            map.serialize_entry("accessType", value)?;
+        }
+        if let ::std::option::Option::Some(value) = &self.archive_job_id {
+            map.serialize_entry("archiveJobId", value)?;
+        }
+        for (key, value) in &self.unknown_fields {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+
 /// Resource that contains the state of an Archive job.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct PortabilityArchiveState {
     /// The timestamp that represents the end point for the data you are exporting. If the end_time value is set in the InitiatePortabilityArchiveRequest, this field is set to that value. If end_time is not set, this value is set to the time the export was requested.
-    #[serde(
-        rename = "exportTime",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub export_time: ::std::option::Option<crate::runtime::Timestamp>,
 
     /// The resource name of ArchiveJob's PortabilityArchiveState singleton. The format is: archiveJobs/{archive_job}/portabilityArchiveState. archive_job is the job ID provided in the request.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
 
     /// The timestamp that represents the starting point for the data you are exporting. This field is set only if the start_time field is specified in the InitiatePortabilityArchiveRequest.
-    #[serde(
-        rename = "startTime",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub start_time: ::std::option::Option<crate::runtime::Timestamp>,
 
     /// Resource that represents the state of the Archive job.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub state: ::std::option::Option<portability_archive_state::State>,
 
     /// If the state is complete, this method returns the signed URLs of the objects in the Cloud Storage bucket.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub urls: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 
     /// Fields this crate does not know, kept so that reading and writing back loses nothing.
-    #[serde(flatten)]
     pub unknown_fields: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
@@ -313,46 +602,188 @@ impl PortabilityArchiveState {
     }
 }
 
+impl crate::runtime::object::Fields for PortabilityArchiveState {
+    const NAME: &'static str = "PortabilityArchiveState";
+
+    fn read_field<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> ::std::result::Result<bool, A::Error> {
+        match key {
+            "exportTime" => self.export_time = map.next_value()?,
+            "name" => self.name = map.next_value()?,
+            "startTime" => self.start_time = map.next_value()?,
+            "state" => self.state = map.next_value()?,
+            "urls" => self.urls = map.next_value()?,
+            _ => return ::std::result::Result::Ok(false),
+        }
+        ::std::result::Result::Ok(true)
+    }
+
+    fn read_other<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: ::std::string::String,
+        map: &mut A,
+    ) -> ::std::result::Result<(), A::Error> {
+        self.unknown_fields.insert(key, map.next_value()?);
+        ::std::result::Result::Ok(())
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for PortabilityArchiveState {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl ::serde::Serialize for PortabilityArchiveState {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if let ::std::option::Option::Some(value) = &self.export_time {
+            map.serialize_entry("exportTime", value)?;
+        }
+        if let ::std::option::Option::Some(value) = &self.name {
+            map.serialize_entry("name", value)?;
+        }
+        if let ::std::option::Option::Some(value) = &self.start_time {
+            map.serialize_entry("startTime", value)?;
+        }
+        if let ::std::option::Option::Some(value) = &self.state {
+            map.serialize_entry("state", value)?;
+        }
+        if let ::std::option::Option::Some(value) = &self.urls {
+            map.serialize_entry("urls", value)?;
+        }
+        for (key, value) in &self.unknown_fields {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+
 /// Request to reset exhausted OAuth scopes.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ResetAuthorizationRequest {
     /// Fields this crate does not know, kept so that reading and writing back loses nothing.
-    #[serde(flatten)]
     pub unknown_fields: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl crate::runtime::object::Fields for ResetAuthorizationRequest {
+    const NAME: &'static str = "ResetAuthorizationRequest";
+
+    fn read_field<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
+        _key: &str,
+        _map: &mut A,
+    ) -> ::std::result::Result<bool, A::Error> {
+        ::std::result::Result::Ok(false)
+    }
+
+    fn read_other<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: ::std::string::String,
+        map: &mut A,
+    ) -> ::std::result::Result<(), A::Error> {
+        self.unknown_fields.insert(key, map.next_value()?);
+        ::std::result::Result::Ok(())
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ResetAuthorizationRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl ::serde::Serialize for ResetAuthorizationRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        for (key, value) in &self.unknown_fields {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
 }
 
 /// Request to retry a failed Portability Archive job.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct RetryPortabilityArchiveRequest {
     /// Fields this crate does not know, kept so that reading and writing back loses nothing.
-    #[serde(flatten)]
     pub unknown_fields: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
     >,
 }
 
+impl crate::runtime::object::Fields for RetryPortabilityArchiveRequest {
+    const NAME: &'static str = "RetryPortabilityArchiveRequest";
+
+    fn read_field<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
+        _key: &str,
+        _map: &mut A,
+    ) -> ::std::result::Result<bool, A::Error> {
+        ::std::result::Result::Ok(false)
+    }
+
+    fn read_other<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: ::std::string::String,
+        map: &mut A,
+    ) -> ::std::result::Result<(), A::Error> {
+        self.unknown_fields.insert(key, map.next_value()?);
+        ::std::result::Result::Ok(())
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for RetryPortabilityArchiveRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl ::serde::Serialize for RetryPortabilityArchiveRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        for (key, value) in &self.unknown_fields {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+
 /// Response from retrying a Portability Archive.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct RetryPortabilityArchiveResponse {
     /// The archive job ID that is initiated by the retry endpoint. This can be used to get the state of the new job.
-    #[serde(
-        rename = "archiveJobId",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub archive_job_id: ::std::option::Option<::std::string::String>,
 
     /// Fields this crate does not know, kept so that reading and writing back loses nothing.
-    #[serde(flatten)]
     pub unknown_fields: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
@@ -367,6 +798,56 @@ impl RetryPortabilityArchiveResponse {
     ) -> Self {
         self.archive_job_id = ::std::option::Option::Some(value.into());
         self
+    }
+}
+
+impl crate::runtime::object::Fields for RetryPortabilityArchiveResponse {
+    const NAME: &'static str = "RetryPortabilityArchiveResponse";
+
+    fn read_field<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> ::std::result::Result<bool, A::Error> {
+        match key {
+            "archiveJobId" => self.archive_job_id = map.next_value()?,
+            _ => return ::std::result::Result::Ok(false),
+        }
+        ::std::result::Result::Ok(true)
+    }
+
+    fn read_other<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: ::std::string::String,
+        map: &mut A,
+    ) -> ::std::result::Result<(), A::Error> {
+        self.unknown_fields.insert(key, map.next_value()?);
+        ::std::result::Result::Ok(())
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for RetryPortabilityArchiveResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl ::serde::Serialize for RetryPortabilityArchiveResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if let ::std::option::Option::Some(value) = &self.archive_job_id {
+            map.serialize_entry("archiveJobId", value)?;
+        }
+        for (key, value) in &self.unknown_fields {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
     }
 }
 

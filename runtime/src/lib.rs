@@ -30,6 +30,7 @@ pub mod download;
 pub mod error;
 #[cfg(feature = "oauth")]
 pub mod oauth;
+pub mod object;
 pub mod pages;
 pub mod path;
 pub mod redact;

@@ -7,6 +7,9 @@
 //! short. An empty value, and a segment that is, or percent-decodes to, `.` or `..`, are refused:
 //! they could only be an attempt to reach another path.
 
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock, PoisonError};
+
 /// Expands `template` with `values` (wire name, value). Errors say which parameter is wrong.
 pub fn expand(template: &str, values: &[(&'static str, String)]) -> Result<String, String> {
     let mut out = String::with_capacity(template.len() + 32);
@@ -141,6 +144,24 @@ fn push_escape(byte: u8, out: &mut String) {
     out.push(HEX[usize::from(byte & 0x0f)] as char);
 }
 
+/// Whether `value` matches `pattern`; `None` when the engine cannot compile the pattern.
+/// Compiling a pattern costs far more than matching it, and a program calls the same few
+/// methods again and again, so each pattern (a `'static` string of the generated code, so the
+/// set is bounded) is compiled once.
+fn matches_pattern(pattern: &'static str, value: &str) -> Option<bool> {
+    static COMPILED: OnceLock<Mutex<HashMap<&'static str, Option<regex_lite::Regex>>>> =
+        OnceLock::new();
+    let mut compiled = COMPILED
+        .get_or_init(Mutex::default)
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner);
+    compiled
+        .entry(pattern)
+        .or_insert_with(|| regex_lite::Regex::new(pattern).ok())
+        .as_ref()
+        .map(|regex| regex.is_match(value))
+}
+
 /// Checks each path parameter that has a pattern against it. A pattern the engine cannot compile
 /// is skipped rather than allowed to lock callers out.
 pub fn check_patterns(
@@ -151,10 +172,10 @@ pub fn check_patterns(
         let Some((_, value)) = values.iter().find(|(key, _)| key == name) else {
             continue;
         };
-        let Ok(regex) = regex_lite::Regex::new(pattern) else {
+        let Some(matches) = matches_pattern(pattern, value) else {
             continue;
         };
-        if !regex.is_match(value) {
+        if !matches {
             return Err(format!(
                 "path parameter `{name}` is {value:?}, which does not match the pattern {pattern:?} \
                  (a client built with `check_path_patterns(false)` does not check)"

@@ -142,3 +142,28 @@ fn wrong_types_are_errors_not_panics() {
         "{error}"
     );
 }
+
+/// Objects are read in one pass from the bytes, as responses are: escaped keys still find their
+/// field, a key given twice keeps its last value (as Go's and Python's decoders do), unknown
+/// keys keep their values, and a value that is not an object says which type wanted one.
+#[test]
+fn objects_are_read_key_by_key_from_bytes() {
+    let body = br#"{"na\u006de": "archiveJobs/a", "name": "archiveJobs/b",
+        "state": "COMPLETE", "future": {"deep": [1, "two"]}, "urls": ["https://x/1"]}"#;
+    let state: PortabilityArchiveState = serde_json::from_slice(body).unwrap();
+    assert_eq!(state.name.as_deref(), Some("archiveJobs/b"));
+    assert_eq!(
+        state.state,
+        Some(portability_archive_state::State::Complete)
+    );
+    assert_eq!(state.unknown_fields["future"], json!({"deep": [1, "two"]}));
+    let escaped: PortabilityArchiveState =
+        serde_json::from_slice(br#"{"na\u006de": "archiveJobs/c"}"#).unwrap();
+    assert_eq!(escaped.name.as_deref(), Some("archiveJobs/c"));
+    assert!(escaped.unknown_fields.is_empty());
+    let error = serde_json::from_slice::<PortabilityArchiveState>(b"[1]").unwrap_err();
+    assert!(
+        error.to_string().contains("PortabilityArchiveState"),
+        "{error}"
+    );
+}

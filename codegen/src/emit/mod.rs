@@ -114,8 +114,12 @@ pub(crate) fn codec(ty: &TypeRef) -> Option<String> {
 
 /// The `with` path for serde that applies `codec`.
 pub(crate) fn with_path(codec: &str) -> String {
-    // Every codec name is a type in `crate::runtime::wire`; qualify each one.
-    let qualified = codec
+    format!("crate::runtime::wire::With::<{}>", qualified_codec(codec))
+}
+
+/// `codec` (`Opt<List<Int64>>`) with every name qualified by `crate::runtime::wire`.
+pub(crate) fn qualified_codec(codec: &str) -> String {
+    codec
         .split_inclusive(['<', '>'])
         .map(|part| {
             let name = part.trim_end_matches(['<', '>']);
@@ -126,8 +130,7 @@ pub(crate) fn with_path(codec: &str) -> String {
                 format!("crate::runtime::wire::{name}{tail}")
             }
         })
-        .collect::<String>();
-    format!("crate::runtime::wire::With::<{qualified}>")
+        .collect::<String>()
 }
 
 /// Lints allowed in every generated module, each for a reason the generator cannot fix:

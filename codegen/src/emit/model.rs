@@ -4,11 +4,10 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::docs::{doc_attrs, paragraphs};
-use super::{Chunk, Scope, codec, ident, module_allows, rust_type, with_path};
+use super::{Chunk, Scope, codec, ident, module_allows, qualified_codec, rust_type, with_path};
 use crate::ir::{
     Api, EnumDef, FieldDef, ModuleDef, NewtypeDef, PageDef, StructDef, TypeDef, TypeRef, local_name,
 };
-use crate::names::unraw;
 
 /// The module's docs and lints, then one chunk per type of `model` itself, then one per
 /// module of hoisted types (with the modules nested in it).
@@ -103,23 +102,18 @@ fn emit_struct(def: &StructDef, scope: Scope) -> TokenStream {
     let setters = def.fields.iter().map(|field| emit_setter(field, scope));
     let rest = &def.rest;
     let rest_name = ident(&rest.name);
-    let (rest_doc, rest_value, rest_codec) = match &rest.value {
+    let (rest_doc, rest_value) = match &rest.value {
         Some(value) => (
             " Entries other than the named fields (`additionalProperties`).",
             rust_type(value, scope),
-            codec(value).map(|inner| with_path(&format!("Map<{inner}>"))),
         ),
         None => (
             " Fields this crate does not know, kept so that reading and writing back loses nothing.",
             quote!(::serde_json::Value),
-            None,
         ),
     };
-    let rest_serde = match rest_codec {
-        Some(with) => quote!(#[serde(flatten, with = #with)]),
-        None => quote!(#[serde(flatten)]),
-    };
     let page_impls = def.page.as_ref().map(|page| page_impls(&name, page, scope));
+    let serde_impls = serde_impls(def, &name);
     let setters_impl = (!def.fields.is_empty()).then(|| {
         quote! {
             impl #name {
@@ -130,19 +124,140 @@ fn emit_struct(def: &StructDef, scope: Scope) -> TokenStream {
     quote! {
         #docs
         #deprecated
-        #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-        #[serde(default)]
+        #[derive(Clone, Debug, Default, PartialEq)]
         #[non_exhaustive]
         pub struct #name {
             #(#fields)*
             #[doc = #rest_doc]
-            #rest_serde
             pub #rest_name: ::std::collections::BTreeMap<::std::string::String, #rest_value>,
         }
 
         #setters_impl
+        #serde_impls
         #page_impls
     }
+}
+
+/// `Serialize`, `Deserialize` and the runtime's `Fields` for a struct: a JSON object of its set
+/// fields under their wire names, then its other fields; read in one pass, each known key into
+/// its field, every other key into the map of other fields. (Serde's derive would need
+/// `#[serde(flatten)]` for that map, which buffers and reads every key twice.)
+fn serde_impls(def: &StructDef, name: &proc_macro2::Ident) -> TokenStream {
+    let type_name = local_name(&def.name);
+    let rest = ident(&def.rest.name);
+    let reads = def.fields.iter().map(|field| {
+        let field_name = ident(&field.name);
+        let wire = &field.wire_name;
+        match codec(&field.ty) {
+            Some(inner) => {
+                let codec = codec_type(&format!("Opt<{inner}>"));
+                quote! {
+                    #wire => self.#field_name = crate::runtime::object::next_value_with::<#codec, _, _>(map)?,
+                }
+            }
+            None => quote!(#wire => self.#field_name = map.next_value()?,),
+        }
+    });
+    let read_field = if def.fields.is_empty() {
+        quote! {
+            fn read_field<'de, A: ::serde::de::MapAccess<'de>>(
+                &mut self,
+                _key: &str,
+                _map: &mut A,
+            ) -> ::std::result::Result<bool, A::Error> {
+                ::std::result::Result::Ok(false)
+            }
+        }
+    } else {
+        quote! {
+            fn read_field<'de, A: ::serde::de::MapAccess<'de>>(
+                &mut self,
+                key: &str,
+                map: &mut A,
+            ) -> ::std::result::Result<bool, A::Error> {
+                match key {
+                    #(#reads)*
+                    _ => return ::std::result::Result::Ok(false),
+                }
+                ::std::result::Result::Ok(true)
+            }
+        }
+    };
+    let rest_codec = def
+        .rest
+        .value
+        .as_ref()
+        .and_then(codec)
+        .map(|inner| codec_type(&inner));
+    let (read_rest, write_rest) = match &rest_codec {
+        Some(codec) => (
+            quote!(crate::runtime::object::next_value_with::<#codec, _, _>(map)?),
+            quote!(&crate::runtime::object::Encoded::<_, #codec>::new(value)),
+        ),
+        None => (quote!(map.next_value()?), quote!(value)),
+    };
+    let writes = def.fields.iter().map(|field| {
+        let field_name = ident(&field.name);
+        let wire = &field.wire_name;
+        let value = match codec(&field.ty) {
+            Some(inner) => {
+                let codec = codec_type(&inner);
+                quote!(&crate::runtime::object::Encoded::<_, #codec>::new(value))
+            }
+            None => quote!(value),
+        };
+        quote! {
+            if let ::std::option::Option::Some(value) = &self.#field_name {
+                map.serialize_entry(#wire, #value)?;
+            }
+        }
+    });
+    quote! {
+        impl crate::runtime::object::Fields for #name {
+            const NAME: &'static str = #type_name;
+
+            #read_field
+
+            fn read_other<'de, A: ::serde::de::MapAccess<'de>>(
+                &mut self,
+                key: ::std::string::String,
+                map: &mut A,
+            ) -> ::std::result::Result<(), A::Error> {
+                self.#rest.insert(key, #read_rest);
+                ::std::result::Result::Ok(())
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                crate::runtime::object::deserialize(deserializer)
+            }
+        }
+
+        impl ::serde::Serialize for #name {
+            fn serialize<S: ::serde::Serializer>(
+                &self,
+                serializer: S,
+            ) -> ::std::result::Result<S::Ok, S::Error> {
+                use ::serde::ser::SerializeMap as _;
+                let mut map = serializer.serialize_map(::std::option::Option::None)?;
+                #(#writes)*
+                for (key, value) in &self.#rest {
+                    map.serialize_entry(key, #write_rest)?;
+                }
+                map.end()
+            }
+        }
+    }
+}
+
+/// The type of a codec (`Opt<Int64>`), each name in `crate::runtime::wire`.
+fn codec_type(codec: &str) -> TokenStream {
+    let path = qualified_codec(codec);
+    let ty: syn::Type = syn::parse_str(&path).expect("codec names parse as a type");
+    quote!(#ty)
 }
 
 /// `Page` (and `PageItems`, when the items are plain) for a struct a list method answers with.
@@ -221,18 +336,9 @@ fn emit_field(field: &FieldDef, scope: Scope) -> TokenStream {
     let docs = doc_attrs(&field_docs(field));
     let deprecated = field.deprecated.then(|| quote!(#[deprecated]));
     let ty = field_type(field, scope);
-    let rename = (unraw(&field.name) != field.wire_name).then(|| {
-        let wire = &field.wire_name;
-        quote!(rename = #wire,)
-    });
-    let with = codec(&field.ty).map(|inner| {
-        let path = with_path(&format!("Opt<{inner}>"));
-        quote!(with = #path,)
-    });
     quote! {
         #docs
         #deprecated
-        #[serde(#rename #with skip_serializing_if = "::std::option::Option::is_none")]
         pub #name: ::std::option::Option<#ty>,
     }
 }
