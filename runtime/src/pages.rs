@@ -4,15 +4,19 @@
 use std::collections::BTreeSet;
 use std::marker::PhantomData;
 
-use super::{Call, Error, Service};
+use super::{Call, Error, Response, Service};
 
 /// The query parameter that asks for a page.
 const PAGE_TOKEN: &str = "pageToken";
 
 /// A response that is one page of a list: it says where the next page starts.
-pub trait Page: serde::de::DeserializeOwned {
+pub trait Page: Sized {
     /// The token of the next page; absent or empty on the last page.
     fn next_page_token(&self) -> Option<&str>;
+
+    /// Reads a page from its response. Generated impls compile this once, in the API crate,
+    /// so that a program iterating over pages does not compile the page's decoding again.
+    fn decode(response: Response) -> Result<Self, Error>;
 }
 
 /// A page whose items can be taken out of it.
@@ -90,10 +94,7 @@ impl<P: Page> Iterator for Pages<'_, P> {
             }
             call.set_query(PAGE_TOKEN, token);
         }
-        let page = self
-            .service
-            .execute(call)
-            .and_then(|response| response.json::<P>());
+        let page = self.service.execute(call).and_then(P::decode);
         match &page {
             Ok(page) => match page.next_page_token().filter(|token| !token.is_empty()) {
                 Some(token) => self.token = Some(token.to_owned()),

@@ -40,9 +40,20 @@ impl Service {
     /// repeat could create the resource twice.
     pub fn upload(
         &self,
+        call: Call,
+        info: &'static UploadInfo,
+        mut content: impl Read,
+        mime: &str,
+    ) -> Result<Response, Error> {
+        self.upload_from(call, info, &mut content, mime)
+    }
+
+    /// [`upload`](Self::upload), compiled once for every kind of content.
+    fn upload_from(
+        &self,
         mut call: Call,
         info: &'static UploadInfo,
-        content: impl Read,
+        content: &mut dyn Read,
         mime: &str,
     ) -> Result<Response, Error> {
         let method = call.method().id;

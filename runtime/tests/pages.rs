@@ -38,6 +38,10 @@ impl Page for ThingsPage {
     fn next_page_token(&self) -> Option<&str> {
         self.next_page_token.as_deref()
     }
+
+    fn decode(response: google_api_runtime::Response) -> Result<Self, Error> {
+        response.json()
+    }
 }
 
 impl PageItems for ThingsPage {

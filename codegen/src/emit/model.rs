@@ -281,6 +281,13 @@ fn page_impls(name: &proc_macro2::Ident, page: &PageDef, scope: Scope) -> TokenS
             fn next_page_token(&self) -> ::std::option::Option<&str> {
                 self.#token.as_deref()
             }
+
+            #[inline(never)]
+            fn decode(
+                response: crate::runtime::Response,
+            ) -> ::std::result::Result<Self, crate::Error> {
+                response.json()
+            }
         }
 
         #items

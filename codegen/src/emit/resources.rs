@@ -612,7 +612,9 @@ fn emit_uploads(
             },
         ),
     };
-    let (response_type, decode) = match (&method.response, &method.raw_response) {
+    // The response is read by one function of the builder, not generic, so a program that
+    // uploads does not compile the response's decoding again.
+    let (response_type, decode_body) = match (&method.response, &method.raw_response) {
         (Some(ty), Some(raw)) => {
             let response_type = rust_type(ty, Scope::Elsewhere);
             let content_type = ident(&raw.content_type_field);
@@ -620,24 +622,22 @@ fn emit_uploads(
             (
                 response_type.clone(),
                 quote! {
-                    |response: crate::runtime::Response| {
-                        let (received_type, received) = response.raw();
-                        ::std::result::Result::Ok(#response_type {
-                            #content_type: received_type,
-                            #data: ::std::option::Option::Some(crate::runtime::Bytes::from(received)),
-                            ..::std::default::Default::default()
-                        })
-                    }
+                    let (received_type, received) = response.raw();
+                    ::std::result::Result::Ok(#response_type {
+                        #content_type: received_type,
+                        #data: ::std::option::Option::Some(crate::runtime::Bytes::from(received)),
+                        ..::std::default::Default::default()
+                    })
                 },
             )
         }
-        (Some(ty), None) => (
-            rust_type(ty, Scope::Elsewhere),
-            quote!(crate::runtime::Response::json),
-        ),
+        (Some(ty), None) => (rust_type(ty, Scope::Elsewhere), quote!(response.json())),
         (None, _) => (
             quote!(()),
-            quote!(|_: crate::runtime::Response| ::std::result::Result::Ok(())),
+            quote! {
+                let _ = response;
+                ::std::result::Result::Ok(())
+            },
         ),
     };
     let limits = {
@@ -677,17 +677,8 @@ fn emit_uploads(
          its options, then `send()` it; see [`ResumableUpload`](crate::runtime::ResumableUpload).\
          {limits}"
     );
-    let sent = quote!(
-        self.service
-            .upload(call, Self::upload_info(), content, mime)?
-    );
-    let simple_finish = match (&method.response, &method.raw_response) {
-        (Some(_), None) => quote!(#sent.json()),
-        (Some(_), Some(_)) => quote!((#decode)(#sent)),
-        (None, _) => quote! {
-            #sent;
-            ::std::result::Result::Ok(())
-        },
+    let simple_finish = quote! {
+        Self::decode_upload(self.service.upload(call, Self::upload_info(), content, mime)?)
     };
     quote! {
         impl<'a> #builder<'a> {
@@ -699,6 +690,14 @@ fn emit_uploads(
                     max_size: #max_size,
                 };
                 &UPLOAD
+            }
+
+            /// Reads the answer to an upload.
+            #[inline(never)]
+            fn decode_upload(
+                response: crate::runtime::Response,
+            ) -> ::std::result::Result<#response_type, crate::Error> {
+                #decode_body
             }
 
             #[doc = #simple_doc]
@@ -724,7 +723,7 @@ fn emit_uploads(
                     Self::upload_info(),
                     content,
                     mime,
-                    #decode,
+                    Self::decode_upload,
                 );
                 upload.after(prepared)
             }

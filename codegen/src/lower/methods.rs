@@ -23,6 +23,7 @@ const BUILDER_METHODS: &[&str] = &[
     "upload",
     "upload_resumable",
     "upload_info",
+    "decode_upload",
     "timeout",
     "retry_policy",
     "call_mut",
