@@ -82,7 +82,8 @@ impl Service {
     }
 }
 
-/// A `multipart/related` body of JSON `metadata` and then `content`, and its content type.
+/// A `multipart/related` body of JSON `metadata` and then `content`, and its content type. Part
+/// headers are spelled as Google's clients spell them, for servers that compare them exactly.
 fn multipart(metadata: &[u8], content: &[u8], mime: &str) -> (String, Vec<u8>) {
     // A boundary that occurs in neither part; a random one almost always is the first try.
     let boundary = loop {
@@ -93,10 +94,10 @@ fn multipart(metadata: &[u8], content: &[u8], mime: &str) -> (String, Vec<u8>) {
     };
     let mut body = Vec::with_capacity(metadata.len() + content.len() + 3 * boundary.len() + 128);
     body.extend_from_slice(
-        format!("--{boundary}\r\ncontent-type: application/json; charset=UTF-8\r\n\r\n").as_bytes(),
+        format!("--{boundary}\r\nContent-Type: application/json; charset=UTF-8\r\n\r\n").as_bytes(),
     );
     body.extend_from_slice(metadata);
-    body.extend_from_slice(format!("\r\n--{boundary}\r\ncontent-type: {mime}\r\n\r\n").as_bytes());
+    body.extend_from_slice(format!("\r\n--{boundary}\r\nContent-Type: {mime}\r\n\r\n").as_bytes());
     body.extend_from_slice(content);
     body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
     (format!("multipart/related; boundary={boundary}"), body)
@@ -817,8 +818,8 @@ mod tests {
         assert_eq!(
             String::from_utf8(body).unwrap(),
             format!(
-                "--{boundary}\r\ncontent-type: application/json; charset=UTF-8\r\n\r\n{{}}\r\n\
-                 --{boundary}\r\ncontent-type: text/plain\r\n\r\nabc\r\n--{boundary}--\r\n"
+                "--{boundary}\r\nContent-Type: application/json; charset=UTF-8\r\n\r\n{{}}\r\n\
+                 --{boundary}\r\nContent-Type: text/plain\r\n\r\nabc\r\n--{boundary}--\r\n"
             )
         );
     }
