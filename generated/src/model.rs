@@ -851,7 +851,7 @@ impl ::serde::Serialize for RetryPortabilityArchiveResponse {
     }
 }
 
-/// The types defined inline in [`InitiatePortabilityArchiveResponse`], named after its fields.
+/// The types defined inline in [`struct@InitiatePortabilityArchiveResponse`], named after its fields.
 pub mod initiate_portability_archive_response {
     /// The access type of the Archive job initiated by the API.
     ///
@@ -1063,7 +1063,7 @@ pub mod methods {
     }
 }
 
-/// The types defined inline in [`PortabilityArchiveState`], named after its fields.
+/// The types defined inline in [`struct@PortabilityArchiveState`], named after its fields.
 pub mod portability_archive_state {
     /// Resource that represents the state of the Archive job.
     ///

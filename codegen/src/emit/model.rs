@@ -54,9 +54,10 @@ fn emit_type(def: &TypeDef, scope: Scope) -> TokenStream {
 fn emit_module(api: &Api, module: &ModuleDef) -> TokenStream {
     let name = ident(local_name(&module.path));
     let doc = match &module.owner {
-        // The link resolves where the module is declared: beside its owner.
+        // The link resolves where the module is declared, beside its owner, which is always a
+        // struct: saying so keeps a name like `Hash` from meeting the derive macro.
         Some(owner) => format!(
-            " The types defined inline in [`{}`], named after its fields.",
+            " The types defined inline in [`struct@{}`], named after its fields.",
             local_name(owner)
         ),
         None => " The types defined inline in methods: enums of parameters (the standard \
