@@ -82,18 +82,35 @@ fn json(response: google_api_runtime::Response) -> serde_json::Value {
     response.json().unwrap()
 }
 
+/// A resumable upload of `content` for `call`, its answer read as JSON.
+fn upload_of<'a, C: Read>(
+    service: &'a Service,
+    call: Call,
+    info: &'static UploadInfo,
+    content: C,
+    mime: &str,
+) -> ResumableUpload<'a, serde_json::Value, C> {
+    ResumableUpload::new(
+        service,
+        call,
+        info,
+        content,
+        mime,
+        google_api_runtime::Response::json,
+    )
+}
+
 /// A resumable upload of `data` (as a reader that cannot be sought) with small chunks.
 fn resumable<'a>(
     service: &'a Service,
     data: &'a [u8],
 ) -> ResumableUpload<'a, serde_json::Value, &'a [u8]> {
-    ResumableUpload::new(
+    upload_of(
         service,
         call(Some("big.bin")),
         &ANY,
         data,
         "application/octet-stream",
-        google_api_runtime::Response::json,
     )
     .chunk_size(CHUNK)
 }
@@ -161,28 +178,13 @@ fn content_the_method_refuses_is_never_sent() {
     assert!(hostile.contains("not a media type"), "{hostile}");
     // Resumable: the declared length is checked before the session starts, an unknown one as
     // the content is read.
-    let declared = ResumableUpload::new(
-        &service,
-        call(None),
-        &IMAGES,
-        &[0u8; 10][..],
-        "image/png",
-        google_api_runtime::Response::json::<serde_json::Value>,
-    )
-    .content_length(5000)
-    .send();
+    let declared = upload_of(&service, call(None), &IMAGES, &[0u8; 10][..], "image/png")
+        .content_length(5000)
+        .send();
     assert!(refused(declared).contains("1000 bytes"));
     assert!(server.seen().is_empty(), "nothing was sent");
 
-    let streamed = ResumableUpload::new(
-        &service,
-        call(None),
-        &IMAGES,
-        &[0u8; 1001][..],
-        "image/png",
-        google_api_runtime::Response::json::<serde_json::Value>,
-    )
-    .send();
+    let streamed = upload_of(&service, call(None), &IMAGES, &[0u8; 1001][..], "image/png").send();
     assert!(refused(streamed).contains("1000 bytes"));
     assert!(
         server.seen().iter().all(|request| request.body_len == 0),
@@ -347,13 +349,12 @@ fn a_forgotten_session_starts_over() {
     let data = content(3 * CHUNK + 5);
     let sessions = RefCell::new(Vec::new());
     server.plan([None, Some(Fault::Gone)]);
-    let answer = ResumableUpload::new(
+    let answer = upload_of(
         &service,
         call(Some("again.bin")),
         &ANY,
         Cursor::new(&data),
         "application/octet-stream",
-        google_api_runtime::Response::json::<serde_json::Value>,
     )
     .chunk_size(CHUNK)
     .seekable()
@@ -384,13 +385,12 @@ fn bytes_lost_from_an_earlier_chunk_are_read_again_only_from_seekable_content() 
 
     // A server that lost bytes of an earlier chunk: a file is read there again...
     server.plan([None, None, Some(Fault::Rewind)]);
-    let answer = ResumableUpload::new(
+    let answer = upload_of(
         &service,
         call(None),
         &ANY,
         Cursor::new(&data),
         "application/octet-stream",
-        google_api_runtime::Response::json::<serde_json::Value>,
     )
     .chunk_size(CHUNK)
     .seekable()
@@ -466,16 +466,9 @@ fn unreadable_content_fails_cleanly() {
         .upload(call(None), &ANY, Broken(10), "text/plain")
         .unwrap_err();
     assert!(error.to_string().contains("disk on fire"), "{error}");
-    let error = ResumableUpload::new(
-        &service,
-        call(None),
-        &ANY,
-        Broken(CHUNK + 1),
-        "text/plain",
-        google_api_runtime::Response::json::<serde_json::Value>,
-    )
-    .chunk_size(CHUNK)
-    .send()
-    .unwrap_err();
+    let error = upload_of(&service, call(None), &ANY, Broken(CHUNK + 1), "text/plain")
+        .chunk_size(CHUNK)
+        .send()
+        .unwrap_err();
     assert!(error.to_string().contains("disk on fire"), "{error}");
 }

@@ -11,6 +11,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use crate::bench::touch;
 use crate::{Failure, paths, regen};
 
 /// One side of the comparison: where its workspace is, and the names cargo knows its parts by.
@@ -338,15 +339,6 @@ fn clean(side: &Side, program: &str, package: &str, release: bool) -> Result<(),
     } else {
         Err(Failure::error(format!("cargo clean -p {package} failed")))
     }
-}
-
-fn touch(path: &Path) -> Result<(), Failure> {
-    let file = fs::File::options()
-        .append(true)
-        .open(path)
-        .map_err(|error| Failure::error(format!("{}: {error}", path.display())))?;
-    file.set_modified(std::time::SystemTime::now())
-        .map_err(|error| Failure::error(format!("{}: {error}", path.display())))
 }
 
 /// The size of the newest `lib<crate>-*.rlib` in `deps`.

@@ -154,7 +154,7 @@ fn cargo(args: &[&str]) -> Result<(), Failure> {
 }
 
 /// Marks a file changed, so cargo rebuilds what depends on it.
-fn touch(path: &Path) -> Result<(), Failure> {
+pub(crate) fn touch(path: &Path) -> Result<(), Failure> {
     let file = std::fs::File::options()
         .append(true)
         .open(path)

@@ -414,16 +414,7 @@ fn emit_builder(method: &MethodDef, owner: &str) -> TokenStream {
         (Some(ty), Some(raw)) => {
             // An `HttpBody`: the bytes as they came, with their content type.
             let response_type = rust_type(ty, Scope::Elsewhere);
-            let content_type = ident(&raw.content_type_field);
-            let data = ident(&raw.data_field);
-            let finish = quote! {
-                let (received_type, received) = self.service.execute(#sent)?.raw();
-                ::std::result::Result::Ok(#response_type {
-                    #content_type: received_type,
-                    #data: ::std::option::Option::Some(crate::runtime::Bytes::from(received)),
-                    ..::std::default::Default::default()
-                })
-            };
+            let finish = raw_response(raw, &response_type, quote!(self.service.execute(#sent)?));
             (response_type, finish)
         }
         (Some(ty), None) => (
@@ -504,6 +495,25 @@ fn set_body(method: &MethodDef, body: TokenStream) -> TokenStream {
     match &method.raw_request {
         Some(raw) => set_raw_body(raw, body),
         None => quote!(call.set_json_body(&#body)?;),
+    }
+}
+
+/// The `HttpBody` value `response_type` made from `response` (a runtime `Response`): the bytes
+/// as they came, with their content type.
+fn raw_response(
+    raw: &crate::ir::RawBodyDef,
+    response_type: &TokenStream,
+    response: TokenStream,
+) -> TokenStream {
+    let content_type = ident(&raw.content_type_field);
+    let data = ident(&raw.data_field);
+    quote! {
+        let (received_type, received) = #response.raw();
+        ::std::result::Result::Ok(#response_type {
+            #content_type: received_type,
+            #data: ::std::option::Option::Some(crate::runtime::Bytes::from(received)),
+            ..::std::default::Default::default()
+        })
     }
 }
 
@@ -617,19 +627,8 @@ fn emit_uploads(
     let (response_type, decode_body) = match (&method.response, &method.raw_response) {
         (Some(ty), Some(raw)) => {
             let response_type = rust_type(ty, Scope::Elsewhere);
-            let content_type = ident(&raw.content_type_field);
-            let data = ident(&raw.data_field);
-            (
-                response_type.clone(),
-                quote! {
-                    let (received_type, received) = response.raw();
-                    ::std::result::Result::Ok(#response_type {
-                        #content_type: received_type,
-                        #data: ::std::option::Option::Some(crate::runtime::Bytes::from(received)),
-                        ..::std::default::Default::default()
-                    })
-                },
-            )
+            let decode = raw_response(raw, &response_type, quote!(response));
+            (response_type, decode)
         }
         (Some(ty), None) => (rust_type(ty, Scope::Elsewhere), quote!(response.json())),
         (None, _) => (
