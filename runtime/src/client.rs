@@ -94,8 +94,10 @@ impl ClientBuilder {
         self
     }
 
-    /// Total time allowed for one call (all its attempts and the waits between them), unless
-    /// the call sets its own.
+    /// Time allowed for one call (all its attempts and the waits between them), unless the
+    /// call sets its own (default 60 s). One caveat, the price of not arming a timer in
+    /// reqwest's thread on every request: the first attempt of a call without a timeout of its
+    /// own has this long for the answer to start and again as long to read its body.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self
@@ -131,10 +133,13 @@ impl ClientBuilder {
             None => None,
         };
         install_crypto_provider();
-        // No client-wide timeout: each attempt gets what is left of its call's time.
+        // The client-wide timeout covers a call's first attempt: reqwest enforces it on the
+        // calling thread, while a per-request timeout also arms a timer in reqwest's runtime
+        // thread and wakes that thread once more per request (about a tenth of a loopback
+        // call). Calls with their own timeout, and retries, set what is left of the call's time.
         let http = reqwest::blocking::Client::builder()
             .connect_timeout(self.connect_timeout)
-            .timeout(None)
+            .timeout(self.timeout)
             .gzip(true)
             .redirect(redirect_policy())
             .build()
@@ -273,7 +278,7 @@ impl Response {
 
     /// Decodes the body as `T`.
     pub fn json<T: serde::de::DeserializeOwned>(self) -> Result<T, Error> {
-        serde_json::from_slice(&self.body).map_err(|error| Error::Decode {
+        crate::object::from_json(&self.body).map_err(|error| Error::Decode {
             method: self.method,
             status: self.status,
             message: error.to_string(),
@@ -359,7 +364,10 @@ impl Client {
         let mut attempt = 1;
         loop {
             let remaining = deadline.saturating_duration_since(Instant::now());
-            let outcome = self.attempt(prepared, verb.clone(), method_id, remaining);
+            // The first attempt of a call without a timeout of its own has the client's whole
+            // timeout, which the HTTP client applies by itself.
+            let time_left = (attempt > 1 || call_timeout.is_some()).then_some(remaining);
+            let outcome = self.attempt(prepared, verb.clone(), method_id, time_left);
             let status = match &outcome {
                 Ok(response) => Some(response.status),
                 Err(failure) => failure.error.http_status(),
@@ -399,15 +407,16 @@ impl Client {
         }
     }
 
-    /// One attempt: fetch a token, send, read the whole response.
+    /// One attempt: fetch a token, send, read the whole response. `time_left` is `None` when
+    /// the client's own timeout applies.
     fn attempt(
         &self,
         prepared: &PreparedRequest,
         verb: reqwest::Method,
         method_id: &'static str,
-        time_left: Duration,
+        time_left: Option<Duration>,
     ) -> Result<Response, Failure> {
-        if time_left.is_zero() {
+        if time_left.is_some_and(|time_left| time_left.is_zero()) {
             return Err(Failure {
                 error: Error::InvalidRequest {
                     method: method_id,
@@ -424,25 +433,25 @@ impl Client {
             .map_err(|error| Failure { error, retryable })
     }
 
-    /// Sends `prepared` once, with `body`, and reads the whole response, whatever its status.
-    /// A failure says whether another attempt could help: only when nothing came back.
+    /// Sends `prepared` once, with `body`, and reads the whole response, whatever its status,
+    /// within `time_left` (the client's timeout when `None`). A failure says whether another
+    /// attempt could help: only when nothing came back.
     pub(crate) fn exchange(
         &self,
         method_id: &'static str,
         verb: reqwest::Method,
         prepared: &PreparedRequest,
         body: Option<Vec<u8>>,
-        time_left: Duration,
+        time_left: Option<Duration>,
     ) -> Result<Exchange, Failure> {
         let not_retryable = |error: Error| Failure {
             error,
             retryable: false,
         };
-        let request = self
-            .inner
-            .http
-            .request(verb, &prepared.url)
-            .timeout(time_left);
+        let mut request = self.inner.http.request(verb, &prepared.url);
+        if let Some(time_left) = time_left {
+            request = request.timeout(time_left);
+        }
         let (mut request, token) = self.authorized(request, prepared).map_err(not_retryable)?;
         if let Some(body) = body {
             request = request.body(body);
@@ -461,10 +470,11 @@ impl Client {
         })?;
         let status = response.status().as_u16();
         let headers = header_list(response.headers());
-        let body = response
+        // Moved out of the buffer reqwest read it into, not copied, when nothing else holds it.
+        let body: Vec<u8> = response
             .bytes()
             .map_err(|source| not_retryable(transport(source)))?
-            .to_vec();
+            .into();
         let secrets = [
             token.map(|token| token.secret().to_owned()),
             self.inner.api_key.clone(),
@@ -490,8 +500,7 @@ impl Client {
     ) -> Result<Response, Error> {
         let verb = http_verb(method_id, prepared.method)?;
         let body = prepared.body.take();
-        let time_left = timeout.unwrap_or(self.inner.timeout);
-        self.exchange(method_id, verb, &prepared, body, time_left)
+        self.exchange(method_id, verb, &prepared, body, timeout)
             .map_err(|failure| failure.error)?
             .into_result()
     }
@@ -499,11 +508,6 @@ impl Client {
     /// How calls are retried unless they say otherwise.
     pub(crate) fn retry_policy(&self) -> &RetryPolicy {
         &self.inner.retry
-    }
-
-    /// The time one request may take unless its call says otherwise.
-    pub(crate) fn timeout(&self) -> Duration {
-        self.inner.timeout
     }
 }
 

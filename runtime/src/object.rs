@@ -37,6 +37,31 @@ pub trait Fields: Default {
     ) -> Result<(), A::Error>;
 }
 
+/// Decodes a response body: the UTF-8 is checked once for the whole body, then serde_json reads
+/// it as text. Reading it as bytes (`from_slice`) checks each string on its own, which costs
+/// about a tenth of the decoding time of a large list; Google's clients read the body as text too.
+pub fn from_json<T: de::DeserializeOwned>(body: &[u8]) -> Result<T, serde_json::Error> {
+    match std::str::from_utf8(body) {
+        Ok(text) => serde_json::from_str(text),
+        Err(error) => {
+            // Said here rather than by a second decoding as bytes, which would compile every
+            // type's decoding twice.
+            let valid = &body[..error.valid_up_to()];
+            let line = valid.iter().filter(|&&byte| byte == b'\n').count() + 1;
+            let column = valid.len()
+                - valid
+                    .iter()
+                    .rposition(|&byte| byte == b'\n')
+                    .map_or(0, |at| at + 1)
+                + 1;
+            Err(de::Error::custom(format!(
+                "invalid UTF-8 at line {line} column {column} (byte offset {})",
+                error.valid_up_to()
+            )))
+        }
+    }
+}
+
 /// Reads a [`Fields`] struct from a JSON object. A key given twice keeps its last value.
 pub fn deserialize<'de, T: Fields, D: Deserializer<'de>>(deserializer: D) -> Result<T, D::Error> {
     deserializer.deserialize_map(FieldsVisitor(PhantomData))

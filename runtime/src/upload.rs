@@ -495,7 +495,8 @@ impl<'a, R, C: Read> ResumableUpload<'a, R, C> {
             body: None,
         };
         let client = self.service.client();
-        let timeout = self.call.timeout().unwrap_or(client.timeout());
+        // Each chunk gets the call's timeout, or the client's (which the HTTP client applies).
+        let timeout = self.call.timeout();
         let verb = match http_verb(method, "PUT") {
             Ok(verb) => verb,
             Err(error) => return Answer::Failed(error),

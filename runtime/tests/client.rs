@@ -372,6 +372,27 @@ fn a_success_that_is_not_the_expected_json_is_a_decode_error() {
 }
 
 #[test]
+fn a_body_that_is_not_utf8_is_a_decode_error_that_says_where() {
+    let mut reply = Reply::json(200, json!({}));
+    reply.body = b"{\n  \"name\": \"caf\xe9\"\n}".to_vec();
+    let server = TestServer::start(vec![reply]);
+    let error = client(&server)
+        .archive_jobs()
+        .get_portability_archive_state("archiveJobs/x/portabilityArchiveState")
+        .send()
+        .unwrap_err();
+    match &error {
+        Error::Decode { message, .. } => {
+            assert_eq!(
+                message,
+                "invalid UTF-8 at line 2 column 15 (byte offset 16)"
+            );
+        }
+        other => panic!("expected a decode error, got {other:?}"),
+    }
+}
+
+#[test]
 fn prepare_shows_the_request_without_sending_it() {
     let server = TestServer::start(vec![]);
     let client = common::api(

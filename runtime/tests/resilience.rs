@@ -189,6 +189,57 @@ fn a_slow_server_times_out_per_call() {
     }
 }
 
+#[test]
+fn a_slow_server_times_out_by_the_clients_timeout() {
+    // No timeout on the call: its first attempt is bounded by the client's, which reqwest
+    // applies itself. Without retries, the timeout is the error.
+    let server = TestServer::start(vec![
+        Reply::json(200, json!({})).after(Duration::from_secs(3)),
+    ]);
+    let client = builder(&server)
+        .timeout(Duration::from_millis(300))
+        .retry_policy(RetryPolicy::disabled())
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let error = get_state(&client).unwrap_err();
+    match &error {
+        Error::Transport { source, .. } => assert!(source.is_timeout(), "{error}"),
+        other => panic!("expected a timeout, got {other:?}"),
+    }
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn a_retry_gets_only_what_is_left_of_the_clients_timeout() {
+    // The first attempt fails at once; the retry meets a server that answers after 3 s, and
+    // must give up when the call's 1 s is over, not after a whole timeout of its own.
+    let server = TestServer::start(vec![
+        unavailable(),
+        Reply::json(200, json!({})).after(Duration::from_secs(3)),
+    ]);
+    let client = builder(&server)
+        .timeout(Duration::from_secs(1))
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let error = get_state(&client).unwrap_err();
+    assert!(
+        matches!(&error, Error::Transport { source, .. } if source.is_timeout()),
+        "{error}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_millis(2500),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(count(&server), 2);
+}
+
 /// A raw HTTP server: for each connection in turn, `answer` gets the request bytes and the
 /// stream, to answer (or break) as it likes. Returns the base URL.
 fn raw_server(answers: Vec<fn(&mut std::net::TcpStream)>) -> String {
