@@ -137,6 +137,32 @@ pub fn run(runs: usize) -> Result<(), Failure> {
     Ok(())
 }
 
+/// `cargo xtask bench --decode`: a 1.5 MB `files.list` answer decoded with our drive.v3 types and
+/// with google-drive3 7.0.0's, in one release program (`xtask/bench/decode.rs`) that depends on
+/// both, so both use the same serde_json.
+pub fn decode() -> Result<(), Failure> {
+    let root = paths::target_dir().join("bench-anchors");
+    write_ours(&root.join("ours"))?;
+    let dir = root.join("decode");
+    write_program(
+        &dir,
+        "xtask/bench/decode.rs",
+        "google-drive-v3 = { path = \"../ours/drive-v3\" }\ngoogle-drive3 = \"=7.0.0\"\nserde_json = \"1\"\n",
+    )?;
+    println!("bench: building the decode program (release; the first time takes a while)");
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let status = Command::new(cargo)
+        .args(["run", "--quiet", "--release", "--manifest-path"])
+        .arg(dir.join("Cargo.toml"))
+        .status()
+        .map_err(|error| Failure::error(format!("could not run cargo: {error}")))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(Failure::error("the decode benchmark failed"))
+    }
+}
+
 /// One line of the table.
 struct Row {
     what: String,

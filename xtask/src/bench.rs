@@ -13,6 +13,8 @@ pub fn run(args: &[String]) -> Result<(), Failure> {
     let mut runs = 10;
     let mut builds = true;
     let mut anchors = false;
+    let mut decode = false;
+    let mut overhead = false;
     let mut args = args.iter();
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -25,8 +27,16 @@ pub fn run(args: &[String]) -> Result<(), Failure> {
             }
             "--no-builds" => builds = false,
             "--anchors" => anchors = true,
+            "--decode" => decode = true,
+            "--overhead" => overhead = true,
             other => return Err(Failure::usage(format!("unknown bench option {other:?}"))),
         }
+    }
+    if decode {
+        return crate::anchors::decode();
+    }
+    if overhead {
+        return crate::overhead::run();
     }
     if anchors {
         // Builds take minutes each: a few paired runs are what the machine allows.

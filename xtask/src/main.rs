@@ -7,6 +7,7 @@ mod corpus;
 mod drift;
 mod fetch;
 mod http;
+mod overhead;
 mod paths;
 mod regen;
 
@@ -60,12 +61,15 @@ const TASKS: &[(&str, &str)] = &[
     (
         "bench",
         "\
-  bench [--runs N] [--no-builds] [--anchors]
+  bench [--runs N] [--no-builds] [--anchors | --decode | --overhead]
                              time generation (whole process and in process) and the build of
                              the generated crate and of a program calling all six methods;
                              with --anchors, build drive.v3 and compute.v1 with a user program
                              against google-drive3 7.0.0 and google-compute1 6.0.0 (paired
-                             alternating builds, at most 5 runs) and print one table
+                             alternating builds, at most 5 runs) and print one table;
+                             with --decode, decode a 1.5 MB files.list with both drive crates;
+                             with --overhead, time getPortabilityArchiveState through the
+                             client against the same request by hand, on the release emulator
 ",
     ),
 ];

@@ -1,0 +1,98 @@
+//! `cargo xtask bench --overhead`: what the generated client adds to one request, against the
+//! release-built emulator running as a process of its own.
+//!
+//! The measuring is `export/examples/request_overhead.rs`; this starts the server, hands the
+//! example its root URL and token, and stops the server whatever happens.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+use crate::{Failure, paths};
+
+pub fn run() -> Result<(), Failure> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let status = Command::new(&cargo)
+        .args([
+            "build",
+            "--quiet",
+            "--release",
+            "-p",
+            "emulator",
+            "--bin",
+            "emulator",
+        ])
+        .args(["-p", "export", "--example", "request_overhead"])
+        .current_dir(paths::root())
+        .status()
+        .map_err(|error| Failure::error(format!("could not run cargo: {error}")))?;
+    if !status.success() {
+        return Err(Failure::error(
+            "building the emulator and the example failed",
+        ));
+    }
+    let release = paths::target_dir().join("release");
+    let server = Server::start(&release.join("emulator"))?;
+    println!(
+        "bench: emulator at {} (pid {}), release build of both sides",
+        server.root_url,
+        server.child.id()
+    );
+    let status = Command::new(release.join("examples/request_overhead"))
+        .env("ROOT_URL", &server.root_url)
+        .env("ACCESS_TOKEN", &server.token)
+        .status()
+        .map_err(|error| Failure::error(format!("could not run the example: {error}")))?;
+    drop(server);
+    if status.success() {
+        Ok(())
+    } else {
+        Err(Failure::error("the request-overhead example failed"))
+    }
+}
+
+/// The emulator process; killed when dropped.
+struct Server {
+    child: Child,
+    root_url: String,
+    token: String,
+}
+
+impl Server {
+    fn start(binary: &std::path::Path) -> Result<Server, Failure> {
+        let mut child = Command::new(binary)
+            .args(["--port", "0", "--grant", "myactivity.search"])
+            .stdout(Stdio::piped())
+            .spawn()
+            .map_err(|error| Failure::error(format!("{}: {error}", binary.display())))?;
+        let stdout = child.stdout.take().expect("stdout is piped");
+        let mut server = Server {
+            child,
+            root_url: String::new(),
+            token: String::new(),
+        };
+        // The emulator prints its root URL and then the token of `--grant`, one line each.
+        for line in BufReader::new(stdout).lines() {
+            let line = line.map_err(|error| Failure::error(error.to_string()))?;
+            if let Some(url) = line.trim().strip_prefix("root URL:") {
+                server.root_url = url.trim().to_owned();
+            } else if let Some((_, token)) = line.split_once("access token for ") {
+                let token = token.split_once(": ").map(|(_, token)| token.trim());
+                server.token = token.unwrap_or_default().to_owned();
+                break;
+            }
+        }
+        if server.root_url.is_empty() || server.token.is_empty() {
+            return Err(Failure::error(
+                "the emulator did not print its root URL and token",
+            ));
+        }
+        Ok(server)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
