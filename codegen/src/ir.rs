@@ -48,6 +48,21 @@ pub struct Api {
     pub prelude_types: Vec<String>,
     /// Hand-written documentation for the crate page, after the generated part (Markdown).
     pub guide: Option<String>,
+    /// Cargo features, one per top-level resource, for APIs large enough to want them (all on
+    /// by default); empty for the others.
+    pub features: Vec<FeatureDef>,
+    /// The model types only some features need, by path, with the features that need them;
+    /// every other type is always compiled.
+    pub type_features: std::collections::BTreeMap<String, Vec<String>>,
+}
+
+/// A Cargo feature that compiles one top-level resource.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeatureDef {
+    /// The feature's name, such as `instances`.
+    pub name: String,
+    /// The resource's type name, such as `Instances`.
+    pub resource: String,
 }
 
 /// The hub's own methods, which resource and method accessors on it must not take.

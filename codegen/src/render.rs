@@ -31,7 +31,11 @@ pub fn render(
         .iter()
         .flat_map(|file| file.chunks.iter().map(|chunk| (file.path.as_str(), chunk)))
         .collect();
-    let mut texts = parallel_map(&work, |(path, chunk)| format_chunk(path, chunk())).into_iter();
+    let mut texts = parallel_map(&work, |(path, chunk)| {
+        let cfg = chunk.features.as_deref().map(crate::emit::cfg_attr);
+        format_chunk(path, (chunk.make)(), cfg.as_ref())
+    })
+    .into_iter();
     let mut files = Vec::with_capacity(rust_files.len() + 1);
     for file in rust_files {
         let mut text = String::new();
@@ -51,12 +55,21 @@ pub fn render(
     Ok(files)
 }
 
-/// One chunk as formatted source text.
-fn format_chunk(path: &str, tokens: TokenStream) -> Result<String, Error> {
-    let syntax: syn::File = syn::parse2(tokens).map_err(|error| Error {
+/// One chunk as formatted source text, each of its items with `cfg` when there is one.
+fn format_chunk(
+    path: &str,
+    tokens: TokenStream,
+    cfg: Option<&TokenStream>,
+) -> Result<String, Error> {
+    let mut syntax: syn::File = syn::parse2(tokens).map_err(|error| Error {
         path: "$".to_owned(),
         message: format!("generated {path} does not parse ({error}); this is a generator bug"),
     })?;
+    if let Some(cfg) = cfg {
+        for item in &mut syntax.items {
+            crate::emit::add_cfg(item, cfg);
+        }
+    }
     Ok(prettyplease::unparse(&syntax))
 }
 
@@ -146,6 +159,35 @@ fn cargo_toml(api: &Api, header: &str, options: &Options) -> String {
     } else {
         ""
     };
+    let (default_features, resource_features) = if api.features.is_empty() {
+        (r#"["oauth"]"#.to_owned(), String::new())
+    } else {
+        let names: Vec<String> = api
+            .features
+            .iter()
+            .map(|feature| toml_string(&feature.name))
+            .collect();
+        let each: String = api
+            .features
+            .iter()
+            .map(|feature| format!("{} = []\n", toml_key(&feature.name)))
+            .collect();
+        (
+            r#"["oauth", "full"]"#.to_owned(),
+            format!(
+                "# Every resource. To compile only the resources a program calls, depend with\n\
+                 # `default-features = false, features = [\"oauth\", {}, ...]` (each top-level\n\
+                 # resource's feature is named as its accessor); the model types those resources\n\
+                 # do not reach are left out too.\n\
+                 full = [\n{}]\n{each}",
+                names[0],
+                names
+                    .iter()
+                    .map(|name| format!("    {name},\n"))
+                    .collect::<String>()
+            ),
+        )
+    };
     format!(
         r#"# {header}
 [package]
@@ -162,10 +204,10 @@ id = {id}
 revision = {revision}
 
 [features]
-default = ["oauth"]
+default = {default_features}
 # The OAuth 2.0 authorization-code flow (runtime::oauth); off for programs that bring tokens.
 oauth = ["google-api-runtime/oauth"]
-
+{resource_features}
 [dependencies]
 google-api-runtime = {{ {runtime}, default-features = false }}
 serde = {{ version = "1", features = ["derive"] }}
@@ -177,6 +219,19 @@ serde_json = "1"
         revision = toml_string(&api.revision),
         runtime = options.runtime_source,
     )
+}
+
+/// A TOML key: bare when it can be, else quoted.
+fn toml_key(key: &str) -> String {
+    let bare = !key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    if bare {
+        key.to_owned()
+    } else {
+        toml_string(key)
+    }
 }
 
 /// A TOML basic string: quotes, backslashes and control characters escaped.

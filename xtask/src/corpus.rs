@@ -194,7 +194,7 @@ fn documents() -> Result<Vec<PathBuf>, Failure> {
 
 /// Generates a crate for each of `documents` into `workspace`; returns the folders of those to
 /// compile. Every document is tried; the failures are listed together at the end.
-fn generate_all(workspace: &Path, documents: &[PathBuf]) -> Result<Vec<String>, Failure> {
+fn generate_all(workspace: &Path, documents: &[PathBuf]) -> Result<Vec<Member>, Failure> {
     let io =
         |path: &Path, error: std::io::Error| Failure::error(format!("{}: {error}", path.display()));
     // Start from nothing but the build cache, so no crate of an earlier run lingers.
@@ -259,7 +259,12 @@ fn generate_all(workspace: &Path, documents: &[PathBuf]) -> Result<Vec<String>, 
             files.len()
         );
         if !GENERATE_ONLY.contains(&file_name.as_str()) {
-            members.push(folder);
+            let features = files
+                .iter()
+                .find(|file| file.path == "Cargo.toml")
+                .map(|manifest| resource_features(&manifest.contents))
+                .unwrap_or_default();
+            members.push(Member { folder, features });
         }
     }
     if !failures.is_empty() {
@@ -274,7 +279,7 @@ fn generate_all(workspace: &Path, documents: &[PathBuf]) -> Result<Vec<String>, 
         "# Written by `cargo xtask corpus`.\n[workspace]\nresolver = \"3\"\nmembers = [{}]\n",
         members
             .iter()
-            .map(|member| format!("{member:?}"))
+            .map(|member| format!("{:?}", member.folder))
             .collect::<Vec<_>>()
             .join(", ")
     );
@@ -286,13 +291,56 @@ fn generate_all(workspace: &Path, documents: &[PathBuf]) -> Result<Vec<String>, 
     Ok(members)
 }
 
+/// A crate of the corpus workspace.
+struct Member {
+    /// Its folder, which is also its package name after `corpus-`.
+    folder: String,
+    /// Its resource features, when it has them.
+    features: Vec<String>,
+}
+
+/// The resource features a generated manifest declares (`name = []` lines).
+fn resource_features(manifest: &str) -> Vec<String> {
+    manifest
+        .lines()
+        .filter_map(|line| line.strip_suffix(" = []"))
+        .map(|name| name.trim_matches('"').to_owned())
+        .collect()
+}
+
 /// `cargo check`, then `cargo doc`, on the whole corpus workspace; fails on any error or warning.
-fn check_all(workspace: &Path, members: &[String]) -> Result<(), Failure> {
+/// A crate with resource features is also checked with none of them and with its first alone,
+/// the builds a program that trims the crate gets.
+fn check_all(workspace: &Path, members: &[Member]) -> Result<(), Failure> {
     cargo_clean(
         workspace,
         &["check", "--workspace", "--message-format", "short"],
     )?;
     println!("corpus: {} crates check without warnings", members.len());
+    for member in members {
+        let Some(first) = member.features.first() else {
+            continue;
+        };
+        let package = format!("corpus-{}", member.folder);
+        for features in ["oauth".to_owned(), format!("oauth,{first}")] {
+            cargo_clean(
+                workspace,
+                &[
+                    "check",
+                    "--package",
+                    &package,
+                    "--no-default-features",
+                    "--features",
+                    &features,
+                    "--message-format",
+                    "short",
+                ],
+            )?;
+        }
+        println!(
+            "corpus: {package} checks without warnings with no resource feature, and with `{first}` alone"
+        );
+    }
     cargo_clean(
         workspace,
         &[

@@ -4,7 +4,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::docs::{doc_line, inner_doc_attrs, paragraphs};
-use super::ident;
+use super::{cfg_attr, ident, needed_by};
 use crate::ir::Api;
 
 pub fn emit(api: &Api) -> TokenStream {
@@ -50,6 +50,7 @@ pub fn emit(api: &Api) -> TokenStream {
             "```".to_owned(),
         ]
         .into_iter()
+        .chain(trimming(api))
         // The hand-written guide is Markdown with doc tests, like the example: verbatim too.
         .chain(api.guide.iter().flat_map(|guide| {
             std::iter::once(String::new()).chain(guide.lines().map(str::to_owned))
@@ -63,7 +64,8 @@ pub fn emit(api: &Api) -> TokenStream {
     });
     let prelude_types = api.prelude_types.iter().map(|path| {
         let segments = path.split("::").map(ident);
-        quote!(crate::model::#(#segments)::*)
+        let cfg = needed_by(api, path).map(|features| cfg_attr(&features));
+        quote!(#cfg pub use crate::model::#(#segments)::*;)
     });
     quote! {
         #docs
@@ -98,7 +100,33 @@ pub fn emit(api: &Api) -> TokenStream {
             pub use crate::resources::StandardParameters;
             pub use crate::runtime::CallBuilder;
             pub use crate::{Client, Error, Scope, #hub};
-            #(pub use #prelude_types;)*
+            #(#prelude_types)*
         }
     }
+}
+
+/// For an API with resource features: how to compile only the resources a program calls.
+fn trimming(api: &Api) -> Vec<String> {
+    let Some(first) = api.features.first() else {
+        return Vec::new();
+    };
+    vec![
+        String::new(),
+        "## Compiling less of a large API".to_owned(),
+        String::new(),
+        format!(
+            "Each top-level resource is a Cargo feature named as its accessor on [`{}`] \
+             (`{}`, for one), and all of them are on by default. A program that calls only some \
+             resources can turn the others off; the model types they alone need are left out \
+             too, which makes the crate much cheaper to build:",
+            api.hub_name, first.name
+        ),
+        String::new(),
+        "```toml".to_owned(),
+        format!(
+            "{} = {{ version = \"...\", default-features = false, features = [\"oauth\", \"{}\"] }}",
+            api.crate_name, first.name
+        ),
+        "```".to_owned(),
+    ]
 }

@@ -11,11 +11,39 @@ use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 
 use crate::ir::{Api, Scalar, TypeRef};
+use std::collections::BTreeSet;
 
 /// A piece of a generated file, made on demand. Token streams cannot cross threads, so the
-/// renderer calls these on its worker threads; each returns whole items (the first chunk of a
+/// renderer calls `make` on its worker threads; it returns whole items (the first chunk of a
 /// file also carries the file's inner attributes).
-pub type Chunk<'a> = Box<dyn Fn() -> TokenStream + Send + Sync + 'a>;
+pub struct Chunk<'a> {
+    /// Makes the chunk's items.
+    pub make: Box<dyn Fn() -> TokenStream + Send + Sync + 'a>,
+    /// The features each of its items is compiled with; `None` for always. The renderer adds
+    /// the `#[cfg]` to the items it parses anyway, so gating costs no second parse.
+    pub features: Option<Vec<String>>,
+}
+
+impl<'a> Chunk<'a> {
+    /// A chunk that is always compiled.
+    pub fn new(make: impl Fn() -> TokenStream + Send + Sync + 'a) -> Self {
+        Chunk {
+            make: Box::new(make),
+            features: None,
+        }
+    }
+
+    /// A chunk compiled only with `features` (always when `None`).
+    pub fn gated(
+        features: Option<Vec<String>>,
+        make: impl Fn() -> TokenStream + Send + Sync + 'a,
+    ) -> Self {
+        Chunk {
+            make: Box::new(make),
+            features,
+        }
+    }
+}
 
 /// One generated Rust file: its path relative to the crate root, and its chunks in order.
 pub struct RustFile<'a> {
@@ -32,10 +60,10 @@ pub fn emit(api: &Api) -> Vec<RustFile<'_>> {
         chunks,
     };
     vec![
-        file("src/lib.rs", vec![Box::new(|| crate_root::emit(api))]),
+        file("src/lib.rs", vec![Chunk::new(|| crate_root::emit(api))]),
         file("src/model.rs", model::emit(api)),
         file("src/resources.rs", resources::emit(api)),
-        file("src/scopes.rs", vec![Box::new(|| scopes::emit(api))]),
+        file("src/scopes.rs", vec![Chunk::new(|| scopes::emit(api))]),
     ]
 }
 
@@ -143,4 +171,76 @@ pub(crate) fn module_allows() -> TokenStream {
         #![allow(clippy::enum_variant_names, clippy::too_many_arguments)]
         #![allow(clippy::should_implement_trait, clippy::large_enum_variant)]
     }
+}
+
+/// The features a model path (a type, or a module of hoisted types) needs, or `None` when it
+/// is always compiled. A module is needed by any feature one of its types needs, and always
+/// when one of them always is.
+pub(crate) fn needed_by(api: &Api, path: &str) -> Option<Vec<String>> {
+    if api.type_features.is_empty() {
+        return None;
+    }
+    if let Some(features) = api.type_features.get(path) {
+        return Some(features.clone());
+    }
+    if api.types.iter().any(|def| def.name() == path) {
+        return None;
+    }
+    let prefix = format!("{path}::");
+    let mut union = BTreeSet::new();
+    for def in api
+        .types
+        .iter()
+        .filter(|def| def.name().starts_with(&prefix))
+    {
+        union.extend(api.type_features.get(def.name())?);
+    }
+    (!union.is_empty()).then(|| union.into_iter().cloned().collect())
+}
+
+/// `#[cfg(...)]` for code that only `features` need.
+pub(crate) fn cfg_attr(features: &[String]) -> TokenStream {
+    match features {
+        [feature] => quote!(#[cfg(feature = #feature)]),
+        _ => quote!(#[cfg(any(#(feature = #features),*))]),
+    }
+}
+
+/// `items` with `cfg` on each of them; unchanged when there is no `cfg`. Items the parser
+/// cannot read are left as they are, for the renderer to report.
+pub(crate) fn gated(items: TokenStream, cfg: Option<&TokenStream>) -> TokenStream {
+    let Some(cfg) = cfg else {
+        return items;
+    };
+    let Ok(mut file) = syn::parse2::<syn::File>(items.clone()) else {
+        return items;
+    };
+    for item in &mut file.items {
+        add_cfg(item, cfg);
+    }
+    quote!(#file)
+}
+
+/// Puts `cfg` on `item`, after its docs, where a reader looks for its attributes.
+pub(crate) fn add_cfg(item: &mut syn::Item, cfg: &TokenStream) {
+    let attrs = match item {
+        syn::Item::Const(item) => &mut item.attrs,
+        syn::Item::Enum(item) => &mut item.attrs,
+        syn::Item::Fn(item) => &mut item.attrs,
+        syn::Item::Impl(item) => &mut item.attrs,
+        syn::Item::Mod(item) => &mut item.attrs,
+        syn::Item::Static(item) => &mut item.attrs,
+        syn::Item::Struct(item) => &mut item.attrs,
+        syn::Item::Trait(item) => &mut item.attrs,
+        syn::Item::Type(item) => &mut item.attrs,
+        syn::Item::Use(item) => &mut item.attrs,
+        // Nothing else is emitted; a new kind would show in the trimmed builds the corpus
+        // check compiles.
+        _ => return,
+    };
+    let after_docs = attrs
+        .iter()
+        .take_while(|attr| attr.path().is_ident("doc"))
+        .count();
+    attrs.insert(after_docs, syn::parse_quote!(#cfg));
 }

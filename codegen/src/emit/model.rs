@@ -4,7 +4,10 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::docs::{doc_attrs, paragraphs};
-use super::{Chunk, Scope, codec, ident, module_allows, qualified_codec, rust_type, with_path};
+use super::{
+    Chunk, Scope, cfg_attr, codec, gated, ident, module_allows, needed_by, qualified_codec,
+    rust_type, with_path,
+};
 use crate::ir::{
     Api, EnumDef, FieldDef, ModuleDef, NewtypeDef, PageDef, StructDef, TypeDef, TypeRef, local_name,
 };
@@ -12,7 +15,7 @@ use crate::ir::{
 /// The module's docs and lints, then one chunk per type of `model` itself, then one per
 /// module of hoisted types (with the modules nested in it).
 pub fn emit(api: &Api) -> Vec<Chunk<'_>> {
-    let header: Chunk<'_> = Box::new(move || {
+    let header = Chunk::new(move || {
         let allows = module_allows();
         let module_doc = format!(
             " The data types of the {}: one for each schema of the Discovery document. An \
@@ -30,16 +33,35 @@ pub fn emit(api: &Api) -> Vec<Chunk<'_>> {
         .types
         .iter()
         .filter(|def| def.module().is_empty())
-        .map(|def| -> Chunk<'_> { Box::new(move || emit_type(def, Scope::Model)) });
+        .map(|def| {
+            Chunk::gated(needed_by(api, def.name()), move || {
+                emit_type(def, Scope::Model)
+            })
+        });
     let modules = api
         .modules
         .iter()
         .filter(|module| !module.path.contains("::"))
-        .map(|module| -> Chunk<'_> { Box::new(move || emit_module(api, module)) });
+        .map(|module| Chunk::new(move || emit_module(api, module)));
     std::iter::once(header)
         .chain(types)
         .chain(modules)
         .collect()
+}
+
+/// A type's items in a module of hoisted types, each compiled only with the features that
+/// need the type. Most modules need no more than their own `#[cfg]`: a type defined inline is
+/// reached only through its owner, so it needs what the owner needs.
+fn emit_nested_type(
+    api: &Api,
+    def: &TypeDef,
+    module_features: Option<&Vec<String>>,
+) -> TokenStream {
+    let features = needed_by(api, def.name());
+    let cfg = (features.as_ref() != module_features)
+        .then(|| features.map(|features| cfg_attr(&features)))
+        .flatten();
+    gated(emit_type(def, Scope::Nested), cfg.as_ref())
 }
 
 fn emit_type(def: &TypeDef, scope: Scope) -> TokenStream {
@@ -52,6 +74,7 @@ fn emit_type(def: &TypeDef, scope: Scope) -> TokenStream {
 
 /// A module of hoisted types, with the modules nested in it.
 fn emit_module(api: &Api, module: &ModuleDef) -> TokenStream {
+    let module_features = needed_by(api, &module.path);
     let name = ident(local_name(&module.path));
     let doc = match &module.owner {
         // The link resolves where the module is declared, beside its owner, which is always a
@@ -68,7 +91,7 @@ fn emit_module(api: &Api, module: &ModuleDef) -> TokenStream {
         .types
         .iter()
         .filter(|def| def.module() == module.path)
-        .map(|def| emit_type(def, Scope::Nested));
+        .map(|def| emit_nested_type(api, def, module_features.as_ref()));
     let prefix = format!("{}::", module.path);
     let children = api
         .modules
@@ -80,8 +103,10 @@ fn emit_module(api: &Api, module: &ModuleDef) -> TokenStream {
                 .is_some_and(|rest| !rest.contains("::"))
         })
         .map(|child| emit_module(api, child));
+    let cfg = module_features.as_ref().map(|features| cfg_attr(features));
     quote! {
         #[doc = #doc]
+        #cfg
         pub mod #name {
             #(#types)*
             #(#children)*

@@ -11,12 +11,20 @@ use crate::ir::{Api, Location, MethodDef, ParamDef, ResourceDef, Scalar, TypeRef
 /// The module's docs, the service, the hub and the standard parameters, then one chunk per
 /// top-level resource.
 pub fn emit(api: &Api) -> Vec<Chunk<'_>> {
-    let header: Chunk<'_> = Box::new(move || emit_header(api));
-    let resources = api
-        .resources
-        .iter()
-        .map(|resource| -> Chunk<'_> { Box::new(move || emit_resource(resource)) });
+    let header = Chunk::new(move || emit_header(api));
+    let resources = api.resources.iter().map(|resource| {
+        let features = resource_feature(api, resource).map(|feature| vec![feature.to_owned()]);
+        Chunk::gated(features, move || emit_resource(resource))
+    });
     std::iter::once(header).chain(resources).collect()
+}
+
+/// The feature of a top-level resource, when the API has a feature for each.
+fn resource_feature<'a>(api: &'a Api, resource: &ResourceDef) -> Option<&'a str> {
+    api.features
+        .iter()
+        .find(|feature| feature.resource == resource.type_name)
+        .map(|feature| feature.name.as_str())
 }
 
 fn emit_header(api: &Api) -> TokenStream {
@@ -47,10 +55,10 @@ fn emit_header(api: &Api) -> TokenStream {
             api.title, api.root_url
         )
     };
-    let hub_accessors = api
-        .resources
-        .iter()
-        .map(|resource| resource_accessor(resource, quote!(&self.service), quote!('_)));
+    let hub_accessors = api.resources.iter().map(|resource| {
+        let cfg = resource_feature(api, resource).map(|feature| quote!(#[cfg(feature = #feature)]));
+        resource_accessor(resource, quote!(&self.service), quote!('_), cfg)
+    });
     let root_methods = api
         .root_methods
         .iter()
@@ -121,6 +129,7 @@ fn resource_accessor(
     resource: &ResourceDef,
     service: TokenStream,
     lifetime: TokenStream,
+    cfg: Option<TokenStream>,
 ) -> TokenStream {
     let accessor = ident(&resource.accessor);
     let type_name = ident(&resource.type_name);
@@ -129,6 +138,7 @@ fn resource_accessor(
     quote! {
         #[doc = #doc]
         #deprecated
+        #cfg
         pub fn #accessor(&self) -> #type_name<#lifetime> {
             #type_name { service: #service }
         }
@@ -142,7 +152,7 @@ fn emit_resource(resource: &ResourceDef) -> TokenStream {
     let children = resource
         .children
         .iter()
-        .map(|child| resource_accessor(child, quote!(self.service), quote!('a)));
+        .map(|child| resource_accessor(child, quote!(self.service), quote!('a), None));
     let methods = resource
         .methods
         .iter()

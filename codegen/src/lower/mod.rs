@@ -1,11 +1,14 @@
 //! Lowering: the document becomes the IR, with every name, type and order decided here.
 
 mod depth;
+mod features;
 mod http_body;
 mod methods;
 mod pagination;
 mod prelude;
 mod types;
+
+pub use features::MIN_METHODS as MIN_FEATURE_METHODS;
 
 use std::collections::BTreeMap;
 
@@ -64,6 +67,13 @@ pub fn lower(document: &Document, options: &Options) -> Result<Api, Error> {
         &methods.hub_name,
     );
 
+    let (features, type_features) = features::features(
+        &types,
+        &methods.root_methods,
+        &methods.standard_params,
+        &methods.resources,
+    );
+
     Ok(Api {
         crate_name: options
             .crate_name
@@ -94,6 +104,8 @@ pub fn lower(document: &Document, options: &Options) -> Result<Api, Error> {
         resources: methods.resources,
         prelude_types,
         guide: options.guide.as_ref().map(|guide| guide.docs.clone()),
+        features,
+        type_features,
     })
 }
 

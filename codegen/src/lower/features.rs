@@ -1,0 +1,128 @@
+//! Cargo features for large APIs: one per top-level resource, so a program compiles only the
+//! resources it calls and the model types their methods reach. All of them are on by default.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::ir::{FeatureDef, MethodDef, ParamDef, ResourceDef, TypeDef, TypeRef};
+
+/// An API gets features from this many methods on: below it, the whole crate builds in seconds
+/// and features would only be noise in its manifest.
+pub const MIN_METHODS: usize = 100;
+
+/// Feature names the manifest has already.
+const TAKEN: &[&str] = &["default", "oauth", "full"];
+
+/// The features of an API with `resources`, and for each model type that not every build
+/// needs, the features that need it. A type is always compiled (absent from the map) when the
+/// hub's own methods or the standard parameters use it, when every feature reaches it, or when
+/// no method does (a schema only documented).
+pub fn features(
+    types: &[TypeDef],
+    root_methods: &[MethodDef],
+    standard_params: &[ParamDef],
+    resources: &[ResourceDef],
+) -> (Vec<FeatureDef>, BTreeMap<String, Vec<String>>) {
+    let method_count: usize = resources.iter().map(count_methods).sum();
+    if resources.len() < 2 || method_count + root_methods.len() < MIN_METHODS {
+        return (Vec::new(), BTreeMap::new());
+    }
+    let by_name: BTreeMap<&str, &TypeDef> = types.iter().map(|def| (def.name(), def)).collect();
+    let mut always = Vec::new();
+    for method in root_methods {
+        method_types(method, &mut always);
+    }
+    for param in standard_params {
+        named(&param.ty, &mut always);
+    }
+    let mut features = Vec::new();
+    let mut names = BTreeSet::new();
+    let mut reached_by: Vec<(String, BTreeSet<String>)> = Vec::new();
+    for resource in resources {
+        let mut name = resource.accessor.trim_start_matches("r#").to_owned();
+        while TAKEN.contains(&name.as_str()) || !names.insert(name.clone()) {
+            name.push_str("_resource");
+        }
+        let mut seeds = Vec::new();
+        let mut pending = vec![resource];
+        while let Some(resource) = pending.pop() {
+            for method in &resource.methods {
+                method_types(method, &mut seeds);
+            }
+            pending.extend(&resource.children);
+        }
+        reached_by.push((name.clone(), closure(&by_name, seeds)));
+        features.push(FeatureDef {
+            name,
+            resource: resource.type_name.clone(),
+        });
+    }
+    // A type no method reaches is always compiled, and so is everything it holds.
+    always.extend(
+        by_name
+            .keys()
+            .filter(|path| {
+                !reached_by
+                    .iter()
+                    .any(|(_, reached)| reached.contains(**path))
+            })
+            .map(|path| (*path).to_owned()),
+    );
+    let always = closure(&by_name, always);
+    let mut needed_by: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (feature, reached) in reached_by {
+        for path in reached.into_iter().filter(|path| !always.contains(path)) {
+            needed_by.entry(path).or_default().push(feature.clone());
+        }
+    }
+    needed_by.retain(|_, needing| needing.len() < features.len());
+    (features, needed_by)
+}
+
+fn count_methods(resource: &ResourceDef) -> usize {
+    resource.methods.len() + resource.children.iter().map(count_methods).sum::<usize>()
+}
+
+/// The model types `method` names itself: its body, its answer, its parameters' enums.
+fn method_types(method: &MethodDef, out: &mut Vec<String>) {
+    if let Some((_, ty)) = &method.request {
+        named(ty, out);
+    }
+    if let Some(ty) = &method.response {
+        named(ty, out);
+    }
+    for param in method.positional.iter().chain(&method.optional) {
+        named(&param.ty, out);
+    }
+}
+
+/// The model type `ty` names, through lists and maps.
+fn named(ty: &TypeRef, out: &mut Vec<String>) {
+    match ty {
+        TypeRef::Named(path) => out.push(path.clone()),
+        TypeRef::List(inner) | TypeRef::Map(inner) => named(inner, out),
+        TypeRef::Scalar(_) => {}
+    }
+}
+
+/// `seeds` and every model type they reach through fields, map values and wrapped types.
+fn closure(by_name: &BTreeMap<&str, &TypeDef>, mut pending: Vec<String>) -> BTreeSet<String> {
+    let mut reached = BTreeSet::new();
+    while let Some(path) = pending.pop() {
+        if !reached.insert(path.clone()) {
+            continue;
+        }
+        match by_name.get(path.as_str()) {
+            Some(TypeDef::Struct(def)) => {
+                for field in &def.fields {
+                    named(&field.ty, &mut pending);
+                }
+                if let Some(value) = &def.rest.value {
+                    named(value, &mut pending);
+                }
+            }
+            Some(TypeDef::Newtype(def)) => named(&def.ty, &mut pending),
+            Some(TypeDef::Enum(_)) | None => {}
+        }
+    }
+    reached
+}
