@@ -353,11 +353,7 @@ fn non_json_error_bodies_are_kept_raw() {
 #[test]
 fn a_success_that_is_not_the_expected_json_is_a_decode_error() {
     let server = TestServer::start(vec![Reply::text(200, "text/plain", "surprise")]);
-    let error = client(&server)
-        .archive_jobs()
-        .get_portability_archive_state("archiveJobs/x/portabilityArchiveState")
-        .send()
-        .unwrap_err();
+    let error = state_error(&client(&server));
     match &error {
         Error::Decode { status, body, .. } => {
             assert_eq!(*status, 200);
@@ -376,12 +372,7 @@ fn a_body_that_is_not_utf8_is_a_decode_error_that_says_where() {
     let mut reply = Reply::json(200, json!({}));
     reply.body = b"{\n  \"name\": \"caf\xe9\"\n}".to_vec();
     let server = TestServer::start(vec![reply]);
-    let error = client(&server)
-        .archive_jobs()
-        .get_portability_archive_state("archiveJobs/x/portabilityArchiveState")
-        .send()
-        .unwrap_err();
-    match &error {
+    match &state_error(&client(&server)) {
         Error::Decode { message, .. } => {
             assert_eq!(
                 message,

@@ -130,23 +130,37 @@ pub fn run(runs: usize) -> Result<(), Failure> {
     // Last, since it leaves our compute crate built with one feature only.
     measure(
         "compute crate, ours with only the `instances` feature, debug (CPU s, peak MiB)",
-        "cargo clean -p CRATE; time cargo build --no-default-features --features oauth,instances"
+        "cargo clean -p CRATE; time cargo build -p CRATE (features = [\"oauth\", \"instances\"])"
             .to_owned(),
         &|side| {
             if side.name == "ours" {
-                // The crate as its own workspace, so its features are the only ones asked for.
-                clean(side, "compute-v1", side.compute_crate, false)?;
+                // A dependency, like the whole crate above: built the same way (not
+                // incrementally), with only the features the program asks for.
+                clean(side, "compute-trimmed-program", side.compute_crate, false)?;
                 build(
                     side,
-                    "compute-v1",
-                    &["--no-default-features", "--features", "oauth,instances"],
-                    None,
+                    "compute-trimmed-program",
+                    &[],
+                    Some(side.compute_crate),
                 )
             } else {
                 // google-compute1 has no features: all of it is what a program gets.
                 clean(side, "compute-program", side.compute_crate, false)?;
                 build(side, "compute-program", &[], Some(side.compute_crate))
             }
+        },
+    )?;
+    measure(
+        "compute program, ours against the crate with only `instances`, debug (wall s)",
+        "touch src/main.rs; time cargo build".to_owned(),
+        &|side| {
+            let program = if side.name == "ours" {
+                "compute-trimmed-program"
+            } else {
+                "compute-program"
+            };
+            touch(&side.dir.join(program).join("src/main.rs"))?;
+            build(side, program, &[], None)
         },
     )?;
     let trimmed_rlib = rlib(&ours)?;
@@ -262,6 +276,17 @@ fn write_ours(dir: &Path) -> Result<Side, Failure> {
         &format!(
             "google-api-runtime = {{ {} }}\ngoogle-compute-v1 = {{ path = \"../compute-v1\" }}\n",
             runtime(&compute)
+        ),
+    )?;
+    // The same program against the crate trimmed to the one resource it calls.
+    let trimmed = dir.join("compute-trimmed-program");
+    write_program(
+        &trimmed,
+        "xtask/bench/compute_ours.rs",
+        &format!(
+            "google-api-runtime = {{ {} }}\ngoogle-compute-v1 = {{ path = \"../compute-v1\", \
+             default-features = false, features = [\"oauth\", \"instances\"] }}\n",
+            runtime(&trimmed)
         ),
     )?;
     Ok(Side {
