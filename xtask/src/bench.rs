@@ -145,7 +145,8 @@ fn build_release_xtask() -> Result<std::path::PathBuf, Failure> {
     Ok(paths::target_dir().join("release/xtask"))
 }
 
-fn cargo(args: &[&str]) -> Result<(), Failure> {
+/// Runs cargo in the repository root; its output is shown only when it fails.
+pub(crate) fn cargo(args: &[&str]) -> Result<(), Failure> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let output = Command::new(cargo)
         .args(args)

@@ -10,26 +10,18 @@ use std::process::{Child, Command, Stdio};
 use crate::{Failure, paths};
 
 pub fn run() -> Result<(), Failure> {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-    let status = Command::new(&cargo)
-        .args([
-            "build",
-            "--quiet",
-            "--release",
-            "-p",
-            "emulator",
-            "--bin",
-            "emulator",
-        ])
-        .args(["-p", "export", "--example", "request_overhead"])
-        .current_dir(paths::root())
-        .status()
-        .map_err(|error| Failure::error(format!("could not run cargo: {error}")))?;
-    if !status.success() {
-        return Err(Failure::error(
-            "building the emulator and the example failed",
-        ));
-    }
+    crate::bench::cargo(&[
+        "build",
+        "--release",
+        "-p",
+        "emulator",
+        "--bin",
+        "emulator",
+        "-p",
+        "export",
+        "--example",
+        "request_overhead",
+    ])?;
     let release = paths::target_dir().join("release");
     let server = Server::start(&release.join("emulator"))?;
     println!(
