@@ -1,11 +1,10 @@
-//! Retries, timeouts, broken connections, large and compressed bodies, and per-attempt events,
-//! all over real connections to servers on 127.0.0.1.
+//! Retries, timeouts, broken connections, and large and compressed bodies, all over real
+//! connections to servers on 127.0.0.1 (per-attempt events are in `tracing_events.rs`).
 
 mod common;
 
 use std::io::{Read, Write};
 use std::net::TcpListener;
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use common::{Reply, TestServer, builder, client};
@@ -351,57 +350,4 @@ fn gzip_responses_are_decompressed() {
             .unwrap()
             .contains("gzip")
     );
-}
-
-/// Records every event's fields as text.
-#[derive(Clone, Default)]
-struct Recorder(Arc<Mutex<Vec<String>>>);
-
-struct FieldText<'a>(&'a mut String);
-
-impl tracing::field::Visit for FieldText<'_> {
-    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
-        self.0.push_str(&format!("{}={:?} ", field.name(), value));
-    }
-}
-
-impl tracing::Subscriber for Recorder {
-    fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
-        true
-    }
-    fn new_span(&self, _: &tracing::span::Attributes<'_>) -> tracing::span::Id {
-        tracing::span::Id::from_u64(1)
-    }
-    fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
-    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
-    fn event(&self, event: &tracing::Event<'_>) {
-        let mut text = String::new();
-        event.record(&mut FieldText(&mut text));
-        self.0.lock().unwrap().push(text);
-    }
-    fn enter(&self, _: &tracing::span::Id) {}
-    fn exit(&self, _: &tracing::span::Id) {}
-}
-
-#[test]
-fn every_attempt_is_a_tracing_event_without_secrets() {
-    let server = TestServer::start(vec![unavailable(), Reply::json(200, json!({}))]);
-    let client = builder(&server).api_key("AIza-secret-key").build().unwrap();
-    let recorder = Recorder::default();
-    tracing::subscriber::with_default(recorder.clone(), || get_state(&client).unwrap());
-    let events = recorder.0.lock().unwrap().clone();
-    let attempts: Vec<&String> = events
-        .iter()
-        .filter(|e| e.contains("attempt finished"))
-        .collect();
-    assert_eq!(attempts.len(), 2, "{events:?}");
-    assert!(
-        attempts[0].contains("method=\"dataportability.archiveJobs.getPortabilityArchiveState\"")
-    );
-    assert!(attempts[0].contains("attempt=1 status=503"), "{attempts:?}");
-    assert!(attempts[1].contains("attempt=2 status=200"), "{attempts:?}");
-    assert!(attempts[1].contains("elapsed_ms="));
-    for event in &events {
-        assert!(!event.contains("secret"), "{event}");
-    }
 }
