@@ -2,13 +2,13 @@
 //! every API crate a program uses shares, and the send path every call goes through.
 
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant, SystemTime};
 
 use super::auth::{AccessToken, TokenSource};
 use super::call::PreparedRequest;
 use super::error::{ApiError, Error};
-use super::redact::redact_url;
+use super::redact::{Secrets, redact_url};
 use super::retry::{self, RetryPolicy};
 
 /// Default time to connect to the server.
@@ -20,6 +20,10 @@ const DEFAULT_DOWNLOAD_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
 /// Default longest time of one download: the life of a Data Portability signed URL. A download
 /// that needs longer is resumed from where it stopped.
 const DEFAULT_DOWNLOAD_TIMEOUT: Duration = Duration::from_secs(6 * 3600);
+/// Default largest response body read into memory.
+const DEFAULT_MAX_RESPONSE_SIZE: u64 = 256 * 1024 * 1024;
+/// How many redirects a GET or HEAD may follow.
+const MAX_REDIRECTS: usize = 10;
 /// This crate, as the `User-Agent` names it.
 pub(crate) const RUNTIME_AGENT: &str =
     concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
@@ -36,6 +40,7 @@ pub struct ClientBuilder {
     check_path_patterns: bool,
     download_idle_timeout: Duration,
     download_timeout: Duration,
+    max_response_size: u64,
 }
 
 impl Default for ClientBuilder {
@@ -51,6 +56,7 @@ impl Default for ClientBuilder {
             check_path_patterns: true,
             download_idle_timeout: DEFAULT_DOWNLOAD_IDLE_TIMEOUT,
             download_timeout: DEFAULT_DOWNLOAD_TIMEOUT,
+            max_response_size: DEFAULT_MAX_RESPONSE_SIZE,
         }
     }
 }
@@ -119,6 +125,14 @@ impl ClientBuilder {
         self
     }
 
+    /// The largest response body a call reads into memory (256 MiB by default); a larger one
+    /// fails the call with [`Error::Protocol`] as soon as it is seen to be larger, without
+    /// reading the rest. Downloads are streamed and not limited by it.
+    pub fn max_response_size(mut self, bytes: u64) -> Self {
+        self.max_response_size = bytes;
+        self
+    }
+
     /// Whether path parameters are checked against the patterns the document gives (on by
     /// default). Turn it off if a stale pattern refuses values the server accepts.
     pub fn check_path_patterns(mut self, check: bool) -> Self {
@@ -133,22 +147,13 @@ impl ClientBuilder {
             None => None,
         };
         install_crypto_provider();
-        // The client-wide timeout covers a call's first attempt: reqwest enforces it on the
-        // calling thread, while a per-request timeout also arms a timer in reqwest's runtime
-        // thread and wakes that thread once more per request (about a tenth of a loopback
-        // call). Calls with their own timeout, and retries, set what is left of the call's time.
-        let http = reqwest::blocking::Client::builder()
-            .connect_timeout(self.connect_timeout)
-            .timeout(self.timeout)
-            .gzip(true)
-            .redirect(redirect_policy())
-            .build()
-            .map_err(|error| Error::Config {
-                message: format!("HTTP client: {error}"),
-            })?;
+        let http = http_client(self.connect_timeout, self.timeout, redirect_policy())?;
         Ok(Client {
             inner: Arc::new(Inner {
                 http,
+                http_no_redirects: OnceLock::new(),
+                connect_timeout: self.connect_timeout,
+                max_response_size: self.max_response_size,
                 root_url,
                 token_source: self.token_source,
                 api_key: self.api_key,
@@ -162,21 +167,58 @@ impl ClientBuilder {
     }
 }
 
-/// Redirects are followed (up to 10), except a 308: a resumable upload's "resume incomplete"
-/// answer, which is the upload protocol speaking, not a redirect.
+/// An HTTP client with the client's timeouts. The client-wide timeout covers a call's first
+/// attempt: reqwest enforces it on the calling thread, while a per-request timeout also arms a
+/// timer in reqwest's runtime thread and wakes that thread once more per request (about a tenth
+/// of a loopback call). Calls with their own timeout, and retries, set what is left of the
+/// call's time.
+fn http_client(
+    connect_timeout: Duration,
+    timeout: Duration,
+    redirects: reqwest::redirect::Policy,
+) -> Result<reqwest::blocking::Client, Error> {
+    reqwest::blocking::Client::builder()
+        .connect_timeout(connect_timeout)
+        .timeout(timeout)
+        .gzip(true)
+        .redirect(redirects)
+        .build()
+        .map_err(|error| Error::Config {
+            message: format!("HTTP client: {error}"),
+        })
+}
+
+/// The redirects a GET or HEAD follows: up to [`MAX_REDIRECTS`] (reqwest drops the
+/// `Authorization` header when one leads to another host), except a 308, which a resumable
+/// upload's "resume incomplete" answer uses. Every other method is sent by a client that
+/// follows none (see [`Client::http_for`]).
 fn redirect_policy() -> reqwest::redirect::Policy {
     reqwest::redirect::Policy::custom(|attempt| {
         if attempt.status() == reqwest::StatusCode::PERMANENT_REDIRECT {
             attempt.stop()
-        } else if attempt.previous().len() > 10 {
-            attempt.error("more than 10 redirects")
+        } else if attempt.previous().len() > MAX_REDIRECTS {
+            attempt.error(format!("more than {MAX_REDIRECTS} redirects"))
         } else {
             attempt.follow()
         }
     })
 }
 
-/// `root_url` if it is an http(s) URL without a query, ending in `/`.
+/// Refuses a URL with user information: reqwest would send it as `Authorization: Basic` beside
+/// the token, and it would show wherever the URL does. `what` names the URL in the error.
+pub(crate) fn refuse_user_info(url: &reqwest::Url, what: &str) -> Result<(), String> {
+    if url.username().is_empty() && url.password().is_none() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{what} {:?} holds a user name or password, which is never sent; give credentials \
+             through a token source or an API key",
+            redact_url(url.as_str())
+        ))
+    }
+}
+
+/// `root_url` if it is an http(s) URL without a query or user information, ending in `/`.
 pub(crate) fn checked_root_url(root_url: &str) -> Result<String, Error> {
     let shown = redact_url(root_url);
     let config_error = |message: String| Error::Config { message };
@@ -187,6 +229,7 @@ pub(crate) fn checked_root_url(root_url: &str) -> Result<String, Error> {
             "root URL {shown:?} must be http or https, without a query"
         )));
     }
+    refuse_user_info(&parsed, "root URL").map_err(config_error)?;
     let mut root = root_url.to_owned();
     if !root.ends_with('/') {
         root.push('/');
@@ -206,6 +249,7 @@ impl fmt::Debug for ClientBuilder {
             .field("check_path_patterns", &self.check_path_patterns)
             .field("download_idle_timeout", &self.download_idle_timeout)
             .field("download_timeout", &self.download_timeout)
+            .field("max_response_size", &self.max_response_size)
             .finish()
     }
 }
@@ -225,7 +269,13 @@ pub struct Client {
 }
 
 struct Inner {
+    /// For GET and HEAD, which follow redirects.
     http: reqwest::blocking::Client,
+    /// For every other method, which follows none: a redirected POST must neither reach
+    /// another host with its body nor turn into a GET and report success. Built when first used.
+    http_no_redirects: OnceLock<Result<reqwest::blocking::Client, String>>,
+    connect_timeout: Duration,
+    max_response_size: u64,
     /// A root URL that replaces every API's own, ending in `/`.
     root_url: Option<String>,
     token_source: Option<Arc<dyn TokenSource>>,
@@ -256,6 +306,8 @@ impl fmt::Debug for Client {
 #[derive(Debug, Clone)]
 pub struct Response {
     method: &'static str,
+    /// What the request carried, kept out of a decoding error's body and message.
+    secrets: Secrets,
     /// HTTP status.
     pub status: u16,
     /// Response headers, lower-case names.
@@ -278,11 +330,14 @@ impl Response {
 
     /// Decodes the body as `T`.
     pub fn json<T: serde::de::DeserializeOwned>(self) -> Result<T, Error> {
-        crate::object::from_json(&self.body).map_err(|error| Error::Decode {
-            method: self.method,
-            status: self.status,
-            message: error.to_string(),
-            body: self.body,
+        crate::object::from_json(&self.body).map_err(|error| {
+            Error::decode(
+                self.method,
+                self.status,
+                &error.to_string(),
+                self.body,
+                &self.secrets,
+            )
         })
     }
 }
@@ -293,6 +348,31 @@ impl Client {
         ClientBuilder::new()
     }
 
+    /// The HTTP client for requests made with `verb`: one that follows redirects for GET and
+    /// HEAD, one that follows none for every other method.
+    pub(crate) fn http_for(
+        &self,
+        method_id: &'static str,
+        verb: &reqwest::Method,
+    ) -> Result<&reqwest::blocking::Client, Error> {
+        if matches!(*verb, reqwest::Method::GET | reqwest::Method::HEAD) {
+            return Ok(&self.inner.http);
+        }
+        let built = self.inner.http_no_redirects.get_or_init(|| {
+            http_client(
+                self.inner.connect_timeout,
+                self.inner.timeout,
+                reqwest::redirect::Policy::none(),
+            )
+            .map_err(|error| error.to_string())
+        });
+        built.as_ref().map_err(|message| Error::InvalidRequest {
+            method: method_id,
+            message: message.clone(),
+        })
+    }
+
+    /// The HTTP client for GET requests.
     pub(crate) fn http(&self) -> &reqwest::blocking::Client {
         &self.inner.http
     }
@@ -360,7 +440,7 @@ impl Client {
         let policy = call_retry.unwrap_or(&self.inner.retry);
         let retryable_method = retry::is_idempotent(prepared.method);
         let started = Instant::now();
-        let deadline = started + call_timeout.unwrap_or(self.inner.timeout);
+        let deadline = deadline_after(started, call_timeout.unwrap_or(self.inner.timeout));
         let mut attempt = 1;
         loop {
             let remaining = deadline.saturating_duration_since(Instant::now());
@@ -391,7 +471,7 @@ impl Client {
                 .error
                 .retry_after()
                 .unwrap_or_else(|| policy.backoff(attempt));
-            if Instant::now() + wait >= deadline {
+            if wait >= deadline.saturating_duration_since(Instant::now()) {
                 // Waiting would use up the call's time: the error is the answer.
                 return Err(failure.error);
             }
@@ -448,7 +528,10 @@ impl Client {
             error,
             retryable: false,
         };
-        let mut request = self.inner.http.request(verb, &prepared.url);
+        let mut request = self
+            .http_for(method_id, &verb)
+            .map_err(not_retryable)?
+            .request(verb, &prepared.url);
         if let Some(time_left) = time_left {
             request = request.timeout(time_left);
         }
@@ -463,30 +546,31 @@ impl Client {
             method: method_id,
             source: source.without_url(),
         };
-        // Nothing came back yet, so the server did nothing we know of: safe to retry.
-        let response = request.send().map_err(|source| Failure {
-            error: transport(source),
-            retryable: true,
+        // Nothing came back yet, so the server did nothing we know of: safe to retry, unless
+        // the request could not be built or was redirected in a loop, which fail again alike.
+        let response = request.send().map_err(|source| {
+            let error = transport(source);
+            Failure {
+                retryable: error.is_transient(),
+                error,
+            }
         })?;
         let status = response.status().as_u16();
         let headers = header_list(response.headers());
-        // Moved out of the buffer reqwest read it into, not copied, when nothing else holds it.
-        let body: Vec<u8> = response
-            .bytes()
-            .map_err(|source| not_retryable(transport(source)))?
-            .into();
-        let secrets = [
-            token.map(|token| token.secret().to_owned()),
-            self.inner.api_key.clone(),
-        ];
+        let body =
+            read_body(method_id, response, self.inner.max_response_size).map_err(not_retryable)?;
+        let secrets = Secrets::of(
+            token.as_ref().map(AccessToken::secret),
+            self.inner.api_key.as_deref(),
+        );
         Ok(Exchange {
             response: Response {
                 method: method_id,
+                secrets,
                 status,
                 headers,
                 body,
             },
-            secrets,
         })
     }
 
@@ -509,6 +593,71 @@ impl Client {
     pub(crate) fn retry_policy(&self) -> &RetryPolicy {
         &self.inner.retry
     }
+
+    /// The time a call may take unless it says otherwise.
+    pub(crate) fn timeout(&self) -> Duration {
+        self.inner.timeout
+    }
+}
+
+/// The instant `timeout` after `start`, or a century later when that is past what an instant
+/// can hold (a timeout of `Duration::MAX` means no limit, never a panic).
+pub(crate) fn deadline_after(start: Instant, timeout: Duration) -> Instant {
+    start
+        .checked_add(timeout)
+        .or_else(|| start.checked_add(Duration::from_secs(100 * 365 * 24 * 3600)))
+        .unwrap_or(start)
+}
+
+/// Reads a response body whole, unless it is larger than `limit`: then the call fails as soon
+/// as that is known (from `Content-Length`, or once `limit` bytes have come), without reading
+/// the rest or holding more than the limit in memory.
+fn read_body(
+    method_id: &'static str,
+    mut response: reqwest::blocking::Response,
+    limit: u64,
+) -> Result<Vec<u8>, Error> {
+    use std::io::Read as _;
+    let too_large = || Error::Protocol {
+        method: method_id,
+        message: format!(
+            "the response body is larger than the client's limit of {limit} bytes \
+             (`ClientBuilder::max_response_size`)"
+        ),
+    };
+    let transport = |source: reqwest::Error| Error::Transport {
+        method: method_id,
+        source: source.without_url(),
+    };
+    match response.content_length() {
+        Some(length) if length > limit => Err(too_large()),
+        // Moved out of the buffer reqwest read it into, not copied, when nothing else holds
+        // it; the HTTP stack never reads past the length it announced.
+        Some(_) => Ok(response.bytes().map_err(transport)?.into()),
+        None => {
+            let mut body = Vec::new();
+            (&mut response)
+                .take(limit.saturating_add(1))
+                .read_to_end(&mut body)
+                .map_err(|error| {
+                    let message = format!("the response body could not be read: {error}");
+                    match error
+                        .into_inner()
+                        .map(|inner| inner.downcast::<reqwest::Error>())
+                    {
+                        Some(Ok(source)) => transport(*source),
+                        _ => Error::Protocol {
+                            method: method_id,
+                            message,
+                        },
+                    }
+                })?;
+            if body.len() as u64 > limit {
+                return Err(too_large());
+            }
+            Ok(body)
+        }
+    }
 }
 
 /// The verb of a prepared request, as reqwest takes it.
@@ -523,7 +672,6 @@ pub(crate) fn http_verb(method_id: &'static str, verb: &str) -> Result<reqwest::
 /// kept out of an error made from it).
 pub(crate) struct Exchange {
     pub(crate) response: Response,
-    secrets: [Option<String>; 2],
 }
 
 impl Exchange {
@@ -547,16 +695,12 @@ impl Exchange {
 
     /// The response as an [`ApiError`], cleaned of the request's secrets.
     pub(crate) fn to_error(&self) -> Error {
-        let secrets = self
-            .secrets
-            .each_ref()
-            .map(|secret| secret.as_deref().unwrap_or(""));
         Error::Api(Box::new(ApiError::new(
             self.response.method,
             self.response.status,
             self.response.headers.clone(),
             self.response.body.clone(),
-            &secrets,
+            &self.response.secrets,
         )))
     }
 

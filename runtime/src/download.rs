@@ -7,8 +7,9 @@ use std::io::{self, Read};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, sync_channel};
 use std::time::Duration;
 
-use super::client::header_list;
+use super::client::{header_list, refuse_user_info};
 use super::error::{ApiError, Error};
+use super::redact::{Secrets, redact_url};
 use super::{Client, PreparedRequest};
 
 /// The method name downloads report in errors and events.
@@ -104,6 +105,17 @@ impl Client {
     /// Starts downloading `url` from byte `offset` (0 for the whole file). An expired or
     /// otherwise refused URL is an [`Error::Api`] (status 403 for an expired signature).
     pub fn download(&self, url: &str, offset: u64) -> Result<Download, Error> {
+        let invalid = |message: String| Error::InvalidRequest {
+            method: DOWNLOAD,
+            message,
+        };
+        let parsed = reqwest::Url::parse(url).map_err(|error| {
+            invalid(format!(
+                "the download URL {:?} is not valid: {error}",
+                redact_url(url)
+            ))
+        })?;
+        refuse_user_info(&parsed, "the download URL").map_err(invalid)?;
         let mut request = self
             .http()
             .get(url)
@@ -111,7 +123,7 @@ impl Client {
         if offset > 0 {
             request = request.header("range", format!("bytes={offset}-"));
         }
-        self.start_download(request, offset, DOWNLOAD, None)
+        self.start_download(request, offset, DOWNLOAD, Secrets::default())
     }
 
     /// Downloads what `prepared` (a media download of method `method`) asks for, with the
@@ -123,19 +135,19 @@ impl Client {
     ) -> Result<Download, Error> {
         let request = self.http().get(&prepared.url);
         let (request, token) = self.authorized(request, prepared)?;
-        let secret = token.map(|token| token.secret().to_owned());
-        self.start_download(request, 0, method, secret)
+        let secrets = Secrets::of(token.as_ref().map(|token| token.secret()), self.api_key());
+        self.start_download(request, 0, method, secrets)
     }
 
     /// Sends a download request on a thread of its own and waits for the response head at most
-    /// the idle timeout; the body is left to be read. `secret` is the token the request carries,
+    /// the idle timeout; the body is left to be read. `secrets` are what the request carries,
     /// kept out of any error.
     fn start_download(
         &self,
         request: reqwest::blocking::RequestBuilder,
         offset: u64,
         method: &'static str,
-        secret: Option<String>,
+        secrets: Secrets,
     ) -> Result<Download, Error> {
         let (idle, total) = self.download_timeouts();
         // The total limit only ends a transfer whose reader has gone: a blocking reqwest
@@ -170,7 +182,6 @@ impl Client {
                 headers,
                 body,
             }) => {
-                let secrets = [secret.as_deref().unwrap_or("")];
                 let error = ApiError::new(method, status, headers, body, &secrets);
                 return Err(Error::Api(Box::new(error)));
             }

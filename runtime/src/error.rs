@@ -4,7 +4,7 @@ use std::fmt;
 
 use serde::Deserialize;
 
-use super::redact::{body_excerpt, scrub};
+use super::redact::{Secrets, body_excerpt, redact_text};
 
 /// How much of a body `Display` shows.
 const DISPLAY_BODY_CHARS: usize = 200;
@@ -73,6 +73,23 @@ pub enum Error {
 }
 
 impl Error {
+    /// A success response whose body is not what `method` returns, with every one of
+    /// `secrets` removed from the body and the message (a decoder quotes what it read).
+    pub(crate) fn decode(
+        method: &'static str,
+        status: u16,
+        message: &str,
+        body: Vec<u8>,
+        secrets: &Secrets,
+    ) -> Error {
+        Error::Decode {
+            method,
+            status,
+            message: redact_text(&secrets.scrub_text(message)),
+            body: secrets.scrub(body),
+        }
+    }
+
     /// Whether the same request may well succeed if sent again later: the server said it did
     /// not process it (502, 503, 504, or 429 without a reason such as an exhausted quota), no
     /// answer came, or the answer stalled. The client retries such errors itself for GET and
@@ -81,9 +98,17 @@ impl Error {
     pub fn is_transient(&self) -> bool {
         match self {
             Error::Api(api) => api.is_transient(),
-            Error::Transport { .. } | Error::TimedOut { .. } => true,
+            // A request that could not be built, or a redirect loop, fails the same way again.
+            Error::Transport { source, .. } => !source.is_builder() && !source.is_redirect(),
+            Error::TimedOut { .. } => true,
             _ => false,
         }
+    }
+
+    /// Whether the server could not be reached at all: the connection was refused, the name did
+    /// not resolve, or the connection (TLS included) could not be set up. Nothing was sent.
+    pub fn is_connect(&self) -> bool {
+        matches!(self, Error::Transport { source, .. } if source.is_connect())
     }
 
     /// How long the server asked the caller to wait before trying again (`Retry-After`, in
@@ -236,15 +261,12 @@ impl ApiError {
         status: u16,
         headers: Vec<(String, String)>,
         body: Vec<u8>,
-        secrets: &[&str],
+        secrets: &Secrets,
     ) -> ApiError {
-        let body = scrub(body, secrets);
+        let body = secrets.scrub(body);
         let headers = headers
             .into_iter()
-            .map(|(name, value)| {
-                let value = scrub(value.into_bytes(), secrets);
-                (name, String::from_utf8_lossy(&value).into_owned())
-            })
+            .map(|(name, value)| (name, secrets.scrub_text(&value)))
             .collect();
         ApiError {
             method,

@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Error;
 use super::auth::{AccessToken, TokenSource};
+use super::redact::{Secrets, redact_text, redact_url};
 
 /// Google's consent page.
 pub const GOOGLE_AUTH_URL: &str = "https://accounts.google.com/o/oauth2/v2/auth";
@@ -24,6 +25,11 @@ pub const GOOGLE_TOKEN_URL: &str = "https://oauth2.googleapis.com/token";
 
 /// A token is refreshed when it has less than this left, so it never expires mid-request.
 const REFRESH_MARGIN: Duration = Duration::from_secs(60);
+/// The longest lifetime an access token is believed to have, whatever the endpoint says
+/// (Google's are an hour).
+const MAX_TOKEN_LIFETIME: Duration = Duration::from_secs(24 * 3600);
+/// The most of a token endpoint's answer that is read.
+const MAX_TOKEN_RESPONSE: u64 = 1024 * 1024;
 
 type ConfiguredClient =
     BasicClient<EndpointSet, EndpointNotSet, EndpointNotSet, EndpointNotSet, EndpointSet>;
@@ -73,9 +79,9 @@ impl fmt::Debug for OAuthConfig {
                 "client_secret",
                 &self.client_secret.as_ref().map(|_| "<redacted>"),
             )
-            .field("redirect_url", &self.redirect_url)
-            .field("auth_url", &self.auth_url)
-            .field("token_url", &self.token_url)
+            .field("redirect_url", &redact_url(&self.redirect_url))
+            .field("auth_url", &redact_url(&self.auth_url))
+            .field("token_url", &redact_url(&self.token_url))
             .finish()
     }
 }
@@ -85,6 +91,8 @@ impl fmt::Debug for OAuthConfig {
 pub struct AuthorizationFlow {
     client: ConfiguredClient,
     http: OAuthHttp,
+    /// The client secret, kept out of the token endpoint's errors.
+    secrets: Secrets,
 }
 
 /// A consent in progress: the URL to send the user to, and what the exchange needs.
@@ -105,7 +113,7 @@ impl Consent {
 impl fmt::Debug for Consent {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Consent")
-            .field("url", &self.url)
+            .field("url", &redact_url(&self.url))
             .field("verifier", &"<redacted>")
             .finish()
     }
@@ -128,12 +136,29 @@ impl AuthorizationFlow {
                 RedirectUrl::new(config.redirect_url.clone())
                     .map_err(|e| invalid("redirect URL", e))?,
             );
+        let mut secrets = Secrets::default();
         if let Some(secret) = &config.client_secret {
             client = client.set_client_secret(ClientSecret::new(secret.clone()));
+            secrets.add(secret);
+            // The `Authorization: Basic` credential the secret is sent in, as the oauth2 crate
+            // spells it (each half form-encoded) and as others do (raw).
+            let encode = |text: &str| {
+                oauth2::url::form_urlencoded::byte_serialize(text.as_bytes()).collect::<String>()
+            };
+            for pair in [
+                format!("{}:{secret}", config.client_id),
+                format!("{}:{}", encode(&config.client_id), encode(secret)),
+            ] {
+                secrets.add(&base64::Engine::encode(
+                    &base64::engine::general_purpose::STANDARD,
+                    pair,
+                ));
+            }
         }
         Ok(AuthorizationFlow {
             client,
             http: OAuthHttp::new()?,
+            secrets,
         })
     }
 
@@ -176,23 +201,28 @@ impl AuthorizationFlow {
                     .to_owned(),
             });
         }
+        let mut secrets = self.secrets.clone();
+        secrets.add(code);
+        secrets.add(consent.verifier.secret());
         let response = self
             .client
             .exchange_code(AuthorizationCode::new(code.to_owned()))
             .set_pkce_verifier(consent.verifier)
             .request(&self.http)
-            .map_err(|error| token_error("code exchange", error))?;
+            .map_err(|error| token_error("code exchange", error, &secrets))?;
         Ok(OAuthTokens::from_response(&response, None))
     }
 
     /// New tokens for a refresh token.
     pub fn refresh(&self, refresh_token: &str) -> Result<OAuthTokens, Error> {
         let refresh = RefreshToken::new(refresh_token.to_owned());
+        let mut secrets = self.secrets.clone();
+        secrets.add(refresh_token);
         let response = self
             .client
             .exchange_refresh_token(&refresh)
             .request(&self.http)
-            .map_err(|error| token_error("refresh", error))?;
+            .map_err(|error| token_error("refresh", error, &secrets))?;
         Ok(OAuthTokens::from_response(&response, Some(refresh_token)))
     }
 }
@@ -205,10 +235,13 @@ impl fmt::Debug for AuthorizationFlow {
     }
 }
 
-/// A token endpoint's failure, said without any token or secret.
+/// A token endpoint's failure, said without any token or secret: the endpoint's own words pass
+/// through the same scrubbing as every error (`secrets`, the request's credentials, and any
+/// `Bearer`/`Basic` credential or `refresh_token=` value they quote).
 fn token_error<E: std::error::Error>(
     step: &str,
     error: oauth2::RequestTokenError<E, oauth2::basic::BasicErrorResponse>,
+    secrets: &Secrets,
 ) -> Error {
     let message = match error {
         oauth2::RequestTokenError::ServerResponse(response) => {
@@ -228,7 +261,9 @@ fn token_error<E: std::error::Error>(
         }
         oauth2::RequestTokenError::Other(message) => format!("{step} failed: {message}"),
     };
-    Error::Auth { message }
+    Error::Auth {
+        message: redact_text(&secrets.scrub_text(&message)),
+    }
 }
 
 /// Tokens from the token endpoint, as the cache file keeps them.
@@ -253,16 +288,17 @@ impl OAuthTokens {
                 .refresh_token()
                 .map(|token| token.secret().clone())
                 .or_else(|| old_refresh.map(str::to_owned)),
-            expires_at: response
-                .expires_in()
-                .map(|lifetime| unix_seconds(now + lifetime)),
+            // The endpoint's number is capped before it meets the clock.
+            expires_at: response.expires_in().map(|lifetime| {
+                unix_seconds(now).saturating_add(lifetime.min(MAX_TOKEN_LIFETIME).as_secs())
+            }),
         }
     }
 
     /// Whether the access token has less than the refresh margin left.
     fn needs_refresh(&self, now: SystemTime) -> bool {
         self.expires_at
-            .is_some_and(|at| unix_seconds(now + REFRESH_MARGIN) >= at)
+            .is_some_and(|at| unix_seconds(now).saturating_add(REFRESH_MARGIN.as_secs()) >= at)
     }
 }
 
@@ -416,10 +452,13 @@ impl oauth2::SyncHttpClient for OAuthHttp {
         for (name, value) in response.headers() {
             builder = builder.header(name, value);
         }
-        let body = response
-            .bytes()
-            .map_err(reqwest::Error::without_url)?
-            .to_vec();
+        // A token answer is small: more than the limit is cut, as is a body whose connection
+        // broke, and either then fails to parse, which the error says.
+        let mut body = Vec::new();
+        let _ = std::io::Read::read_to_end(
+            &mut std::io::Read::take(response, MAX_TOKEN_RESPONSE),
+            &mut body,
+        );
         Ok(builder
             .body(body)
             .expect("a status and headers from a response make a response"))

@@ -1,13 +1,16 @@
 //! Pagination: following `nextPageToken` from page to page, as iterators over whole pages and
 //! over the items in them.
 
-use std::collections::BTreeSet;
+use std::collections::HashSet;
+use std::hash::{Hash as _, Hasher as _};
 use std::marker::PhantomData;
 
 use super::{Call, Error, Response, Service};
 
 /// The query parameter that asks for a page.
 const PAGE_TOKEN: &str = "pageToken";
+/// How many empty pages in a row [`Items`] fetches before it gives up, unless told otherwise.
+pub const DEFAULT_MAX_EMPTY_PAGES: u32 = 100;
 
 /// A response that is one page of a list: it says where the next page starts.
 pub trait Page: Sized {
@@ -37,8 +40,10 @@ pub struct Pages<'a, P> {
     call: Call,
     /// The token of the page to fetch next; `None` for the first page without one.
     token: Option<String>,
-    /// Every token sent so far.
-    sent: BTreeSet<String>,
+    /// A 64-bit digest of every token sent so far: eight bytes a page, however long the
+    /// server's tokens are. Two tokens sharing a digest would end the list early with an
+    /// error, never loop it.
+    sent: HashSet<u64>,
     /// An error to yield before anything is sent (a body that could not be serialized).
     failed: Option<Error>,
     finished: bool,
@@ -54,7 +59,7 @@ impl<'a, P: Page> Pages<'a, P> {
             service,
             call,
             token,
-            sent: BTreeSet::new(),
+            sent: HashSet::new(),
             failed: None,
             finished: false,
             page: PhantomData,
@@ -82,7 +87,7 @@ impl<P: Page> Iterator for Pages<'_, P> {
         }
         let mut call = self.call.clone();
         if let Some(token) = self.token.take() {
-            if !self.sent.insert(token.clone()) {
+            if !self.sent.insert(digest(&token)) {
                 self.finished = true;
                 return Some(Err(Error::Protocol {
                     method: call.method().id,
@@ -106,6 +111,14 @@ impl<P: Page> Iterator for Pages<'_, P> {
     }
 }
 
+/// A digest of a page token. SipHash with fixed keys: the same in every run, and no server can
+/// make two different tokens collide short of searching 2^64 of them.
+fn digest(token: &str) -> u64 {
+    let mut hasher = std::hash::DefaultHasher::new();
+    token.hash(&mut hasher);
+    hasher.finish()
+}
+
 impl<P> std::fmt::Debug for Pages<'_, P> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Pages")
@@ -117,10 +130,13 @@ impl<P> std::fmt::Debug for Pages<'_, P> {
 }
 
 /// Every item of every page of a list call, page by page as [`Pages`] fetches them; empty pages
-/// are passed over. An error ends the iteration after it is yielded.
+/// are passed over, up to [`max_empty_pages`](Self::max_empty_pages) in a row (100 unless set):
+/// a `next()` never fetches without end while the server sends pages with no item and a new
+/// token each time. An error ends the iteration after it is yielded.
 pub struct Items<'a, P: PageItems> {
     pages: Pages<'a, P>,
     current: std::vec::IntoIter<P::Item>,
+    max_empty_pages: u32,
 }
 
 impl<'a, P: PageItems> Items<'a, P> {
@@ -129,7 +145,16 @@ impl<'a, P: PageItems> Items<'a, P> {
         Items {
             pages,
             current: Vec::new().into_iter(),
+            max_empty_pages: DEFAULT_MAX_EMPTY_PAGES,
         }
+    }
+
+    /// How many empty pages in a row one `next()` may fetch before it yields an
+    /// [`Error::Protocol`] and ends; at least 1. Some lists (a log search, say) legitimately
+    /// send many empty pages while they search: raise it for them, or use `pages()`.
+    pub fn max_empty_pages(mut self, pages: u32) -> Self {
+        self.max_empty_pages = pages.max(1);
+        self
     }
 }
 
@@ -137,12 +162,26 @@ impl<P: PageItems> Iterator for Items<'_, P> {
     type Item = Result<P::Item, Error>;
 
     fn next(&mut self) -> Option<Self::Item> {
+        let mut empty_pages = 0;
         loop {
             if let Some(item) = self.current.next() {
                 return Some(Ok(item));
             }
+            if empty_pages >= self.max_empty_pages {
+                self.pages.finished = true;
+                return Some(Err(Error::Protocol {
+                    method: self.pages.call.method().id,
+                    message: format!(
+                        "the server sent {empty_pages} pages in a row without an item; stopped \
+                         (`Items::max_empty_pages` allows more)"
+                    ),
+                }));
+            }
             match self.pages.next()? {
-                Ok(page) => self.current = page.into_items().into_iter(),
+                Ok(page) => {
+                    self.current = page.into_items().into_iter();
+                    empty_pages += 1;
+                }
                 Err(error) => return Some(Err(error)),
             }
         }

@@ -7,15 +7,16 @@ pub(crate) const SECRET_QUERY_PARAMETERS: [&str; 4] =
 /// What stands in for a removed secret.
 pub(crate) const REDACTED: &str = "<redacted>";
 
-/// The URL with the password of its user information and the values of credential query
-/// parameters replaced, for logs, errors and `Debug`. Works on text that does not parse as a URL
-/// too, since it is also used to report URLs that were refused.
+/// The URL with its user information (a name alone can be a token) and the values of credential
+/// query parameters replaced, for logs, errors and `Debug`. Works on text that does not parse as
+/// a URL too, since it is also used to report URLs that were refused.
 pub fn redact_url(url: &str) -> String {
-    let (before_query, query) = match url.split_once('?') {
+    let (mut out, rest) = without_user_info(url);
+    let (before_query, query) = match rest.split_once('?') {
         Some((base, query)) => (base, Some(query)),
-        None => (url, None),
+        None => (rest, None),
     };
-    let mut out = redact_password(before_query);
+    out.push_str(before_query);
     if let Some(query) = query {
         out.push('?');
         let pairs: Vec<String> = query
@@ -32,38 +33,45 @@ pub fn redact_url(url: &str) -> String {
     out
 }
 
-/// `scheme://user:password@host/...` with the password replaced.
-fn redact_password(url: &str) -> String {
+/// `url` split into its start up to the host, with any user information replaced, and the
+/// rest. Where the URL parses, the parser says where the user information ends, so a password
+/// holding `/`, `?` or `#` is found whole. Where it does not, everything from the authority's
+/// start to the last `@` is taken for user information: that may hide more than needed, never
+/// less.
+fn without_user_info(url: &str) -> (String, &str) {
     let Some(scheme_end) = url.find("://") else {
-        return url.to_owned();
+        return (String::new(), url);
     };
     let authority_start = scheme_end + 3;
-    let authority_end = url[authority_start..]
-        .find(['/', '#'])
-        .map_or(url.len(), |offset| authority_start + offset);
-    let authority = &url[authority_start..authority_end];
-    let Some(at) = authority.rfind('@') else {
-        return url.to_owned();
-    };
-    let user_info = &authority[..at];
-    let Some(colon) = user_info.find(':') else {
-        return url.to_owned();
-    };
-    format!(
-        "{}{}:{REDACTED}{}",
-        &url[..authority_start],
-        &user_info[..colon],
-        &url[authority_start + at..]
-    )
+    let scheme = &url[..authority_start];
+    let hidden = |at: usize| (format!("{scheme}{REDACTED}"), &url[at..]);
+    if reqwest::Url::parse(url).is_ok() {
+        // It parses, so its authority ends at the first of these, as the parser read it, and
+        // the user information at the last `@` in it.
+        let authority = url[authority_start..]
+            .find(['/', '?', '#', '\\'])
+            .map_or(&url[authority_start..], |end| {
+                &url[authority_start..authority_start + end]
+            });
+        return match authority.rfind('@') {
+            Some(offset) => hidden(authority_start + offset),
+            None => (scheme.to_owned(), &url[authority_start..]),
+        };
+    }
+    match url[authority_start..].rfind('@') {
+        Some(offset) => hidden(authority_start + offset),
+        None => (scheme.to_owned(), &url[authority_start..]),
+    }
 }
 
 /// `text` with credentials that commonly show up in echoed requests replaced: the token after
-/// `Bearer`, and the values of `access_token`, `refresh_token`, `oauth_token`, `client_secret`,
+/// `Bearer`, an echoed `Authorization: Basic` header's credential, and the values of `access_token`, `refresh_token`, `oauth_token`, `client_secret`,
 /// `key` and `password` in query strings, forms and JSON. A server that echoes the request it got
 /// (some proxies and error pages do) must not make an error message leak the caller's token.
 pub(crate) fn redact_text(text: &str) -> String {
     let mut out = text.to_owned();
     redact_after(&mut out, "bearer ", &[]);
+    redact_after(&mut out, "authorization: basic ", &[]);
     for name in [
         "access_token",
         "refresh_token",
@@ -135,6 +143,64 @@ pub(crate) fn scrub(body: Vec<u8>, secrets: &[&str]) -> Vec<u8> {
     body
 }
 
+/// The credentials one request carried, which nothing made from its answer may show: the token,
+/// the API key, a refresh token or client secret. Each is kept in the forms a server may echo it
+/// in: as sent, percent-encoded as a query value, and with every byte percent-encoded. Every
+/// error that holds what a server sent (a body, a header, a message) is made through
+/// [`Secrets::scrub`], the one rule for all of them.
+#[derive(Clone, Default)]
+pub(crate) struct Secrets(Vec<String>);
+
+impl Secrets {
+    /// Secrets of a request that carried `token` and `api_key`, when it did.
+    pub(crate) fn of(token: Option<&str>, api_key: Option<&str>) -> Secrets {
+        let mut secrets = Secrets::default();
+        for secret in [token, api_key].into_iter().flatten() {
+            secrets.add(secret);
+        }
+        secrets
+    }
+
+    /// Adds `secret` in every form it is looked for. Secrets shorter than four bytes are not
+    /// looked for: replacing them everywhere would garble the text and hide nothing.
+    pub(crate) fn add(&mut self, secret: &str) {
+        if secret.len() < 4 {
+            return;
+        }
+        let mut query = String::new();
+        super::path::percent_encode(secret, &mut query);
+        let every_byte_upper: String = secret.bytes().map(|b| format!("%{b:02X}")).collect();
+        let every_byte_lower: String = secret.bytes().map(|b| format!("%{b:02x}")).collect();
+        for form in [secret.to_owned(), query, every_byte_upper, every_byte_lower] {
+            if !self.0.contains(&form) {
+                self.0.push(form);
+            }
+        }
+        // Longest first, so a form that contains another is replaced whole.
+        self.0.sort_by_key(|form| std::cmp::Reverse(form.len()));
+    }
+
+    /// `body` with every form of every secret replaced.
+    pub(crate) fn scrub(&self, body: Vec<u8>) -> Vec<u8> {
+        let forms: Vec<&str> = self.0.iter().map(String::as_str).collect();
+        scrub(body, &forms)
+    }
+
+    /// `text` with every form of every secret replaced.
+    pub(crate) fn scrub_text(&self, text: &str) -> String {
+        match String::from_utf8(self.scrub(text.as_bytes().to_vec())) {
+            Ok(text) => text,
+            Err(error) => String::from_utf8_lossy(error.as_bytes()).into_owned(),
+        }
+    }
+}
+
+impl std::fmt::Debug for Secrets {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Secrets({REDACTED})")
+    }
+}
+
 /// The start of a body as text, for messages: at most `limit` characters, control characters
 /// shown as spaces, credentials redacted, `…` and the full size when cut.
 pub(crate) fn body_excerpt(body: &[u8], limit: usize) -> String {
@@ -160,13 +226,25 @@ mod tests {
         let check = |url: &str, want: &str| assert_eq!(redact_url(url), want, "{url}");
         check(
             "https://u:p4ss@h.example/v1?key=k&a=1",
-            "https://u:<redacted>@h.example/v1?key=<redacted>&a=1",
+            "https://<redacted>@h.example/v1?key=<redacted>&a=1",
         );
-        check("https://u@h.example/", "https://u@h.example/");
+        check("https://TOKEN@h.example/", "https://<redacted>@h.example/");
         check(
             "http://u:p@ss@h/x?access_token=t",
-            "http://u:<redacted>@h/x?access_token=<redacted>",
+            "http://<redacted>@h/x?access_token=<redacted>",
         );
+        // A password holding `#`, `?` or `/`, which a naive reader takes for the authority's end.
+        for url in [
+            "http://u:pa#ss@h.example/v1/",
+            "http://u:pa%2Fss@h.example/v1/",
+            "http://u:pa?ss@h.example/v1/",
+            "http://u:pa/ss@h.example/v1/",
+            "http://u:pa ss@h .example/v1/",
+        ] {
+            let shown = redact_url(url);
+            assert!(!shown.contains("pa"), "{url} -> {shown}");
+        }
+        check("https://h.example/a@b/c", "https://h.example/a@b/c");
         check("not a url", "not a url");
     }
 
@@ -186,7 +264,31 @@ mod tests {
             "a=1&key=<redacted>&monkey=banana",
         );
         check("nothing to hide", "nothing to hide");
+        check(
+            "authorization: Basic Y2xpZW50OnNlY3JldA==",
+            "authorization: Basic <redacted>",
+        );
         check("bearer", "bearer");
+    }
+
+    #[test]
+    fn secrets_are_found_in_every_form() {
+        let secrets = Secrets::of(Some("ya29.tok/en+1"), Some("AIzaKEY"));
+        for echoed in [
+            "ya29.tok/en+1",
+            "ya29.tok%2Fen%2B1",
+            "%79%61%32%39%2E%74%6F%6B%2F%65%6E%2B%31",
+            "%41%49%7a%61%4b%45%59",
+            "AIzaKEY",
+        ] {
+            let text = format!("you sent {echoed}!");
+            assert_eq!(
+                secrets.scrub_text(&text),
+                "you sent <redacted>!",
+                "{echoed}"
+            );
+        }
+        assert!(!format!("{secrets:?}").contains("AIza"));
     }
 
     #[test]

@@ -98,17 +98,28 @@ pub(crate) fn is_retryable_status(status: u16, reason: Option<&str>) -> bool {
     }
 }
 
+/// The longest wait a server can ask for that is taken as it is; a longer one is cut to this, so
+/// that no server-chosen number reaches a sleep or an instant's arithmetic unchecked. Whether
+/// the caller waits that long is its own decision (a call never waits past its deadline).
+pub const MAX_SERVER_WAIT: Duration = Duration::from_secs(24 * 3600);
+
 /// The wait a `Retry-After` header asks for: delay seconds, or an HTTP date (a date in the past
-/// asks for no wait).
+/// asks for no wait); never more than [`MAX_SERVER_WAIT`].
 pub(crate) fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
     let value = value.trim();
-    if let Ok(seconds) = value.parse::<u64>() {
-        return Some(Duration::from_secs(seconds));
-    }
-    let date =
-        time::OffsetDateTime::parse(value, &time::format_description::well_known::Rfc2822).ok()?;
-    let at = SystemTime::from(date);
-    Some(at.duration_since(now).unwrap_or(Duration::ZERO))
+    let asked = if let Ok(seconds) = value.parse::<u64>() {
+        Duration::from_secs(seconds)
+    } else if value.bytes().all(|byte| byte.is_ascii_digit()) && !value.is_empty() {
+        // Digits too many for a u64: as long a wait as any.
+        MAX_SERVER_WAIT
+    } else {
+        let date =
+            time::OffsetDateTime::parse(value, &time::format_description::well_known::Rfc2822)
+                .ok()?;
+        let at = SystemTime::from(date);
+        at.duration_since(now).unwrap_or(Duration::ZERO)
+    };
+    Some(asked.min(MAX_SERVER_WAIT))
 }
 
 /// A number in `[0, 1)`.
@@ -189,6 +200,18 @@ mod tests {
             Some(Duration::ZERO)
         );
         assert_eq!(parse_retry_after("soon", now), None);
+        for huge in [
+            "18446744073709551615",
+            "9223372036854775808",
+            "99999999999999999999999",
+            "Fri, 31 Dec 9999 23:59:59 GMT",
+        ] {
+            assert_eq!(
+                parse_retry_after(huge, now),
+                Some(MAX_SERVER_WAIT),
+                "{huge}"
+            );
+        }
         assert_eq!(parse_retry_after("-3", now), None);
     }
 }

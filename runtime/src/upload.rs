@@ -3,8 +3,9 @@
 
 use std::fmt;
 use std::io::{self, Read, Seek, SeekFrom};
+use std::time::{Duration, Instant};
 
-use super::client::{Exchange, Response, http_verb};
+use super::client::{Exchange, Response, deadline_after, http_verb, refuse_user_info};
 use super::error::Error;
 use super::redact::redact_url;
 use super::retry::random_u64;
@@ -16,8 +17,12 @@ pub const CHUNK_GRANULARITY: usize = 256 * 1024;
 pub const DEFAULT_CHUNK_SIZE: usize = 16 * 1024 * 1024;
 /// How many times one upload may start its session over before it gives up.
 const MAX_RESTARTS: u32 = 3;
-/// How many chunks in a row the server may answer without keeping a byte more.
+/// How many chunks in a row the server may answer without keeping a byte more than it ever had.
 const MAX_STALLS: u32 = 5;
+/// An upload may send at most this many times its content's size (plus two chunks) in all,
+/// resent chunks included: a server that keeps taking bytes without keeping them cannot make it
+/// send for ever.
+const MAX_SENT_FACTOR: u64 = 3;
 
 /// What the Discovery document says of one method's media uploads.
 #[derive(Debug)]
@@ -183,6 +188,9 @@ fn unreadable(method: &'static str, error: &io::Error) -> Error {
 
 /// Moves the content to an absolute position, for content that can be read again.
 type SeekTo<C> = fn(&mut C, u64) -> io::Result<()>;
+/// Content that can be read again: how to seek, where it starts, and its length (when its end
+/// could be found).
+type Seekable<C> = (SeekTo<C>, u64, Option<u64>);
 /// Told the bytes confirmed and the total, when known.
 type Progress<'a> = Box<dyn FnMut(u64, Option<u64>) + 'a>;
 /// Told the session URI.
@@ -223,8 +231,9 @@ pub struct ResumableUpload<'a, R, C> {
     session_uri: Option<String>,
     progress: Option<Progress<'a>>,
     on_session: Option<SessionKeeper<'a>>,
-    /// How to read the content again, with where it started, when it can be sought.
-    seek: Option<(SeekTo<C>, u64)>,
+    /// How to read the content again, with where it started and its length, when it can be
+    /// sought.
+    seek: Option<Seekable<C>>,
     /// An error to return before anything is sent (metadata that could not be serialized).
     failed: Option<Error>,
 }
@@ -313,8 +322,19 @@ impl<'a, R, C: Read> ResumableUpload<'a, R, C> {
         }
         let method = self.call.method().id;
         check_media_type(method, self.info, &self.mime)?;
-        if let Some(length) = self.content_length {
+        let declared = self.declared_length(method)?;
+        if let Some(length) = declared {
             check_size(method, self.info, length)?;
+        }
+        let mut chunks = Chunks::new(self.chunk_size, declared);
+        let resuming = self.session_uri.is_some();
+        if !resuming {
+            // The first chunk is read before the session starts, so content that is too large,
+            // or of another length than declared, is refused before anything is sent when the
+            // first chunk shows it; content that fits in one chunk tells its length this way.
+            chunks
+                .fill_from(0, &mut self.content, method, self.seek)
+                .and_then(|()| chunks.check(method, self.info))?;
         }
         let metadata = self.call.take_body();
         let mut start = self
@@ -323,7 +343,7 @@ impl<'a, R, C: Read> ResumableUpload<'a, R, C> {
         start
             .headers
             .push(("x-upload-content-type".to_owned(), self.mime.clone()));
-        if let Some(length) = self.content_length {
+        if let Some(length) = chunks.total() {
             start
                 .headers
                 .push(("x-upload-content-length".to_owned(), length.to_string()));
@@ -336,21 +356,24 @@ impl<'a, R, C: Read> ResumableUpload<'a, R, C> {
         }
         start.body = metadata;
         // A resumed session is first asked how much it has; nothing is read before that.
-        let (mut session, mut resuming) = match self.session_uri.take() {
-            Some(uri) => (self.session(&start, &uri)?, true),
-            None => (self.start_session(&start)?, false),
+        let mut session = match self.session_uri.take() {
+            Some(uri) => self.session(&start, &uri)?,
+            None => self.start_session(&start)?,
         };
-        let mut ask_first = resuming;
-        let mut chunks = Chunks::new(self.chunk_size, self.content_length);
-        let mut confirmed = 0;
-        let mut failures = 0;
-        let mut restarts = 0;
-        let mut stalls = 0;
         let policy = self
             .call
             .retry_policy()
             .unwrap_or(self.service.client().retry_policy())
             .clone();
+        let patience = self
+            .call
+            .timeout()
+            .unwrap_or(self.service.client().timeout());
+        let mut guard = Guard::new(patience, self.chunk_size);
+        let mut ask_first = resuming;
+        let mut resuming = resuming;
+        let mut confirmed = 0;
+        let mut restarts = 0;
         loop {
             let sent_chunk = !ask_first;
             let answer = if ask_first {
@@ -359,6 +382,7 @@ impl<'a, R, C: Read> ResumableUpload<'a, R, C> {
                 let content_range = chunks
                     .fill_from(confirmed, &mut self.content, method, self.seek)
                     .and_then(|()| chunks.check(method, self.info))?;
+                guard.sending(method, chunks.pending().len(), chunks.seen())?;
                 self.put(&session, Some(chunks.pending()), &content_range)
             };
             ask_first = false;
@@ -380,22 +404,7 @@ impl<'a, R, C: Read> ResumableUpload<'a, R, C> {
                             ),
                         });
                     }
-                    if now > confirmed {
-                        failures = 0;
-                        stalls = 0;
-                    } else if sent_chunk {
-                        // A server that keeps nothing would be sent the same chunk for ever.
-                        stalls += 1;
-                        if stalls >= MAX_STALLS {
-                            return Err(Error::Protocol {
-                                method,
-                                message: format!(
-                                    "the upload server kept none of the last {stalls} chunks \
-                                     (it has {now} bytes)"
-                                ),
-                            });
-                        }
-                    }
+                    guard.confirmed(method, now, sent_chunk)?;
                     confirmed = now;
                     if let Some(report) = &mut self.progress {
                         report(confirmed, chunks.total());
@@ -408,21 +417,42 @@ impl<'a, R, C: Read> ResumableUpload<'a, R, C> {
                     }
                     session = self.start_session(&start)?;
                     confirmed = 0;
+                    guard.restarted();
                 }
                 Answer::Failed(error) => {
-                    failures += 1;
-                    if !(error.is_transient() || error.http_status() == Some(500))
-                        || !policy.allows_another(failures)
-                    {
+                    let retryable = error.is_transient() || error.http_status() == Some(500);
+                    if !retryable || !policy.allows_another(guard.failure()) {
                         return Err(error);
                     }
                     let wait = error
                         .retry_after()
-                        .unwrap_or_else(|| policy.backoff(failures));
+                        .unwrap_or_else(|| policy.backoff(guard.failures));
+                    // A wait past the time the upload may go without progress is not waited:
+                    // the error is the answer, as it is for any call.
+                    if !guard.may_wait(wait) {
+                        return Err(error);
+                    }
                     std::thread::sleep(wait);
                     ask_first = true;
                 }
             }
+        }
+    }
+
+    /// The content's length, when it is known before reading: given with `content_length`, or
+    /// learnt from seekable content. Both must agree.
+    fn declared_length(&self, method: &'static str) -> Result<Option<u64>, Error> {
+        match (
+            self.content_length,
+            self.seek.and_then(|(_, _, length)| length),
+        ) {
+            (Some(given), Some(actual)) if given != actual => Err(Error::InvalidRequest {
+                method,
+                message: format!(
+                    "the content is {actual} bytes, but its length was given as {given}"
+                ),
+            }),
+            (given, actual) => Ok(given.or(actual)),
         }
     }
 
@@ -461,6 +491,8 @@ impl<'a, R, C: Read> ResumableUpload<'a, R, C> {
             method,
             message: format!("the upload session URI is not valid: {error}"),
         })?;
+        refuse_user_info(&session, "the upload session URI")
+            .map_err(|message| Error::Protocol { method, message })?;
         if session.origin() != base.origin() {
             return Err(Error::Protocol {
                 method,
@@ -513,12 +545,16 @@ impl<R, C: Read + Seek> ResumableUpload<'_, R, C> {
     /// bytes than an earlier chunk sent, or forgot the session, the upload seeks back instead
     /// of failing. The content starts where it is now.
     pub fn seekable(mut self) -> Self {
-        match self.content.stream_position() {
-            Ok(start) => {
-                let seek_to: SeekTo<C> =
-                    |content, position| content.seek(SeekFrom::Start(position)).map(drop);
-                self.seek = Some((seek_to, start));
-            }
+        let seek_to: SeekTo<C> =
+            |content, position| content.seek(SeekFrom::Start(position)).map(drop);
+        // Where the content starts, and its length: the end, then back to the start.
+        let measured = self.content.stream_position().and_then(|start| {
+            let end = self.content.seek(SeekFrom::End(0))?;
+            seek_to(&mut self.content, start)?;
+            Ok((start, end.checked_sub(start)))
+        });
+        match measured {
+            Ok((start, length)) => self.seek = Some((seek_to, start, length)),
             Err(error) => {
                 self.failed = Some(unreadable(self.call.method().id, &error));
             }
@@ -537,6 +573,98 @@ impl<R, C> fmt::Debug for ResumableUpload<'_, R, C> {
             .field("session_uri", &self.session_uri.as_deref().map(redact_url))
             .field("seekable", &self.seek.is_some())
             .finish_non_exhaustive()
+    }
+}
+
+/// What bounds one upload against a server that takes without keeping: chunks that add nothing
+/// to the most it ever confirmed (stalls), failures in a row, bytes sent in all, and time
+/// without progress (a retry wait longer than what is left of it is not waited).
+struct Guard {
+    /// The most the server has ever confirmed.
+    high_water: u64,
+    stalls: u32,
+    failures: u32,
+    sent: u64,
+    chunk_size: u64,
+    patience: Duration,
+    last_progress: Instant,
+}
+
+impl Guard {
+    fn new(patience: Duration, chunk_size: usize) -> Guard {
+        Guard {
+            high_water: 0,
+            stalls: 0,
+            failures: 0,
+            sent: 0,
+            chunk_size: chunk_size as u64,
+            patience,
+            last_progress: Instant::now(),
+        }
+    }
+
+    /// Counts a chunk of `bytes` about to go out, refusing it when the upload has sent more
+    /// than [`MAX_SENT_FACTOR`] times the content read so far (`seen`), plus two chunks.
+    fn sending(&mut self, method: &'static str, bytes: usize, seen: u64) -> Result<(), Error> {
+        self.sent = self.sent.saturating_add(bytes as u64);
+        let budget = seen
+            .saturating_mul(MAX_SENT_FACTOR)
+            .saturating_add(2 * self.chunk_size);
+        if self.sent > budget {
+            return Err(Error::Protocol {
+                method,
+                message: format!(
+                    "the upload server has kept only {} bytes after {} were sent for {seen} \
+                     bytes of content; stopped rather than send them again without end",
+                    self.high_water, self.sent
+                ),
+            });
+        }
+        Ok(())
+    }
+
+    /// Takes the server's word that it has `now` bytes, after a chunk (`sent_chunk`) or a
+    /// status query. Only a new high-water mark is progress: a server that alternates its
+    /// answers does not reset the count of stalls.
+    fn confirmed(&mut self, method: &'static str, now: u64, sent_chunk: bool) -> Result<(), Error> {
+        if now > self.high_water {
+            self.high_water = now;
+            self.stalls = 0;
+            self.failures = 0;
+            self.last_progress = Instant::now();
+        } else if sent_chunk {
+            self.stalls += 1;
+            if self.stalls >= MAX_STALLS {
+                return Err(Error::Protocol {
+                    method,
+                    message: format!(
+                        "the upload server kept nothing new from the last {} chunks (it has {now} \
+                         bytes, and once had {})",
+                        self.stalls, self.high_water
+                    ),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// A new session: the server has nothing yet.
+    fn restarted(&mut self) {
+        self.high_water = 0;
+        self.stalls = 0;
+    }
+
+    /// Counts a failed request; the failures in a row, for the retry policy.
+    fn failure(&mut self) -> u32 {
+        self.failures += 1;
+        self.failures
+    }
+
+    /// Whether waiting `wait` still leaves time before the upload has gone its patience (the
+    /// call's timeout, or the client's) without progress.
+    fn may_wait(&self, wait: Duration) -> bool {
+        let until = deadline_after(self.last_progress, self.patience);
+        wait < until.saturating_duration_since(Instant::now())
     }
 }
 
@@ -647,13 +775,13 @@ impl Chunks {
         confirmed: u64,
         content: &mut C,
         method: &'static str,
-        seek: Option<(SeekTo<C>, u64)>,
+        seek: Option<Seekable<C>>,
     ) -> Result<(), Error> {
         let failed = |error: io::Error| unreadable(method, &error);
         if confirmed < self.start || confirmed > self.end() {
             // The server wants bytes no longer (or not yet) held: seek there if possible.
             match seek {
-                Some((seek_to, origin)) => {
+                Some((seek_to, origin, _)) => {
                     seek_to(content, origin + confirmed).map_err(failed)?;
                     self.buffer.clear();
                     self.start = confirmed;
@@ -735,10 +863,15 @@ impl Chunks {
         Ok(())
     }
 
+    /// How far into the content reading has gone (the byte read ahead included).
+    fn seen(&self) -> u64 {
+        self.end() + u64::from(self.lookahead.is_some())
+    }
+
     /// Checks the content read so far against the declared length and the method's limit,
     /// and returns the `Content-Range` of the buffer.
     fn check(&self, method: &'static str, info: &UploadInfo) -> Result<String, Error> {
-        let seen = self.end() + u64::from(self.lookahead.is_some());
+        let seen = self.seen();
         check_size(method, info, seen)?;
         if let Some(declared) = self.declared {
             if seen > declared || (self.ended && seen != declared) {

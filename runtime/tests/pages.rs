@@ -175,3 +175,36 @@ fn an_error_on_a_page_is_yielded_once_and_ends_the_iteration() {
     assert!(results[..2].iter().all(Result::is_ok));
     assert_eq!(results[2].as_ref().unwrap_err().http_status(), Some(503));
 }
+
+#[test]
+fn items_give_up_after_too_many_empty_pages_in_a_row() {
+    // A server that sends pages without items, each with a new token, for ever.
+    let replies = (0..150)
+        .map(|n| page(&[], Some(&format!("t{n}"))))
+        .collect();
+    let server = TestServer::start(replies);
+    let service = service(&server);
+    let mut items: Items<ThingsPage> = Items::new(Pages::new(&service, Call::new(&LIST)));
+    let first = items.next().expect("the iterator yields");
+    assert!(
+        matches!(&first, Err(Error::Protocol { message, .. }) if message.contains("100 pages in a row")),
+        "{first:?}"
+    );
+    assert!(items.next().is_none(), "the error ends the iteration");
+    let mut fetched = 0;
+    while !server.got_nothing() {
+        fetched += 1;
+    }
+    assert_eq!(fetched, 100);
+
+    // The bound is the caller's to raise; items after empty pages still come.
+    let mut replies: Vec<Reply> = (0..5).map(|n| page(&[], Some(&format!("u{n}")))).collect();
+    replies.push(page(&["a"], None));
+    let server = TestServer::start(replies);
+    let service = self::service(&server);
+    let items: Vec<String> = Items::<ThingsPage>::new(Pages::new(&service, Call::new(&LIST)))
+        .max_empty_pages(6)
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(items, ["a"]);
+}

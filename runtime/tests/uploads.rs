@@ -417,7 +417,7 @@ fn a_server_that_keeps_nothing_ends_the_upload() {
     server.plan(std::iter::repeat_n(Some(Fault::KeepNothing), 50));
     let error = resumable(&service, &data).send().unwrap_err();
     assert!(
-        matches!(&error, Error::Protocol { message, .. } if message.contains("kept none of the last 5")),
+        matches!(&error, Error::Protocol { message, .. } if message.contains("kept nothing new from the last 5")),
         "{error}"
     );
     let chunks = server.seen().iter().filter(|r| r.method == "PUT").count();
