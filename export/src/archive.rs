@@ -12,7 +12,8 @@ use google_dataportability_v1::runtime::RetryPolicy;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::care::{check_interrupt, pause};
-use crate::{ExportError, ExportOptions, ExportReport};
+use crate::status::note;
+use crate::{ExportError, ExportOptions, ExportReport, io_error};
 
 /// What became of one archive's download.
 pub(crate) enum Fetched {
@@ -55,7 +56,8 @@ pub(crate) fn download(
                 match error.http_status() {
                     Some(403) => return Ok(Fetched::Expired),
                     // What we have is longer than the file: start over.
-                    Some(416) => fs::remove_file(&part)?,
+                    Some(416) => fs::remove_file(&part)
+                        .map_err(io_error("could not remove the partial download", &part))?,
                     _ => {}
                 }
                 asked = error.retry_after();
@@ -72,7 +74,8 @@ pub(crate) fn download(
         let finished = loop {
             if let Err(interrupted) = check_interrupt(options) {
                 if let Some(file) = &file {
-                    file.sync_all()?;
+                    file.sync_all()
+                        .map_err(io_error("could not write", &part))?;
                 }
                 progress.abandon();
                 return Err(interrupted);
@@ -85,7 +88,8 @@ pub(crate) fn download(
                         // Opened only now, so an attempt that gets nothing leaves nothing.
                         None => file.insert(open_part(&part, appending)?),
                     };
-                    file.write_all(&buffer[..count])?;
+                    file.write_all(&buffer[..count])
+                        .map_err(io_error("could not write", &part))?;
                     written += count as u64;
                     progress.set(written);
                 }
@@ -97,7 +101,8 @@ pub(crate) fn download(
             }
         };
         if let Some(file) = file.take() {
-            file.sync_all()?;
+            file.sync_all()
+                .map_err(io_error("could not write", &part))?;
         }
         progress.abandon();
         if !finished {
@@ -110,16 +115,20 @@ pub(crate) fn download(
         if !is_complete_zip(&part) {
             // Complete by length but not a valid archive: fetch it whole again.
             if regular_file_len(&part)? > 0 {
-                fs::remove_file(&part)?;
+                fs::remove_file(&part)
+                    .map_err(io_error("could not remove the broken download", &part))?;
             }
             last_error = "what arrived is not a complete ZIP archive".to_owned();
             continue;
         }
-        fs::rename(&part, target)?;
-        let size = fs::metadata(target)?.len();
-        if options.progress {
-            eprintln!("{name}: {size} bytes, checked");
-        }
+        fs::rename(&part, target).map_err(io_error(
+            "could not rename the finished download to",
+            target,
+        ))?;
+        let size = fs::metadata(target)
+            .map_err(io_error("could not read", target))?
+            .len();
+        note(options, &format!("{name}: {size} bytes, checked"));
         return Ok(Fetched::Done(target.to_path_buf()));
     }
     Err(ExportError::Download(format!(
@@ -145,11 +154,11 @@ fn regular_file_len(path: &Path) -> Result<u64, ExportError> {
             path.display()
         ))),
         Ok(_) => {
-            fs::remove_file(path)?;
+            fs::remove_file(path).map_err(io_error("could not remove", path))?;
             Ok(0)
         }
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(0),
-        Err(error) => Err(ExportError::Io(error)),
+        Err(error) => Err(io_error("could not read", path)(error)),
     }
 }
 
@@ -157,15 +166,22 @@ fn regular_file_len(path: &Path) -> Result<u64, ExportError> {
 /// one removed first; never through a link).
 fn open_part(part: &Path, appending: bool) -> Result<File, ExportError> {
     if appending && regular_file_len(part)? > 0 {
-        return Ok(OpenOptions::new().append(true).open(part)?);
+        return OpenOptions::new()
+            .append(true)
+            .open(part)
+            .map_err(io_error("could not open the partial download", part));
     }
     regular_file_len(part)?;
     match fs::remove_file(part) {
         Ok(()) => {}
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
-        Err(error) => return Err(ExportError::Io(error)),
+        Err(error) => return Err(io_error("could not remove", part)(error)),
     }
-    Ok(OpenOptions::new().write(true).create_new(true).open(part)?)
+    OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(part)
+        .map_err(io_error("could not create the download file", part))
 }
 
 /// The archive's file name from its URL: the last path segment, with anything unsafe replaced.

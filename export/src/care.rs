@@ -6,19 +6,28 @@ use std::time::{Duration, Instant};
 
 use google_dataportability_v1::runtime::RetryPolicy;
 
+use crate::status::{human, note};
 use crate::{ExportError, ExportOptions, ExportReport};
+
+/// The longest wait between two tries of a call, whatever the server asks: the workflow stays
+/// responsive, and a server that wants more is asked again after it.
+const MAX_WAIT: Duration = Duration::from_secs(300);
 
 /// How often a wait looks at the interrupt flag.
 const INTERRUPT_CHECK: Duration = Duration::from_millis(50);
 
 /// Waits `duration`, or less when interrupted.
 pub(crate) fn pause(options: &ExportOptions, duration: Duration) -> Result<(), ExportError> {
-    let until = Instant::now() + duration;
+    // The duration may be a server's: an instant it cannot reach is waited for as long as
+    // the loop runs, never added up into a panic.
+    let until = Instant::now().checked_add(duration);
     loop {
         if options.interrupt.load(Ordering::Relaxed) {
             return Err(ExportError::Interrupted);
         }
-        let left = until.saturating_duration_since(Instant::now());
+        let left = until.map_or(Duration::MAX, |until| {
+            until.saturating_duration_since(Instant::now())
+        });
         if left.is_zero() {
             return Ok(());
         }
@@ -47,7 +56,9 @@ pub(crate) enum Repeat {
 /// Calls `call`, repeating it when the server says it did not process the request and, where
 /// `repeat` allows, when no answer came. The runtime decides what is transient and how long to
 /// wait (`Retry-After`, else its backoff with jitter); this workflow decides that repeating is
-/// safe, which the client never assumes for a POST.
+/// safe, which the client never assumes for a POST. Each repeat is said on standard error, with
+/// why and when. A connection refused before the server has answered anything in this run is
+/// not repeated: the address is more likely wrong than the server away.
 pub(crate) fn with_care<T>(
     options: &ExportOptions,
     report: &mut ExportReport,
@@ -58,24 +69,50 @@ pub(crate) fn with_care<T>(
     let policy = RetryPolicy::default().max_attempts(options.max_call_attempts);
     for attempt in 1.. {
         check_interrupt(options)?;
-        match call() {
-            Ok(value) => return Ok(value),
-            Err(error) => {
-                let again = match &error {
-                    Error::Api(api) => api.is_transient(),
-                    // No answer (or a stalled one): the server may or may not have acted.
-                    _ => error.is_transient() && repeat == Repeat::AlsoWhenUnanswered,
-                };
-                if !again || !policy.allows_another(attempt) {
-                    return Err(error.into());
-                }
-                report.call_retries += 1;
-                let wait = error
-                    .retry_after()
-                    .unwrap_or_else(|| policy.backoff(attempt));
-                pause(options, wait)?;
+        let error = match call() {
+            Ok(value) => {
+                report.server_answered = true;
+                return Ok(value);
             }
+            Err(error) => error,
+        };
+        if error.api().is_some() {
+            report.server_answered = true;
         }
+        if error.is_connect() && !report.server_answered {
+            return Err(ExportError::Unreachable {
+                source: options.source.clone(),
+                error,
+            });
+        }
+        let again = match &error {
+            Error::Api(api) => api.is_transient(),
+            // No answer (or a stalled one): the server may or may not have acted.
+            _ => error.is_transient() && repeat == Repeat::AlsoWhenUnanswered,
+        };
+        if !again || !policy.allows_another(attempt) {
+            return Err(error.into());
+        }
+        report.call_retries += 1;
+        let wait = error
+            .retry_after()
+            .unwrap_or_else(|| policy.backoff(attempt))
+            .min(MAX_WAIT);
+        let why = match error.http_status() {
+            Some(status) => format!("HTTP {status}"),
+            None => error.to_string(),
+        };
+        note(
+            options,
+            &format!(
+                "{} did not answer ({why}); trying again in {} (attempt {} of {})",
+                options.source,
+                human(wait),
+                attempt + 1,
+                options.max_call_attempts
+            ),
+        );
+        pause(options, wait)?;
     }
     unreachable!("the loop returns")
 }

@@ -11,6 +11,7 @@
 mod archive;
 mod care;
 mod saved;
+mod status;
 
 use std::fs;
 use std::path::PathBuf;
@@ -27,7 +28,9 @@ use google_dataportability_v1::runtime::Timestamp;
 
 pub use archive::{file_name, is_complete_zip};
 use care::{Repeat, pause, with_care};
-pub use saved::{STATE_FILE, SavedExport, runs_so_far};
+pub use saved::{LOCK_FILE, STATE_FILE, SavedExport, runs_so_far};
+pub use status::human;
+use status::{JobWatch, note, unix_now};
 
 /// How an export runs.
 #[derive(Debug, Clone)]
@@ -58,8 +61,12 @@ pub struct ExportOptions {
     pub max_call_attempts: u32,
     /// How many times one archive's download is tried (each try resumes).
     pub max_download_attempts: u32,
-    /// Show progress on standard error: a bar on a terminal, a line per archive otherwise.
+    /// Show progress on standard error: the job's state while it runs, retries, and each
+    /// archive (a spinner and bars on a terminal, plain lines otherwise).
     pub progress: bool,
+    /// In a log (standard error not a terminal), how often a line says the job is still
+    /// running when its state has not changed.
+    pub heartbeat: Duration,
     /// Set to stop cleanly (Ctrl-C); every wait notices within a twentieth of a second.
     pub interrupt: Arc<AtomicBool>,
 }
@@ -81,6 +88,7 @@ impl ExportOptions {
             max_call_attempts: 8,
             max_download_attempts: 10,
             progress: false,
+            heartbeat: Duration::from_secs(300),
             interrupt: Arc::new(AtomicBool::new(false)),
         }
     }
@@ -96,6 +104,8 @@ impl ExportOptions {
             archives: Vec::new(),
             finished: false,
             runs,
+            starting: false,
+            started_at: None,
         }
     }
 }
@@ -120,6 +130,9 @@ pub struct ExportReport {
     pub download_retries: u32,
     /// Times expired URLs were renewed by polling again.
     pub url_renewals: u32,
+    /// Whether the server answered any call of this run. Until it has, a refused connection is
+    /// not tried again by the workflow: the address is more likely wrong than the server away.
+    pub server_answered: bool,
 }
 
 /// Why an export stopped.
@@ -127,6 +140,13 @@ pub struct ExportReport {
 pub enum ExportError {
     /// The API refused or failed.
     Api(google_dataportability_v1::Error),
+    /// The server could not be reached at all on the run's first call: nothing was sent.
+    Unreachable {
+        /// Where the export comes from, as [`ExportOptions::source`] says.
+        source: String,
+        /// The connection error.
+        error: google_dataportability_v1::Error,
+    },
     /// The job failed more often than allowed, or was cancelled.
     Job(String),
     /// A download could not be completed.
@@ -135,21 +155,53 @@ pub enum ExportError {
     State(String),
     /// Stopped on request; the job is saved and partial downloads kept, to resume.
     Interrupted,
-    /// Local files.
-    Io(std::io::Error),
+    /// A local file or folder could not be used.
+    Io {
+        /// What the export was doing, such as `could not create the output folder`.
+        doing: &'static str,
+        /// The file or folder.
+        path: PathBuf,
+        /// Why.
+        error: std::io::Error,
+    },
+}
+
+impl ExportError {
+    /// Whether the error shows that no job was started: the server answered with an error, or
+    /// could not be reached, or the run stopped before asking.
+    fn started_nothing(&self) -> bool {
+        matches!(
+            self,
+            ExportError::Api(_) | ExportError::Unreachable { .. } | ExportError::Interrupted
+        )
+    }
+}
+
+/// Makes an I/O error into one that says what was being done, and where.
+pub(crate) fn io_error(
+    doing: &'static str,
+    path: &std::path::Path,
+) -> impl FnOnce(std::io::Error) -> ExportError {
+    let path = path.to_path_buf();
+    move |error| ExportError::Io { doing, path, error }
 }
 
 impl std::fmt::Display for ExportError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             ExportError::Api(error) => write!(f, "{error}"),
+            ExportError::Unreachable { source, error } => {
+                write!(f, "could not connect to {source}: {error}")
+            }
             ExportError::Job(message)
             | ExportError::Download(message)
             | ExportError::State(message) => f.write_str(message),
             ExportError::Interrupted => {
                 f.write_str("interrupted; run the same command again to resume")
             }
-            ExportError::Io(error) => write!(f, "{error}"),
+            ExportError::Io { doing, path, error } => {
+                write!(f, "{doing} {}: {error}", path.display())
+            }
         }
     }
 }
@@ -162,12 +214,6 @@ impl From<google_dataportability_v1::Error> for ExportError {
     }
 }
 
-impl From<std::io::Error> for ExportError {
-    fn from(error: std::io::Error) -> Self {
-        ExportError::Io(error)
-    }
-}
-
 /// Runs an export into `options.out_dir`: resumes the job saved there, or the one
 /// `options.job` names, or initiates one; then waits for it, retries it if it fails, and
 /// downloads its archives. Running it again after an interruption resumes where it stopped;
@@ -177,10 +223,20 @@ pub fn run_export(
     options: &ExportOptions,
 ) -> Result<ExportReport, ExportError> {
     let folder = &options.out_dir;
-    fs::create_dir_all(folder)?;
+    fs::create_dir_all(folder).map_err(io_error("could not create the output folder", folder))?;
+    // Held until the export ends (the system releases it if the process dies): two exports in
+    // one folder would download into the same files.
+    let _lock = saved::lock(folder)?;
+    saved::remove_stale_temporaries(folder)?;
     let mut report = ExportReport::default();
     let previous = SavedExport::load(folder)?;
     let runs = previous.as_ref().map_or(0, |saved| saved.runs) + 1;
+    // A state without a job holds nothing: a start that failed, or one that stopped before
+    // the server answered (which may have started a job: say so).
+    let interrupted_start = previous
+        .as_ref()
+        .is_some_and(|saved| saved.job.is_none() && saved.starting);
+    let previous = previous.filter(|saved| saved.job.is_some());
     let wanted = options.fresh_state(runs);
     let mut state = match (&options.job, previous) {
         (Some(job), previous) => {
@@ -219,7 +275,7 @@ pub fn run_export(
             wanted
         }
         (None, Some(saved)) if saved.is_same_export(&wanted) => {
-            report.resumed = saved.job.is_some();
+            report.resumed = true;
             SavedExport {
                 runs,
                 finished: false,
@@ -240,15 +296,51 @@ pub fn run_export(
         }
         (None, None) => wanted,
     };
-    // Saved before anything is asked of the server, so even a run that fails at once counts.
-    state.save(folder)?;
-    if state.job.is_none() {
-        saved::remove_partials(folder)?;
-        let job = initiate(client, options, &mut report)?;
-        state.job = Some(job);
-        state.archives.clear();
-        state.finished = false;
-        state.save(folder)?;
+    match &state.job {
+        Some(job) => {
+            state.save(folder)?;
+            let how = if report.resumed {
+                "resuming"
+            } else {
+                "exporting"
+            };
+            note(options, &format!("{how} job {job} from {}", options.source));
+        }
+        None => {
+            if interrupted_start && !options.fresh_server {
+                note(
+                    options,
+                    "an earlier run in this folder stopped while it was starting a job, and may \
+                     have started one (the API keeps no list of jobs). A one-time grant refuses a \
+                     second start: if this one is refused, export that job with its id if you \
+                     know it, or reset the authorization and start again.",
+                );
+            }
+            saved::remove_partials(folder)?;
+            // Saved as `starting` while `initiate` is under way, so that a run killed before
+            // its answer is saved tells the next run that a job may exist.
+            state.starting = true;
+            state.save(folder)?;
+            let job = match initiate(client, options, &mut report) {
+                Ok(job) => job,
+                Err(error) => {
+                    if error.started_nothing() {
+                        SavedExport::remove(folder)?;
+                    }
+                    return Err(error);
+                }
+            };
+            note(
+                options,
+                &format!("started job {job} from {}", options.source),
+            );
+            state.job = Some(job);
+            state.starting = false;
+            state.started_at = Some(unix_now());
+            state.archives.clear();
+            state.finished = false;
+            state.save(folder)?;
+        }
     }
     export_saved_job(client, options, state, report)
 }
@@ -300,7 +392,7 @@ fn export_saved_job(
     let folder = &options.out_dir;
     loop {
         let job = state.job.clone().expect("a job is saved before this");
-        let polled = wait_for_job(client, &job, options, &mut report)?;
+        let polled = wait_for_job(client, &job, state.started_at, options, &mut report)?;
         match polled.state {
             Some(JobState::Complete) => {
                 let urls = polled.urls.unwrap_or_default();
@@ -356,7 +448,12 @@ fn export_saved_job(
                     ExportError::Job("retry answered without a job id".to_owned())
                 })?;
                 saved::remove_partials(folder)?;
+                note(
+                    options,
+                    &format!("job {job} failed; retried as job {new_job}"),
+                );
                 state.job = Some(new_job);
+                state.started_at = Some(unix_now());
                 state.archives.clear();
                 state.save(folder)?;
                 report.job_retries += 1;
@@ -368,15 +465,18 @@ fn export_saved_job(
     }
 }
 
-/// Polls until the job is no longer in progress, waiting longer each time.
+/// Polls until the job is no longer in progress, waiting longer each time and showing the job's
+/// state while it waits.
 fn wait_for_job(
     client: &DataPortability,
     job: &str,
+    started_at: Option<u64>,
     options: &ExportOptions,
     report: &mut ExportReport,
 ) -> Result<PortabilityArchiveState, ExportError> {
     let name = format!("archiveJobs/{job}/portabilityArchiveState");
     let mut wait = options.poll_initial;
+    let mut watch = JobWatch::new(options, job, started_at);
     loop {
         let state = with_care(options, report, Repeat::AlsoWhenUnanswered, || {
             client
@@ -384,10 +484,25 @@ fn wait_for_job(
                 .get_portability_archive_state(name.clone())
                 .send()
         })?;
+        let shown = state.state.as_ref().map_or_else(
+            || "UNSPECIFIED".to_owned(),
+            |state| state.as_str().to_owned(),
+        );
         if state.state != Some(JobState::InProgress) {
+            watch.finish(&shown);
             return Ok(state);
         }
-        pause(options, wait)?;
+        watch.polled(&shown, wait);
+        // Waited in steps of a second, so the spinner counts down.
+        let until = std::time::Instant::now() + wait;
+        loop {
+            let left = until.saturating_duration_since(std::time::Instant::now());
+            if left.is_zero() {
+                break;
+            }
+            watch.waiting(left);
+            pause(options, left.min(Duration::from_secs(1)))?;
+        }
         wait = (wait * 2).min(options.poll_max);
     }
 }

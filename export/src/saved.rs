@@ -8,10 +8,15 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::ExportError;
+use crate::{ExportError, io_error};
 
 /// The file, in the output folder, that holds the saved state.
 pub const STATE_FILE: &str = ".dataportability-export.json";
+/// The file, in the output folder, that a running export holds locked.
+pub const LOCK_FILE: &str = ".dataportability-export.lock";
+/// How the temporary files of a state being saved start and end.
+const TEMPORARY_PREFIX: &str = ".dataportability-export-";
+const TEMPORARY_SUFFIX: &str = ".tmp";
 
 /// The state of an export, as saved in its folder.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -33,6 +38,13 @@ pub struct SavedExport {
     pub finished: bool,
     /// How many runs have worked in this folder, this one included.
     pub runs: u32,
+    /// `initiate` is under way: a run that stopped with this set may have started a job whose
+    /// id it never learnt.
+    #[serde(default)]
+    pub starting: bool,
+    /// When `job` started, in seconds since the Unix epoch, when this workflow started it.
+    #[serde(default)]
+    pub started_at: Option<u64>,
 }
 
 impl SavedExport {
@@ -47,7 +59,7 @@ impl SavedExport {
         let bytes = match fs::read(&path) {
             Ok(bytes) => bytes,
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(error) => return Err(ExportError::Io(error)),
+            Err(error) => return Err(io_error("could not read the saved state", &path)(error)),
         };
         let mut saved: SavedExport = serde_json::from_slice(&bytes).map_err(|error| {
             ExportError::State(format!(
@@ -69,16 +81,30 @@ impl SavedExport {
     /// the new one, never half of one.
     pub fn save(&self, folder: &Path) -> Result<(), ExportError> {
         let json = serde_json::to_vec_pretty(self).expect("the state serializes");
+        let path = Self::path(folder);
+        let failed = || io_error("could not save the export's state in", &path);
         let mut temporary = tempfile::Builder::new()
-            .prefix(".dataportability-export-")
-            .suffix(".tmp")
-            .tempfile_in(folder)?;
-        temporary.write_all(&json)?;
-        temporary.as_file().sync_all()?;
+            .prefix(TEMPORARY_PREFIX)
+            .suffix(TEMPORARY_SUFFIX)
+            .tempfile_in(folder)
+            .map_err(failed())?;
+        temporary.write_all(&json).map_err(failed())?;
+        temporary.as_file().sync_all().map_err(failed())?;
         temporary
-            .persist(Self::path(folder))
-            .map_err(|error| ExportError::Io(error.error))?;
+            .persist(&path)
+            .map_err(|error| failed()(error.error))?;
         Ok(())
+    }
+
+    /// Removes the state saved in `folder`, if any: the folder is as if no run had been there.
+    pub fn remove(folder: &Path) -> Result<(), ExportError> {
+        let path = Self::path(folder);
+        match fs::remove_file(&path) {
+            Err(error) if error.kind() != std::io::ErrorKind::NotFound => {
+                Err(io_error("could not remove", &path)(error))
+            }
+            _ => Ok(()),
+        }
     }
 
     /// Whether this state describes the same export: source, resources and time range.
@@ -124,18 +150,55 @@ pub fn runs_so_far(folder: &Path) -> u32 {
 /// Removes partial downloads (`*.zip.part`) from `folder`: they belong to a job that is not the
 /// one being exported now, and resuming from them would mix two jobs' bytes.
 pub fn remove_partials(folder: &Path) -> Result<(), ExportError> {
+    remove_files_where(folder, |name| name.ends_with(".zip.part"))
+}
+
+/// Removes the temporary files of states whose save never finished (a run killed while it
+/// saved). Only called with the folder's lock held, so no other run is saving one.
+pub(crate) fn remove_stale_temporaries(folder: &Path) -> Result<(), ExportError> {
+    remove_files_where(folder, |name| {
+        name.starts_with(TEMPORARY_PREFIX) && name.ends_with(TEMPORARY_SUFFIX)
+    })
+}
+
+/// Removes the files (and links, never followed) of `folder` whose name `wanted` picks.
+fn remove_files_where(folder: &Path, wanted: impl Fn(&str) -> bool) -> Result<(), ExportError> {
+    let listing = || io_error("could not list the output folder", folder);
     let entries = match fs::read_dir(folder) {
         Ok(entries) => entries,
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-        Err(error) => return Err(ExportError::Io(error)),
+        Err(error) => return Err(listing()(error)),
     };
     for entry in entries {
-        let entry = entry?;
+        let entry = entry.map_err(listing())?;
         let name = entry.file_name();
-        // A symbolic link is removed itself, never followed.
-        if name.to_string_lossy().ends_with(".zip.part") && !entry.file_type()?.is_dir() {
-            fs::remove_file(entry.path())?;
+        let kind = entry.file_type().map_err(listing())?;
+        if wanted(&name.to_string_lossy()) && !kind.is_dir() {
+            let path = entry.path();
+            fs::remove_file(&path).map_err(io_error("could not remove", &path))?;
         }
     }
     Ok(())
+}
+
+/// Locks `folder` for this run ([`LOCK_FILE`]), or says that another export is running there.
+/// The lock goes with the returned file, and with the process if it dies.
+pub(crate) fn lock(folder: &Path) -> Result<fs::File, ExportError> {
+    let path = folder.join(LOCK_FILE);
+    let file = fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(io_error("could not open the lock file", &path))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(fs::TryLockError::WouldBlock) => Err(ExportError::State(format!(
+            "another export is running in {} (it holds {}); wait for it to end, or choose \
+             another folder",
+            folder.display(),
+            path.display()
+        ))),
+        Err(fs::TryLockError::Error(error)) => Err(io_error("could not lock", &path)(error)),
+    }
 }

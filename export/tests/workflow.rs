@@ -4,7 +4,7 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use emulator::{AccessType, Config, Emulator, Faults};
-use export::{ExportError, ExportOptions, ExportReport, STATE_FILE, run_export};
+use export::{ExportError, ExportOptions, ExportReport, LOCK_FILE, STATE_FILE, run_export};
 use google_dataportability_v1::model::InitiatePortabilityArchiveRequest;
 use google_dataportability_v1::runtime::{RetryPolicy, StaticToken};
 use google_dataportability_v1::{Client, DataPortability};
@@ -168,7 +168,8 @@ fn an_interrupted_export_stops_cleanly() {
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
-    assert_eq!(names, [STATE_FILE], "nothing but the saved state");
+    // No job was started, so nothing is saved: the folder is free for any export.
+    assert_eq!(names, [LOCK_FILE], "nothing but the lock");
 }
 
 #[test]
@@ -238,6 +239,8 @@ fn archive_names_in_a_planted_state_file_are_not_trusted() {
         archives: vec![escape.clone(), "/etc/passwd.zip".to_owned()],
         finished: true,
         runs: 1,
+        starting: false,
+        started_at: None,
     };
     planted.save(dir.path()).unwrap();
     let loaded = export::SavedExport::load(dir.path()).unwrap().unwrap();
