@@ -14,6 +14,20 @@ Serves the Data Portability API on 127.0.0.1. Point a client at the printed root
 printed OAuth endpoints for the consent flow, or --grant to get a token directly. Resources are
 scope suffixes such as myactivity.search; unknown ones are refused.
 
+  --port N                   the port to listen on (default 8080)
+  --seed N                   seeds job ids, archive contents and injected faults, so a run
+                             repeats exactly (default 1)
+  --complete-after-polls N   a job stays IN_PROGRESS until its state was polled N times (or an
+                             hour passed), then is COMPLETE (default 2)
+  --fail-first-jobs N        the first N jobs end FAILED instead, to try archiveJobs.retry
+  --access-type KIND         grants from --grant and the consent page: one-time (a resource
+                             exports once until authorization.reset) or time-based (once in
+                             24 hours); default one-time
+  --unavailable RATE         answers that share of requests (0 to 1) with 503 UNAVAILABLE
+  --throttled RATE           answers that share of requests (0 to 1) with 429 RESOURCE_EXHAUSTED
+                             without a reason, as rate limiting does
+  --grant R1,R2              consents to these resources at start and prints an access token
+
 The consent endpoint (GET /o/oauth2/auth) consents at once and redirects to redirect_uri with
 code and state. It takes:
   response_type=code         required
@@ -32,14 +46,36 @@ code_verifier) or grant_type=refresh_token (refresh_token), as a form.";
 fn main() -> ExitCode {
     match run(std::env::args().skip(1).collect()) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
+        Err(Failure::Usage(message)) => {
             eprintln!("error: {message}\n\n{USAGE}");
             ExitCode::from(2)
+        }
+        Err(Failure::Start(message)) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
         }
     }
 }
 
-fn run(args: Vec<String>) -> Result<(), String> {
+/// Why the emulator did not run: the command line (usage follows), or starting the server.
+enum Failure {
+    Usage(String),
+    Start(String),
+}
+
+impl From<String> for Failure {
+    fn from(message: String) -> Self {
+        Failure::Usage(message)
+    }
+}
+
+impl From<&str> for Failure {
+    fn from(message: &str) -> Self {
+        Failure::Usage(message.to_owned())
+    }
+}
+
+fn run(args: Vec<String>) -> Result<(), Failure> {
     let mut config = Config::default();
     let mut port = 8080u16;
     let mut grant = None;
@@ -63,7 +99,7 @@ fn run(args: Vec<String>) -> Result<(), String> {
                 config.access_type = match value()?.as_str() {
                     "one-time" => AccessType::OneTime,
                     "time-based" => AccessType::TimeBased,
-                    other => return Err(format!("unknown access type {other:?}")),
+                    other => return Err(format!("unknown access type {other:?}").into()),
                 }
             }
             "--unavailable" => config.faults.unavailable = number(value()?)?,
@@ -73,7 +109,7 @@ fn run(args: Vec<String>) -> Result<(), String> {
                 println!("{USAGE}");
                 return Ok(());
             }
-            other => return Err(format!("unknown option {other:?}")),
+            other => return Err(format!("unknown option {other:?}").into()),
         }
     }
     // Refuse a mistyped resource before starting, not at the first initiate.
@@ -85,8 +121,17 @@ fn run(args: Vec<String>) -> Result<(), String> {
         .parse()
         .map_err(|_| "bad port")?;
     let access_type = config.access_type;
-    let emulator = Emulator::start_with(config, Arc::new(SystemClock), address)
-        .map_err(|error| format!("could not start: {error}"))?;
+    let emulator =
+        Emulator::start_with(config, Arc::new(SystemClock), address).map_err(|error| {
+            let hint = if error.kind() == std::io::ErrorKind::AddrInUse {
+                "; another program listens there: choose another port with --port"
+            } else {
+                ""
+            };
+            Failure::Start(format!(
+                "could not listen on 127.0.0.1:{port}: {error}{hint}"
+            ))
+        })?;
     println!("Data Portability emulator");
     println!("  root URL:       {}", emulator.base_url());
     println!("  consent URL:    {}", emulator.auth_url());

@@ -292,3 +292,39 @@ fn the_binary_refuses_unknown_resources_in_grant() {
         "{stderr}"
     );
 }
+
+#[test]
+fn the_binary_names_a_busy_port_without_the_usage_and_explains_each_option() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_emulator"))
+        .args(["--port", &port])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(&format!("could not listen on 127.0.0.1:{port}")),
+        "{stderr}"
+    );
+    assert!(stderr.contains("--port"), "{stderr}");
+    assert!(!stderr.contains("usage:"), "{stderr}");
+
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_emulator"))
+        .arg("--help")
+        .output()
+        .unwrap();
+    let help = String::from_utf8_lossy(&output.stdout);
+    for option in [
+        "--seed N ",
+        "--complete-after-polls N ",
+        "--fail-first-jobs N ",
+        "--unavailable RATE ",
+        "--throttled RATE ",
+    ] {
+        assert!(
+            help.contains(&format!("  {option}")),
+            "{option} is not explained"
+        );
+    }
+}

@@ -4,7 +4,7 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use emulator::{AccessType, Config, Emulator, Faults};
-use export::{ExportError, ExportOptions, ExportReport, LOCK_FILE, STATE_FILE, run_export};
+use export::{ExportError, ExportOptions, ExportReport, LOCK_FILE, run_export};
 use google_dataportability_v1::model::InitiatePortabilityArchiveRequest;
 use google_dataportability_v1::runtime::{RetryPolicy, StaticToken};
 use google_dataportability_v1::{Client, DataPortability};
