@@ -87,16 +87,15 @@ impl Namespace {
         }
     }
 
-    /// Takes `name`, or the first free `name2`, `name3`, ... (`name_2` for snake case).
+    /// Takes `name`, or the first free `name2`, `name3`, ... (`name_2` for snake case). A name
+    /// that starts in upper case (a type, a variant, a constant) never gets an underscore:
+    /// `A_2` would be a type name rustc warns about, while `A2` suits every case.
     pub fn claim(&mut self, name: String) -> String {
         if self.taken.insert(unraw(&name).to_owned()) {
             return name;
         }
         let base = unraw(&name).trim_end_matches('_');
-        let snake = base.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
-            || base
-                .chars()
-                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
+        let snake = base.starts_with(|c: char| c.is_ascii_lowercase() || c == '_');
         (2..)
             .map(|n| {
                 if snake {

@@ -6,7 +6,9 @@ mod bench;
 mod corpus;
 mod drift;
 mod fetch;
+mod fuzz;
 mod http;
+mod measure;
 mod overhead;
 mod paths;
 mod regen;
@@ -14,9 +16,10 @@ mod regen;
 use std::process::ExitCode;
 
 /// Generation allocates many small token trees on every core; mimalloc makes `regen` of a large
-/// document (compute.v1) markedly faster than the system allocator does.
+/// document (compute.v1) markedly faster than the system allocator does. It counts what a
+/// thread allocates only while `fuzz` asks it to.
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: measure::Counting = measure::Counting;
 
 /// Each task's name and its usage lines.
 const TASKS: &[(&str, &str)] = &[
@@ -56,6 +59,23 @@ const TASKS: &[(&str, &str)] = &[
   drift [OLD] [NEW] [--json] [--docs] [--timeout SECS]
                              wire changes from OLD to NEW (files or URLs; default: the vendored
                              document against the live one); exit 0 none, 1 additive, 2 breaking
+",
+    ),
+    (
+        "fuzz",
+        "\
+  fuzz [--target generate|decode] [--runs N] [--seed S] [--threads N] [--keep DIR]
+       [--trace FILE] [--replay]
+                             mutate inputs and look for what breaks: `generate` (default) drives
+                             mutated Discovery documents through parse, lower, emit and render;
+                             `decode` decodes hostile response bodies with the runtime and the
+                             generated types. Panics, refusals without a JSON path and (decode)
+                             memory out of proportion are saved as fixtures that tests replay:
+                             codegen/tests/fuzz/, runtime/tests/fuzz/. --keep DIR keeps the
+                             documents that generated, for `corpus --documents DIR` to compile;
+                             --trace FILE writes each input to FILE.<thread> before trying it,
+                             so an input that aborts the process (a stack overflow) is kept;
+                             --replay tries every saved fixture of the target again instead
 ",
     ),
     (
@@ -113,6 +133,7 @@ fn main() -> ExitCode {
         Some("bench") => bench::run(&args[1..]),
         Some("fetch") => fetch::run(&args[1..]),
         Some("drift") => drift::run(&args[1..]),
+        Some("fuzz") => fuzz::run(&args[1..]),
         Some("help" | "--help" | "-h") => {
             print!("{}", usage());
             return ExitCode::SUCCESS;

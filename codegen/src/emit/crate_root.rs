@@ -16,7 +16,8 @@ pub fn emit(api: &Api) -> TokenStream {
          [`model`], every method a request builder in [`resources`] reached from the hub, \
          [`{}`], every OAuth scope a [`Scope`]; the shared, hand-written [`runtime`] sends the \
          requests, and one [`Client`] serves every API crate a program uses.",
-        api.revision, api.hub_name
+        super::docs::one_line(&api.revision),
+        api.hub_name
     );
     let link = api
         .documentation_link

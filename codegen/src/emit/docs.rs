@@ -39,12 +39,14 @@ pub fn paragraphs<'a>(parts: impl IntoIterator<Item = &'a str>) -> String {
 /// - fenced blocks are marked `text`, so rustdoc never compiles them as doctests;
 /// - outside code, `[`, `]`, `<` and `>` are escaped (no broken intra-doc links, no stray HTML)
 ///   and bare URLs become `<...>` autolinks;
-/// - tabs become spaces and trailing white space goes.
+/// - tabs become spaces and trailing white space goes;
+/// - the bidirectional controls rustc refuses in comments (`text_direction_codepoint_in_comment`,
+///   deny by default) are written out as `\u{202E}`, visibly, instead.
 pub fn sanitize(text: &str) -> Vec<String> {
     let mut lines = Vec::new();
     let mut in_fence = false;
     for raw in text.trim().lines() {
-        let line = raw.replace('\t', "    ");
+        let line = escape_bidi(&raw.replace('\t', "    "));
         let line = line.trim();
         if line.starts_with("```") {
             // Whatever language the fence names, rustdoc must not compile it.
@@ -64,6 +66,43 @@ pub fn sanitize(text: &str) -> Vec<String> {
     // Collapse runs of blank lines.
     lines.dedup_by(|a, b| a.is_empty() && b.is_empty());
     lines
+}
+
+/// The bidirectional controls that rustc refuses in comments and string literals: they can make
+/// source text read differently from how it compiles.
+pub const BIDI_CONTROLS: [char; 9] = [
+    '\u{202A}', '\u{202B}', '\u{202C}', '\u{202D}', '\u{202E}', '\u{2066}', '\u{2067}', '\u{2068}',
+    '\u{2069}',
+];
+
+/// `text` with each of [`BIDI_CONTROLS`] written as its escape, such as `\u{202E}`.
+pub fn escape_bidi(text: &str) -> String {
+    if !text.contains(BIDI_CONTROLS) {
+        return text.to_owned();
+    }
+    text.chars()
+        .map(|c| {
+            if BIDI_CONTROLS.contains(&c) {
+                format!("\\u{{{:04X}}}", c as u32)
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
+/// `text` (a revision, an id) fit for one line of a comment or of prose: control characters (a
+/// line break would end a comment) and bidirectional controls written as escapes.
+pub fn one_line(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() || BIDI_CONTROLS.contains(&c) {
+                format!("\\u{{{:04X}}}", c as u32)
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
 }
 
 /// Escapes the prose parts of one line; `code spans` stay as they are.
@@ -136,6 +175,10 @@ mod tests {
     #[test]
     fn descriptions_become_safe_rustdoc() {
         check("Plain text.", &["Plain text."]);
+        check(
+            "Reads \u{202E}backwards\u{202C} and \u{2066}isolated\u{2069}.",
+            &["Reads \\u{202E}backwards\\u{202C} and \\u{2066}isolated\\u{2069}."],
+        );
         check(
             "See [Foo] and <b>bold</b>.",
             &["See \\[Foo\\] and &lt;b&gt;bold&lt;/b&gt;."],

@@ -2,7 +2,7 @@
 //! IR: every decision was made in `lower`.
 
 mod crate_root;
-mod docs;
+pub(crate) mod docs;
 mod model;
 mod resources;
 mod scopes;

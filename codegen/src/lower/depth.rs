@@ -1,8 +1,9 @@
 //! How deeply the model's types nest inside one another, and the recursion limit the crate
 //! then needs. The compiler's drop check walks into every field's type (through `Option`,
-//! `Vec` and `Box` alike), and at its default limit a chain of about sixty structs, each
-//! holding the next, fails to compile (E0320). Boxing does not shorten that walk; a higher
-//! `recursion_limit` on the crate does.
+//! `Vec`, `BTreeMap` and `Box` alike), and at its default limit a chain of about sixty structs,
+//! each holding the next, fails to compile (E0320), as do lists or maps nested as deeply
+//! inside one field. Boxing does not shorten that walk; a higher `recursion_limit` on the crate
+//! does. Every level counts: a struct, and each list or map around a field's type.
 
 use std::collections::BTreeMap;
 
@@ -28,25 +29,37 @@ pub(crate) fn nesting_depth(types: &[TypeDef]) -> usize {
         .enumerate()
         .map(|(position, ty)| (ty.name(), position))
         .collect();
-    let edges: Vec<Vec<usize>> = types
+    // Each type's edges (the type held, and how many levels down: one, and one more for each
+    // list or map around it), and the depth of its deepest field that holds no model type.
+    let mut own_depth = vec![0usize; types.len()];
+    let edges: Vec<Vec<(usize, usize)>> = types
         .iter()
-        .map(|ty| {
-            let mut names = Vec::new();
+        .enumerate()
+        .map(|(position, ty)| {
+            let mut held = Vec::new();
+            let mut deepest_scalar = 0;
+            let mut walk = |field: &'_ TypeRef| {
+                let (name, wrappers) = innermost(field);
+                match name {
+                    Some(name) => held.push((name.to_owned(), wrappers + 1)),
+                    None => deepest_scalar = deepest_scalar.max(wrappers),
+                }
+            };
             match ty {
                 TypeDef::Struct(def) => {
                     for field in &def.fields {
-                        named_in(&field.ty, &mut names);
+                        walk(&field.ty);
                     }
                     if let Some(value) = &def.rest.value {
-                        named_in(value, &mut names);
+                        walk(value);
                     }
                 }
-                TypeDef::Newtype(def) => named_in(&def.ty, &mut names),
+                TypeDef::Newtype(def) => walk(&def.ty),
                 TypeDef::Enum(_) => {}
             }
-            names
-                .iter()
-                .filter_map(|name| index.get(name).copied())
+            own_depth[position] = deepest_scalar + 1;
+            held.iter()
+                .filter_map(|(name, levels)| index.get(name.as_str()).map(|at| (*at, *levels)))
                 .collect()
         })
         .collect();
@@ -67,7 +80,7 @@ pub(crate) fn nesting_depth(types: &[TypeDef]) -> usize {
         visit[start] = Visit::Open;
         while let Some((node, next)) = stack.last_mut() {
             let node = *node;
-            if let Some(&child) = edges[node].get(*next) {
+            if let Some(&(child, _)) = edges[node].get(*next) {
                 *next += 1;
                 if visit[child] == Visit::New {
                     visit[child] = Visit::Open;
@@ -77,11 +90,11 @@ pub(crate) fn nesting_depth(types: &[TypeDef]) -> usize {
                 // Children on the stack are a cycle back to here: they add nothing.
                 let deepest = edges[node]
                     .iter()
-                    .filter(|child| visit[**child] == Visit::Done)
-                    .map(|child| depth[*child])
+                    .filter(|(child, _)| visit[*child] == Visit::Done)
+                    .map(|(child, levels)| depth[*child] + levels)
                     .max()
                     .unwrap_or(0);
-                depth[node] = deepest + 1;
+                depth[node] = deepest.max(own_depth[node]);
                 visit[node] = Visit::Done;
                 stack.pop();
             }
@@ -90,11 +103,36 @@ pub(crate) fn nesting_depth(types: &[TypeDef]) -> usize {
     depth.into_iter().max().unwrap_or(0)
 }
 
-/// The model types `ty` mentions.
-fn named_in<'t>(ty: &'t TypeRef, out: &mut Vec<&'t str>) {
-    match ty {
-        TypeRef::Named(name) => out.push(name),
-        TypeRef::List(inner) | TypeRef::Map(inner) => named_in(inner, out),
-        TypeRef::Scalar(_) => {}
+/// The model type at the heart of `ty`, if any, and how many levels the lists and maps around
+/// it add: one a list, two a map (a `BTreeMap`'s nodes make the compiler's walks through it
+/// about twice as long as through a `Vec`, as rustdoc's auto-trait checks show). Iterative: a
+/// type is as deep as a document makes it.
+fn innermost(ty: &TypeRef) -> (Option<&str>, usize) {
+    let mut levels = 0;
+    let mut ty = ty;
+    loop {
+        match ty {
+            TypeRef::Named(name) => return (Some(name), levels),
+            TypeRef::List(inner) => {
+                levels += 1;
+                ty = inner;
+            }
+            TypeRef::Map(inner) => {
+                levels += 2;
+                ty = inner;
+            }
+            TypeRef::Scalar(_) => return (None, levels),
+        }
     }
+}
+
+/// How many lists and maps are around the heart of `ty`.
+pub(crate) fn wrappers(ty: &TypeRef) -> usize {
+    let mut count = 0;
+    let mut ty = ty;
+    while let TypeRef::List(inner) | TypeRef::Map(inner) = ty {
+        count += 1;
+        ty = inner;
+    }
+    count
 }

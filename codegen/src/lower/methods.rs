@@ -119,6 +119,19 @@ struct MethodLowering<'a, 'd> {
     standard_setters: Vec<String>,
 }
 
+/// Whether `resource` or one below it has a method. Iterative: resources nest as deep as a
+/// document makes them.
+fn has_methods(resource: &Resource) -> bool {
+    let mut pending = vec![resource];
+    while let Some(resource) = pending.pop() {
+        if !resource.methods.is_empty() {
+            return true;
+        }
+        pending.extend(resource.resources.values());
+    }
+    false
+}
+
 impl MethodLowering<'_, '_> {
     fn lower_resources(
         &mut self,
@@ -128,7 +141,9 @@ impl MethodLowering<'_, '_> {
         path: &JsonPath,
     ) -> Result<Vec<ResourceDef>, Error> {
         let mut lowered = Vec::with_capacity(resources.len());
-        for (wire_name, resource) in resources {
+        // A resource without a method anywhere below it would be an accessor to nothing (and
+        // a struct whose only field is never read): it gets no accessor and no type.
+        for (wire_name, resource) in resources.iter().filter(|(_, r)| has_methods(r)) {
             let path = path.key(wire_name);
             let wire_path = if parent_path.is_empty() {
                 wire_name.clone()
@@ -394,22 +409,34 @@ fn lower_upload(
         .key(protocol)
         .key("path");
     check_path_template(template, positional, &template_path)?;
+    let max_size = match media.max_size.as_deref() {
+        Some(text) => Some(parse_size(text).ok_or_else(|| {
+            Error::at(
+                &path.key("mediaUpload").key("maxSize"),
+                format!(
+                    "maxSize {text:?} is not a size such as 1073741824, 10MB or 1.5GB; an \
+                     unreadable limit is refused rather than taken for none"
+                ),
+            )
+        })?),
+        None => None,
+    };
     Ok(Some(UploadDef {
         path: template.trim_start_matches('/').to_owned(),
         accept: media.accept.clone(),
-        max_size: media.max_size.as_deref().and_then(parse_size),
+        max_size,
     }))
 }
 
-/// A `maxSize` in bytes: a plain number, or one with a unit (`KB`, `MB`, `GB`, `TB`, each 1024
-/// times the one before, as Google's Python client reads them).
+/// A `maxSize` in bytes: a number of bytes, or a number with a unit (`B`, `KB`, `MB`, `GB`,
+/// `TB`, each 1024 times the one before), which may have a fraction (`1.5GB`, rounded down to a
+/// byte). `None` for anything else: negative, empty, an unknown unit, or more than a `u64`.
 fn parse_size(text: &str) -> Option<u64> {
     let text = text.trim();
-    let digits = text
-        .find(|c: char| !c.is_ascii_digit())
+    let number_end = text
+        .find(|c: char| !c.is_ascii_digit() && c != '.')
         .unwrap_or(text.len());
-    let (number, unit) = text.split_at(digits);
-    let number: u64 = number.parse().ok()?;
+    let (number, unit) = text.split_at(number_end);
     let shift = match unit.trim().to_ascii_uppercase().as_str() {
         "" | "B" => 0,
         "KB" => 10,
@@ -418,7 +445,50 @@ fn parse_size(text: &str) -> Option<u64> {
         "TB" => 40,
         _ => return None,
     };
-    number.checked_mul(1u64 << shift)
+    let (whole, fraction) = number.split_once('.').unwrap_or((number, ""));
+    if whole.is_empty() || fraction.contains('.') || (number.contains('.') && fraction.is_empty()) {
+        return None;
+    }
+    let bytes = whole.parse::<u64>().ok()?.checked_mul(1u64 << shift)?;
+    // The fraction's share, exactly: digits / 10^len of one unit, rounded down. Digits past
+    // the nineteenth cannot change a whole byte of a unit of at most 2^40.
+    let digits = &fraction[..fraction.len().min(19)];
+    let extra = if digits.is_empty() {
+        0
+    } else {
+        let numerator = u128::from(digits.parse::<u64>().ok()?) << shift;
+        u64::try_from(numerator / 10u128.pow(digits.len() as u32)).ok()?
+    };
+    bytes.checked_add(extra)
+}
+
+#[cfg(test)]
+mod size_tests {
+    use super::parse_size;
+
+    #[test]
+    fn sizes_are_read_or_refused() {
+        for (text, bytes) in [
+            ("1073741824", Some(1_073_741_824)),
+            ("1GB", Some(1 << 30)),
+            ("10 MB", Some(10 << 20)),
+            ("1.5MB", Some(3 << 19)),
+            ("0.5KB", Some(512)),
+            ("5120GB", Some(5120 << 30)),
+            ("1kb", Some(1024)),
+            ("-1", None),
+            ("", None),
+            ("MB", None),
+            ("1.MB", None),
+            (".5MB", None),
+            ("1.2.3MB", None),
+            ("10XB", None),
+            ("99999999999999999999GB", None),
+            ("16777216TB", None),
+        ] {
+            assert_eq!(parse_size(text), bytes, "{text:?}");
+        }
+    }
 }
 
 fn check_path_template(

@@ -31,6 +31,8 @@ enum Shape<'s> {
 
 /// The model module of the types methods hold inline.
 pub(crate) const METHODS_MODULE: &str = "methods";
+/// The most lists and maps one type may nest (real documents nest a handful).
+const MAX_WRAPPERS: usize = 100;
 
 /// Names no module may take: a module named like a primitive type hides that type in its
 /// parent (`mod bool` makes a field's `bool` mean the module).
@@ -283,8 +285,30 @@ impl<'d> TypeLowering<'d> {
         }
     }
 
-    /// The type of a list, map or scalar shape.
+    /// The type of a list, map or scalar shape. Lists and maps nested more than
+    /// [`MAX_WRAPPERS`] deep are refused: no API nests them so, and the compiler and formatter
+    /// would recurse as deep.
     fn lower_shape(
+        &mut self,
+        shape: Shape<'_>,
+        place: &Hoist,
+        path: &JsonPath,
+    ) -> Result<TypeRef, Error> {
+        let ty = self.lower_shape_unchecked(shape, place, path)?;
+        let depth = super::depth::wrappers(&ty);
+        if depth > MAX_WRAPPERS {
+            return Err(Error::at(
+                path,
+                format!(
+                    "lists and maps nest {depth} deep here; the generator takes at most \
+                     {MAX_WRAPPERS}"
+                ),
+            ));
+        }
+        Ok(ty)
+    }
+
+    fn lower_shape_unchecked(
         &mut self,
         shape: Shape<'_>,
         place: &Hoist,
