@@ -124,6 +124,7 @@ pub fn run(args: &[String]) -> Result<(), Failure> {
             record_drift(&out, &files)?;
         }
         plan.apply(&out)?;
+        plan.warn_foreign();
         println!(
             "regen: {} from {}: {} written, {} unchanged, {} removed",
             paths::display(&out),
@@ -228,6 +229,9 @@ pub struct Plan {
     pub missing: Vec<(String, String)>,
     /// Generated files the generator no longer writes.
     pub extra: Vec<String>,
+    /// Files in the crate's `src/` that the generator did not write (no generated header):
+    /// never removed, but named, since the crate would compile or ship them.
+    pub foreign: Vec<String>,
     /// How many files are already as they should be.
     pub unchanged: usize,
 }
@@ -246,16 +250,35 @@ impl Plan {
         }
         let wanted: BTreeMap<&str, ()> =
             files.iter().map(|file| (file.path.as_str(), ())).collect();
-        for existing in generated_files_in(out)? {
+        let listing = files_in(out);
+        for existing in listing.generated {
             if !wanted.contains_key(existing.as_str()) {
                 plan.extra.push(existing);
             }
         }
+        plan.foreign = listing
+            .other
+            .into_iter()
+            .filter(|path| path.starts_with("src/") && !wanted.contains_key(path.as_str()))
+            .collect();
         Ok(plan)
     }
 
     pub fn is_clean(&self) -> bool {
-        self.stale.is_empty() && self.missing.is_empty() && self.extra.is_empty()
+        self.stale.is_empty()
+            && self.missing.is_empty()
+            && self.extra.is_empty()
+            && self.foreign.is_empty()
+    }
+
+    /// Names the files in `src/` that regen leaves alone.
+    fn warn_foreign(&self) {
+        for path in &self.foreign {
+            eprintln!(
+                "regen: warning: {path} was not written by the generator (no generated header); \
+                 it is left alone: remove it by hand if it does not belong to the crate"
+            );
+        }
     }
 
     /// Fails, listing every difference and the command that fixes it, unless there is none.
@@ -277,6 +300,11 @@ impl Plan {
         for path in &self.extra {
             message.push_str(&format!("  extra:   {path}\n"));
         }
+        for path in &self.foreign {
+            message.push_str(&format!(
+                "  extra:   {path} (not generated: regen leaves it alone, remove it by hand)\n"
+            ));
+        }
         message.push_str(if standalone {
             "run the same command without --check to rewrite it"
         } else {
@@ -293,6 +321,7 @@ impl Plan {
         };
         for (path, contents) in self.stale.iter().chain(&self.missing) {
             let target = out.join(path);
+            refuse_links_between(out, &target)?;
             if let Some(parent) = target.parent() {
                 fs::create_dir_all(parent).map_err(|error| io(parent, error))?;
             }
@@ -308,15 +337,43 @@ impl Plan {
     }
 }
 
+/// Refuses to write `target` through a symbolic link to a folder between `out` and it: a link
+/// planted in the output folder must not send generated files elsewhere.
+fn refuse_links_between(out: &Path, target: &Path) -> Result<(), Failure> {
+    let Ok(relative) = target.strip_prefix(out) else {
+        return Ok(());
+    };
+    let mut folder = out.to_path_buf();
+    for part in relative.parent().into_iter().flat_map(Path::components) {
+        folder.push(part);
+        if fs::symlink_metadata(&folder).is_ok_and(|meta| meta.file_type().is_symlink()) {
+            return Err(Failure::error(format!(
+                "{} is a symbolic link; regen does not write through links in its output folder",
+                folder.display()
+            )));
+        }
+    }
+    Ok(())
+}
+
 fn temporary_path(target: &Path) -> PathBuf {
     let mut name = target.file_name().unwrap_or_default().to_os_string();
     name.push(".regen-tmp");
     target.with_file_name(name)
 }
 
-/// Files below `out` that the generator wrote (by their first line), relative, `/`-separated.
-fn generated_files_in(out: &Path) -> Result<Vec<String>, Failure> {
-    let mut found = Vec::new();
+/// The files below a folder, relative and `/`-separated: those the generator wrote (by their
+/// first line), and the others.
+#[derive(Default)]
+struct Listing {
+    generated: Vec<String>,
+    other: Vec<String>,
+}
+
+/// The files below `out`. Symbolic links are never followed, into folders or to files: a link
+/// inside the output folder must not make regen list, and then remove, files elsewhere.
+fn files_in(out: &Path) -> Listing {
+    let mut listing = Listing::default();
     let mut pending = vec![out.to_path_buf()];
     while let Some(dir) = pending.pop() {
         let Ok(entries) = fs::read_dir(&dir) else {
@@ -325,19 +382,29 @@ fn generated_files_in(out: &Path) -> Result<Vec<String>, Failure> {
         for entry in entries.flatten() {
             let path = entry.path();
             let name = entry.file_name();
-            if path.is_dir() {
+            // The entry's own type: a link is a link, whatever it points to.
+            let Ok(kind) = entry.file_type() else {
+                continue;
+            };
+            if kind.is_dir() {
                 // Build output and version control are never ours.
                 if name != "target" && name != ".git" {
                     pending.push(path);
                 }
-            } else if is_generated(&path) {
+            } else if kind.is_file() {
                 let relative = path.strip_prefix(out).expect("below out");
-                found.push(relative.to_string_lossy().replace('\\', "/"));
+                let relative = relative.to_string_lossy().replace('\\', "/");
+                if is_generated(&path) {
+                    listing.generated.push(relative);
+                } else {
+                    listing.other.push(relative);
+                }
             }
         }
     }
-    found.sort();
-    Ok(found)
+    listing.generated.sort();
+    listing.other.sort();
+    listing
 }
 
 fn is_generated(path: &Path) -> bool {

@@ -161,13 +161,20 @@ fn standalone_output_is_complete_and_deterministic() {
             "{expected:?} not in:\n{message}"
         );
     }
-    assert!(!message.contains("mine.rs"), "{message}");
-
-    // Writing repairs it: stale rewritten, missing added, extra removed, hand-written kept.
+    // A hand-written file among the sources is named too, but never removed.
     assert!(
-        xtask(&["regen", "--from", &from, "--out", &out_arg])
-            .status
-            .success()
+        message.contains("extra:   src/mine.rs (not generated: regen leaves it alone"),
+        "{message}"
+    );
+
+    // Writing repairs it: stale rewritten, missing added, extra removed, hand-written kept
+    // (and named).
+    let written = xtask(&["regen", "--from", &from, "--out", &out_arg]);
+    assert!(written.status.success());
+    assert!(
+        stderr(&written).contains("src/mine.rs was not written by the generator"),
+        "{}",
+        stderr(&written)
     );
     assert!(!out.join("src/old.rs").exists());
     assert!(out.join("src/mine.rs").exists());
@@ -386,4 +393,43 @@ fn help_is_success_and_a_missing_task_is_an_error() {
         stderr(&output)
     );
     assert!(stderr(&output).contains("usage: cargo xtask <task>"));
+}
+
+#[cfg(unix)]
+#[test]
+fn links_in_the_output_folder_are_never_followed() {
+    let dir = tempfile::tempdir().unwrap();
+    let from = Path::new(&repo_path("discovery/documents/dataportability.v1.json")).to_path_buf();
+    // A crate generated elsewhere: every file carries the generated header.
+    let victim = dir.path().join("victim");
+    assert!(regen_into(&from, &victim).status.success());
+    let before = snapshot_dir(&victim);
+    // The output folder links to it, as a folder and as a file.
+    let out = dir.path().join("out");
+    std::fs::create_dir(&out).unwrap();
+    std::os::unix::fs::symlink("../victim", out.join("vendored")).unwrap();
+    std::os::unix::fs::symlink("../victim/Cargo.toml", out.join("old.toml")).unwrap();
+    let output = regen_into(&from, &out);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(
+        snapshot_dir(&victim),
+        before,
+        "nothing elsewhere was removed or changed"
+    );
+    assert!(out.join("vendored").exists() && out.join("old.toml").exists());
+
+    // A link where the generator writes (another API's crate, so files change) is refused,
+    // not written through.
+    let other = dir.path().join("other");
+    std::fs::create_dir(&other).unwrap();
+    std::os::unix::fs::symlink("../victim/src", other.join("src")).unwrap();
+    let tasks = Path::new(&repo_path("discovery/documents/corpus/tasks.v1.json")).to_path_buf();
+    let output = regen_into(&tasks, &other);
+    assert!(!output.status.success());
+    assert!(
+        stderr(&output).contains("is a symbolic link"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(snapshot_dir(&victim), before);
 }
