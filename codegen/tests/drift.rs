@@ -208,6 +208,19 @@ fn methods() {
         |doc| doc["resources"]["things"]["methods"] = json!({}),
         &["breaking method_removed methods.fixture.things.get: GET v1/{+name}"],
     );
+    // The same verb, path and types under another name: said to be a probable rename.
+    check(
+        |doc| {
+            let methods = at(doc, "resources/things/methods");
+            let mut fetch = methods["get"].take();
+            fetch["id"] = json!("fixture.things.fetch");
+            *methods = json!({ "fetch": fetch });
+        },
+        &[
+            "breaking method_removed methods.fixture.things.get: GET v1/{+name}; probably renamed to fixture.things.fetch (same verb, path, body and response)",
+            "additive method_added methods.fixture.things.fetch: GET v1/{+name}; probably fixture.things.get, renamed",
+        ],
+    );
     check(
         |doc| {
             let get = at(doc, "resources/things/methods/get");

@@ -87,23 +87,33 @@ pub fn diff(old: &Surface, new: &Surface) -> Vec<Change> {
             param_changes(&format!("parameters.{name}"), before, after, &mut changes);
         },
     );
+    let renames = probable_renames(old, new);
     for_each_key(&old.methods, &new.methods, |id, before, after| {
         let path = format!("methods.{id}");
         match (before, after) {
             (Some(method), None) => {
+                let rename = renames.get(id).map_or(String::new(), |to| {
+                    format!("; probably renamed to {to} (same verb, path, body and response)")
+                });
                 changes.push(
                     Class::Breaking,
                     path,
                     "method_removed",
-                    format!("{} {}", method.verb, method.path),
+                    format!("{} {}{rename}", method.verb, method.path),
                 );
             }
             (None, Some(method)) => {
+                let rename = renames
+                    .iter()
+                    .find(|(_, to)| to.as_str() == id)
+                    .map_or(String::new(), |(from, _)| {
+                        format!("; probably {from}, renamed")
+                    });
                 changes.push(
                     Class::Additive,
                     path,
                     "method_added",
-                    format!("{} {}", method.verb, method.path),
+                    format!("{} {}{rename}", method.verb, method.path),
                 );
             }
             (Some(a), Some(b)) => method_changes(&path, a, b, &mut changes),
@@ -125,6 +135,30 @@ pub fn diff(old: &Surface, new: &Surface) -> Vec<Change> {
     let mut changes = changes.0;
     changes.sort();
     changes
+}
+
+/// Methods removed from `old` whose twin was added in `new` (the same verb, path, request and
+/// response): probably the same method renamed. Each pairs at most once, in id order.
+fn probable_renames(old: &Surface, new: &Surface) -> BTreeMap<String, String> {
+    let same = |a: &MethodSurface, b: &MethodSurface| {
+        a.verb == b.verb && a.path == b.path && a.request == b.request && a.response == b.response
+    };
+    let mut added: Vec<(&String, &MethodSurface)> = new
+        .methods
+        .iter()
+        .filter(|(id, _)| !old.methods.contains_key(*id))
+        .collect();
+    let mut renames = BTreeMap::new();
+    for (id, method) in &old.methods {
+        if new.methods.contains_key(id) {
+            continue;
+        }
+        if let Some(at) = added.iter().position(|(_, other)| same(method, other)) {
+            let (to, _) = added.remove(at);
+            renames.insert(id.clone(), to.clone());
+        }
+    }
+    renames
 }
 
 /// How many new Rust items one `rust_items_added` change names before it only counts.
