@@ -180,3 +180,28 @@ fn compute_gets_one_feature_per_top_level_resource() {
         api.types.len()
     );
 }
+
+/// A resource whose feature is off still has an accessor, deprecated with a note naming the
+/// feature, so that the compiler's message says what to turn on; its docs say it needs it.
+#[test]
+fn a_resource_whose_feature_is_off_says_which_feature_to_turn_on() {
+    let doc = document(&[("alpha", &[("make", None, None)])], json!({}));
+    let document = discovery::parse(&doc.to_string()).unwrap();
+    let files = codegen::generate(&document, &codegen::Options::default()).unwrap();
+    let resources = &files
+        .iter()
+        .find(|file| file.path == "src/resources.rs")
+        .unwrap()
+        .contents;
+    let on = resources.find("#[cfg(feature = \"alpha\")]").unwrap();
+    assert!(resources[..on].contains("Needs the Cargo feature `alpha`"));
+    let off = resources.find("#[cfg(not(feature = \"alpha\"))]").unwrap();
+    assert!(
+        resources[off..].contains(
+            "the `alpha` resource needs the Cargo feature `alpha` of google-test-v1, which is off"
+        ),
+        "{}",
+        &resources[off..off + 600]
+    );
+    assert!(resources[off..].contains("-> crate::runtime::FeatureOff {"));
+}

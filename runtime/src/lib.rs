@@ -28,6 +28,7 @@ pub mod call;
 pub mod client;
 pub mod download;
 pub mod error;
+pub mod features;
 #[cfg(feature = "oauth")]
 pub mod oauth;
 pub mod object;
@@ -45,6 +46,7 @@ pub use call::{Call, CallBuilder, MethodInfo, PreparedRequest};
 pub use client::{Client, ClientBuilder, Response};
 pub use download::Download;
 pub use error::{ApiError, Error, ErrorInfo, GoogleError, LegacyError};
+pub use features::FeatureOff;
 pub use pages::{Items, Page, PageItems, Pages};
 pub use redact::redact_url;
 pub use retry::RetryPolicy;

@@ -56,8 +56,10 @@ fn emit_header(api: &Api) -> TokenStream {
         )
     };
     let hub_accessors = api.resources.iter().map(|resource| {
-        let cfg = resource_feature(api, resource).map(|feature| quote!(#[cfg(feature = #feature)]));
-        resource_accessor(resource, quote!(&self.service), quote!('_), cfg)
+        let feature = resource_feature(api, resource);
+        let accessor = resource_accessor(resource, quote!(&self.service), quote!('_), feature);
+        let placeholder = feature.map(|feature| feature_off_accessor(api, resource, feature));
+        quote!(#accessor #placeholder)
     });
     let root_methods = api
         .root_methods
@@ -129,18 +131,48 @@ fn resource_accessor(
     resource: &ResourceDef,
     service: TokenStream,
     lifetime: TokenStream,
-    cfg: Option<TokenStream>,
+    feature: Option<&str>,
 ) -> TokenStream {
     let accessor = ident(&resource.accessor);
     let type_name = ident(&resource.type_name);
     let doc = format!(" The `{}` resource.", resource.wire_path);
+    let feature_doc = feature.map(|feature| {
+        let line = format!(
+            " Needs the Cargo feature `{feature}`, one of the default features; a build without \
+             it has no such resource."
+        );
+        quote!(#[doc = ""] #[doc = #line])
+    });
+    let cfg = feature.map(|feature| quote!(#[cfg(feature = #feature)]));
     let deprecated = resource.deprecated.then(|| quote!(#[deprecated]));
     quote! {
         #[doc = #doc]
+        #feature_doc
         #deprecated
         #cfg
         pub fn #accessor(&self) -> #type_name<#lifetime> {
             #type_name { service: #service }
+        }
+    }
+}
+
+/// The accessor of a resource whose Cargo feature is off in this build: deprecated, so that a
+/// call to it compiles with a warning naming the feature, and returning a placeholder without
+/// methods (so the call after it fails). Hidden from the docs, which are built with every
+/// feature.
+fn feature_off_accessor(api: &Api, resource: &ResourceDef, feature: &str) -> TokenStream {
+    let accessor = ident(&resource.accessor);
+    let note = format!(
+        "the `{}` resource needs the Cargo feature `{feature}` of {}, which is off in this \
+         build: add it to the dependency's `features` (the default features hold every resource)",
+        resource.wire_path, api.crate_name
+    );
+    quote! {
+        #[cfg(not(feature = #feature))]
+        #[doc(hidden)]
+        #[deprecated(note = #note)]
+        pub fn #accessor(&self) -> crate::runtime::FeatureOff {
+            crate::runtime::FeatureOff::new()
         }
     }
 }
