@@ -23,17 +23,28 @@ fn header(api: &Api) -> String {
 /// net under those, so that a missed one is an error here rather than a crate that fails to
 /// build.
 fn check_output(files: &[File]) -> Result<(), Error> {
+    let is_bidi = |c: char| crate::emit::docs::BIDI_CONTROLS.contains(&c);
     for file in files.iter().filter(|file| file.path.ends_with(".rs")) {
-        if let Some(found) = file
+        let found = file
             .contents
-            .chars()
-            .find(|c| crate::emit::docs::BIDI_CONTROLS.contains(c))
-        {
+            .lines()
+            .enumerate()
+            .find_map(|(index, line)| Some((index, line, line.chars().find(|c| is_bidi(*c))?)));
+        if let Some((index, line, control)) = found {
+            let shown: String = line
+                .trim()
+                .chars()
+                .take(120)
+                .map(|c| if is_bidi(c) { '?' } else { c })
+                .collect();
             return Err(Error {
                 path: "$".to_owned(),
                 message: format!(
-                    "generated {} would hold U+{:04X}, which rustc refuses; this is a generator bug",
-                    file.path, found as u32
+                    "generated {} line {} would hold U+{:04X}, which rustc refuses ({shown}); this \
+                     is a generator bug",
+                    file.path,
+                    index + 1,
+                    control as u32
                 ),
             });
         }
@@ -95,7 +106,26 @@ fn format_chunk(
             crate::emit::add_cfg(item, cfg);
         }
     }
-    Ok(prettyplease::unparse(&syntax))
+    Ok(escape_bidi_in_comments(&prettyplease::unparse(&syntax)))
+}
+
+/// `text` with every bidirectional control in a comment line written as its escape, such as
+/// `\u{202E}`: rustc refuses them raw (`text_direction_codepoint_in_comment`, deny by default),
+/// and document text (descriptions, wire names) reaches comments by many ways. String literals
+/// hold them escaped already, and identifiers cannot; [`check_output`] refuses anything else.
+fn escape_bidi_in_comments(text: &str) -> String {
+    if !text.contains(crate::emit::docs::BIDI_CONTROLS) {
+        return text.to_owned();
+    }
+    let mut out = String::with_capacity(text.len() + 64);
+    for line in text.split_inclusive('\n') {
+        if line.trim_start().starts_with("//") {
+            out.push_str(&crate::emit::docs::escape_bidi(line));
+        } else {
+            out.push_str(line);
+        }
+    }
+    out
 }
 
 /// The stack of a render worker.

@@ -166,7 +166,9 @@
 //! Later runs start from the cache with `OAuthTokenSource::from_cache(flow, "tokens.json")`.
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
-/// The shared runtime: the client, auth, errors, retries and wire types.
+/// The shared runtime: the client, auth, errors, retries and wire types. Inlined, so
+/// that this crate's documentation holds it even when built with `--no-deps`.
+#[doc(inline)]
 pub use google_api_runtime as runtime;
 
 #[rustfmt::skip]

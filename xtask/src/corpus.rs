@@ -351,6 +351,21 @@ fn check_all(workspace: &Path, members: &[Member]) -> Result<(), Failure> {
             "short",
         ],
     )?;
+    // Each crate's page holds the runtime it re-exports (inlined), even without its
+    // dependencies documented: a user of `cargo doc --no-deps` still finds the client.
+    for member in members {
+        let page = workspace
+            .join("target/doc")
+            .join(format!("corpus_{}", member.folder.replace('-', "_")))
+            .join("runtime/struct.ClientBuilder.html");
+        if !page.exists() {
+            return Err(Failure::check(format!(
+                "corpus-{}'s documentation has no {}: the runtime is not inlined",
+                member.folder,
+                page.display()
+            )));
+        }
+    }
     // The runtime they share, documented with them: its links must resolve too.
     cargo_clean(
         workspace,
@@ -370,17 +385,39 @@ fn check_all(workspace: &Path, members: &[Member]) -> Result<(), Failure> {
     Ok(())
 }
 
-/// Runs a cargo command in `workspace`; fails on any error or warning it prints.
+/// Runs a cargo command in `workspace`; fails on any error or warning it prints. What cargo
+/// is building is shown as it goes (a line per crate), so a long check is never silent.
 fn cargo_clean(workspace: &Path, args: &[&str]) -> Result<(), Failure> {
+    use std::io::BufRead as _;
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-    let output = Command::new(cargo)
+    println!("corpus: cargo {}", args.join(" "));
+    let mut child = Command::new(cargo)
         .args(args)
         .current_dir(workspace)
         // A target directory of its own: a `cargo test` that runs this holds the main one.
         .env("CARGO_TARGET_DIR", workspace.join("target"))
-        .output()
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
         .map_err(|error| Failure::error(format!("could not run cargo: {error}")))?;
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let mut stderr = String::new();
+    let started = std::time::Instant::now();
+    if let Some(pipe) = child.stderr.take() {
+        for line in std::io::BufReader::new(pipe).lines().map_while(Result::ok) {
+            let trimmed = line.trim_start();
+            if ["Compiling ", "Checking ", "Documenting "]
+                .iter()
+                .any(|verb| trimmed.starts_with(verb))
+            {
+                println!("corpus:   {:>4}s {trimmed}", started.elapsed().as_secs());
+            }
+            stderr.push_str(&line);
+            stderr.push('\n');
+        }
+    }
+    let status = child
+        .wait()
+        .map_err(|error| Failure::error(format!("could not run cargo: {error}")))?;
     let problems: Vec<&str> = stderr
         .lines()
         .filter(|line| {
@@ -390,13 +427,13 @@ fn cargo_clean(workspace: &Path, args: &[&str]) -> Result<(), Failure> {
                 || line.starts_with("warning")
         })
         .collect();
-    if !output.status.success() || !problems.is_empty() {
+    if !status.success() || !problems.is_empty() {
         return Err(Failure::check(format!(
             "`cargo {}` on the corpus is not clean ({} problems):\n{}",
             args[0],
             problems.len(),
             if problems.is_empty() {
-                stderr.to_string()
+                stderr.clone()
             } else {
                 problems.join("\n")
             }

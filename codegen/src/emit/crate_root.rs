@@ -75,7 +75,9 @@ pub fn emit(api: &Api) -> TokenStream {
         #![forbid(unsafe_code)]
         #recursion_limit
 
-        /// The shared runtime: the client, auth, errors, retries and wire types.
+        /// The shared runtime: the client, auth, errors, retries and wire types. Inlined, so
+        /// that this crate's documentation holds it even when built with `--no-deps`.
+        #[doc(inline)]
         pub use google_api_runtime as runtime;
 
         #[rustfmt::skip]

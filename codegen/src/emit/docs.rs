@@ -39,14 +39,15 @@ pub fn paragraphs<'a>(parts: impl IntoIterator<Item = &'a str>) -> String {
 /// - fenced blocks are marked `text`, so rustdoc never compiles them as doctests;
 /// - outside code, `[`, `]`, `<` and `>` are escaped (no broken intra-doc links, no stray HTML)
 ///   and bare URLs become `<...>` autolinks;
-/// - tabs become spaces and trailing white space goes;
-/// - the bidirectional controls rustc refuses in comments (`text_direction_codepoint_in_comment`,
-///   deny by default) are written out as `\u{202E}`, visibly, instead.
+/// - tabs become spaces and trailing white space goes.
+///
+/// Bidirectional controls are escaped later, in every comment of the rendered file at once
+/// (`render`), since names from the document reach docs by other ways too.
 pub fn sanitize(text: &str) -> Vec<String> {
     let mut lines = Vec::new();
     let mut in_fence = false;
     for raw in text.trim().lines() {
-        let line = escape_bidi(&raw.replace('\t', "    "));
+        let line = raw.replace('\t', "    ");
         let line = line.trim();
         if line.starts_with("```") {
             // Whatever language the fence names, rustdoc must not compile it.
@@ -175,10 +176,6 @@ mod tests {
     #[test]
     fn descriptions_become_safe_rustdoc() {
         check("Plain text.", &["Plain text."]);
-        check(
-            "Reads \u{202E}backwards\u{202C} and \u{2066}isolated\u{2069}.",
-            &["Reads \\u{202E}backwards\\u{202C} and \\u{2066}isolated\\u{2069}."],
-        );
         check(
             "See [Foo] and <b>bold</b>.",
             &["See \\[Foo\\] and &lt;b&gt;bold&lt;/b&gt;."],
