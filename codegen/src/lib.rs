@@ -61,8 +61,8 @@ pub struct File {
     pub contents: String,
 }
 
-/// Generates every file of the crate for `document`, sorted by path. The runtime folder
-/// (`src/runtime/`) is not among them: it is hand-written and copied as it is.
+/// Generates every file of the crate for `document`, sorted by path. The runtime is not among
+/// them: it is the hand-written crate `google-api-runtime`, which the manifest depends on.
 pub fn generate(document: &discovery::Document, options: &Options) -> Result<Vec<File>, Error> {
     let api = lower::lower(document, options)?;
     let files = emit::emit(&api);

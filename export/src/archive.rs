@@ -11,7 +11,7 @@ use google_dataportability_v1::DataPortability;
 use google_dataportability_v1::runtime::RetryPolicy;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::care::{check_interrupt, pause};
+use crate::care::{MAX_WAIT, check_interrupt, pause};
 use crate::status::note;
 use crate::{ExportError, ExportOptions, ExportReport, io_error};
 
@@ -44,8 +44,12 @@ pub(crate) fn download(
     for attempt in 1..=options.max_download_attempts {
         if attempt > 1 {
             report.download_retries += 1;
-            // The server's `Retry-After` when it gave one, else the runtime's backoff.
-            let wait = asked.take().unwrap_or_else(|| policy.backoff(attempt - 1));
+            // The server's `Retry-After` when it gave one (at most five minutes, then the
+            // download is tried again), else the runtime's backoff.
+            let wait = asked
+                .take()
+                .unwrap_or_else(|| policy.backoff(attempt - 1))
+                .min(MAX_WAIT);
             pause(options, wait)?;
         }
         check_interrupt(options)?;

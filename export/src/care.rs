@@ -11,7 +11,7 @@ use crate::{ExportError, ExportOptions, ExportReport};
 
 /// The longest wait between two tries of a call, whatever the server asks: the workflow stays
 /// responsive, and a server that wants more is asked again after it.
-const MAX_WAIT: Duration = Duration::from_secs(300);
+pub(crate) const MAX_WAIT: Duration = Duration::from_secs(300);
 
 /// How often a wait looks at the interrupt flag.
 const INTERRUPT_CHECK: Duration = Duration::from_millis(50);
@@ -115,4 +115,25 @@ pub(crate) fn with_care<T>(
         pause(options, wait)?;
     }
     unreachable!("the loop returns")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ExportOptions;
+
+    #[test]
+    fn a_wait_past_any_instant_is_still_cut_short_by_an_interruption() {
+        let options = ExportOptions::new("unused", vec!["myactivity.search".to_owned()]);
+        let interrupt = options.interrupt.clone();
+        let stopper = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(100));
+            interrupt.store(true, Ordering::Relaxed);
+        });
+        let started = Instant::now();
+        let outcome = pause(&options, Duration::MAX);
+        stopper.join().unwrap();
+        assert!(matches!(outcome, Err(ExportError::Interrupted)));
+        assert!(started.elapsed() < Duration::from_secs(5));
+    }
 }

@@ -21,7 +21,7 @@ const DEFAULT_DOWNLOAD_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
 /// that needs longer is resumed from where it stopped.
 const DEFAULT_DOWNLOAD_TIMEOUT: Duration = Duration::from_secs(6 * 3600);
 /// Default largest response body read into memory.
-const DEFAULT_MAX_RESPONSE_SIZE: u64 = 256 * 1024 * 1024;
+const DEFAULT_MAX_RESPONSE_SIZE: u64 = 64 * 1024 * 1024;
 /// How many redirects a GET or HEAD may follow.
 const MAX_REDIRECTS: usize = 10;
 /// This crate, as the `User-Agent` names it.
@@ -125,7 +125,7 @@ impl ClientBuilder {
         self
     }
 
-    /// The largest response body a call reads into memory (256 MiB by default); a larger one
+    /// The largest response body a call reads into memory (64 MiB by default); a larger one
     /// fails the call with [`Error::Protocol`] as soon as it is seen to be larger, without
     /// reading the rest. Downloads are streamed and not limited by it.
     pub fn max_response_size(mut self, bytes: u64) -> Self {
