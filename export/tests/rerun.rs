@@ -398,32 +398,34 @@ fn a_used_grant_says_how_to_reset_it_and_the_tool_can() {
     assert!(output.status.success(), "{}", text(&output.stderr));
 }
 
+/// A local export into `dir` whose readers of standard output (and, with `both`, of standard
+/// error) go away at once, as `| head -0` would do; its exit status and what it wrote to
+/// standard error, when that was still read.
+fn export_with_closed_pipes(dir: &Path, both: bool) -> (std::process::ExitStatus, String) {
+    let mut child = command(&["--out", &dir.to_string_lossy()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    if both {
+        drop(child.stderr.take());
+    }
+    let output = child.wait_with_output().unwrap();
+    (output.status, text(&output.stderr))
+}
+
 #[test]
 fn a_closed_pipe_ends_the_tool_quietly() {
     // Standard output closed: the export runs, and ends quietly when it reports.
     let dir = tempfile::tempdir().unwrap();
-    let mut child = command(&["--out", &dir.path().to_string_lossy()])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    // The reader goes away at once, as `| head -0` would.
-    drop(child.stdout.take());
-    let output = child.wait_with_output().unwrap();
-    let stderr = text(&output.stderr);
+    let (status, stderr) = export_with_closed_pipes(dir.path(), false);
     assert!(!stderr.contains("panicked"), "{stderr}");
-    assert_eq!(output.status.code(), Some(141), "{stderr}");
+    assert_eq!(status.code(), Some(141), "{stderr}");
 
     // Both closed (`2>&1 | head -0`): progress lines are dropped, the export still finishes.
     let dir = tempfile::tempdir().unwrap();
-    let mut child = command(&["--out", &dir.path().to_string_lossy()])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    drop(child.stdout.take());
-    drop(child.stderr.take());
-    let status = child.wait().unwrap();
+    let (status, _) = export_with_closed_pipes(dir.path(), true);
     assert_eq!(status.code(), Some(141));
     assert!(SavedExport::load(dir.path()).unwrap().unwrap().finished);
 }

@@ -3,7 +3,10 @@
 //! Each test is one attack; the client must end the call with an error, promptly and without a
 //! panic, having sent nothing where it should not.
 
-mod common;
+#[path = "support/media_api.rs"]
+mod media_api;
+#[path = "support/media_server.rs"]
+mod media_server;
 
 use std::io::{Cursor, Read};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -12,25 +15,10 @@ use std::time::{Duration, Instant};
 
 use google_api_runtime::upload::CHUNK_GRANULARITY;
 use google_api_runtime::{
-    Call, Client, Error, MethodInfo, ResumableUpload, RetryPolicy, Service, ServiceInfo,
-    StaticToken, UploadInfo,
+    Call, Client, Error, MethodInfo, ResumableUpload, RetryPolicy, Service, StaticToken, UploadInfo,
 };
-
-static INFO: ServiceInfo = ServiceInfo {
-    name: "media",
-    version: "v1",
-    revision: "1",
-    root_url: "https://media.example.com/",
-    service_path: "media/v1/",
-    crate_agent: "media/0.1.0",
-};
-
-static INSERT: MethodInfo = MethodInfo {
-    id: "media.files.insert",
-    http_method: "POST",
-    path: "files",
-    path_patterns: &[],
-};
+use media_api::{ANY, IMAGES, INFO, INSERT};
+use media_server::Seen;
 
 static GET: MethodInfo = MethodInfo {
     id: "media.files.get",
@@ -39,36 +27,7 @@ static GET: MethodInfo = MethodInfo {
     path_patterns: &[],
 };
 
-static ANY: UploadInfo = UploadInfo {
-    path: "upload/media/v1/files",
-    accept: &["*/*"],
-    max_size: None,
-};
-
-static SMALL: UploadInfo = UploadInfo {
-    path: "upload/media/v1/files",
-    accept: &["*/*"],
-    max_size: Some(1000),
-};
-
 const CHUNK: usize = CHUNK_GRANULARITY;
-
-/// A request as the hostile server saw it.
-#[derive(Debug, Clone)]
-struct Seen {
-    method: String,
-    headers: Vec<(String, String)>,
-    body_len: usize,
-}
-
-impl Seen {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(key, _)| key == name)
-            .map(|(_, value)| value.as_str())
-    }
-}
 
 /// What the hostile server answers.
 struct Answer {
@@ -112,6 +71,7 @@ impl Hostile {
                 let _ = request.as_reader().read_to_end(&mut body);
                 let got = Seen {
                     method: request.method().to_string(),
+                    target: request.url().to_owned(),
                     headers: request
                         .headers()
                         .iter()
@@ -172,6 +132,13 @@ fn client(server: &Hostile, timeout: Duration) -> Client {
         .unwrap()
 }
 
+/// A call of `media.files.insert` into folder `f`.
+fn insert() -> Call {
+    let mut call = Call::new(&INSERT);
+    call.set_path("folder", "f".to_owned());
+    call
+}
+
 fn get(service: &Service) -> Result<google_api_runtime::Response, Error> {
     let mut call = Call::new(&GET);
     call.set_path("name", "f".to_owned());
@@ -187,7 +154,7 @@ fn upload<'a, C: Read>(
 ) -> ResumableUpload<'a, serde_json::Value, C> {
     ResumableUpload::new(
         service,
-        Call::new(&INSERT),
+        insert(),
         info,
         data,
         "application/octet-stream",
@@ -259,7 +226,7 @@ fn redirected_uploads_go_nowhere_and_never_report_success() {
         let server = Hostile::start(move |_, _| answer(status, &[("Location", target.as_str())]));
         let client = client(&server, Duration::from_secs(10));
         let service = Service::new(&client, &INFO);
-        let result = service.upload(Call::new(&INSERT), &ANY, &b"content"[..], "text/plain");
+        let result = service.upload(insert(), &ANY, &b"content"[..], "image/png");
         let error = result.unwrap_err();
         assert_eq!(error.http_status(), Some(status), "{error}");
     }
@@ -268,6 +235,20 @@ fn redirected_uploads_go_nowhere_and_never_report_success() {
         "nothing reached the other host: {:?}",
         elsewhere.seen()
     );
+}
+
+/// Uploads `size` bytes of seekable content to `server`, which must make it fail; the error,
+/// once the server is seen to have got at most three times the content and two chunks.
+fn seekable_upload_to(server: &Hostile, size: usize) -> Error {
+    let client = client(server, Duration::from_secs(10));
+    let service = Service::new(&client, &INFO);
+    let error = upload(&service, &ANY, Cursor::new(vec![3u8; size]))
+        .seekable()
+        .send()
+        .unwrap_err();
+    let sent = server.bytes_received();
+    assert!(sent <= 3 * size + 2 * CHUNK, "{sent} bytes sent for {size}");
+    error
 }
 
 #[test]
@@ -281,30 +262,16 @@ fn an_upload_server_that_alternates_its_ranges_cannot_loop_it() {
         };
         answer(308, &[("Range", kept)])
     });
-    let client = client(&server, Duration::from_secs(10));
-    let service = Service::new(&client, &INFO);
-    let error = upload(&service, &ANY, Cursor::new(vec![3u8; size]))
-        .seekable()
-        .send()
-        .unwrap_err();
+    let error = seekable_upload_to(&server, size);
     assert!(matches!(error, Error::Protocol { .. }), "{error}");
-    let sent = server.bytes_received();
-    assert!(sent <= 3 * size + 2 * CHUNK, "{sent} bytes sent for {size}");
 }
 
 #[test]
 fn an_upload_server_that_keeps_one_byte_a_chunk_cannot_drain_the_client() {
     let size = 600_000;
     let server = upload_server(|_, n| answer(308, &[("Range", &format!("bytes=0-{n}"))]));
-    let client = client(&server, Duration::from_secs(10));
-    let service = Service::new(&client, &INFO);
-    let error = upload(&service, &ANY, Cursor::new(vec![3u8; size]))
-        .seekable()
-        .send()
-        .unwrap_err();
+    let error = seekable_upload_to(&server, size);
     assert!(error.to_string().contains("without end"), "{error}");
-    let sent = server.bytes_received();
-    assert!(sent <= 3 * size + 2 * CHUNK, "{sent} bytes sent for {size}");
 }
 
 #[test]
@@ -314,9 +281,16 @@ fn content_over_the_limit_or_its_declared_length_is_refused_before_a_byte_goes_o
     let service = Service::new(&client, &INFO);
     // Of unknown length, from a pipe-like reader: the first chunk shows it is too large.
     let data = vec![0u8; 5000];
-    let error = upload(&service, &SMALL, data.as_slice())
-        .send()
-        .unwrap_err();
+    let error = ResumableUpload::new(
+        &service,
+        insert(),
+        &IMAGES,
+        data.as_slice(),
+        "image/png",
+        google_api_runtime::Response::json::<serde_json::Value>,
+    )
+    .send()
+    .unwrap_err();
     assert!(error.to_string().contains("1000 bytes"), "{error}");
     // A declared length larger than content that fits in one chunk.
     let error = upload(&service, &ANY, &b"short"[..])

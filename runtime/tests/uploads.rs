@@ -3,6 +3,8 @@
 //! uploads through failed chunks, dropped connections, short confirmations, forgotten sessions
 //! and a process that died.
 
+#[path = "support/media_api.rs"]
+mod media_api;
 #[path = "support/media_server.rs"]
 mod media_server;
 
@@ -12,38 +14,10 @@ use std::time::Duration;
 
 use google_api_runtime::upload::CHUNK_GRANULARITY;
 use google_api_runtime::{
-    Call, Client, Error, MethodInfo, ResumableUpload, RetryPolicy, Service, ServiceInfo,
-    StaticToken, UploadInfo,
+    Call, Client, Error, ResumableUpload, RetryPolicy, Service, StaticToken, UploadInfo,
 };
+use media_api::{ANY, IMAGES, INFO, INSERT};
 use media_server::{Fault, MediaServer};
-
-static INFO: ServiceInfo = ServiceInfo {
-    name: "media",
-    version: "v1",
-    revision: "1",
-    root_url: "https://media.example.com/",
-    service_path: "media/v1/",
-    crate_agent: "media/0.1.0",
-};
-
-static INSERT: MethodInfo = MethodInfo {
-    id: "media.files.insert",
-    http_method: "POST",
-    path: "folders/{folder}/files",
-    path_patterns: &[],
-};
-
-static ANY: UploadInfo = UploadInfo {
-    path: "upload/media/v1/folders/{folder}/files",
-    accept: &["*/*"],
-    max_size: None,
-};
-
-static IMAGES: UploadInfo = UploadInfo {
-    path: "upload/media/v1/folders/{folder}/files",
-    accept: &["image/*"],
-    max_size: Some(1000),
-};
 
 const CHUNK: usize = CHUNK_GRANULARITY;
 
