@@ -190,3 +190,18 @@ fn sizes_and_nesting_past_reason_are_refused() {
         "{error}"
     );
 }
+
+/// A type that holds itself through many maps: the compiler's drop check walks the maps once
+/// before it meets the cycle, so they count toward the recursion limit (found by compiling
+/// fuzzed documents).
+#[test]
+fn a_cycle_through_deep_maps_raises_the_recursion_limit() {
+    let mut inner = r#"{"$ref": "Loop"}"#.to_owned();
+    for _ in 0..60 {
+        inner = format!(r#"{{"type": "object", "additionalProperties": {inner}}}"#);
+    }
+    let text = document(&format!(r#""schemas": {{"Loop": {inner}}}"#));
+    let parsed = discovery::parse(&text).unwrap();
+    let api = codegen::lower::lower(&parsed, &codegen::Options::default()).unwrap();
+    assert_eq!(api.recursion_limit, Some(1024));
+}

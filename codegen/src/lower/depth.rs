@@ -87,11 +87,15 @@ pub(crate) fn nesting_depth(types: &[TypeDef]) -> usize {
                     stack.push((child, 0));
                 }
             } else {
-                // Children on the stack are a cycle back to here: they add nothing.
+                // A child still on the stack is a cycle back to it: the compiler walks the
+                // levels on the way there once (a struct holding itself through a hundred maps
+                // is that deep), and no further.
                 let deepest = edges[node]
                     .iter()
-                    .filter(|(child, _)| visit[*child] == Visit::Done)
-                    .map(|(child, levels)| depth[*child] + levels)
+                    .map(|(child, levels)| match visit[*child] {
+                        Visit::Done => depth[*child] + levels,
+                        _ => *levels,
+                    })
                     .max()
                     .unwrap_or(0);
                 depth[node] = deepest.max(own_depth[node]);
@@ -104,9 +108,9 @@ pub(crate) fn nesting_depth(types: &[TypeDef]) -> usize {
 }
 
 /// The model type at the heart of `ty`, if any, and how many levels the lists and maps around
-/// it add: one a list, two a map (a `BTreeMap`'s nodes make the compiler's walks through it
-/// about twice as long as through a `Vec`, as rustdoc's auto-trait checks show). Iterative: a
-/// type is as deep as a document makes it.
+/// it add: one a list, three a map (a `BTreeMap`'s nodes make the compiler's walks through it
+/// about three times as long as through a `Vec`: rustdoc's auto-trait checks of 64 nested maps
+/// need a limit of 1024). Iterative: a type is as deep as a document makes it.
 fn innermost(ty: &TypeRef) -> (Option<&str>, usize) {
     let mut levels = 0;
     let mut ty = ty;
@@ -118,7 +122,7 @@ fn innermost(ty: &TypeRef) -> (Option<&str>, usize) {
                 ty = inner;
             }
             TypeRef::Map(inner) => {
-                levels += 2;
+                levels += 3;
                 ty = inner;
             }
             TypeRef::Scalar(_) => return (None, levels),
