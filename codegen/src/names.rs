@@ -28,6 +28,27 @@ fn words(raw: &str) -> String {
         .collect()
 }
 
+/// The longest identifier made. A longer one (only a hostile document has them: Google's longest
+/// schema name is 143 characters) is cut and given a digest of the whole, so it stays unique
+/// and rustdoc's file name for it (`struct.Name.html`) stays within the file system's 255 bytes.
+const MAX_IDENTIFIER: usize = 160;
+
+/// `name` (ASCII) cut to [`MAX_IDENTIFIER`] when longer: its first characters and a 64-bit
+/// FNV-1a digest of all of it, upper-case hex for a type, `_` and lower-case for a value.
+fn fit(name: String, camel: bool) -> String {
+    if name.len() <= MAX_IDENTIFIER {
+        return name;
+    }
+    let digest = name.bytes().fold(0xcbf2_9ce4_8422_2325u64, |hash, byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3)
+    });
+    if camel {
+        format!("{}{digest:016X}", &name[..MAX_IDENTIFIER - 16])
+    } else {
+        format!("{}_{digest:016x}", &name[..MAX_IDENTIFIER - 17])
+    }
+}
+
 /// Makes `name` usable as an identifier: a leading digit gets `prefix`, a keyword is escaped.
 fn finish(name: String, prefix: &str, fallback: &str) -> String {
     let name = if name.is_empty() {
@@ -48,18 +69,18 @@ fn finish(name: String, prefix: &str, fallback: &str) -> String {
 
 /// A type name: `UpperCamelCase`. Names starting with a digit get a `V`.
 pub fn type_name(raw: &str) -> String {
-    finish(words(raw).to_upper_camel_case(), "V", "Unnamed")
+    finish(fit(words(raw).to_upper_camel_case(), true), "V", "Unnamed")
 }
 
 /// An enum variant for a wire value; the empty string becomes `Empty`.
 pub fn variant_name(raw: &str) -> String {
     let fallback = if raw.is_empty() { "Empty" } else { "Value" };
-    finish(words(raw).to_upper_camel_case(), "V", fallback)
+    finish(fit(words(raw).to_upper_camel_case(), true), "V", fallback)
 }
 
 /// A field, method or argument name: `snake_case`. Names starting with a digit get a `_`.
 pub fn value_name(raw: &str) -> String {
-    finish(words(raw).to_snake_case(), "_", "value")
+    finish(fit(words(raw).to_snake_case(), false), "_", "value")
 }
 
 /// The setter of a field: `set_type` for `r#type`, `set_1st` for `_1st`.
@@ -117,6 +138,26 @@ mod tests {
         for (raw, expected) in cases {
             assert_eq!(f(raw), *expected, "input {raw:?}");
         }
+    }
+
+    #[test]
+    fn long_names_are_cut_and_stay_unique() {
+        let long = "word".repeat(100);
+        let (a, b) = (type_name(&long), type_name(&format!("{long}x")));
+        assert_eq!(a.len(), MAX_IDENTIFIER);
+        assert_ne!(a, b);
+        assert_eq!(a, type_name(&long), "the same name every time");
+        assert!(a.chars().all(|c| c.is_ascii_alphanumeric()), "{a}");
+        let value = value_name(&long);
+        assert_eq!(value.len(), MAX_IDENTIFIER);
+        assert!(
+            value
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        );
+        let real = "GoogleAdsSearchads360V23Resources_CustomerSkAdNetworkConversionValueSchemaSkAdNetworkConversionValueSchema_CoarseGrainedConversionValueMappings";
+        // Google's longest names are never cut.
+        assert!(type_name(real).len() < MAX_IDENTIFIER);
     }
 
     #[test]
