@@ -55,7 +55,3 @@ pub use upload::{ResumableUpload, UploadInfo};
 pub use values::{Bytes, Date, Duration, FieldMask, FormatError, Timestamp};
 pub use wire::UnknownValue;
 
-/// The serde crates generated model code derives and decodes with, re-exported so that an API
-/// crate and the runtime always agree on them.
-pub use serde;
-pub use serde_json;
