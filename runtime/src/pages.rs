@@ -111,8 +111,9 @@ impl<P: Page> Iterator for Pages<'_, P> {
     }
 }
 
-/// A digest of a page token. SipHash with fixed keys: the same in every run, and no server can
-/// make two different tokens collide short of searching 2^64 of them.
+/// A digest of a page token: std's SipHash with its fixed keys, the same in every run. Tokens
+/// that share a digest by chance (one pair in 2^64) or by a server's design would only end the
+/// list early, with an error; they can never make it loop.
 fn digest(token: &str) -> u64 {
     let mut hasher = std::hash::DefaultHasher::new();
     token.hash(&mut hasher);
