@@ -54,4 +54,3 @@ pub use service::{Service, ServiceInfo};
 pub use upload::{ResumableUpload, UploadInfo};
 pub use values::{Bytes, Date, Duration, FieldMask, FormatError, Timestamp};
 pub use wire::UnknownValue;
-
