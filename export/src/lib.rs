@@ -167,13 +167,15 @@ pub enum ExportError {
 }
 
 impl ExportError {
-    /// Whether the error shows that no job was started: the server answered with an error, or
-    /// could not be reached, or the run stopped before asking.
+    /// Whether the error shows that no job was started: the server answered with an error
+    /// status, or could not be reached, or the run stopped before asking. A call that went out
+    /// and got no answer (a timeout, a dropped connection) may have started one.
     fn started_nothing(&self) -> bool {
-        matches!(
-            self,
-            ExportError::Api(_) | ExportError::Unreachable { .. } | ExportError::Interrupted
-        )
+        match self {
+            ExportError::Api(error) => error.api().is_some() || error.is_connect(),
+            ExportError::Unreachable { .. } | ExportError::Interrupted => true,
+            _ => false,
+        }
     }
 }
 

@@ -253,3 +253,24 @@ fn archive_names_in_a_planted_state_file_are_not_trusted() {
         "not yours"
     );
 }
+
+/// A start whose every try went out and got no answer may have created a job: its marker stays,
+/// so the next run says so. A start the server refused leaves nothing (see `rerun.rs`).
+#[test]
+fn a_start_that_got_no_answer_keeps_its_marker() {
+    let emulator = Emulator::start(Config {
+        faults: Faults {
+            dropped: 1.0,
+            ..Faults::default()
+        },
+        ..Config::default()
+    })
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut options = options(dir.path());
+    options.max_call_attempts = 2;
+    let error = run_export(&client(&emulator), &options).unwrap_err();
+    assert!(matches!(error, ExportError::Api(_)), "{error}");
+    let saved = export::SavedExport::load(dir.path()).unwrap().unwrap();
+    assert!(saved.starting && saved.job.is_none(), "{saved:?}");
+}
