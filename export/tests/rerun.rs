@@ -278,7 +278,9 @@ fn a_running_job_is_shown_while_it_runs() {
             emulator.base_url()
         ),
         format!("started job {job}"),
-        format!("job {job} is IN_PROGRESS after 0s; next poll in 1s"),
+        // How long it has run is counted in whole seconds from the saved start: 0s or 1s here.
+        format!("job {job} is IN_PROGRESS after "),
+        "s; next poll in 1s".to_owned(),
         // The state did not change, but a heartbeat (1 s here) passed.
         format!("job {job} is still IN_PROGRESS after"),
         format!("job {job} is COMPLETE after"),
