@@ -399,8 +399,7 @@ fn refusal(message: &str) -> Outcome {
 fn save_finding(folder: &Path, input: &[u8], target: Target) -> Result<PathBuf, Failure> {
     std::fs::create_dir_all(folder)
         .map_err(|error| Failure::error(format!("{}: {error}", folder.display())))?;
-    let digest = sha2::Sha256::digest(input);
-    let name: String = digest[..6].iter().map(|b| format!("{b:02x}")).collect();
+    let name = digest_hex(input, 6);
     let extension = if target == Target::Generate {
         "json"
     } else {
@@ -414,7 +413,15 @@ fn save_finding(folder: &Path, input: &[u8], target: Target) -> Result<PathBuf, 
 
 /// Keeps a document that generated, named by its digest, for `corpus --documents`.
 fn keep_document(folder: &Path, input: &[u8]) {
-    let digest = sha2::Sha256::digest(input);
-    let name: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
+    let name = digest_hex(input, 8);
     let _ = std::fs::write(folder.join(format!("fuzz{name}.json")), input);
+}
+
+/// The first `bytes` bytes of `input`'s SHA-256, in hex: a name that is the same for the same
+/// input in every run.
+fn digest_hex(input: &[u8], bytes: usize) -> String {
+    sha2::Sha256::digest(input)[..bytes]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }

@@ -81,29 +81,26 @@ pub fn escape_bidi(text: &str) -> String {
     if !text.contains(BIDI_CONTROLS) {
         return text.to_owned();
     }
-    text.chars()
-        .map(|c| {
-            if BIDI_CONTROLS.contains(&c) {
-                format!("\\u{{{:04X}}}", c as u32)
-            } else {
-                c.to_string()
-            }
-        })
-        .collect()
+    escape_where(text, |c| BIDI_CONTROLS.contains(&c))
 }
 
 /// `text` (a revision, an id) fit for one line of a comment or of prose: control characters (a
 /// line break would end a comment) and bidirectional controls written as escapes.
 pub fn one_line(text: &str) -> String {
-    text.chars()
-        .map(|c| {
-            if c.is_control() || BIDI_CONTROLS.contains(&c) {
-                format!("\\u{{{:04X}}}", c as u32)
-            } else {
-                c.to_string()
-            }
-        })
-        .collect()
+    escape_where(text, |c| c.is_control() || BIDI_CONTROLS.contains(&c))
+}
+
+/// `text` with every character `escaped` picks written as `\u{XXXX}`.
+fn escape_where(text: &str, escaped: impl Fn(char) -> bool) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if escaped(c) {
+            out.push_str(&format!("\\u{{{:04X}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// Escapes the prose parts of one line; `code spans` stay as they are.
