@@ -256,12 +256,15 @@ fn download_urls_are_signed_with_a_random_key_unless_one_is_set() {
         };
         state();
         let url = state().urls.unwrap().remove(0);
-        // The same seed gives the same job; only the signature may differ.
+        // The same seed gives the same job; only the signature may differ. The expiry is
+        // signed too, and two runs a second apart have different ones.
+        let expires = url.split("expires=").nth(1).unwrap();
+        let expires = expires.split('&').next().unwrap().to_owned();
         let signature = url.split("signature=").nth(1).unwrap().to_owned();
-        (job, signature)
+        (job, expires, signature)
     };
-    let (job_a, signature_a) = urls(Config::default());
-    let (job_b, signature_b) = urls(Config::default());
+    let (job_a, _, signature_a) = urls(Config::default());
+    let (job_b, _, signature_b) = urls(Config::default());
     assert_eq!(job_a, job_b, "the seed fixes the job id");
     assert_ne!(
         signature_a, signature_b,
@@ -271,7 +274,13 @@ fn download_urls_are_signed_with_a_random_key_unless_one_is_set() {
         signing_key: Some(b"a key a test chose".to_vec()),
         ..Config::default()
     };
-    assert_eq!(urls(fixed()), urls(fixed()));
+    // With a key of its own, the same expiry gives the same signature. A pair that fell on
+    // either side of a second is drawn again.
+    let same_second = (0..3)
+        .map(|_| (urls(fixed()), urls(fixed())))
+        .find(|(a, b)| a.1 == b.1)
+        .expect("two runs within one second");
+    assert_eq!(same_second.0, same_second.1);
 }
 
 #[test]
