@@ -54,6 +54,18 @@ pub struct Api {
     /// The model types only some features need, by path, with the features that need them;
     /// every other type is always compiled.
     pub type_features: std::collections::BTreeMap<String, Vec<String>>,
+    /// The model types methods answer with, by path, and how their responses are read: each
+    /// gets its reading compiled once, in the crate, whichever client a program uses.
+    pub responses: std::collections::BTreeMap<String, Decoding>,
+}
+
+/// How a response type is read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decoding {
+    /// From JSON.
+    Json,
+    /// As raw bytes with their content type (Google's `HttpBody`).
+    Raw(RawBodyDef),
 }
 
 /// A Cargo feature that compiles one top-level resource.
@@ -66,10 +78,10 @@ pub struct FeatureDef {
 }
 
 /// The hub's own methods, which resource and method accessors on it must not take.
-pub const HUB_METHODS: &[&str] = &["new", "with_root_url", "service", "clone", "fmt"];
+pub const HUB_METHODS: &[&str] = &["new", "with_root_url", "service", "client", "clone", "fmt"];
 
 /// Names the crate root holds besides the hub, which the hub must not take.
-pub const CRATE_ROOT_NAMES: &[&str] = &["Client", "Error", "Scope", "REVISION"];
+pub const CRATE_ROOT_NAMES: &[&str] = &["Client", "AsyncClient", "Error", "Scope", "REVISION"];
 
 /// A module of `model` holding the types hoisted out of another type or out of methods.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -5,7 +5,7 @@
 //!
 //! Documentation: <https://developers.google.com/data-portability>
 //!
-//! Generated from revision 20260719 of the API's Discovery document. Every schema is a type in [`model`], every method a request builder in [`resources`] reached from the hub, [`DataPortability`], every OAuth scope a [`Scope`]; the shared, hand-written [`runtime`] sends the requests, and one [`Client`] serves every API crate a program uses.
+//! Generated from revision 20260719 of the API's Discovery document. Every schema is a type in [`model`], every method a request builder in [`resources`] reached from the hub, [`DataPortability`], every OAuth scope a [`Scope`]; the shared, hand-written [`runtime`] sends the requests, and one [`Client`] (blocking) or [`AsyncClient`] serves every API crate a program uses.
 //!
 //! ```no_run
 //! use google_dataportability_v1::prelude::*;
@@ -14,8 +14,25 @@
 //! let client = Client::builder()
 //!     .token_source(StaticToken::new(std::env::var("ACCESS_TOKEN")?))
 //!     .build()?;
-//! # let _ = client;
+//! let api = DataPortability::new(&client);
+//! # let _ = api;
 //! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! In async code, build an [`AsyncClient`] instead: the hub, its builders and their names are the same, and each `send()` is then a future to `.await` (pages and items are `Stream`s, uploads read a `tokio::io::AsyncRead`). One client of either kind serves every API crate a program uses.
+//!
+//! ```no_run
+//! use google_dataportability_v1::prelude::*;
+//! use google_dataportability_v1::runtime::StaticToken;
+//!
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let client = AsyncClient::builder()
+//!     .token_source(StaticToken::new(std::env::var("ACCESS_TOKEN")?))
+//!     .build_async()?;
+//! let api = DataPortability::new(&client);
+//! # let _ = api;
+//! # Ok(())
+//! # }
 //! ```
 //!
 //! ## Exporting: initiate, poll, download
@@ -171,6 +188,12 @@
 #[doc(inline)]
 pub use google_api_runtime as runtime;
 
+const _: () = ::std::assert!(
+    runtime::contract::VERSION == 2,
+    "this crate was generated for version 2 of the runtime's contract: regenerate it, or \
+             use the google-api-runtime it was generated with"
+);
+
 #[rustfmt::skip]
 pub mod model;
 
@@ -180,20 +203,20 @@ pub mod resources;
 #[rustfmt::skip]
 mod scopes;
 pub use resources::DataPortability;
-pub use runtime::{Client, Error};
+pub use runtime::{AsyncClient, Client, Error};
 pub use scopes::Scope;
 
 /// The revision of the Discovery document this crate was generated from.
 pub const REVISION: &str = "20260719";
 
-/// What most callers need, for a glob import: the client, its traits, the scopes, and
+/// What most callers need, for a glob import: the clients, their traits, the scopes, and
 /// every method's request and response type with the enums the responses hold.
 #[rustfmt::skip]
 #[allow(deprecated)]
 pub mod prelude {
     pub use crate::resources::StandardParameters;
     pub use crate::runtime::CallBuilder;
-    pub use crate::{Client, Error, Scope, DataPortability};
+    pub use crate::{AsyncClient, Client, Error, Scope, DataPortability};
     pub use crate::model::CancelPortabilityArchiveRequest;
     pub use crate::model::CancelPortabilityArchiveResponse;
     pub use crate::model::CheckAccessTypeRequest;

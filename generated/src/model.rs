@@ -15,7 +15,7 @@ pub struct CancelPortabilityArchiveRequest {
     >,
 }
 
-impl crate::runtime::object::Fields for CancelPortabilityArchiveRequest {
+impl crate::runtime::contract::object::Fields for CancelPortabilityArchiveRequest {
     const NAME: &'static str = "CancelPortabilityArchiveRequest";
 
     fn read_field<'de, A: ::serde::de::MapAccess<'de>>(
@@ -40,7 +40,7 @@ impl<'de> ::serde::Deserialize<'de> for CancelPortabilityArchiveRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        crate::runtime::contract::object::deserialize(deserializer)
     }
 }
 
@@ -69,7 +69,7 @@ pub struct CancelPortabilityArchiveResponse {
     >,
 }
 
-impl crate::runtime::object::Fields for CancelPortabilityArchiveResponse {
+impl crate::runtime::contract::object::Fields for CancelPortabilityArchiveResponse {
     const NAME: &'static str = "CancelPortabilityArchiveResponse";
 
     fn read_field<'de, A: ::serde::de::MapAccess<'de>>(
@@ -94,7 +94,7 @@ impl<'de> ::serde::Deserialize<'de> for CancelPortabilityArchiveResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        crate::runtime::contract::object::deserialize(deserializer)
     }
 }
 
@@ -112,6 +112,15 @@ impl ::serde::Serialize for CancelPortabilityArchiveResponse {
     }
 }
 
+impl crate::runtime::contract::Decode for CancelPortabilityArchiveResponse {
+    #[inline(never)]
+    fn decode(
+        response: crate::runtime::contract::Response,
+    ) -> ::std::result::Result<Self, crate::Error> {
+        response.json()
+    }
+}
+
 /// Request to check the token's access type. All required information is derived from the attached OAuth token.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -123,7 +132,7 @@ pub struct CheckAccessTypeRequest {
     >,
 }
 
-impl crate::runtime::object::Fields for CheckAccessTypeRequest {
+impl crate::runtime::contract::object::Fields for CheckAccessTypeRequest {
     const NAME: &'static str = "CheckAccessTypeRequest";
 
     fn read_field<'de, A: ::serde::de::MapAccess<'de>>(
@@ -148,7 +157,7 @@ impl<'de> ::serde::Deserialize<'de> for CheckAccessTypeRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        crate::runtime::contract::object::deserialize(deserializer)
     }
 }
 
@@ -213,7 +222,7 @@ impl CheckAccessTypeResponse {
     }
 }
 
-impl crate::runtime::object::Fields for CheckAccessTypeResponse {
+impl crate::runtime::contract::object::Fields for CheckAccessTypeResponse {
     const NAME: &'static str = "CheckAccessTypeResponse";
 
     fn read_field<'de, A: ::serde::de::MapAccess<'de>>(
@@ -243,7 +252,7 @@ impl<'de> ::serde::Deserialize<'de> for CheckAccessTypeResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        crate::runtime::contract::object::deserialize(deserializer)
     }
 }
 
@@ -267,6 +276,15 @@ impl ::serde::Serialize for CheckAccessTypeResponse {
     }
 }
 
+impl crate::runtime::contract::Decode for CheckAccessTypeResponse {
+    #[inline(never)]
+    fn decode(
+        response: crate::runtime::contract::Response,
+    ) -> ::std::result::Result<Self, crate::Error> {
+        response.json()
+    }
+}
+
 /// A generic empty message that you can re-use to avoid defining duplicated empty messages in your APIs. A typical example is to use it as the request or the response type of an API method. For instance: service Foo { rpc Bar(google.protobuf.Empty) returns (google.protobuf.Empty); }
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -278,7 +296,7 @@ pub struct Empty {
     >,
 }
 
-impl crate::runtime::object::Fields for Empty {
+impl crate::runtime::contract::object::Fields for Empty {
     const NAME: &'static str = "Empty";
 
     fn read_field<'de, A: ::serde::de::MapAccess<'de>>(
@@ -303,7 +321,7 @@ impl<'de> ::serde::Deserialize<'de> for Empty {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        crate::runtime::contract::object::deserialize(deserializer)
     }
 }
 
@@ -318,6 +336,15 @@ impl ::serde::Serialize for Empty {
             map.serialize_entry(key, value)?;
         }
         map.end()
+    }
+}
+
+impl crate::runtime::contract::Decode for Empty {
+    #[inline(never)]
+    fn decode(
+        response: crate::runtime::contract::Response,
+    ) -> ::std::result::Result<Self, crate::Error> {
+        response.json()
     }
 }
 
@@ -373,7 +400,7 @@ impl InitiatePortabilityArchiveRequest {
     }
 }
 
-impl crate::runtime::object::Fields for InitiatePortabilityArchiveRequest {
+impl crate::runtime::contract::object::Fields for InitiatePortabilityArchiveRequest {
     const NAME: &'static str = "InitiatePortabilityArchiveRequest";
 
     fn read_field<'de, A: ::serde::de::MapAccess<'de>>(
@@ -404,7 +431,7 @@ impl<'de> ::serde::Deserialize<'de> for InitiatePortabilityArchiveRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        crate::runtime::contract::object::deserialize(deserializer)
     }
 }
 
@@ -472,7 +499,7 @@ impl InitiatePortabilityArchiveResponse {
     }
 }
 
-impl crate::runtime::object::Fields for InitiatePortabilityArchiveResponse {
+impl crate::runtime::contract::object::Fields for InitiatePortabilityArchiveResponse {
     const NAME: &'static str = "InitiatePortabilityArchiveResponse";
 
     fn read_field<'de, A: ::serde::de::MapAccess<'de>>(
@@ -502,7 +529,7 @@ impl<'de> ::serde::Deserialize<'de> for InitiatePortabilityArchiveResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        crate::runtime::contract::object::deserialize(deserializer)
     }
 }
 
@@ -523,6 +550,15 @@ impl ::serde::Serialize for InitiatePortabilityArchiveResponse {
             map.serialize_entry(key, value)?;
         }
         map.end()
+    }
+}
+
+impl crate::runtime::contract::Decode for InitiatePortabilityArchiveResponse {
+    #[inline(never)]
+    fn decode(
+        response: crate::runtime::contract::Response,
+    ) -> ::std::result::Result<Self, crate::Error> {
+        response.json()
     }
 }
 
@@ -602,7 +638,7 @@ impl PortabilityArchiveState {
     }
 }
 
-impl crate::runtime::object::Fields for PortabilityArchiveState {
+impl crate::runtime::contract::object::Fields for PortabilityArchiveState {
     const NAME: &'static str = "PortabilityArchiveState";
 
     fn read_field<'de, A: ::serde::de::MapAccess<'de>>(
@@ -635,7 +671,7 @@ impl<'de> ::serde::Deserialize<'de> for PortabilityArchiveState {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        crate::runtime::contract::object::deserialize(deserializer)
     }
 }
 
@@ -668,6 +704,15 @@ impl ::serde::Serialize for PortabilityArchiveState {
     }
 }
 
+impl crate::runtime::contract::Decode for PortabilityArchiveState {
+    #[inline(never)]
+    fn decode(
+        response: crate::runtime::contract::Response,
+    ) -> ::std::result::Result<Self, crate::Error> {
+        response.json()
+    }
+}
+
 /// Request to reset exhausted OAuth scopes.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -679,7 +724,7 @@ pub struct ResetAuthorizationRequest {
     >,
 }
 
-impl crate::runtime::object::Fields for ResetAuthorizationRequest {
+impl crate::runtime::contract::object::Fields for ResetAuthorizationRequest {
     const NAME: &'static str = "ResetAuthorizationRequest";
 
     fn read_field<'de, A: ::serde::de::MapAccess<'de>>(
@@ -704,7 +749,7 @@ impl<'de> ::serde::Deserialize<'de> for ResetAuthorizationRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        crate::runtime::contract::object::deserialize(deserializer)
     }
 }
 
@@ -733,7 +778,7 @@ pub struct RetryPortabilityArchiveRequest {
     >,
 }
 
-impl crate::runtime::object::Fields for RetryPortabilityArchiveRequest {
+impl crate::runtime::contract::object::Fields for RetryPortabilityArchiveRequest {
     const NAME: &'static str = "RetryPortabilityArchiveRequest";
 
     fn read_field<'de, A: ::serde::de::MapAccess<'de>>(
@@ -758,7 +803,7 @@ impl<'de> ::serde::Deserialize<'de> for RetryPortabilityArchiveRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        crate::runtime::contract::object::deserialize(deserializer)
     }
 }
 
@@ -801,7 +846,7 @@ impl RetryPortabilityArchiveResponse {
     }
 }
 
-impl crate::runtime::object::Fields for RetryPortabilityArchiveResponse {
+impl crate::runtime::contract::object::Fields for RetryPortabilityArchiveResponse {
     const NAME: &'static str = "RetryPortabilityArchiveResponse";
 
     fn read_field<'de, A: ::serde::de::MapAccess<'de>>(
@@ -830,7 +875,7 @@ impl<'de> ::serde::Deserialize<'de> for RetryPortabilityArchiveResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        crate::runtime::contract::object::deserialize(deserializer)
     }
 }
 
@@ -848,6 +893,15 @@ impl ::serde::Serialize for RetryPortabilityArchiveResponse {
             map.serialize_entry(key, value)?;
         }
         map.end()
+    }
+}
+
+impl crate::runtime::contract::Decode for RetryPortabilityArchiveResponse {
+    #[inline(never)]
+    fn decode(
+        response: crate::runtime::contract::Response,
+    ) -> ::std::result::Result<Self, crate::Error> {
+        response.json()
     }
 }
 
@@ -920,7 +974,7 @@ pub mod initiate_portability_archive_response {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            crate::runtime::wire::deserialize_enum(deserializer)
+            crate::runtime::contract::wire::deserialize_enum(deserializer)
         }
     }
 }
@@ -994,7 +1048,7 @@ pub mod methods {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            crate::runtime::wire::deserialize_enum(deserializer)
+            crate::runtime::contract::wire::deserialize_enum(deserializer)
         }
     }
 
@@ -1058,7 +1112,7 @@ pub mod methods {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            crate::runtime::wire::deserialize_enum(deserializer)
+            crate::runtime::contract::wire::deserialize_enum(deserializer)
         }
     }
 }
@@ -1146,7 +1200,7 @@ pub mod portability_archive_state {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            crate::runtime::wire::deserialize_enum(deserializer)
+            crate::runtime::contract::wire::deserialize_enum(deserializer)
         }
     }
 }

@@ -5,7 +5,7 @@
 #![allow(clippy::enum_variant_names, clippy::too_many_arguments)]
 #![allow(clippy::should_implement_trait, clippy::large_enum_variant)]
 /// The API this crate calls, as the Discovery document describes it.
-pub(crate) static SERVICE: crate::runtime::ServiceInfo = crate::runtime::ServiceInfo {
+pub(crate) static SERVICE: crate::runtime::contract::ServiceInfo = crate::runtime::contract::ServiceInfo {
     name: "dataportability",
     version: "v1",
     revision: "20260719",
@@ -16,58 +16,64 @@ pub(crate) static SERVICE: crate::runtime::ServiceInfo = crate::runtime::Service
     ),
 };
 
-/// The Data Portability API on a [`Client`](crate::Client): its resources and methods. Make one with [`new`](Self::new) (or [`with_root_url`](Self::with_root_url) for another server); it is cheap to clone, and clones share the client.
+/// The Data Portability API on a client: its resources and methods. Make one with [`new`](Self::new) (or [`with_root_url`](Self::with_root_url) for another server) from a blocking [`Client`](crate::Client), whose calls return their results, or from an [`AsyncClient`](crate::AsyncClient), whose calls are futures; it is cheap to clone, and clones share the client.
 #[derive(Clone, Debug)]
-pub struct DataPortability {
-    service: crate::runtime::Service,
+pub struct DataPortability<C = crate::Client> {
+    service: crate::runtime::contract::Service<C>,
 }
 
-impl DataPortability {
+impl<C: crate::runtime::Backend> DataPortability<C> {
     /// The Data Portability API on `client`, at the client's root URL if it has one, else at `https://dataportability.googleapis.com/`.
-    pub fn new(client: &crate::Client) -> Self {
+    pub fn new(client: &C) -> Self {
         DataPortability {
-            service: crate::runtime::Service::new(client, &SERVICE),
+            service: crate::runtime::contract::Service::new(client, &SERVICE),
         }
     }
 
     /// The API on `client` at `root_url` instead (a local emulator, a proxy); an error
     /// when it is not an http(s) URL without a query.
     pub fn with_root_url(
-        client: &crate::Client,
+        client: &C,
         root_url: &str,
     ) -> ::std::result::Result<Self, crate::Error> {
-        crate::runtime::Service::with_root_url(client, &SERVICE, root_url)
+        crate::runtime::contract::Service::with_root_url(client, &SERVICE, root_url)
             .map(|service| DataPortability { service })
     }
 
+    /// The client calls go through (to download a signed URL with, say).
+    pub fn client(&self) -> &C {
+        self.service.client()
+    }
+
     /// The client and the API's URLs, as the runtime sees them.
-    pub fn service(&self) -> &crate::runtime::Service {
+    #[doc(hidden)]
+    pub fn service(&self) -> &crate::runtime::contract::Service<C> {
         &self.service
     }
 
     /// The `accessType` resource.
-    pub fn access_type(&self) -> AccessTypeResource<'_> {
+    pub fn access_type(&self) -> AccessTypeResource<'_, C> {
         AccessTypeResource {
             service: &self.service,
         }
     }
 
     /// The `archiveJobs` resource.
-    pub fn archive_jobs(&self) -> ArchiveJobsResource<'_> {
+    pub fn archive_jobs(&self) -> ArchiveJobsResource<'_, C> {
         ArchiveJobsResource {
             service: &self.service,
         }
     }
 
     /// The `authorization` resource.
-    pub fn authorization(&self) -> AuthorizationResource<'_> {
+    pub fn authorization(&self) -> AuthorizationResource<'_, C> {
         AuthorizationResource {
             service: &self.service,
         }
     }
 
     /// The `portabilityArchive` resource.
-    pub fn portability_archive(&self) -> PortabilityArchiveResource<'_> {
+    pub fn portability_archive(&self) -> PortabilityArchiveResource<'_, C> {
         PortabilityArchiveResource {
             service: &self.service,
         }
@@ -170,12 +176,20 @@ pub trait StandardParameters: crate::runtime::CallBuilder {
 }
 
 /// Methods of the `accessType` resource.
-#[derive(Clone, Copy, Debug)]
-pub struct AccessTypeResource<'a> {
-    service: &'a crate::runtime::Service,
+#[derive(Debug)]
+pub struct AccessTypeResource<'a, C = crate::Client> {
+    service: &'a crate::runtime::contract::Service<C>,
 }
 
-impl<'a> AccessTypeResource<'a> {
+impl<C> ::std::clone::Clone for AccessTypeResource<'_, C> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<C> ::std::marker::Copy for AccessTypeResource<'_, C> {}
+
+impl<'a, C: crate::runtime::Backend> AccessTypeResource<'a, C> {
     /// Gets the access type of the token.
     ///
     /// - `request`: the request body.
@@ -184,14 +198,14 @@ impl<'a> AccessTypeResource<'a> {
     pub fn check(
         &self,
         request: crate::model::CheckAccessTypeRequest,
-    ) -> AccessTypeCheckCall<'a> {
-        static METHOD: crate::runtime::MethodInfo = crate::runtime::MethodInfo {
+    ) -> AccessTypeCheckCall<'a, C> {
+        static METHOD: crate::runtime::contract::MethodInfo = crate::runtime::contract::MethodInfo {
             id: "dataportability.accessType.check",
             http_method: "POST",
             path: "v1/accessType:check",
             path_patterns: &[],
         };
-        let call = crate::runtime::Call::new(&METHOD);
+        let call = crate::runtime::contract::Call::new(&METHOD);
         AccessTypeCheckCall {
             service: self.service,
             call,
@@ -203,16 +217,18 @@ impl<'a> AccessTypeResource<'a> {
 /// A call to `dataportability.accessType.check`, made by `AccessTypeResource::check`. Set its optional parameters with its methods and the standard ones with [`StandardParameters`], then [`send`](Self::send) it.
 #[derive(Clone, Debug)]
 #[must_use = "a request builder does nothing until it is sent"]
-pub struct AccessTypeCheckCall<'a> {
-    service: &'a crate::runtime::Service,
-    call: crate::runtime::Call,
+pub struct AccessTypeCheckCall<'a, C = crate::Client> {
+    service: &'a crate::runtime::contract::Service<C>,
+    call: crate::runtime::contract::Call,
     request: crate::model::CheckAccessTypeRequest,
 }
 
 impl AccessTypeCheckCall<'_> {
     /// The OAuth scopes any one of which allows this call.
     pub const SCOPES: &'static [crate::Scope] = crate::Scope::ALL;
+}
 
+impl<'a, C: crate::runtime::Backend> AccessTypeCheckCall<'a, C> {
     /// The request this call would send, without sending it (and so without an
     /// `Authorization` header).
     pub fn prepare(
@@ -223,31 +239,48 @@ impl AccessTypeCheckCall<'_> {
         self.service.prepare(&call)
     }
 
-    /// Sends the request and returns the response.
+    /// Sends the request and returns the response: the result itself with a blocking
+    /// client, a future of it with an async one.
     pub fn send(
         self,
-    ) -> ::std::result::Result<crate::model::CheckAccessTypeResponse, crate::Error> {
+    ) -> <C as crate::runtime::Backend>::Reply<
+        'a,
+        crate::model::CheckAccessTypeResponse,
+    > {
         let mut call = self.call;
-        call.set_json_body(&self.request)?;
-        self.service.execute(call)?.json()
+        let call = call.set_json_body(&self.request).map(|()| call);
+        C::execute(
+            self.service,
+            call,
+            <crate::model::CheckAccessTypeResponse as crate::runtime::contract::Decode>::decode,
+        )
     }
 }
 
-impl crate::runtime::CallBuilder for AccessTypeCheckCall<'_> {
-    fn call_mut(&mut self) -> &mut crate::runtime::Call {
+impl<C: crate::runtime::Backend> crate::runtime::CallBuilder
+for AccessTypeCheckCall<'_, C> {
+    fn call_mut(&mut self) -> &mut crate::runtime::contract::Call {
         &mut self.call
     }
 }
 
-impl StandardParameters for AccessTypeCheckCall<'_> {}
+impl<C: crate::runtime::Backend> StandardParameters for AccessTypeCheckCall<'_, C> {}
 
 /// Methods of the `archiveJobs` resource.
-#[derive(Clone, Copy, Debug)]
-pub struct ArchiveJobsResource<'a> {
-    service: &'a crate::runtime::Service,
+#[derive(Debug)]
+pub struct ArchiveJobsResource<'a, C = crate::Client> {
+    service: &'a crate::runtime::contract::Service<C>,
 }
 
-impl<'a> ArchiveJobsResource<'a> {
+impl<C> ::std::clone::Clone for ArchiveJobsResource<'_, C> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<C> ::std::marker::Copy for ArchiveJobsResource<'_, C> {}
+
+impl<'a, C: crate::runtime::Backend> ArchiveJobsResource<'a, C> {
     /// Cancels a Portability Archive job.
     ///
     /// - `name`: Required. The Archive job ID you're canceling. This is returned by the InitiatePortabilityArchive response. The format is: archiveJobs/{archive_job}. Canceling is only executed if the job is in progress.
@@ -258,14 +291,14 @@ impl<'a> ArchiveJobsResource<'a> {
         &self,
         name: impl ::std::convert::Into<::std::string::String>,
         request: crate::model::CancelPortabilityArchiveRequest,
-    ) -> ArchiveJobsCancelCall<'a> {
-        static METHOD: crate::runtime::MethodInfo = crate::runtime::MethodInfo {
+    ) -> ArchiveJobsCancelCall<'a, C> {
+        static METHOD: crate::runtime::contract::MethodInfo = crate::runtime::contract::MethodInfo {
             id: "dataportability.archiveJobs.cancel",
             http_method: "POST",
             path: "v1/{+name}:cancel",
             path_patterns: &[("name", "^archiveJobs/[^/]+$")],
         };
-        let mut call = crate::runtime::Call::new(&METHOD);
+        let mut call = crate::runtime::contract::Call::new(&METHOD);
         call.set_path("name", name.into());
         ArchiveJobsCancelCall {
             service: self.service,
@@ -282,14 +315,14 @@ impl<'a> ArchiveJobsResource<'a> {
     pub fn get_portability_archive_state(
         &self,
         name: impl ::std::convert::Into<::std::string::String>,
-    ) -> ArchiveJobsGetPortabilityArchiveStateCall<'a> {
-        static METHOD: crate::runtime::MethodInfo = crate::runtime::MethodInfo {
+    ) -> ArchiveJobsGetPortabilityArchiveStateCall<'a, C> {
+        static METHOD: crate::runtime::contract::MethodInfo = crate::runtime::contract::MethodInfo {
             id: "dataportability.archiveJobs.getPortabilityArchiveState",
             http_method: "GET",
             path: "v1/{+name}",
             path_patterns: &[("name", "^archiveJobs/[^/]+/portabilityArchiveState$")],
         };
-        let mut call = crate::runtime::Call::new(&METHOD);
+        let mut call = crate::runtime::contract::Call::new(&METHOD);
         call.set_path("name", name.into());
         ArchiveJobsGetPortabilityArchiveStateCall {
             service: self.service,
@@ -307,14 +340,14 @@ impl<'a> ArchiveJobsResource<'a> {
         &self,
         name: impl ::std::convert::Into<::std::string::String>,
         request: crate::model::RetryPortabilityArchiveRequest,
-    ) -> ArchiveJobsRetryCall<'a> {
-        static METHOD: crate::runtime::MethodInfo = crate::runtime::MethodInfo {
+    ) -> ArchiveJobsRetryCall<'a, C> {
+        static METHOD: crate::runtime::contract::MethodInfo = crate::runtime::contract::MethodInfo {
             id: "dataportability.archiveJobs.retry",
             http_method: "POST",
             path: "v1/{+name}:retry",
             path_patterns: &[("name", "^archiveJobs/[^/]+$")],
         };
-        let mut call = crate::runtime::Call::new(&METHOD);
+        let mut call = crate::runtime::contract::Call::new(&METHOD);
         call.set_path("name", name.into());
         ArchiveJobsRetryCall {
             service: self.service,
@@ -327,16 +360,18 @@ impl<'a> ArchiveJobsResource<'a> {
 /// A call to `dataportability.archiveJobs.cancel`, made by `ArchiveJobsResource::cancel`. Set its optional parameters with its methods and the standard ones with [`StandardParameters`], then [`send`](Self::send) it.
 #[derive(Clone, Debug)]
 #[must_use = "a request builder does nothing until it is sent"]
-pub struct ArchiveJobsCancelCall<'a> {
-    service: &'a crate::runtime::Service,
-    call: crate::runtime::Call,
+pub struct ArchiveJobsCancelCall<'a, C = crate::Client> {
+    service: &'a crate::runtime::contract::Service<C>,
+    call: crate::runtime::contract::Call,
     request: crate::model::CancelPortabilityArchiveRequest,
 }
 
 impl ArchiveJobsCancelCall<'_> {
     /// The OAuth scopes any one of which allows this call.
     pub const SCOPES: &'static [crate::Scope] = crate::Scope::ALL;
+}
 
+impl<'a, C: crate::runtime::Backend> ArchiveJobsCancelCall<'a, C> {
     /// The request this call would send, without sending it (and so without an
     /// `Authorization` header).
     pub fn prepare(
@@ -347,39 +382,47 @@ impl ArchiveJobsCancelCall<'_> {
         self.service.prepare(&call)
     }
 
-    /// Sends the request and returns the response.
+    /// Sends the request and returns the response: the result itself with a blocking
+    /// client, a future of it with an async one.
     pub fn send(
         self,
-    ) -> ::std::result::Result<
+    ) -> <C as crate::runtime::Backend>::Reply<
+        'a,
         crate::model::CancelPortabilityArchiveResponse,
-        crate::Error,
     > {
         let mut call = self.call;
-        call.set_json_body(&self.request)?;
-        self.service.execute(call)?.json()
+        let call = call.set_json_body(&self.request).map(|()| call);
+        C::execute(
+            self.service,
+            call,
+            <crate::model::CancelPortabilityArchiveResponse as crate::runtime::contract::Decode>::decode,
+        )
     }
 }
 
-impl crate::runtime::CallBuilder for ArchiveJobsCancelCall<'_> {
-    fn call_mut(&mut self) -> &mut crate::runtime::Call {
+impl<C: crate::runtime::Backend> crate::runtime::CallBuilder
+for ArchiveJobsCancelCall<'_, C> {
+    fn call_mut(&mut self) -> &mut crate::runtime::contract::Call {
         &mut self.call
     }
 }
 
-impl StandardParameters for ArchiveJobsCancelCall<'_> {}
+impl<C: crate::runtime::Backend> StandardParameters for ArchiveJobsCancelCall<'_, C> {}
 
 /// A call to `dataportability.archiveJobs.getPortabilityArchiveState`, made by `ArchiveJobsResource::get_portability_archive_state`. Set its optional parameters with its methods and the standard ones with [`StandardParameters`], then [`send`](Self::send) it.
 #[derive(Clone, Debug)]
 #[must_use = "a request builder does nothing until it is sent"]
-pub struct ArchiveJobsGetPortabilityArchiveStateCall<'a> {
-    service: &'a crate::runtime::Service,
-    call: crate::runtime::Call,
+pub struct ArchiveJobsGetPortabilityArchiveStateCall<'a, C = crate::Client> {
+    service: &'a crate::runtime::contract::Service<C>,
+    call: crate::runtime::contract::Call,
 }
 
 impl ArchiveJobsGetPortabilityArchiveStateCall<'_> {
     /// The OAuth scopes any one of which allows this call.
     pub const SCOPES: &'static [crate::Scope] = crate::Scope::ALL;
+}
 
+impl<'a, C: crate::runtime::Backend> ArchiveJobsGetPortabilityArchiveStateCall<'a, C> {
     /// The request this call would send, without sending it (and so without an
     /// `Authorization` header).
     pub fn prepare(
@@ -388,35 +431,48 @@ impl ArchiveJobsGetPortabilityArchiveStateCall<'_> {
         self.service.prepare(&self.call)
     }
 
-    /// Sends the request and returns the response.
+    /// Sends the request and returns the response: the result itself with a blocking
+    /// client, a future of it with an async one.
     pub fn send(
         self,
-    ) -> ::std::result::Result<crate::model::PortabilityArchiveState, crate::Error> {
-        self.service.execute(self.call)?.json()
+    ) -> <C as crate::runtime::Backend>::Reply<
+        'a,
+        crate::model::PortabilityArchiveState,
+    > {
+        let call = ::std::result::Result::Ok(self.call);
+        C::execute(
+            self.service,
+            call,
+            <crate::model::PortabilityArchiveState as crate::runtime::contract::Decode>::decode,
+        )
     }
 }
 
-impl crate::runtime::CallBuilder for ArchiveJobsGetPortabilityArchiveStateCall<'_> {
-    fn call_mut(&mut self) -> &mut crate::runtime::Call {
+impl<C: crate::runtime::Backend> crate::runtime::CallBuilder
+for ArchiveJobsGetPortabilityArchiveStateCall<'_, C> {
+    fn call_mut(&mut self) -> &mut crate::runtime::contract::Call {
         &mut self.call
     }
 }
 
-impl StandardParameters for ArchiveJobsGetPortabilityArchiveStateCall<'_> {}
+impl<C: crate::runtime::Backend> StandardParameters
+for ArchiveJobsGetPortabilityArchiveStateCall<'_, C> {}
 
 /// A call to `dataportability.archiveJobs.retry`, made by `ArchiveJobsResource::retry`. Set its optional parameters with its methods and the standard ones with [`StandardParameters`], then [`send`](Self::send) it.
 #[derive(Clone, Debug)]
 #[must_use = "a request builder does nothing until it is sent"]
-pub struct ArchiveJobsRetryCall<'a> {
-    service: &'a crate::runtime::Service,
-    call: crate::runtime::Call,
+pub struct ArchiveJobsRetryCall<'a, C = crate::Client> {
+    service: &'a crate::runtime::contract::Service<C>,
+    call: crate::runtime::contract::Call,
     request: crate::model::RetryPortabilityArchiveRequest,
 }
 
 impl ArchiveJobsRetryCall<'_> {
     /// The OAuth scopes any one of which allows this call.
     pub const SCOPES: &'static [crate::Scope] = crate::Scope::ALL;
+}
 
+impl<'a, C: crate::runtime::Backend> ArchiveJobsRetryCall<'a, C> {
     /// The request this call would send, without sending it (and so without an
     /// `Authorization` header).
     pub fn prepare(
@@ -427,34 +483,48 @@ impl ArchiveJobsRetryCall<'_> {
         self.service.prepare(&call)
     }
 
-    /// Sends the request and returns the response.
+    /// Sends the request and returns the response: the result itself with a blocking
+    /// client, a future of it with an async one.
     pub fn send(
         self,
-    ) -> ::std::result::Result<
+    ) -> <C as crate::runtime::Backend>::Reply<
+        'a,
         crate::model::RetryPortabilityArchiveResponse,
-        crate::Error,
     > {
         let mut call = self.call;
-        call.set_json_body(&self.request)?;
-        self.service.execute(call)?.json()
+        let call = call.set_json_body(&self.request).map(|()| call);
+        C::execute(
+            self.service,
+            call,
+            <crate::model::RetryPortabilityArchiveResponse as crate::runtime::contract::Decode>::decode,
+        )
     }
 }
 
-impl crate::runtime::CallBuilder for ArchiveJobsRetryCall<'_> {
-    fn call_mut(&mut self) -> &mut crate::runtime::Call {
+impl<C: crate::runtime::Backend> crate::runtime::CallBuilder
+for ArchiveJobsRetryCall<'_, C> {
+    fn call_mut(&mut self) -> &mut crate::runtime::contract::Call {
         &mut self.call
     }
 }
 
-impl StandardParameters for ArchiveJobsRetryCall<'_> {}
+impl<C: crate::runtime::Backend> StandardParameters for ArchiveJobsRetryCall<'_, C> {}
 
 /// Methods of the `authorization` resource.
-#[derive(Clone, Copy, Debug)]
-pub struct AuthorizationResource<'a> {
-    service: &'a crate::runtime::Service,
+#[derive(Debug)]
+pub struct AuthorizationResource<'a, C = crate::Client> {
+    service: &'a crate::runtime::contract::Service<C>,
 }
 
-impl<'a> AuthorizationResource<'a> {
+impl<C> ::std::clone::Clone for AuthorizationResource<'_, C> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<C> ::std::marker::Copy for AuthorizationResource<'_, C> {}
+
+impl<'a, C: crate::runtime::Backend> AuthorizationResource<'a, C> {
     /// Revokes OAuth tokens and resets exhausted scopes for a user/project pair. This method allows you to initiate a request after a new consent is granted. This method also indicates that previous archives can be garbage collected. You should call this method when all jobs are complete and all archives are downloaded. Do not call it only when you start a new job.
     ///
     /// - `request`: the request body.
@@ -463,14 +533,14 @@ impl<'a> AuthorizationResource<'a> {
     pub fn reset(
         &self,
         request: crate::model::ResetAuthorizationRequest,
-    ) -> AuthorizationResetCall<'a> {
-        static METHOD: crate::runtime::MethodInfo = crate::runtime::MethodInfo {
+    ) -> AuthorizationResetCall<'a, C> {
+        static METHOD: crate::runtime::contract::MethodInfo = crate::runtime::contract::MethodInfo {
             id: "dataportability.authorization.reset",
             http_method: "POST",
             path: "v1/authorization:reset",
             path_patterns: &[],
         };
-        let call = crate::runtime::Call::new(&METHOD);
+        let call = crate::runtime::contract::Call::new(&METHOD);
         AuthorizationResetCall {
             service: self.service,
             call,
@@ -482,16 +552,18 @@ impl<'a> AuthorizationResource<'a> {
 /// A call to `dataportability.authorization.reset`, made by `AuthorizationResource::reset`. Set its optional parameters with its methods and the standard ones with [`StandardParameters`], then [`send`](Self::send) it.
 #[derive(Clone, Debug)]
 #[must_use = "a request builder does nothing until it is sent"]
-pub struct AuthorizationResetCall<'a> {
-    service: &'a crate::runtime::Service,
-    call: crate::runtime::Call,
+pub struct AuthorizationResetCall<'a, C = crate::Client> {
+    service: &'a crate::runtime::contract::Service<C>,
+    call: crate::runtime::contract::Call,
     request: crate::model::ResetAuthorizationRequest,
 }
 
 impl AuthorizationResetCall<'_> {
     /// The OAuth scopes any one of which allows this call.
     pub const SCOPES: &'static [crate::Scope] = crate::Scope::ALL;
+}
 
+impl<'a, C: crate::runtime::Backend> AuthorizationResetCall<'a, C> {
     /// The request this call would send, without sending it (and so without an
     /// `Authorization` header).
     pub fn prepare(
@@ -502,29 +574,43 @@ impl AuthorizationResetCall<'_> {
         self.service.prepare(&call)
     }
 
-    /// Sends the request and returns the response.
-    pub fn send(self) -> ::std::result::Result<crate::model::Empty, crate::Error> {
+    /// Sends the request and returns the response: the result itself with a blocking
+    /// client, a future of it with an async one.
+    pub fn send(self) -> <C as crate::runtime::Backend>::Reply<'a, crate::model::Empty> {
         let mut call = self.call;
-        call.set_json_body(&self.request)?;
-        self.service.execute(call)?.json()
+        let call = call.set_json_body(&self.request).map(|()| call);
+        C::execute(
+            self.service,
+            call,
+            <crate::model::Empty as crate::runtime::contract::Decode>::decode,
+        )
     }
 }
 
-impl crate::runtime::CallBuilder for AuthorizationResetCall<'_> {
-    fn call_mut(&mut self) -> &mut crate::runtime::Call {
+impl<C: crate::runtime::Backend> crate::runtime::CallBuilder
+for AuthorizationResetCall<'_, C> {
+    fn call_mut(&mut self) -> &mut crate::runtime::contract::Call {
         &mut self.call
     }
 }
 
-impl StandardParameters for AuthorizationResetCall<'_> {}
+impl<C: crate::runtime::Backend> StandardParameters for AuthorizationResetCall<'_, C> {}
 
 /// Methods of the `portabilityArchive` resource.
-#[derive(Clone, Copy, Debug)]
-pub struct PortabilityArchiveResource<'a> {
-    service: &'a crate::runtime::Service,
+#[derive(Debug)]
+pub struct PortabilityArchiveResource<'a, C = crate::Client> {
+    service: &'a crate::runtime::contract::Service<C>,
 }
 
-impl<'a> PortabilityArchiveResource<'a> {
+impl<C> ::std::clone::Clone for PortabilityArchiveResource<'_, C> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<C> ::std::marker::Copy for PortabilityArchiveResource<'_, C> {}
+
+impl<'a, C: crate::runtime::Backend> PortabilityArchiveResource<'a, C> {
     /// Initiates a new Archive job for the Portability API.
     ///
     /// - `request`: the request body.
@@ -533,14 +619,14 @@ impl<'a> PortabilityArchiveResource<'a> {
     pub fn initiate(
         &self,
         request: crate::model::InitiatePortabilityArchiveRequest,
-    ) -> PortabilityArchiveInitiateCall<'a> {
-        static METHOD: crate::runtime::MethodInfo = crate::runtime::MethodInfo {
+    ) -> PortabilityArchiveInitiateCall<'a, C> {
+        static METHOD: crate::runtime::contract::MethodInfo = crate::runtime::contract::MethodInfo {
             id: "dataportability.portabilityArchive.initiate",
             http_method: "POST",
             path: "v1/portabilityArchive:initiate",
             path_patterns: &[],
         };
-        let call = crate::runtime::Call::new(&METHOD);
+        let call = crate::runtime::contract::Call::new(&METHOD);
         PortabilityArchiveInitiateCall {
             service: self.service,
             call,
@@ -552,16 +638,18 @@ impl<'a> PortabilityArchiveResource<'a> {
 /// A call to `dataportability.portabilityArchive.initiate`, made by `PortabilityArchiveResource::initiate`. Set its optional parameters with its methods and the standard ones with [`StandardParameters`], then [`send`](Self::send) it.
 #[derive(Clone, Debug)]
 #[must_use = "a request builder does nothing until it is sent"]
-pub struct PortabilityArchiveInitiateCall<'a> {
-    service: &'a crate::runtime::Service,
-    call: crate::runtime::Call,
+pub struct PortabilityArchiveInitiateCall<'a, C = crate::Client> {
+    service: &'a crate::runtime::contract::Service<C>,
+    call: crate::runtime::contract::Call,
     request: crate::model::InitiatePortabilityArchiveRequest,
 }
 
 impl PortabilityArchiveInitiateCall<'_> {
     /// The OAuth scopes any one of which allows this call.
     pub const SCOPES: &'static [crate::Scope] = crate::Scope::ALL;
+}
 
+impl<'a, C: crate::runtime::Backend> PortabilityArchiveInitiateCall<'a, C> {
     /// The request this call would send, without sending it (and so without an
     /// `Authorization` header).
     pub fn prepare(
@@ -572,23 +660,30 @@ impl PortabilityArchiveInitiateCall<'_> {
         self.service.prepare(&call)
     }
 
-    /// Sends the request and returns the response.
+    /// Sends the request and returns the response: the result itself with a blocking
+    /// client, a future of it with an async one.
     pub fn send(
         self,
-    ) -> ::std::result::Result<
+    ) -> <C as crate::runtime::Backend>::Reply<
+        'a,
         crate::model::InitiatePortabilityArchiveResponse,
-        crate::Error,
     > {
         let mut call = self.call;
-        call.set_json_body(&self.request)?;
-        self.service.execute(call)?.json()
+        let call = call.set_json_body(&self.request).map(|()| call);
+        C::execute(
+            self.service,
+            call,
+            <crate::model::InitiatePortabilityArchiveResponse as crate::runtime::contract::Decode>::decode,
+        )
     }
 }
 
-impl crate::runtime::CallBuilder for PortabilityArchiveInitiateCall<'_> {
-    fn call_mut(&mut self) -> &mut crate::runtime::Call {
+impl<C: crate::runtime::Backend> crate::runtime::CallBuilder
+for PortabilityArchiveInitiateCall<'_, C> {
+    fn call_mut(&mut self) -> &mut crate::runtime::contract::Call {
         &mut self.call
     }
 }
 
-impl StandardParameters for PortabilityArchiveInitiateCall<'_> {}
+impl<C: crate::runtime::Backend> StandardParameters
+for PortabilityArchiveInitiateCall<'_, C> {}

@@ -30,6 +30,13 @@ impl fmt::Debug for AccessToken {
 pub trait TokenSource: Send + Sync {
     /// A token valid for at least the next request.
     fn token(&self) -> Result<AccessToken, Error>;
+
+    /// Whether [`token`](Self::token) answers at once, without I/O (a token held in memory).
+    /// An async client asks a source that may do I/O (a refresh over HTTP, a file) on a
+    /// blocking thread, so that it never stalls the async runtime; `false` unless overridden.
+    fn is_immediate(&self) -> bool {
+        false
+    }
 }
 
 /// The same token for every request, for tests and short-lived programs.
@@ -46,6 +53,10 @@ impl StaticToken {
 impl TokenSource for StaticToken {
     fn token(&self) -> Result<AccessToken, Error> {
         Ok(self.0.clone())
+    }
+
+    fn is_immediate(&self) -> bool {
+        true
     }
 }
 
@@ -76,5 +87,9 @@ impl TokenSource for EnvToken {
                 message: format!("environment variable {} is not set", self.variable),
             }),
         }
+    }
+
+    fn is_immediate(&self) -> bool {
+        true
     }
 }

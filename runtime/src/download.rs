@@ -1,43 +1,58 @@
 //! Downloads: signed URLs (such as Data Portability archives, sent without the `Authorization`
 //! header, since the URL carries its own) and media (`alt=media`), streamed, resumable, and
 //! bounded in time: a server that stops sending fails the download instead of hanging it.
+//!
+//! [`AsyncDownload`] holds every rule; the blocking [`Download`] reads through it.
 
 use std::fmt;
 use std::io::{self, Read};
-use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, sync_channel};
+use std::pin::Pin;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
-use super::client::{header_list, refuse_user_info};
+use futures_core::Stream;
+use http_body::Body as _;
+use tokio::io::{AsyncRead, ReadBuf};
+
+use super::backend::ResponseFuture;
+use super::bridge;
+use super::call::Call;
+use super::client::{AsyncClient, Client, Core, refuse_user_info};
 use super::error::{ApiError, Error};
 use super::redact::{Secrets, redact_url};
-use super::{Client, PreparedRequest};
+use super::service::Endpoint;
+use super::transport::{header_list, transport};
 
 /// The method name downloads report in errors and events.
 const DOWNLOAD: &str = "download";
-/// How much of the body one message carries.
-const CHUNK_BYTES: usize = 64 * 1024;
-/// How many chunks may wait for the reader: enough to keep the connection busy, little memory.
-const CHUNKS_IN_FLIGHT: usize = 4;
 /// The most of an error body that is kept.
-const ERROR_BODY_LIMIT: u64 = 1024 * 1024;
+const ERROR_BODY_LIMIT: usize = 1024 * 1024;
 
-/// A download under way: read it like a file.
+/// Bytes as the HTTP stack hands them over.
+type Data = <reqwest::Body as http_body::Body>::Data;
+
+/// A download under way on an [`AsyncClient`]: read it as a `tokio::io::AsyncRead`, as a
+/// `Stream` of byte chunks, or chunk by chunk with [`chunk`](Self::chunk).
 ///
-/// Each read waits at most the client's download idle timeout for the next bytes
-/// ([`ClientBuilder::download_timeouts`](super::ClientBuilder::download_timeouts)), and fails
-/// with [`io::ErrorKind::TimedOut`] after that.
-pub struct Download {
+/// Each wait for the next bytes lasts at most the client's download idle timeout
+/// ([`ClientBuilder::download_timeouts`](super::ClientBuilder::download_timeouts)); after that
+/// the download fails with [`Error::TimedOut`] (an [`io::ErrorKind::TimedOut`] read). Dropping
+/// it closes the connection.
+pub struct AsyncDownload {
+    method: &'static str,
     status: u16,
     offset: u64,
     total: Option<u64>,
-    messages: Receiver<Message>,
+    body: reqwest::Body,
     idle: Duration,
-    buffer: Vec<u8>,
-    position: usize,
+    /// Armed while waiting for bytes; reset by each chunk.
+    idle_timer: Option<Pin<Box<tokio::time::Sleep>>>,
+    /// What a read has not taken yet of the last chunk.
+    leftover: Data,
     done: bool,
 }
 
-impl Download {
+impl AsyncDownload {
     /// Whether the server is sending from the asked offset (206). When `false` after asking for
     /// an offset, it is sending the whole file again from the start.
     pub fn resumed(&self) -> bool {
@@ -53,50 +68,168 @@ impl Download {
     pub fn total_len(&self) -> Option<u64> {
         self.total
     }
+
+    /// The next bytes, or `None` at the end.
+    pub async fn chunk(&mut self) -> Result<Option<Vec<u8>>, Error> {
+        if !self.leftover.is_empty() {
+            return Ok(Some(std::mem::take(&mut self.leftover).into()));
+        }
+        std::future::poll_fn(|cx| self.poll_chunk(cx))
+            .await
+            .transpose()
+            .map(|data| data.map(Vec::from))
+    }
+
+    /// Polls for the next chunk of the body, failing when none comes within the idle timeout.
+    fn poll_chunk(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<Data, Error>>> {
+        loop {
+            if self.done {
+                return Poll::Ready(None);
+            }
+            match Pin::new(&mut self.body).poll_frame(cx) {
+                Poll::Ready(Some(Ok(frame))) => {
+                    self.idle_timer = None;
+                    match frame.into_data() {
+                        Ok(data) if !data.is_empty() => return Poll::Ready(Some(Ok(data))),
+                        // An empty chunk or trailers: nothing to give yet.
+                        _ => continue,
+                    }
+                }
+                Poll::Ready(Some(Err(error))) => {
+                    self.done = true;
+                    return Poll::Ready(Some(Err(transport(self.method, error))));
+                }
+                Poll::Ready(None) => {
+                    self.done = true;
+                    return Poll::Ready(None);
+                }
+                Poll::Pending => {
+                    let idle = self.idle;
+                    let timer = self
+                        .idle_timer
+                        .get_or_insert_with(|| Box::pin(tokio::time::sleep(idle)));
+                    if timer.as_mut().poll(cx).is_ready() {
+                        self.done = true;
+                        return Poll::Ready(Some(Err(Error::TimedOut {
+                            method: self.method,
+                            after: idle,
+                        })));
+                    }
+                    return Poll::Pending;
+                }
+            }
+        }
+    }
+
+    /// Reads into `out`, as `AsyncRead` does: 0 at the end.
+    async fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        let mut buffer = ReadBuf::new(out);
+        std::future::poll_fn(|cx| Pin::new(&mut *self).poll_read(cx, &mut buffer)).await?;
+        Ok(buffer.filled().len())
+    }
+}
+
+impl AsyncRead for AsyncDownload {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        out: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        if out.remaining() == 0 {
+            return Poll::Ready(Ok(()));
+        }
+        if this.leftover.is_empty() {
+            match std::task::ready!(this.poll_chunk(cx)) {
+                None => return Poll::Ready(Ok(())),
+                Some(Ok(data)) => this.leftover = data,
+                Some(Err(error)) => return Poll::Ready(Err(io_error(error))),
+            }
+        }
+        let count = out.remaining().min(this.leftover.len());
+        out.put_slice(&this.leftover.split_to(count));
+        Poll::Ready(Ok(()))
+    }
+}
+
+impl Stream for AsyncDownload {
+    type Item = Result<Vec<u8>, Error>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = self.get_mut();
+        if !this.leftover.is_empty() {
+            return Poll::Ready(Some(Ok(std::mem::take(&mut this.leftover).into())));
+        }
+        this.poll_chunk(cx)
+            .map(|chunk| chunk.map(|data| data.map(Vec::from)))
+    }
+}
+
+/// A download's error as a read's: a stall is `TimedOut`, as a socket's would be.
+fn io_error(error: Error) -> io::Error {
+    match error {
+        Error::TimedOut { after, .. } => io::Error::new(
+            io::ErrorKind::TimedOut,
+            format!("the server sent nothing for {after:?}"),
+        ),
+        other => io::Error::other(other),
+    }
+}
+
+impl fmt::Debug for AsyncDownload {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AsyncDownload")
+            .field("status", &self.status)
+            .field("offset", &self.offset)
+            .field("total", &self.total)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A download under way on a blocking [`Client`]: read it like a file.
+///
+/// Each read waits at most the client's download idle timeout for the next bytes
+/// ([`ClientBuilder::download_timeouts`](super::ClientBuilder::download_timeouts)), and fails
+/// with [`io::ErrorKind::TimedOut`] after that.
+pub struct Download {
+    inner: AsyncDownload,
+}
+
+impl Download {
+    pub(crate) fn new(inner: AsyncDownload) -> Self {
+        Download { inner }
+    }
+
+    /// Whether the server is sending from the asked offset (206). When `false` after asking for
+    /// an offset, it is sending the whole file again from the start.
+    pub fn resumed(&self) -> bool {
+        self.inner.resumed()
+    }
+
+    /// Where this download's bytes start in the file.
+    pub fn offset(&self) -> u64 {
+        self.inner.offset()
+    }
+
+    /// The size of the whole file, when the server says.
+    pub fn total_len(&self) -> Option<u64> {
+        self.inner.total_len()
+    }
 }
 
 impl Read for Download {
     fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
-        while self.position == self.buffer.len() {
-            if self.done || out.is_empty() {
-                return Ok(0);
-            }
-            match self.messages.recv_timeout(self.idle) {
-                Ok(Message::Data(chunk)) => {
-                    self.buffer = chunk;
-                    self.position = 0;
-                }
-                Ok(Message::End) => self.done = true,
-                Ok(Message::Failed(error)) => {
-                    self.done = true;
-                    return Err(error);
-                }
-                Ok(Message::Head(_)) => unreachable!("the head comes once, before any data"),
-                Err(RecvTimeoutError::Timeout) => {
-                    return Err(io::Error::new(
-                        io::ErrorKind::TimedOut,
-                        format!("the server sent nothing for {:?}", self.idle),
-                    ));
-                }
-                Err(RecvTimeoutError::Disconnected) => {
-                    self.done = true;
-                    return Err(io::Error::other("the download stopped unexpectedly"));
-                }
-            }
-        }
-        let count = out.len().min(self.buffer.len() - self.position);
-        out[..count].copy_from_slice(&self.buffer[self.position..self.position + count]);
-        self.position += count;
-        Ok(count)
+        let method = self.inner.method;
+        bridge::block_on(method, self.inner.read(out)).map_err(io::Error::other)?
     }
 }
 
 impl fmt::Debug for Download {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Download")
-            .field("status", &self.status)
-            .field("offset", &self.offset)
-            .field("total", &self.total)
+            .field("status", &self.inner.status)
+            .field("offset", &self.inner.offset)
+            .field("total", &self.inner.total)
             .finish_non_exhaustive()
     }
 }
@@ -105,6 +238,22 @@ impl Client {
     /// Starts downloading `url` from byte `offset` (0 for the whole file). An expired or
     /// otherwise refused URL is an [`Error::Api`] (status 403 for an expired signature).
     pub fn download(&self, url: &str, offset: u64) -> Result<Download, Error> {
+        bridge::wait(DOWNLOAD, self.core().download(url, offset)).map(Download::new)
+    }
+}
+
+impl AsyncClient {
+    /// Starts downloading `url` from byte `offset` (0 for the whole file), as
+    /// [`Client::download`] does.
+    pub fn download<'a>(&'a self, url: &'a str, offset: u64) -> ResponseFuture<'a, AsyncDownload> {
+        ResponseFuture::new(self.core().download(url, offset))
+    }
+}
+
+impl Core {
+    /// Starts downloading the signed `url` from byte `offset`, without the client's
+    /// authorization (the URL carries its own).
+    pub(crate) async fn download(&self, url: &str, offset: u64) -> Result<AsyncDownload, Error> {
         let invalid = |message: String| Error::InvalidRequest {
             method: DOWNLOAD,
             message,
@@ -117,82 +266,68 @@ impl Client {
         })?;
         refuse_user_info(&parsed, "the download URL").map_err(invalid)?;
         let mut request = self
-            .http()
+            .http
             .get(url)
             .header("user-agent", self.user_agent(None));
         if offset > 0 {
             request = request.header("range", format!("bytes={offset}-"));
         }
         self.start_download(request, offset, DOWNLOAD, Secrets::default())
+            .await
     }
 
-    /// Downloads what `prepared` (a media download of method `method`) asks for, with the
+    /// Downloads the content the media-download `call` asks for (`alt=media`), with the
     /// client's authorization.
-    pub(crate) fn download_prepared(
+    pub(crate) async fn download_media(
         &self,
-        method: &'static str,
-        prepared: &PreparedRequest,
-    ) -> Result<Download, Error> {
-        let request = self.http().get(&prepared.url);
-        let (request, token) = self.authorized(request, prepared)?;
-        let secrets = Secrets::of(token.as_ref().map(|token| token.secret()), self.api_key());
-        self.start_download(request, 0, method, secrets)
+        endpoint: &Endpoint,
+        mut call: Call,
+    ) -> Result<AsyncDownload, Error> {
+        call.set_query("alt", "media".to_owned());
+        let prepared = endpoint.prepare(self, &call)?;
+        let request = self.http.get(&prepared.url);
+        let (request, token) = self.authorized(request, &prepared).await?;
+        let secrets = Secrets::of(
+            token.as_ref().map(|token| token.secret()),
+            self.api_key.as_deref(),
+        );
+        self.start_download(request, 0, call.method().id, secrets)
+            .await
     }
 
-    /// Sends a download request on a thread of its own and waits for the response head at most
-    /// the idle timeout; the body is left to be read. `secrets` are what the request carries,
-    /// kept out of any error.
-    fn start_download(
+    /// Sends a download request and waits for the response head at most the idle timeout; the
+    /// body is left to be read. `secrets` are what the request carries, kept out of any error.
+    async fn start_download(
         &self,
-        request: reqwest::blocking::RequestBuilder,
+        request: reqwest::RequestBuilder,
         offset: u64,
         method: &'static str,
         secrets: Secrets,
-    ) -> Result<Download, Error> {
-        let (idle, total) = self.download_timeouts();
-        // The total limit only ends a transfer whose reader has gone: a blocking reqwest
-        // request has no idle timeout of its own, so without it a stalled server would hold the
-        // thread and the connection for ever.
-        let request = request.timeout(total);
-        let (sender, messages) = sync_channel(CHUNKS_IN_FLIGHT);
-        std::thread::Builder::new()
-            .name("download".to_owned())
-            .spawn(move || transfer(request, sender))
-            .map_err(|error| Error::InvalidRequest {
-                method,
-                message: format!("could not start the download thread: {error}"),
-            })?;
-        let head = match messages.recv_timeout(idle) {
-            Ok(Message::Head(head)) => head,
-            Ok(_) | Err(RecvTimeoutError::Disconnected) => {
-                unreachable!("the transfer thread sends the head first")
-            }
-            Err(RecvTimeoutError::Timeout) => {
+    ) -> Result<AsyncDownload, Error> {
+        let (idle, total) = self.download_timeouts;
+        let response = match tokio::time::timeout(idle, request.timeout(total).send()).await {
+            Err(_) => {
                 return Err(Error::TimedOut {
                     method,
                     after: idle,
                 });
             }
+            Ok(sent) => sent.map_err(|source| transport(method, source))?,
         };
-        let head = match head {
-            Ok(head) => head,
-            Err(Refusal::Transport(source)) => return Err(Error::Transport { method, source }),
-            Err(Refusal::Status {
-                status,
-                headers,
-                body,
-            }) => {
-                let error = ApiError::new(method, status, headers, body, &secrets);
-                return Err(Error::Api(Box::new(error)));
-            }
-        };
+        let status = response.status().as_u16();
+        let headers = header_list(response.headers());
+        if !(200..300).contains(&status) {
+            let body = error_body(response, idle).await;
+            let error = ApiError::new(method, status, headers, body, &secrets);
+            return Err(Error::Api(Box::new(error)));
+        }
         let header = |name: &str| {
-            head.headers
+            headers
                 .iter()
                 .find(|(key, _)| key == name)
                 .map(|(_, value)| value.as_str())
         };
-        let (offset, total) = if head.status == 206 {
+        let (offset, total) = if status == 206 {
             // `Content-Range: bytes START-END/TOTAL`
             let total = header("content-range")
                 .and_then(|range| range.rsplit('/').next())
@@ -204,89 +339,30 @@ impl Client {
                 header("content-length").and_then(|length| length.parse().ok()),
             )
         };
-        Ok(Download {
-            status: head.status,
+        Ok(AsyncDownload {
+            method,
+            status,
             offset,
             total,
-            messages,
+            body: reqwest::Body::from(response),
             idle,
-            buffer: Vec::new(),
-            position: 0,
+            idle_timer: None,
+            leftover: Data::new(),
             done: false,
         })
     }
 }
 
-/// What the transfer thread tells the reader: the head once, then data until the end or a
-/// failure.
-enum Message {
-    Head(Result<Head, Refusal>),
-    Data(Vec<u8>),
-    End,
-    Failed(io::Error),
-}
-
-/// A successful response's status and headers.
-struct Head {
-    status: u16,
-    headers: Vec<(String, String)>,
-}
-
-/// Why there is no body to read.
-enum Refusal {
-    Transport(reqwest::Error),
-    Status {
-        status: u16,
-        headers: Vec<(String, String)>,
-        body: Vec<u8>,
-    },
-}
-
-/// Sends the request and passes the response on, a chunk at a time. It ends when the body does,
-/// or as soon as the reader is gone.
-fn transfer(request: reqwest::blocking::RequestBuilder, sender: SyncSender<Message>) {
-    let mut response = match request.send() {
-        Ok(response) => response,
-        Err(source) => {
-            let _ = sender.send(Message::Head(Err(Refusal::Transport(source.without_url()))));
-            return;
-        }
-    };
-    let status = response.status().as_u16();
-    let headers = header_list(response.headers());
-    if !(200..300).contains(&status) {
-        let mut body = Vec::new();
-        let _ = (&mut response)
-            .take(ERROR_BODY_LIMIT)
-            .read_to_end(&mut body);
-        let refusal = Refusal::Status {
-            status,
-            headers,
-            body,
-        };
-        let _ = sender.send(Message::Head(Err(refusal)));
-        return;
-    }
-    if sender
-        .send(Message::Head(Ok(Head { status, headers })))
-        .is_err()
-    {
-        return;
-    }
-    loop {
-        let mut chunk = vec![0; CHUNK_BYTES];
-        let message = match response.read(&mut chunk) {
-            Ok(0) => Message::End,
-            Ok(count) => {
-                chunk.truncate(count);
-                Message::Data(chunk)
-            }
-            Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
-            Err(error) => Message::Failed(error),
-        };
-        let last = !matches!(message, Message::Data(_));
-        if sender.send(message).is_err() || last {
-            return;
+/// The start of an error response's body: as much as comes, up to [`ERROR_BODY_LIMIT`], while
+/// bytes keep coming within `idle`.
+async fn error_body(mut response: reqwest::Response, idle: Duration) -> Vec<u8> {
+    let mut body = Vec::new();
+    while body.len() < ERROR_BODY_LIMIT {
+        match tokio::time::timeout(idle, response.chunk()).await {
+            Ok(Ok(Some(chunk))) => body.extend_from_slice(&chunk),
+            _ => break,
         }
     }
+    body.truncate(ERROR_BODY_LIMIT);
+    body
 }

@@ -39,8 +39,8 @@ pub enum Error {
     Transport {
         /// Id of the method.
         method: &'static str,
-        /// The underlying error, with the URL removed (it may carry an API key).
-        source: reqwest::Error,
+        /// What failed, with the URL removed (it may carry an API key).
+        source: TransportError,
     },
     /// The server sent nothing for too long (a download that stalled).
     TimedOut {
@@ -99,7 +99,7 @@ impl Error {
         match self {
             Error::Api(api) => api.is_transient(),
             // A request that could not be built, or a redirect loop, fails the same way again.
-            Error::Transport { source, .. } => !source.is_builder() && !source.is_redirect(),
+            Error::Transport { source, .. } => source.is_transient(),
             Error::TimedOut { .. } => true,
             _ => false,
         }
@@ -116,7 +116,7 @@ impl Error {
     pub fn retry_after(&self) -> Option<std::time::Duration> {
         self.api()?
             .header("retry-after")
-            .and_then(super::client::retry_after_header)
+            .and_then(super::transport::retry_after_header)
     }
 
     /// The error response, when the server answered with an error status.
@@ -145,15 +145,7 @@ impl fmt::Display for Error {
             }
             Error::Config { message } => write!(f, "client configuration: {message}"),
             Error::Auth { message } => write!(f, "could not get an access token: {message}"),
-            Error::Transport { method, source } => {
-                write!(f, "{method}: transport error: {source}")?;
-                let mut cause = std::error::Error::source(source);
-                while let Some(inner) = cause {
-                    write!(f, ": {inner}")?;
-                    cause = inner.source();
-                }
-                Ok(())
-            }
+            Error::Transport { method, source } => write!(f, "{method}: transport error: {source}"),
             Error::TimedOut { method, after } => {
                 write!(f, "{method}: the server sent nothing for {after:?}")
             }
@@ -214,6 +206,62 @@ impl fmt::Debug for Error {
                 .field("body", &BodyText(body))
                 .finish(),
         }
+    }
+}
+
+/// Why a request got no whole response: the connection could not be made, broke, or took too
+/// long. What the HTTP stack said is kept, as text and as the error's `source`, but its type is
+/// the runtime's own, so that the HTTP stack can change without changing this crate's API.
+pub struct TransportError(reqwest::Error);
+
+impl TransportError {
+    /// `error`, without the URL it names (the URL may carry an API key).
+    pub(crate) fn new(error: reqwest::Error) -> TransportError {
+        TransportError(error.without_url())
+    }
+
+    /// Whether the connection could not be set up: refused, a name that did not resolve, a TLS
+    /// handshake that failed. Nothing was sent.
+    pub fn is_connect(&self) -> bool {
+        self.0.is_connect()
+    }
+
+    /// Whether a time limit ran out (the call's, the client's, or the connect timeout).
+    pub fn is_timeout(&self) -> bool {
+        self.0.is_timeout()
+    }
+
+    /// Whether another attempt could go differently: not for a request that could not be
+    /// built, nor for a redirect loop, which fail the same way again.
+    pub(crate) fn is_transient(&self) -> bool {
+        !self.0.is_builder() && !self.0.is_redirect()
+    }
+}
+
+impl fmt::Display for TransportError {
+    /// The error and each of its causes, on one line.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)?;
+        let mut cause = std::error::Error::source(&self.0);
+        while let Some(inner) = cause {
+            write!(f, ": {inner}")?;
+            cause = inner.source();
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for TransportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("TransportError")
+            .field(&self.to_string())
+            .finish()
+    }
+}
+
+impl std::error::Error for TransportError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        std::error::Error::source(&self.0)
     }
 }
 

@@ -23,34 +23,66 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+//!
+//! The same builder makes an [`AsyncClient`] for async programs (tokio): the hubs, builders and
+//! names are the same, and each call is awaited.
+//!
+//! ```no_run
+//! use google_api_runtime::{AsyncClient, StaticToken};
+//! use google_dataportability_v1::DataPortability;
+//!
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let client = AsyncClient::builder()
+//!     .token_source(StaticToken::new(std::env::var("ACCESS_TOKEN")?))
+//!     .build_async()?;
+//! let portability = DataPortability::new(&client);
+//! let state = portability
+//!     .archive_jobs()
+//!     .get_portability_archive_state("archiveJobs/1/portabilityArchiveState")
+//!     .send()
+//!     .await?;
+//! # let _ = state;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! Generated crates also reach [`contract`], the part of this crate only they use; it changes
+//! with the generator and is not for programs.
+
 pub mod auth;
-pub mod call;
-pub mod client;
-pub mod download;
-pub mod error;
-pub mod features;
+mod backend;
+mod bridge;
+mod call;
+mod client;
+pub mod contract;
+mod download;
+mod error;
+mod features;
 #[cfg(feature = "oauth")]
 pub mod oauth;
+#[doc(hidden)]
 pub mod object;
-pub mod pages;
-pub mod path;
-pub mod redact;
-pub mod retry;
-pub mod service;
-pub mod upload;
-pub mod values;
+mod pages;
+mod path;
+mod redact;
+mod retry;
+mod service;
+mod transport;
+mod upload;
+mod values;
+#[doc(hidden)]
 pub mod wire;
 
 pub use auth::{AccessToken, EnvToken, StaticToken, TokenSource};
-pub use call::{Call, CallBuilder, MethodInfo, PreparedRequest};
-pub use client::{Client, ClientBuilder, Response};
-pub use download::Download;
-pub use error::{ApiError, Error, ErrorInfo, GoogleError, LegacyError};
+pub use backend::{Backend, Content, ResponseFuture};
+pub use call::{CallBuilder, PreparedRequest};
+pub use client::{AsyncClient, Client, ClientBuilder};
+pub use download::{AsyncDownload, Download};
+pub use error::{ApiError, Error, ErrorInfo, GoogleError, LegacyError, TransportError};
 pub use features::FeatureOff;
-pub use pages::{Items, Page, PageItems, Pages};
+pub use pages::{AsyncItems, AsyncPages, Items, Page, PageItems, Pages};
 pub use redact::redact_url;
 pub use retry::RetryPolicy;
-pub use service::{Service, ServiceInfo};
-pub use upload::{ResumableUpload, UploadInfo};
+pub use upload::{AsyncResumableUpload, CHUNK_GRANULARITY, DEFAULT_CHUNK_SIZE, ResumableUpload};
 pub use values::{Bytes, Date, Duration, FieldMask, FormatError, Timestamp};
 pub use wire::UnknownValue;

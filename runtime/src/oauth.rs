@@ -418,14 +418,15 @@ fn save_tokens(path: &Path, tokens: &OAuthTokens) -> Result<(), Error> {
     Ok(())
 }
 
-/// The `oauth2` crate's HTTP, sent with this crate's `reqwest`. It never follows redirects: a
-/// token endpoint that redirects is not to be trusted with a code.
-struct OAuthHttp(reqwest::blocking::Client);
+/// The `oauth2` crate's HTTP, sent with this crate's `reqwest` and waited for as a blocking
+/// client waits. It never follows redirects: a token endpoint that redirects is not to be
+/// trusted with a code.
+struct OAuthHttp(reqwest::Client);
 
 impl OAuthHttp {
     fn new() -> Result<Self, Error> {
         super::client::install_crypto_provider();
-        reqwest::blocking::Client::builder()
+        reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .timeout(Duration::from_secs(30))
             .build()
@@ -434,20 +435,18 @@ impl OAuthHttp {
                 message: format!("OAuth HTTP client: {error}"),
             })
     }
-}
 
-impl oauth2::SyncHttpClient for OAuthHttp {
-    type Error = reqwest::Error;
-
-    fn call(&self, request: oauth2::HttpRequest) -> Result<oauth2::HttpResponse, reqwest::Error> {
+    async fn exchange(&self, request: oauth2::HttpRequest) -> Result<oauth2::HttpResponse, Error> {
+        let failed = |error| super::transport::transport(TOKEN_REQUEST, error);
         let (parts, body) = request.into_parts();
-        let response = self
+        let mut response = self
             .0
             .request(parts.method, parts.uri.to_string())
             .headers(parts.headers)
             .body(body)
             .send()
-            .map_err(reqwest::Error::without_url)?;
+            .await
+            .map_err(failed)?;
         let mut builder = oauth2::http::Response::builder().status(response.status());
         for (name, value) in response.headers() {
             builder = builder.header(name, value);
@@ -455,12 +454,26 @@ impl oauth2::SyncHttpClient for OAuthHttp {
         // A token answer is small: more than the limit is cut, as is a body whose connection
         // broke, and either then fails to parse, which the error says.
         let mut body = Vec::new();
-        let _ = std::io::Read::read_to_end(
-            &mut std::io::Read::take(response, MAX_TOKEN_RESPONSE),
-            &mut body,
-        );
+        while let Ok(Some(chunk)) = response.chunk().await {
+            body.extend_from_slice(&chunk);
+            if body.len() as u64 >= MAX_TOKEN_RESPONSE {
+                body.truncate(MAX_TOKEN_RESPONSE as usize);
+                break;
+            }
+        }
         Ok(builder
             .body(body)
             .expect("a status and headers from a response make a response"))
+    }
+}
+
+/// The name token requests go by in errors.
+const TOKEN_REQUEST: &str = "oauth2.token";
+
+impl oauth2::SyncHttpClient for OAuthHttp {
+    type Error = Error;
+
+    fn call(&self, request: oauth2::HttpRequest) -> Result<oauth2::HttpResponse, Error> {
+        super::bridge::wait(TOKEN_REQUEST, self.exchange(request))
     }
 }

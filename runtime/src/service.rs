@@ -3,12 +3,13 @@
 
 use std::fmt;
 
+use super::backend::Backend;
 use super::call::{Call, PreparedRequest};
-use super::client::{Client, Response, checked_root_url};
-use super::download::Download;
+use super::client::{Client, Core, checked_root_url};
 use super::error::Error;
 use super::path;
 use super::redact::redact_url;
+use super::transport::Response;
 
 /// What the generated code knows about the API as a whole.
 #[derive(Debug)]
@@ -27,11 +28,18 @@ pub struct ServiceInfo {
     pub crate_agent: &'static str,
 }
 
-/// An API on a [`Client`]: the client, the API's description, and the URLs its calls go to.
-/// Each generated crate's hub (`DataPortability`, `Drive`, ...) holds one.
+/// An API on a client: the client, the API's description, and the URLs its calls go to. Each
+/// generated crate's hub (`DataPortability`, `Drive`, ...) holds one, for a blocking [`Client`]
+/// or an [`AsyncClient`](crate::AsyncClient).
 #[derive(Clone)]
-pub struct Service {
-    client: Client,
+pub struct Service<C = Client> {
+    client: C,
+    endpoint: Endpoint,
+}
+
+/// Where one API's calls go and how its requests are made: the same for either kind of client.
+#[derive(Clone)]
+pub(crate) struct Endpoint {
     info: &'static ServiceInfo,
     urls: Result<Urls, String>,
     user_agent: String,
@@ -55,32 +63,60 @@ struct Urls {
     root_path: String,
 }
 
-impl Service {
+impl<C: Backend> Service<C> {
     /// The API `info` on `client`, at the client's root URL if it has one, else the API's own.
-    pub fn new(client: &Client, info: &'static ServiceInfo) -> Service {
-        let root = client.root_url().unwrap_or(info.root_url).to_owned();
-        Self::at(client, info, root)
+    pub fn new(client: &C, info: &'static ServiceInfo) -> Service<C> {
+        let core = client.core();
+        let root = core.root_url.as_deref().unwrap_or(info.root_url).to_owned();
+        Service {
+            client: client.clone(),
+            endpoint: Endpoint::new(core, info, root),
+        }
     }
 
     /// The API `info` on `client`, at `root_url` (a local emulator, a proxy).
     pub fn with_root_url(
-        client: &Client,
+        client: &C,
         info: &'static ServiceInfo,
         root_url: &str,
-    ) -> Result<Service, Error> {
+    ) -> Result<Service<C>, Error> {
         let root = checked_root_url(root_url)?;
-        let service = Self::at(client, info, root);
-        if let Err(message) = &service.urls {
+        let endpoint = Endpoint::new(client.core(), info, root);
+        if let Err(message) = &endpoint.urls {
             return Err(Error::Config {
                 message: message.clone(),
             });
         }
-        Ok(service)
+        Ok(Service {
+            client: client.clone(),
+            endpoint,
+        })
     }
 
-    fn at(client: &Client, info: &'static ServiceInfo, root: String) -> Service {
-        Service {
-            client: client.clone(),
+    /// The client calls go through.
+    pub fn client(&self) -> &C {
+        &self.client
+    }
+
+    /// The API.
+    pub fn info(&self) -> &'static ServiceInfo {
+        self.endpoint.info
+    }
+
+    /// The request `call` would send, without sending it or fetching a token.
+    pub fn prepare(&self, call: &Call) -> Result<PreparedRequest, Error> {
+        self.endpoint.prepare(self.client.core(), call)
+    }
+
+    /// The client's shared state and the API's endpoint: what the send path needs.
+    pub(crate) fn parts(&self) -> (&Core, &Endpoint) {
+        (self.client.core(), &self.endpoint)
+    }
+}
+
+impl Endpoint {
+    fn new(core: &Core, info: &'static ServiceInfo, root: String) -> Endpoint {
+        Endpoint {
             info,
             // A document's URLs were checked when its crate was generated; should one still
             // not parse, every call says so.
@@ -93,17 +129,12 @@ impl Service {
             } else {
                 Urls::new(&root, info.service_path)
             },
-            user_agent: client.user_agent(Some(info.crate_agent)),
+            user_agent: core.user_agent(Some(info.crate_agent)),
             api_client: format!(
                 "gl-rust gdcl/{}",
                 info.crate_agent.rsplit('/').next().unwrap_or_default()
             ),
         }
-    }
-
-    /// The client calls go through.
-    pub fn client(&self) -> &Client {
-        &self.client
     }
 
     /// The `User-Agent` of this API's requests.
@@ -116,38 +147,48 @@ impl Service {
         &self.api_client
     }
 
-    /// The API.
-    pub fn info(&self) -> &'static ServiceInfo {
-        self.info
-    }
-
-    /// The request `call` would send, without sending it or fetching a token.
-    pub fn prepare(&self, call: &Call) -> Result<PreparedRequest, Error> {
+    /// The request `call` would send on a client with `core`'s settings.
+    pub(crate) fn prepare(&self, core: &Core, call: &Call) -> Result<PreparedRequest, Error> {
         let urls = self.urls(call)?;
         let (base, base_path) = if call.download_service() {
             (&urls.download_url, &urls.download_path)
         } else {
             (&urls.base_url, &urls.base_path)
         };
-        self.prepare_at(call, call.method().path, base, base_path, None)
+        self.prepare_at(core, call, call.method().path, base, base_path, None)
     }
 
     /// The request that uploads `call`'s media by protocol `upload_type` (`media`,
     /// `multipart`, `resumable`) to `upload_path`, a template relative to the root URL.
     pub(crate) fn prepare_upload(
         &self,
+        core: &Core,
         call: &Call,
         upload_path: &'static str,
         upload_type: &'static str,
     ) -> Result<PreparedRequest, Error> {
         let urls = self.urls(call)?;
         self.prepare_at(
+            core,
             call,
             upload_path,
             &urls.root_url,
             &urls.root_path,
             Some(("uploadType", upload_type)),
         )
+    }
+
+    /// Sends `call`, retrying as the policy allows, and returns the successful response or the
+    /// last error.
+    pub(crate) async fn execute(&self, core: &Core, call: Call) -> Result<Response, Error> {
+        let prepared = self.prepare(core, &call)?;
+        core.send(
+            call.method().id,
+            &prepared,
+            call.timeout(),
+            call.retry_policy(),
+        )
+        .await
     }
 
     /// The URLs calls go to, or why there are none.
@@ -162,6 +203,7 @@ impl Service {
     /// `base_path`, with `extra` added to the query.
     fn prepare_at(
         &self,
+        core: &Core,
         call: &Call,
         template: &str,
         base: &str,
@@ -173,7 +215,7 @@ impl Service {
             method: method.id,
             message,
         };
-        if self.client.check_path_patterns() {
+        if core.check_path_patterns {
             path::check_patterns(method.path_patterns, call.path_params()).map_err(invalid)?;
         }
         let expanded = path::expand(template, call.path_params()).map_err(invalid)?;
@@ -187,7 +229,7 @@ impl Service {
                 redact_url(url.as_str())
             )));
         }
-        let api_key = self.client.api_key().map(|key| ("key", key));
+        let api_key = core.api_key.as_deref().map(|key| ("key", key));
         let query = path::encode_query(
             api_key.into_iter().chain(extra).chain(
                 call.query()
@@ -216,26 +258,6 @@ impl Service {
             body: call.body().map(<[u8]>::to_vec),
         })
     }
-
-    /// Sends `call`, retrying as the policy allows, and returns the successful response or the
-    /// last error.
-    pub fn execute(&self, call: Call) -> Result<Response, Error> {
-        let prepared = self.prepare(&call)?;
-        self.client.send(
-            call.method().id,
-            &prepared,
-            call.timeout(),
-            call.retry_policy(),
-        )
-    }
-
-    /// Downloads the content a media-download method describes (`alt=media`), with the call's
-    /// authorization. Generated builders of such methods call this from `download()`.
-    pub fn download_media(&self, mut call: Call) -> Result<Download, Error> {
-        call.set_query("alt", "media".to_owned());
-        let prepared = self.prepare(&call)?;
-        self.client.download_prepared(call.method().id, &prepared)
-    }
 }
 
 impl Urls {
@@ -260,14 +282,16 @@ impl Urls {
     }
 }
 
-impl fmt::Debug for Service {
+impl<C: fmt::Debug> fmt::Debug for Service<C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let base_url = self.urls.as_ref().map(|urls| redact_url(&urls.base_url));
+        let info = self.endpoint.info;
+        let base_url = self
+            .endpoint
+            .urls
+            .as_ref()
+            .map(|urls| redact_url(&urls.base_url));
         f.debug_struct("Service")
-            .field(
-                "api",
-                &format_args!("{}:{}", self.info.name, self.info.version),
-            )
+            .field("api", &format_args!("{}:{}", info.name, info.version))
             .field("base_url", &base_url)
             .field("client", &self.client)
             .finish()
@@ -277,7 +301,7 @@ impl fmt::Debug for Service {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::MethodInfo;
+    use crate::call::MethodInfo;
 
     static NO_ROOT: ServiceInfo = ServiceInfo {
         name: "rootless",

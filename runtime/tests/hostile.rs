@@ -7,18 +7,19 @@
 mod media_api;
 #[path = "support/media_server.rs"]
 mod media_server;
+#[path = "support/modes.rs"]
+mod modes;
 
-use std::io::{Cursor, Read};
+use std::io::Cursor;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use google_api_runtime::upload::CHUNK_GRANULARITY;
-use google_api_runtime::{
-    Call, Client, Error, MethodInfo, ResumableUpload, RetryPolicy, Service, StaticToken, UploadInfo,
-};
+use google_api_runtime::contract::{Call, MethodInfo, Response, Service, UploadInfo};
+use google_api_runtime::{CHUNK_GRANULARITY, Client, Error, RetryPolicy, StaticToken};
 use media_api::{ANY, IMAGES, INFO, INSERT};
 use media_server::Seen;
+use modes::{Mode, TestContent, Upload, both_modes};
 
 static GET: MethodInfo = MethodInfo {
     id: "media.files.get",
@@ -118,18 +119,18 @@ impl Hostile {
     }
 }
 
-fn client(server: &Hostile, timeout: Duration) -> Client {
-    Client::builder()
-        .root_url(&server.base_url)
-        .token_source(StaticToken::new("ya29.hostile-token"))
-        .timeout(timeout)
-        .retry_policy(
-            RetryPolicy::default()
-                .initial_backoff(Duration::from_millis(5))
-                .max_backoff(Duration::from_millis(10)),
-        )
-        .build()
-        .unwrap()
+fn client<M: Mode>(server: &Hostile, timeout: Duration) -> M {
+    M::build(
+        Client::builder()
+            .root_url(&server.base_url)
+            .token_source(StaticToken::new("ya29.hostile-token"))
+            .timeout(timeout)
+            .retry_policy(
+                RetryPolicy::default()
+                    .initial_backoff(Duration::from_millis(5))
+                    .max_backoff(Duration::from_millis(10)),
+            ),
+    )
 }
 
 /// A call of `media.files.insert` into folder `f`.
@@ -139,26 +140,25 @@ fn insert() -> Call {
     call
 }
 
-fn get(service: &Service) -> Result<google_api_runtime::Response, Error> {
+fn get<M: Mode>(service: &Service<M>) -> Result<Response, Error> {
     let mut call = Call::new(&GET);
     call.set_path("name", "f".to_owned());
-    service.execute(call)
+    M::wait(M::execute(service, Ok(call), Ok))
 }
 
 /// A resumable upload of `data` whose session starts at `server` and whose chunks are answered
 /// by `server` too.
-fn upload<'a, C: Read>(
-    service: &'a Service,
+fn upload<'a, M: Mode, X: TestContent + 'a>(
+    service: &'a Service<M>,
     info: &'static UploadInfo,
-    data: C,
-) -> ResumableUpload<'a, serde_json::Value, C> {
-    ResumableUpload::new(
+    data: X,
+) -> Upload<'a, X> {
+    M::resumable(
         service,
-        insert(),
+        Ok(insert()),
         info,
         data,
         "application/octet-stream",
-        google_api_runtime::Response::json,
     )
     .chunk_size(CHUNK)
 }
@@ -176,11 +176,10 @@ fn upload_server(chunk: impl Fn(&Seen, usize) -> Answer + Send + Sync + 'static)
     })
 }
 
-#[test]
-fn a_retry_after_past_any_instant_ends_the_call_instead_of_panicking() {
+fn a_retry_after_past_any_instant_ends_the_call_instead_of_panicking<M: Mode>() {
     for retry_after in ["18446744073709551615", "9223372036854775807", "86400"] {
         let server = Hostile::start(move |_, _| answer(503, &[("Retry-After", retry_after)]));
-        let client = client(&server, Duration::from_secs(60));
+        let client = client::<M>(&server, Duration::from_secs(60));
         let started = Instant::now();
         let error = get(&Service::new(&client, &INFO)).unwrap_err();
         assert_eq!(error.http_status(), Some(503), "{retry_after}");
@@ -193,11 +192,10 @@ fn a_retry_after_past_any_instant_ends_the_call_instead_of_panicking() {
     }
 }
 
-#[test]
-fn a_resumable_upload_never_waits_longer_than_its_timeout_allows() {
+fn a_resumable_upload_never_waits_longer_than_its_timeout_allows<M: Mode>() {
     for (retry_after, timeout) in [("86400", 60), ("18446744073709551615", 60), ("20", 5)] {
         let server = upload_server(move |_, _| answer(503, &[("Retry-After", retry_after)]));
-        let client = client(&server, Duration::from_secs(timeout));
+        let client = client::<M>(&server, Duration::from_secs(timeout));
         let service = Service::new(&client, &INFO);
         let started = Instant::now();
         let data = vec![7u8; 3 * CHUNK];
@@ -207,14 +205,13 @@ fn a_resumable_upload_never_waits_longer_than_its_timeout_allows() {
     }
 }
 
-#[test]
-fn redirected_uploads_go_nowhere_and_never_report_success() {
+fn redirected_uploads_go_nowhere_and_never_report_success<M: Mode>() {
     let elsewhere = Hostile::start(|_, _| answer(200, &[]));
     for status in [301, 302, 303, 307, 308] {
         // A chunk answered with a redirect to another host (308 carries no Range here).
         let target = format!("{}stolen", elsewhere.base_url);
         let server = upload_server(move |_, _| answer(status, &[("Location", target.as_str())]));
-        let client = client(&server, Duration::from_secs(10));
+        let client = client::<M>(&server, Duration::from_secs(10));
         let service = Service::new(&client, &INFO);
         let data = vec![1u8; 2 * CHUNK + 10];
         let result = upload(&service, &ANY, data.as_slice()).send();
@@ -224,9 +221,9 @@ fn redirected_uploads_go_nowhere_and_never_report_success() {
         // A simple upload's POST answered with a redirect.
         let target = format!("{}stolen", elsewhere.base_url);
         let server = Hostile::start(move |_, _| answer(status, &[("Location", target.as_str())]));
-        let client = client(&server, Duration::from_secs(10));
+        let client = client::<M>(&server, Duration::from_secs(10));
         let service = Service::new(&client, &INFO);
-        let result = service.upload(insert(), &ANY, &b"content"[..], "image/png");
+        let result = M::upload(&service, insert(), &ANY, &b"content"[..], "image/png");
         let error = result.unwrap_err();
         assert_eq!(error.http_status(), Some(status), "{error}");
     }
@@ -239,8 +236,8 @@ fn redirected_uploads_go_nowhere_and_never_report_success() {
 
 /// Uploads `size` bytes of seekable content to `server`, which must make it fail; the error,
 /// once the server is seen to have got at most three times the content and two chunks.
-fn seekable_upload_to(server: &Hostile, size: usize) -> Error {
-    let client = client(server, Duration::from_secs(10));
+fn seekable_upload_to<M: Mode>(server: &Hostile, size: usize) -> Error {
+    let client = client::<M>(server, Duration::from_secs(10));
     let service = Service::new(&client, &INFO);
     let error = upload(&service, &ANY, Cursor::new(vec![3u8; size]))
         .seekable()
@@ -251,8 +248,7 @@ fn seekable_upload_to(server: &Hostile, size: usize) -> Error {
     error
 }
 
-#[test]
-fn an_upload_server_that_alternates_its_ranges_cannot_loop_it() {
+fn an_upload_server_that_alternates_its_ranges_cannot_loop_it<M: Mode>() {
     let size = 600_000;
     let server = upload_server(|_, n| {
         let kept = if n % 2 == 0 {
@@ -262,32 +258,29 @@ fn an_upload_server_that_alternates_its_ranges_cannot_loop_it() {
         };
         answer(308, &[("Range", kept)])
     });
-    let error = seekable_upload_to(&server, size);
+    let error = seekable_upload_to::<M>(&server, size);
     assert!(matches!(error, Error::Protocol { .. }), "{error}");
 }
 
-#[test]
-fn an_upload_server_that_keeps_one_byte_a_chunk_cannot_drain_the_client() {
+fn an_upload_server_that_keeps_one_byte_a_chunk_cannot_drain_the_client<M: Mode>() {
     let size = 600_000;
     let server = upload_server(|_, n| answer(308, &[("Range", &format!("bytes=0-{n}"))]));
-    let error = seekable_upload_to(&server, size);
+    let error = seekable_upload_to::<M>(&server, size);
     assert!(error.to_string().contains("without end"), "{error}");
 }
 
-#[test]
-fn content_over_the_limit_or_its_declared_length_is_refused_before_a_byte_goes_out() {
+fn content_over_the_limit_or_its_declared_length_is_refused_before_a_byte_goes_out<M: Mode>() {
     let server = upload_server(|_, _| answer(200, &[]));
-    let client = client(&server, Duration::from_secs(10));
+    let client = client::<M>(&server, Duration::from_secs(10));
     let service = Service::new(&client, &INFO);
     // Of unknown length, from a pipe-like reader: the first chunk shows it is too large.
     let data = vec![0u8; 5000];
-    let error = ResumableUpload::new(
+    let error = M::resumable(
         &service,
-        insert(),
+        Ok(insert()),
         &IMAGES,
         data.as_slice(),
         "image/png",
-        google_api_runtime::Response::json::<serde_json::Value>,
     )
     .send()
     .unwrap_err();
@@ -308,8 +301,7 @@ fn content_over_the_limit_or_its_declared_length_is_refused_before_a_byte_goes_o
     assert!(server.seen().is_empty(), "{:?}", server.seen());
 }
 
-#[test]
-fn seekable_and_small_content_tell_their_length_from_the_start() {
+fn seekable_and_small_content_tell_their_length_from_the_start<M: Mode>() {
     let size = 600_000;
     let server = upload_server(move |seen, _| {
         let range = seen.header("content-range").unwrap_or_default().to_owned();
@@ -325,7 +317,7 @@ fn seekable_and_small_content_tell_their_length_from_the_start() {
             answer(308, &[("Range", &format!("bytes=0-{end}"))])
         }
     });
-    let client = client(&server, Duration::from_secs(10));
+    let client = client::<M>(&server, Duration::from_secs(10));
     let service = Service::new(&client, &INFO);
     let totals = Mutex::new(Vec::new());
     upload(&service, &ANY, Cursor::new(vec![9u8; size]))
@@ -349,7 +341,7 @@ fn seekable_and_small_content_tell_their_length_from_the_start() {
 
     // Content that fits in the first chunk is measured by reading it.
     let server = upload_server(|_, _| answer(200, &[]));
-    let small_client = self::client(&server, Duration::from_secs(10));
+    let small_client = self::client::<M>(&server, Duration::from_secs(10));
     let service = Service::new(&small_client, &INFO);
     upload(&service, &ANY, &b"twelve bytes"[..]).send().unwrap();
     assert_eq!(
@@ -358,31 +350,28 @@ fn seekable_and_small_content_tell_their_length_from_the_start() {
     );
 }
 
-#[test]
-fn a_redirect_loop_fails_once_without_retries() {
+fn a_redirect_loop_fails_once_without_retries<M: Mode>() {
     let server = Hostile::start(|_, _| answer(302, &[("Location", "/media/v1/files/f")]));
-    let client = client(&server, Duration::from_secs(10));
+    let client = client::<M>(&server, Duration::from_secs(10));
     let error = get(&Service::new(&client, &INFO)).unwrap_err();
     assert!(!error.is_transient(), "{error}");
     // The first request and ten redirects, once: not five attempts of eleven.
     assert_eq!(server.seen().len(), 11, "{error}");
 }
 
-#[test]
-fn a_request_the_http_stack_cannot_build_is_not_retried() {
+fn a_request_the_http_stack_cannot_build_is_not_retried<M: Mode>() {
     let server = Hostile::start(|_, _| answer(200, &[]));
-    let client = client(&server, Duration::from_secs(10));
+    let client = client::<M>(&server, Duration::from_secs(10));
     let service = Service::new(&client, &INFO);
     let mut call = Call::new(&GET);
     call.set_path("name", "f".to_owned());
     call.set_query("pageToken", "t".repeat(70_000));
-    let error = service.execute(call).unwrap_err();
+    let error = M::wait(M::execute(&service, Ok(call), Ok)).unwrap_err();
     assert!(!error.is_transient(), "{error}");
     assert!(server.seen().is_empty());
 }
 
-#[test]
-fn a_response_larger_than_the_limit_is_not_read_whole() {
+fn a_response_larger_than_the_limit_is_not_read_whole<M: Mode>() {
     for chunked in [false, true] {
         let server = Hostile::start(move |_, _| Answer {
             status: 200,
@@ -390,11 +379,11 @@ fn a_response_larger_than_the_limit_is_not_read_whole() {
             body: vec![b' '; 5_000_000],
             chunked,
         });
-        let client = Client::builder()
-            .root_url(&server.base_url)
-            .max_response_size(1_000_000)
-            .build()
-            .unwrap();
+        let client = M::build(
+            Client::builder()
+                .root_url(&server.base_url)
+                .max_response_size(1_000_000),
+        );
         let error = get(&Service::new(&client, &INFO)).unwrap_err();
         assert!(
             error.to_string().contains("max_response_size"),
@@ -416,6 +405,12 @@ fn user_information_in_root_urls_is_refused_and_never_shown() {
             !shown.contains("pa55") && !shown.contains("ya29TOKEN"),
             "{shown}"
         );
+        let error = Client::builder().root_url(root).build_async().unwrap_err();
+        let shown = format!("{error} {error:?}");
+        assert!(
+            !shown.contains("pa55") && !shown.contains("ya29TOKEN"),
+            "{shown}"
+        );
         let builder = Client::builder().root_url(root);
         let shown = format!("{builder:?}");
         assert!(
@@ -424,3 +419,16 @@ fn user_information_in_root_urls_is_refused_and_never_shown() {
         );
     }
 }
+
+both_modes!(
+    a_retry_after_past_any_instant_ends_the_call_instead_of_panicking,
+    a_resumable_upload_never_waits_longer_than_its_timeout_allows,
+    redirected_uploads_go_nowhere_and_never_report_success,
+    an_upload_server_that_alternates_its_ranges_cannot_loop_it,
+    an_upload_server_that_keeps_one_byte_a_chunk_cannot_drain_the_client,
+    content_over_the_limit_or_its_declared_length_is_refused_before_a_byte_goes_out,
+    seekable_and_small_content_tell_their_length_from_the_start,
+    a_redirect_loop_fails_once_without_retries,
+    a_request_the_http_stack_cannot_build_is_not_retried,
+    a_response_larger_than_the_limit_is_not_read_whole,
+);

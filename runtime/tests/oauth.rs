@@ -4,6 +4,8 @@
 //! uses the tokens.
 
 mod common;
+#[path = "support/modes.rs"]
+mod modes;
 
 use base64::Engine as _;
 use common::{Reply, TestServer};

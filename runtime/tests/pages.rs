@@ -2,12 +2,13 @@
 //! items, with an empty page in the middle, a repeated token, and an error on a page.
 
 mod common;
+#[path = "support/modes.rs"]
+mod modes;
 
 use common::{Reply, TestServer};
-use google_api_runtime::{
-    Call, Client, Error, Items, MethodInfo, Page, PageItems, Pages, RetryPolicy, Service,
-    ServiceInfo,
-};
+use google_api_runtime::contract::{Call, Decode, MethodInfo, Response, Service, ServiceInfo};
+use google_api_runtime::{Client, Error, Page, PageItems, RetryPolicy};
+use modes::{Mode, all_items, all_pages, both_modes};
 use serde_json::json;
 
 static INFO: ServiceInfo = ServiceInfo {
@@ -38,8 +39,10 @@ impl Page for ThingsPage {
     fn next_page_token(&self) -> Option<&str> {
         self.next_page_token.as_deref()
     }
+}
 
-    fn decode(response: google_api_runtime::Response) -> Result<Self, Error> {
+impl Decode for ThingsPage {
+    fn decode(response: Response) -> Result<Self, Error> {
         response.json()
     }
 }
@@ -60,12 +63,12 @@ fn page(things: &[&str], next: Option<&str>) -> Reply {
     Reply::json(200, body)
 }
 
-fn service(server: &TestServer) -> Service {
-    let client = Client::builder()
-        .root_url(&server.base_url)
-        .retry_policy(RetryPolicy::disabled())
-        .build()
-        .unwrap();
+fn service<M: Mode>(server: &TestServer) -> Service<M> {
+    let client = M::build(
+        Client::builder()
+            .root_url(&server.base_url)
+            .retry_policy(RetryPolicy::disabled()),
+    );
     Service::new(&client, &INFO)
 }
 
@@ -79,15 +82,15 @@ fn list(start: Option<&str>) -> Call {
     call
 }
 
-#[test]
-fn pages_follow_next_page_token_through_an_empty_page_to_the_end() {
+fn pages_follow_next_page_token_through_an_empty_page_to_the_end<M: Mode>() {
     let server = TestServer::start(vec![
         page(&["a", "b"], Some("t1")),
         page(&[], Some("t2")),
         page(&["c"], Some("")),
     ]);
-    let service = service(&server);
-    let pages: Vec<ThingsPage> = Pages::new(&service, list(None))
+    let service = service::<M>(&server);
+    let pages: Vec<ThingsPage> = all_pages::<M, _>(M::pages(&service, Ok(list(None))))
+        .into_iter()
         .collect::<Result<_, _>>()
         .unwrap();
     assert_eq!(pages.len(), 3);
@@ -108,25 +111,26 @@ fn pages_follow_next_page_token_through_an_empty_page_to_the_end() {
         page(&[], Some("t4")),
         page(&["e"], None),
     ]);
-    let service = self::service(&server);
-    let items: Vec<String> = Items::new(Pages::<ThingsPage>::new(&service, list(Some("t2"))))
-        .collect::<Result<_, _>>()
-        .unwrap();
+    let service = self::service::<M>(&server);
+    let items: Vec<String> =
+        all_items::<M, ThingsPage>(M::items(M::pages(&service, Ok(list(Some("t2"))))))
+            .into_iter()
+            .collect::<Result<_, _>>()
+            .unwrap();
     assert_eq!(items, ["c", "d", "e"]);
     assert_eq!(server.next().target, "/v1/things?pageSize=2&pageToken=t2");
 }
 
-#[test]
-fn a_repeated_token_is_an_error_not_a_loop() {
+fn a_repeated_token_is_an_error_not_a_loop<M: Mode>() {
     let server = TestServer::start(vec![
         page(&["a"], Some("t1")),
         page(&["b"], Some("t2")),
         page(&["c"], Some("t1")),
         page(&["never"], None),
     ]);
-    let service = service(&server);
+    let service = service::<M>(&server);
     let results: Vec<Result<String, Error>> =
-        Items::new(Pages::<ThingsPage>::new(&service, list(None))).collect();
+        all_items::<M, ThingsPage>(M::items(M::pages(&service, Ok(list(None)))));
     let items: Vec<&str> = results
         .iter()
         .filter_map(|result| result.as_ref().ok())
@@ -148,8 +152,7 @@ fn a_repeated_token_is_an_error_not_a_loop() {
     assert!(server.got_nothing());
 }
 
-#[test]
-fn an_error_on_a_page_is_yielded_once_and_ends_the_iteration() {
+fn an_error_on_a_page_is_yielded_once_and_ends_the_iteration<M: Mode>() {
     let server = TestServer::start(vec![
         page(&["a", "b"], Some("t1")),
         Reply::json(
@@ -158,39 +161,41 @@ fn an_error_on_a_page_is_yielded_once_and_ends_the_iteration() {
         ),
         page(&["never"], None),
     ]);
-    let service = service(&server);
-    let mut pages = Pages::<ThingsPage>::new(&service, list(None));
-    assert!(pages.next().unwrap().is_ok());
-    let error = pages.next().unwrap().unwrap_err();
+    let service = service::<M>(&server);
+    let mut pages = M::pages::<ThingsPage>(&service, Ok(list(None)));
+    assert!(M::next_page(&mut pages).unwrap().is_ok());
+    let error = M::next_page(&mut pages).unwrap().unwrap_err();
     assert_eq!(error.http_status(), Some(400));
-    assert!(pages.next().is_none());
+    assert!(M::next_page(&mut pages).is_none());
 
     let server = TestServer::start(vec![
         page(&["a", "b"], Some("t1")),
         Reply::json(503, json!({"error": {"code": 503, "message": "down"}})),
     ]);
-    let service = self::service(&server);
-    let results: Vec<_> = Items::new(Pages::<ThingsPage>::new(&service, list(None))).collect();
+    let service = self::service::<M>(&server);
+    let results = all_items::<M, ThingsPage>(M::items(M::pages(&service, Ok(list(None)))));
     assert_eq!(results.len(), 3);
     assert!(results[..2].iter().all(Result::is_ok));
     assert_eq!(results[2].as_ref().unwrap_err().http_status(), Some(503));
 }
 
-#[test]
-fn items_give_up_after_too_many_empty_pages_in_a_row() {
+fn items_give_up_after_too_many_empty_pages_in_a_row<M: Mode>() {
     // A server that sends pages without items, each with a new token, for ever.
     let replies = (0..150)
         .map(|n| page(&[], Some(&format!("t{n}"))))
         .collect();
     let server = TestServer::start(replies);
-    let service = service(&server);
-    let mut items: Items<ThingsPage> = Items::new(Pages::new(&service, Call::new(&LIST)));
-    let first = items.next().expect("the iterator yields");
+    let service = service::<M>(&server);
+    let mut items = M::items(M::pages::<ThingsPage>(&service, Ok(Call::new(&LIST))));
+    let first = M::next_item(&mut items).expect("the iterator yields");
     assert!(
         matches!(&first, Err(Error::Protocol { message, .. }) if message.contains("100 pages in a row")),
         "{first:?}"
     );
-    assert!(items.next().is_none(), "the error ends the iteration");
+    assert!(
+        M::next_item(&mut items).is_none(),
+        "the error ends the iteration"
+    );
     let mut fetched = 0;
     while !server.got_nothing() {
         fetched += 1;
@@ -201,10 +206,18 @@ fn items_give_up_after_too_many_empty_pages_in_a_row() {
     let mut replies: Vec<Reply> = (0..5).map(|n| page(&[], Some(&format!("u{n}")))).collect();
     replies.push(page(&["a"], None));
     let server = TestServer::start(replies);
-    let service = self::service(&server);
-    let items: Vec<String> = Items::<ThingsPage>::new(Pages::new(&service, Call::new(&LIST)))
-        .max_empty_pages(6)
+    let service = self::service::<M>(&server);
+    let items = M::items(M::pages::<ThingsPage>(&service, Ok(Call::new(&LIST))));
+    let items: Vec<String> = all_items::<M, ThingsPage>(M::max_empty_pages(items, 6))
+        .into_iter()
         .collect::<Result<_, _>>()
         .unwrap();
     assert_eq!(items, ["a"]);
 }
+
+both_modes!(
+    pages_follow_next_page_token_through_an_empty_page_to_the_end,
+    a_repeated_token_is_an_error_not_a_loop,
+    an_error_on_a_page_is_yielded_once_and_ends_the_iteration,
+    items_give_up_after_too_many_empty_pages_in_a_row,
+);

@@ -2,9 +2,13 @@
 //! the content type go as they are, in both directions, not as JSON.
 
 mod common;
+#[path = "support/modes.rs"]
+mod modes;
 
 use common::{Reply, TestServer};
-use google_api_runtime::{Call, Client, MethodInfo, RetryPolicy, Service, ServiceInfo};
+use google_api_runtime::contract::{Call, MethodInfo, Service, ServiceInfo};
+use google_api_runtime::{Client, RetryPolicy};
+use modes::{Mode, both_modes};
 
 static INFO: ServiceInfo = ServiceInfo {
     name: "rawbodies",
@@ -22,8 +26,7 @@ static TRANSFORM: MethodInfo = MethodInfo {
     path_patterns: &[],
 };
 
-#[test]
-fn raw_bodies_keep_their_bytes_and_content_type() {
+fn raw_bodies_keep_their_bytes_and_content_type<M: Mode>() {
     let binary: Vec<u8> = (0..=255).collect();
     let server = TestServer::start(vec![
         Reply {
@@ -34,11 +37,11 @@ fn raw_bodies_keep_their_bytes_and_content_type() {
         },
         Reply::text(200, "text/csv", "a,b\n1,2\n"),
     ]);
-    let client = Client::builder()
-        .root_url(&server.base_url)
-        .retry_policy(RetryPolicy::disabled())
-        .build()
-        .unwrap();
+    let client = M::build(
+        Client::builder()
+            .root_url(&server.base_url)
+            .retry_policy(RetryPolicy::disabled()),
+    );
     let service = Service::new(&client, &INFO);
 
     let mut call = Call::new(&TRANSFORM);
@@ -46,7 +49,7 @@ fn raw_bodies_keep_their_bytes_and_content_type() {
         b"\x00\x01 not json".to_vec(),
         Some("application/x-thing".to_owned()),
     );
-    let (content_type, data) = service.execute(call).unwrap().raw();
+    let (content_type, data) = M::wait(M::execute(&service, Ok(call), Ok)).unwrap().raw();
     assert_eq!(content_type.as_deref(), Some("image/png"));
     assert_eq!(data, binary, "binary bytes are not decoded as JSON");
     let sent = server.next();
@@ -56,7 +59,7 @@ fn raw_bodies_keep_their_bytes_and_content_type() {
     // Without a content type, raw bytes are `application/octet-stream`.
     let mut call = Call::new(&TRANSFORM);
     call.set_raw_body(Vec::new(), None);
-    let (content_type, data) = service.execute(call).unwrap().raw();
+    let (content_type, data) = M::wait(M::execute(&service, Ok(call), Ok)).unwrap().raw();
     assert_eq!(content_type.as_deref(), Some("text/csv"));
     assert_eq!(data, b"a,b\n1,2\n");
     let sent = server.next();
@@ -66,3 +69,5 @@ fn raw_bodies_keep_their_bytes_and_content_type() {
     );
     assert!(sent.body.is_empty());
 }
+
+both_modes!(raw_bodies_keep_their_bytes_and_content_type,);

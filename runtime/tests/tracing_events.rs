@@ -3,6 +3,8 @@
 //! installs its subscriber could leave that cache saying no one does.
 
 mod common;
+#[path = "support/modes.rs"]
+mod modes;
 
 use std::sync::{Arc, Mutex};
 

@@ -8,30 +8,34 @@ mod media_api;
 #[path = "support/media_server.rs"]
 mod media_server;
 
-use std::cell::RefCell;
+#[path = "support/modes.rs"]
+mod modes;
+
 use std::io::{Cursor, Read};
+use std::pin::Pin;
+use std::sync::Mutex;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
-use google_api_runtime::upload::CHUNK_GRANULARITY;
-use google_api_runtime::{
-    Call, Client, Error, ResumableUpload, RetryPolicy, Service, StaticToken, UploadInfo,
-};
+use google_api_runtime::contract::{Call, Service};
+use google_api_runtime::{CHUNK_GRANULARITY, Client, Error, RetryPolicy, StaticToken};
 use media_api::{ANY, IMAGES, INFO, INSERT};
 use media_server::{Fault, MediaServer};
+use modes::{Mode, Upload, both_modes};
 
 const CHUNK: usize = CHUNK_GRANULARITY;
 
-fn client(server: &MediaServer) -> Client {
-    Client::builder()
-        .root_url(&server.base_url)
-        .token_source(StaticToken::new("upload-token"))
-        .retry_policy(
-            RetryPolicy::default()
-                .initial_backoff(Duration::from_millis(5))
-                .max_backoff(Duration::from_millis(20)),
-        )
-        .build()
-        .unwrap()
+fn client<M: Mode>(server: &MediaServer) -> M {
+    M::build(
+        Client::builder()
+            .root_url(&server.base_url)
+            .token_source(StaticToken::new("upload-token"))
+            .retry_policy(
+                RetryPolicy::default()
+                    .initial_backoff(Duration::from_millis(5))
+                    .max_backoff(Duration::from_millis(20)),
+            ),
+    )
 }
 
 /// A call of `media.files.insert` into folder `a b` with metadata naming the file.
@@ -52,36 +56,11 @@ fn content(length: usize) -> Vec<u8> {
         .collect()
 }
 
-fn json(response: google_api_runtime::Response) -> serde_json::Value {
-    response.json().unwrap()
-}
-
-/// A resumable upload of `content` for `call`, its answer read as JSON.
-fn upload_of<'a, C: Read>(
-    service: &'a Service,
-    call: Call,
-    info: &'static UploadInfo,
-    content: C,
-    mime: &str,
-) -> ResumableUpload<'a, serde_json::Value, C> {
-    ResumableUpload::new(
-        service,
-        call,
-        info,
-        content,
-        mime,
-        google_api_runtime::Response::json,
-    )
-}
-
 /// A resumable upload of `data` (as a reader that cannot be sought) with small chunks.
-fn resumable<'a>(
-    service: &'a Service,
-    data: &'a [u8],
-) -> ResumableUpload<'a, serde_json::Value, &'a [u8]> {
-    upload_of(
+fn resumable<'a, M: Mode>(service: &'a Service<M>, data: &'a [u8]) -> Upload<'a, &'a [u8]> {
+    M::resumable(
         service,
-        call(Some("big.bin")),
+        Ok(call(Some("big.bin"))),
         &ANY,
         data,
         "application/octet-stream",
@@ -89,18 +68,20 @@ fn resumable<'a>(
     .chunk_size(CHUNK)
 }
 
-#[test]
-fn multipart_and_media_bodies_arrive_byte_for_byte() {
+fn multipart_and_media_bodies_arrive_byte_for_byte<M: Mode>() {
     let server = MediaServer::start();
-    let client = client(&server);
+    let client = client::<M>(&server);
     let service = Service::new(&client, &INFO);
     for length in [0, 1, 5 * 1024 * 1024 + 3] {
         let data = content(length);
-        let answer = json(
-            service
-                .upload(call(Some("photo.png")), &ANY, &data[..], "image/png")
-                .unwrap(),
-        );
+        let answer = M::upload(
+            &service,
+            call(Some("photo.png")),
+            &ANY,
+            &data[..],
+            "image/png",
+        )
+        .unwrap();
         assert_eq!(answer["size"], length.to_string());
         let upload = server.uploads().pop().unwrap();
         assert_eq!(upload.protocol, "multipart");
@@ -110,9 +91,7 @@ fn multipart_and_media_bodies_arrive_byte_for_byte() {
         assert!(upload.content == data, "{length} bytes differ");
 
         // Without metadata, the content goes alone.
-        service
-            .upload(call(None), &ANY, &data[..], "text/plain")
-            .unwrap();
+        M::upload(&service, call(None), &ANY, &data[..], "text/plain").unwrap();
         let upload = server.uploads().pop().unwrap();
         assert_eq!(
             (
@@ -132,10 +111,9 @@ fn multipart_and_media_bodies_arrive_byte_for_byte() {
     }));
 }
 
-#[test]
-fn content_the_method_refuses_is_never_sent() {
+fn content_the_method_refuses_is_never_sent<M: Mode>() {
     let server = MediaServer::start();
-    let client = client(&server);
+    let client = client::<M>(&server);
     let service = Service::new(&client, &INFO);
     fn refused<T: std::fmt::Debug>(result: Result<T, Error>) -> String {
         match result {
@@ -143,22 +121,52 @@ fn content_the_method_refuses_is_never_sent() {
             other => panic!("expected a refusal, got {other:?}"),
         }
     }
-    let too_big = refused(service.upload(call(None), &IMAGES, &[0u8; 1001][..], "image/png"));
+    let too_big = refused(M::upload(
+        &service,
+        call(None),
+        &IMAGES,
+        &[0u8; 1001][..],
+        "image/png",
+    ));
     assert!(too_big.contains("1000 bytes"), "{too_big}");
-    let wrong_type = refused(service.upload(call(None), &IMAGES, &b"%PDF"[..], "application/pdf"));
+    let wrong_type = refused(M::upload(
+        &service,
+        call(None),
+        &IMAGES,
+        &b"%PDF"[..],
+        "application/pdf",
+    ));
     assert!(wrong_type.contains("image/*"), "{wrong_type}");
-    let hostile =
-        refused(service.upload(call(None), &ANY, &b"x"[..], "text/plain\r\nx-injected: 1"));
+    let hostile = refused(M::upload(
+        &service,
+        call(None),
+        &ANY,
+        &b"x"[..],
+        "text/plain\r\nx-injected: 1",
+    ));
     assert!(hostile.contains("not a media type"), "{hostile}");
     // Resumable: the declared length is checked before the session starts, an unknown one as
     // the content is read.
-    let declared = upload_of(&service, call(None), &IMAGES, &[0u8; 10][..], "image/png")
-        .content_length(5000)
-        .send();
+    let declared = M::resumable(
+        &service,
+        Ok(call(None)),
+        &IMAGES,
+        &[0u8; 10][..],
+        "image/png",
+    )
+    .content_length(5000)
+    .send();
     assert!(refused(declared).contains("1000 bytes"));
     assert!(server.seen().is_empty(), "nothing was sent");
 
-    let streamed = upload_of(&service, call(None), &IMAGES, &[0u8; 1001][..], "image/png").send();
+    let streamed = M::resumable(
+        &service,
+        Ok(call(None)),
+        &IMAGES,
+        &[0u8; 1001][..],
+        "image/png",
+    )
+    .send();
     assert!(refused(streamed).contains("1000 bytes"));
     assert!(
         server.seen().iter().all(|request| request.body_len == 0),
@@ -166,10 +174,9 @@ fn content_the_method_refuses_is_never_sent() {
     );
 }
 
-#[test]
-fn resumable_uploads_in_chunks_of_unknown_and_known_length() {
+fn resumable_uploads_in_chunks_of_unknown_and_known_length<M: Mode>() {
     let server = MediaServer::start();
-    let client = client(&server);
+    let client = client::<M>(&server);
     let service = Service::new(&client, &INFO);
     // 3.5 chunks, 0 bytes, and exactly 2 chunks (whose end is only known after the last one).
     for (length, declare) in [
@@ -180,9 +187,9 @@ fn resumable_uploads_in_chunks_of_unknown_and_known_length() {
         (2 * CHUNK, true),
     ] {
         let data = content(length);
-        let reports = RefCell::new(Vec::new());
+        let reports = Mutex::new(Vec::new());
         let mut upload = resumable(&service, &data)
-            .progress(|sent, total| reports.borrow_mut().push((sent, total)));
+            .progress(|sent, total| reports.lock().unwrap().push((sent, total)));
         if declare {
             upload = upload.content_length(length as u64);
         }
@@ -192,7 +199,7 @@ fn resumable_uploads_in_chunks_of_unknown_and_known_length() {
         assert_eq!(stored.protocol, "resumable");
         assert_eq!(stored.metadata.as_deref(), Some(r#"{"name":"big.bin"}"#));
         assert!(stored.content == data, "{length} bytes differ");
-        let reports = reports.into_inner();
+        let reports = reports.into_inner().unwrap();
         assert_eq!(
             reports.last(),
             Some(&(length as u64, Some(length as u64))),
@@ -216,10 +223,9 @@ fn resumable_uploads_in_chunks_of_unknown_and_known_length() {
     );
 }
 
-#[test]
-fn failed_dropped_and_short_chunks_are_sent_again() {
+fn failed_dropped_and_short_chunks_are_sent_again<M: Mode>() {
     let server = MediaServer::start();
-    let client = client(&server);
+    let client = client::<M>(&server);
     let service = Service::new(&client, &INFO);
     let data = content(4 * CHUNK + 17);
     server.plan([
@@ -247,10 +253,9 @@ fn failed_dropped_and_short_chunks_are_sent_again() {
     assert_eq!(queries, 4, "{puts:#?}");
 }
 
-#[test]
-fn a_refused_chunk_is_not_retried() {
+fn a_refused_chunk_is_not_retried<M: Mode>() {
     let server = MediaServer::start();
-    let client = client(&server);
+    let client = client::<M>(&server);
     let service = Service::new(&client, &INFO);
     let data = content(2 * CHUNK);
     server.plan([Some(Fault::Status(403))]);
@@ -262,28 +267,27 @@ fn a_refused_chunk_is_not_retried() {
     );
 }
 
-#[test]
-fn a_new_client_resumes_a_session_from_its_uri() {
+fn a_new_client_resumes_a_session_from_its_uri<M: Mode>() {
     let server = MediaServer::start();
     let data = content(5 * CHUNK + 100);
-    let session = RefCell::new(String::new());
+    let session = Mutex::new(String::new());
     {
         // The first process: two chunks arrive, then the server refuses to go on.
-        let client = client(&server);
+        let client = client::<M>(&server);
         let service = Service::new(&client, &INFO);
         server.plan([None, None, Some(Fault::Status(400))]);
         let error = resumable(&service, &data)
-            .on_session(|uri| *session.borrow_mut() = uri.to_owned())
+            .on_session(|uri| *session.lock().unwrap() = uri.to_owned())
             .send()
             .unwrap_err();
         assert_eq!(error.http_status(), Some(400));
     }
-    let session = session.into_inner();
+    let session = session.into_inner().unwrap();
     assert_eq!(server.received(&session), Some(2 * CHUNK));
     let before = server.seen().len();
 
     // Another process, another client: the same content from its start, and the URI.
-    let client = client(&server);
+    let client = client::<M>(&server);
     let service = Service::new(&client, &INFO);
     let answer = resumable(&service, &data)
         .resume(session.clone())
@@ -304,40 +308,43 @@ fn a_new_client_resumes_a_session_from_its_uri() {
 
     // Content shorter than what the session holds is an error, not a corrupt file.
     server.plan([None, None, Some(Fault::Status(400))]);
-    let session = RefCell::new(String::new());
+    let session = Mutex::new(String::new());
     let _ = resumable(&service, &data)
-        .on_session(|uri| *session.borrow_mut() = uri.to_owned())
+        .on_session(|uri| *session.lock().unwrap() = uri.to_owned())
         .send();
     let error = resumable(&service, &data[..CHUNK])
-        .resume(session.into_inner())
+        .resume(session.into_inner().unwrap())
         .send()
         .unwrap_err();
     assert!(error.to_string().contains("already has"), "{error}");
 }
 
-#[test]
-fn a_forgotten_session_starts_over() {
+fn a_forgotten_session_starts_over<M: Mode>() {
     let server = MediaServer::start();
-    let client = client(&server);
+    let client = client::<M>(&server);
     let service = Service::new(&client, &INFO);
     let data = content(3 * CHUNK + 5);
-    let sessions = RefCell::new(Vec::new());
+    let sessions = Mutex::new(Vec::new());
     server.plan([None, Some(Fault::Gone)]);
-    let answer = upload_of(
+    let answer = M::resumable(
         &service,
-        call(Some("again.bin")),
+        Ok(call(Some("again.bin"))),
         &ANY,
         Cursor::new(&data),
         "application/octet-stream",
     )
     .chunk_size(CHUNK)
     .seekable()
-    .on_session(|uri| sessions.borrow_mut().push(uri.to_owned()))
+    .on_session(|uri| sessions.lock().unwrap().push(uri.to_owned()))
     .send()
     .unwrap();
     assert_eq!(answer["size"], data.len().to_string());
     assert!(server.uploads()[0].content == data);
-    assert_eq!(sessions.borrow().len(), 2, "a second session was started");
+    assert_eq!(
+        sessions.lock().unwrap().len(),
+        2,
+        "a second session was started"
+    );
 
     // Content that cannot be read again, whose first chunk is gone from memory: a clear error.
     server.plan([None, Some(Fault::Gone)]);
@@ -345,10 +352,9 @@ fn a_forgotten_session_starts_over() {
     assert_eq!(error.http_status(), Some(410));
 }
 
-#[test]
-fn bytes_lost_from_an_earlier_chunk_are_read_again_only_from_seekable_content() {
+fn bytes_lost_from_an_earlier_chunk_are_read_again_only_from_seekable_content<M: Mode>() {
     let server = MediaServer::start();
-    let client = client(&server);
+    let client = client::<M>(&server);
     let service = Service::new(&client, &INFO);
     let data = content(3 * CHUNK + 9);
     // Short confirmations of the chunk just sent are served from the chunk still in memory.
@@ -359,9 +365,9 @@ fn bytes_lost_from_an_earlier_chunk_are_read_again_only_from_seekable_content() 
 
     // A server that lost bytes of an earlier chunk: a file is read there again...
     server.plan([None, None, Some(Fault::Rewind)]);
-    let answer = upload_of(
+    let answer = M::resumable(
         &service,
-        call(None),
+        Ok(call(None)),
         &ANY,
         Cursor::new(&data),
         "application/octet-stream",
@@ -382,10 +388,9 @@ fn bytes_lost_from_an_earlier_chunk_are_read_again_only_from_seekable_content() 
     );
 }
 
-#[test]
-fn a_server_that_keeps_nothing_ends_the_upload() {
+fn a_server_that_keeps_nothing_ends_the_upload<M: Mode>() {
     let server = MediaServer::start();
-    let client = client(&server);
+    let client = client::<M>(&server);
     let service = Service::new(&client, &INFO);
     let data = content(3 * CHUNK);
     server.plan(std::iter::repeat_n(Some(Fault::KeepNothing), 50));
@@ -398,10 +403,9 @@ fn a_server_that_keeps_nothing_ends_the_upload() {
     assert_eq!(chunks, 5);
 }
 
-#[test]
-fn session_uris_on_another_host_are_refused() {
+fn session_uris_on_another_host_are_refused<M: Mode>() {
     let server = MediaServer::start();
-    let client = client(&server);
+    let client = client::<M>(&server);
     let service = Service::new(&client, &INFO);
     server.session_host("http://127.0.0.1:9");
     let data = content(10);
@@ -420,8 +424,7 @@ fn session_uris_on_another_host_are_refused() {
     assert!(!format!("{upload:?}").contains("secret"));
 }
 
-#[test]
-fn unreadable_content_fails_cleanly() {
+fn unreadable_content_fails_cleanly<M: Mode>() {
     struct Broken(usize);
     impl Read for Broken {
         fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
@@ -433,16 +436,45 @@ fn unreadable_content_fails_cleanly() {
             Ok(count)
         }
     }
+    impl tokio::io::AsyncRead for Broken {
+        fn poll_read(
+            self: Pin<&mut Self>,
+            _: &mut Context<'_>,
+            out: &mut tokio::io::ReadBuf<'_>,
+        ) -> Poll<std::io::Result<()>> {
+            let count = self.get_mut().read(out.initialize_unfilled())?;
+            out.advance(count);
+            Poll::Ready(Ok(()))
+        }
+    }
     let server = MediaServer::start();
-    let client = client(&server);
+    let client = client::<M>(&server);
     let service = Service::new(&client, &INFO);
-    let error = service
-        .upload(call(None), &ANY, Broken(10), "text/plain")
-        .unwrap_err();
+    let error = M::upload(&service, call(None), &ANY, Broken(10), "text/plain").unwrap_err();
     assert!(error.to_string().contains("disk on fire"), "{error}");
-    let error = upload_of(&service, call(None), &ANY, Broken(CHUNK + 1), "text/plain")
-        .chunk_size(CHUNK)
-        .send()
-        .unwrap_err();
+    let error = M::resumable(
+        &service,
+        Ok(call(None)),
+        &ANY,
+        Broken(CHUNK + 1),
+        "text/plain",
+    )
+    .chunk_size(CHUNK)
+    .send()
+    .unwrap_err();
     assert!(error.to_string().contains("disk on fire"), "{error}");
 }
+
+both_modes!(
+    multipart_and_media_bodies_arrive_byte_for_byte,
+    content_the_method_refuses_is_never_sent,
+    resumable_uploads_in_chunks_of_unknown_and_known_length,
+    failed_dropped_and_short_chunks_are_sent_again,
+    a_refused_chunk_is_not_retried,
+    a_new_client_resumes_a_session_from_its_uri,
+    a_forgotten_session_starts_over,
+    bytes_lost_from_an_earlier_chunk_are_read_again_only_from_seekable_content,
+    a_server_that_keeps_nothing_ends_the_upload,
+    session_uris_on_another_host_are_refused,
+    unreadable_content_fails_cleanly,
+);

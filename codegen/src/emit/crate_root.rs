@@ -15,7 +15,8 @@ pub fn emit(api: &Api) -> TokenStream {
         "Generated from revision {} of the API's Discovery document. Every schema is a type in \
          [`model`], every method a request builder in [`resources`] reached from the hub, \
          [`{}`], every OAuth scope a [`Scope`]; the shared, hand-written [`runtime`] sends the \
-         requests, and one [`Client`] serves every API crate a program uses.",
+         requests, and one [`Client`] (blocking) or [`AsyncClient`] serves every API crate a \
+         program uses.",
         super::docs::one_line(&api.revision),
         api.hub_name
     );
@@ -46,8 +47,29 @@ pub fn emit(api: &Api) -> TokenStream {
             "let client = Client::builder()".to_owned(),
             "    .token_source(StaticToken::new(std::env::var(\"ACCESS_TOKEN\")?))".to_owned(),
             "    .build()?;".to_owned(),
-            "# let _ = client;".to_owned(),
+            format!("let api = {}::new(&client);", api.hub_name),
+            "# let _ = api;".to_owned(),
             "# Ok::<(), Box<dyn std::error::Error>>(())".to_owned(),
+            "```".to_owned(),
+            String::new(),
+            "In async code, build an [`AsyncClient`] instead: the hub, its builders and their \
+             names are the same, and each `send()` is then a future to `.await` (pages and \
+             items are `Stream`s, uploads read a `tokio::io::AsyncRead`). One client of either \
+             kind serves every API crate a program uses."
+                .to_owned(),
+            String::new(),
+            "```no_run".to_owned(),
+            format!("use {krate}::prelude::*;"),
+            format!("use {krate}::runtime::StaticToken;"),
+            String::new(),
+            "# async fn run() -> Result<(), Box<dyn std::error::Error>> {".to_owned(),
+            "let client = AsyncClient::builder()".to_owned(),
+            "    .token_source(StaticToken::new(std::env::var(\"ACCESS_TOKEN\")?))".to_owned(),
+            "    .build_async()?;".to_owned(),
+            format!("let api = {}::new(&client);", api.hub_name),
+            "# let _ = api;".to_owned(),
+            "# Ok(())".to_owned(),
+            "# }".to_owned(),
             "```".to_owned(),
         ]
         .into_iter()
@@ -80,6 +102,14 @@ pub fn emit(api: &Api) -> TokenStream {
         #[doc(inline)]
         pub use google_api_runtime as runtime;
 
+        // The runtime's contract with generated code: a runtime of another version says so here
+        // rather than through missing items.
+        const _: () = ::std::assert!(
+            runtime::contract::VERSION == 2,
+            "this crate was generated for version 2 of the runtime's contract: regenerate it, or \
+             use the google-api-runtime it was generated with"
+        );
+
         #[rustfmt::skip]
         pub mod model;
         #[rustfmt::skip]
@@ -89,20 +119,20 @@ pub fn emit(api: &Api) -> TokenStream {
 
         // In the order rustfmt keeps them, since `cargo fmt` also formats this file.
         pub use resources::#hub;
-        pub use runtime::{Client, Error};
+        pub use runtime::{AsyncClient, Client, Error};
         pub use scopes::Scope;
 
         /// The revision of the Discovery document this crate was generated from.
         pub const REVISION: &str = #revision;
 
-        /// What most callers need, for a glob import: the client, its traits, the scopes, and
+        /// What most callers need, for a glob import: the clients, their traits, the scopes, and
         /// every method's request and response type with the enums the responses hold.
         #[rustfmt::skip]
         #[allow(deprecated)] // a deprecated request or response type is still re-exported
         pub mod prelude {
             pub use crate::resources::StandardParameters;
             pub use crate::runtime::CallBuilder;
-            pub use crate::{Client, Error, Scope, #hub};
+            pub use crate::{AsyncClient, Client, Error, Scope, #hub};
             #(#prelude_types)*
         }
     }

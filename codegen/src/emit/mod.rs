@@ -128,7 +128,7 @@ fn scalar_type(scalar: Scalar) -> TokenStream {
 }
 
 /// The wire codec for `ty`, when serde's own encoding is not Google's: 64-bit integers as
-/// strings, non-finite floats as strings. Written as the path inside `crate::runtime::wire`.
+/// strings, non-finite floats as strings. Written as the path inside `crate::runtime::contract::wire`.
 pub(crate) fn codec(ty: &TypeRef) -> Option<String> {
     match ty {
         TypeRef::Scalar(Scalar::I64) => Some("Int64".to_owned()),
@@ -142,10 +142,13 @@ pub(crate) fn codec(ty: &TypeRef) -> Option<String> {
 
 /// The `with` path for serde that applies `codec`.
 pub(crate) fn with_path(codec: &str) -> String {
-    format!("crate::runtime::wire::With::<{}>", qualified_codec(codec))
+    format!(
+        "crate::runtime::contract::wire::With::<{}>",
+        qualified_codec(codec)
+    )
 }
 
-/// `codec` (`Opt<List<Int64>>`) with every name qualified by `crate::runtime::wire`.
+/// `codec` (`Opt<List<Int64>>`) with every name qualified by `crate::runtime::contract::wire`.
 pub(crate) fn qualified_codec(codec: &str) -> String {
     codec
         .split_inclusive(['<', '>'])
@@ -155,7 +158,7 @@ pub(crate) fn qualified_codec(codec: &str) -> String {
             if name.is_empty() {
                 tail.to_owned()
             } else {
-                format!("crate::runtime::wire::{name}{tail}")
+                format!("crate::runtime::contract::wire::{name}{tail}")
             }
         })
         .collect::<String>()

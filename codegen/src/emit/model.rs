@@ -9,7 +9,8 @@ use super::{
     rust_type, with_path,
 };
 use crate::ir::{
-    Api, EnumDef, FieldDef, ModuleDef, NewtypeDef, PageDef, StructDef, TypeDef, TypeRef, local_name,
+    Api, Decoding, EnumDef, FieldDef, ModuleDef, NewtypeDef, PageDef, StructDef, TypeDef, TypeRef,
+    local_name,
 };
 
 /// The module's docs and lints, then one chunk per type of `model` itself, then one per
@@ -35,7 +36,7 @@ pub fn emit(api: &Api) -> Vec<Chunk<'_>> {
         .filter(|def| def.module().is_empty())
         .map(|def| {
             Chunk::gated(needed_by(api, def.name()), move || {
-                emit_type(def, Scope::Model)
+                emit_type(api, def, Scope::Model)
             })
         });
     let modules = api
@@ -61,14 +62,56 @@ fn emit_nested_type(
     let cfg = (features.as_ref() != module_features)
         .then(|| features.map(|features| cfg_attr(&features)))
         .flatten();
-    gated(emit_type(def, Scope::Nested), cfg.as_ref())
+    gated(emit_type(api, def, Scope::Nested), cfg.as_ref())
 }
 
-fn emit_type(def: &TypeDef, scope: Scope) -> TokenStream {
-    match def {
+/// A type's definition and impls, with how it is read when a method answers with it.
+fn emit_type(api: &Api, def: &TypeDef, scope: Scope) -> TokenStream {
+    let definition = match def {
         TypeDef::Struct(def) => emit_struct(def, scope),
         TypeDef::Enum(def) => emit_enum(def),
         TypeDef::Newtype(def) => emit_newtype(def, scope),
+    };
+    let name = ident(local_name(def.name()));
+    let decoding = api
+        .responses
+        .get(def.name())
+        .map(|decoding| decode_impl(&name, decoding));
+    quote!(#definition #decoding)
+}
+
+/// How a response type is read: `Decode` from JSON, or `RawBody` from raw bytes. Compiled once
+/// here, so that a program sending its method compiles no decoding of its own.
+fn decode_impl(name: &proc_macro2::Ident, decoding: &Decoding) -> TokenStream {
+    match decoding {
+        Decoding::Json => quote! {
+            impl crate::runtime::contract::Decode for #name {
+                #[inline(never)]
+                fn decode(
+                    response: crate::runtime::contract::Response,
+                ) -> ::std::result::Result<Self, crate::Error> {
+                    response.json()
+                }
+            }
+        },
+        Decoding::Raw(raw) => {
+            let content_type = ident(&raw.content_type_field);
+            let data = ident(&raw.data_field);
+            quote! {
+                impl crate::runtime::contract::RawBody for #name {
+                    fn from_raw(
+                        content_type: ::std::option::Option<::std::string::String>,
+                        data: ::std::vec::Vec<u8>,
+                    ) -> Self {
+                        #name {
+                            #content_type: content_type,
+                            #data: ::std::option::Option::Some(crate::runtime::Bytes::from(data)),
+                            ..::std::default::Default::default()
+                        }
+                    }
+                }
+            }
+        }
     }
 }
 
@@ -178,7 +221,7 @@ fn serde_impls(def: &StructDef, name: &proc_macro2::Ident) -> TokenStream {
             Some(inner) => {
                 let codec = codec_type(&format!("Opt<{inner}>"));
                 quote! {
-                    #wire => self.#field_name = crate::runtime::object::next_value_with::<#codec, _, _>(map)?,
+                    #wire => self.#field_name = crate::runtime::contract::object::next_value_with::<#codec, _, _>(map)?,
                 }
             }
             None => quote!(#wire => self.#field_name = map.next_value()?,),
@@ -217,8 +260,8 @@ fn serde_impls(def: &StructDef, name: &proc_macro2::Ident) -> TokenStream {
         .map(|inner| codec_type(&inner));
     let (read_rest, write_rest) = match &rest_codec {
         Some(codec) => (
-            quote!(crate::runtime::object::next_value_with::<#codec, _, _>(map)?),
-            quote!(&crate::runtime::object::Encoded::<_, #codec>::new(value)),
+            quote!(crate::runtime::contract::object::next_value_with::<#codec, _, _>(map)?),
+            quote!(&crate::runtime::contract::object::Encoded::<_, #codec>::new(value)),
         ),
         None => (quote!(map.next_value()?), quote!(value)),
     };
@@ -228,7 +271,7 @@ fn serde_impls(def: &StructDef, name: &proc_macro2::Ident) -> TokenStream {
         let value = match codec(&field.ty) {
             Some(inner) => {
                 let codec = codec_type(&inner);
-                quote!(&crate::runtime::object::Encoded::<_, #codec>::new(value))
+                quote!(&crate::runtime::contract::object::Encoded::<_, #codec>::new(value))
             }
             None => quote!(value),
         };
@@ -239,7 +282,7 @@ fn serde_impls(def: &StructDef, name: &proc_macro2::Ident) -> TokenStream {
         }
     });
     quote! {
-        impl crate::runtime::object::Fields for #name {
+        impl crate::runtime::contract::object::Fields for #name {
             const NAME: &'static str = #type_name;
 
             #read_field
@@ -258,7 +301,7 @@ fn serde_impls(def: &StructDef, name: &proc_macro2::Ident) -> TokenStream {
             fn deserialize<D: ::serde::Deserializer<'de>>(
                 deserializer: D,
             ) -> ::std::result::Result<Self, D::Error> {
-                crate::runtime::object::deserialize(deserializer)
+                crate::runtime::contract::object::deserialize(deserializer)
             }
         }
 
@@ -279,7 +322,7 @@ fn serde_impls(def: &StructDef, name: &proc_macro2::Ident) -> TokenStream {
     }
 }
 
-/// The type of a codec (`Opt<Int64>`), each name in `crate::runtime::wire`.
+/// The type of a codec (`Opt<Int64>`), each name in `crate::runtime::contract::wire`.
 fn codec_type(codec: &str) -> TokenStream {
     let path = qualified_codec(codec);
     let ty: syn::Type = syn::parse_str(&path).expect("codec names parse as a type");
@@ -306,13 +349,6 @@ fn page_impls(name: &proc_macro2::Ident, page: &PageDef, scope: Scope) -> TokenS
         impl crate::runtime::Page for #name {
             fn next_page_token(&self) -> ::std::option::Option<&str> {
                 self.#token.as_deref()
-            }
-
-            #[inline(never)]
-            fn decode(
-                response: crate::runtime::Response,
-            ) -> ::std::result::Result<Self, crate::Error> {
-                response.json()
             }
         }
 
@@ -525,7 +561,7 @@ fn emit_enum(def: &EnumDef) -> TokenStream {
 
         impl<'de> ::serde::Deserialize<'de> for #name {
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                crate::runtime::wire::deserialize_enum(deserializer)
+                crate::runtime::contract::wire::deserialize_enum(deserializer)
             }
         }
     }

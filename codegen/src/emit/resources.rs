@@ -38,9 +38,11 @@ fn emit_header(api: &Api) -> TokenStream {
     let (name, version, revision) = (&api.name, &api.version, &api.revision);
     let (root_url, service_path) = (&api.root_url, &api.service_path);
     let hub_doc = format!(
-        " The {} on a [`Client`](crate::Client): its resources and methods. Make one with \
-         [`new`](Self::new) (or [`with_root_url`](Self::with_root_url) for another server); it is \
-         cheap to clone, and clones share the client.",
+        " The {} on a client: its resources and methods. Make one with [`new`](Self::new) (or \
+         [`with_root_url`](Self::with_root_url) for another server) from a blocking \
+         [`Client`](crate::Client), whose calls return their results, or from an \
+         [`AsyncClient`](crate::AsyncClient), whose calls are futures; it is cheap to clone, and \
+         clones share the client.",
         api.title
     );
     let new_doc = if api.root_url.is_empty() {
@@ -78,7 +80,7 @@ fn emit_header(api: &Api) -> TokenStream {
         #allows
 
         /// The API this crate calls, as the Discovery document describes it.
-        pub(crate) static SERVICE: crate::runtime::ServiceInfo = crate::runtime::ServiceInfo {
+        pub(crate) static SERVICE: crate::runtime::contract::ServiceInfo = crate::runtime::contract::ServiceInfo {
             name: #name,
             version: #version,
             revision: #revision,
@@ -89,24 +91,30 @@ fn emit_header(api: &Api) -> TokenStream {
 
         #[doc = #hub_doc]
         #[derive(Clone, Debug)]
-        pub struct #hub {
-            service: crate::runtime::Service,
+        pub struct #hub<C = crate::Client> {
+            service: crate::runtime::contract::Service<C>,
         }
 
-        impl #hub {
+        impl<C: crate::runtime::Backend> #hub<C> {
             #[doc = #new_doc]
-            pub fn new(client: &crate::Client) -> Self {
-                #hub { service: crate::runtime::Service::new(client, &SERVICE) }
+            pub fn new(client: &C) -> Self {
+                #hub { service: crate::runtime::contract::Service::new(client, &SERVICE) }
             }
 
             /// The API on `client` at `root_url` instead (a local emulator, a proxy); an error
             /// when it is not an http(s) URL without a query.
-            pub fn with_root_url(client: &crate::Client, root_url: &str) -> ::std::result::Result<Self, crate::Error> {
-                crate::runtime::Service::with_root_url(client, &SERVICE, root_url).map(|service| #hub { service })
+            pub fn with_root_url(client: &C, root_url: &str) -> ::std::result::Result<Self, crate::Error> {
+                crate::runtime::contract::Service::with_root_url(client, &SERVICE, root_url).map(|service| #hub { service })
+            }
+
+            /// The client calls go through (to download a signed URL with, say).
+            pub fn client(&self) -> &C {
+                self.service.client()
             }
 
             /// The client and the API's URLs, as the runtime sees them.
-            pub fn service(&self) -> &crate::runtime::Service {
+            #[doc(hidden)]
+            pub fn service(&self) -> &crate::runtime::contract::Service<C> {
                 &self.service
             }
 
@@ -150,7 +158,7 @@ fn resource_accessor(
         #feature_doc
         #deprecated
         #cfg
-        pub fn #accessor(&self) -> #type_name<#lifetime> {
+        pub fn #accessor(&self) -> #type_name<#lifetime, C> {
             #type_name { service: #service }
         }
     }
@@ -197,12 +205,21 @@ fn emit_resource(resource: &ResourceDef) -> TokenStream {
     quote! {
         #[doc = #doc]
         #deprecated
-        #[derive(Clone, Copy, Debug)]
-        pub struct #type_name<'a> {
-            service: &'a crate::runtime::Service,
+        #[derive(Debug)]
+        pub struct #type_name<'a, C = crate::Client> {
+            service: &'a crate::runtime::contract::Service<C>,
         }
 
-        impl<'a> #type_name<'a> {
+        // By hand: a derive would ask the client to be `Copy` too.
+        impl<C> ::std::clone::Clone for #type_name<'_, C> {
+            fn clone(&self) -> Self {
+                *self
+            }
+        }
+
+        impl<C> ::std::marker::Copy for #type_name<'_, C> {}
+
+        impl<'a, C: crate::runtime::Backend> #type_name<'a, C> {
             #(#children)*
             #(#methods)*
         }
@@ -351,14 +368,14 @@ fn method_accessor(method: &MethodDef, service: TokenStream, lifetime: TokenStre
     quote! {
         #docs
         #deprecated
-        pub fn #accessor(&self, #(#arguments),*) -> #builder<#lifetime> {
-            static METHOD: crate::runtime::MethodInfo = crate::runtime::MethodInfo {
+        pub fn #accessor(&self, #(#arguments),*) -> #builder<#lifetime, C> {
+            static METHOD: crate::runtime::contract::MethodInfo = crate::runtime::contract::MethodInfo {
                 id: #id,
                 http_method: #http_method,
                 path: #path,
                 path_patterns: &[#(#patterns),*],
             };
-            let #call_mut call = crate::runtime::Call::new(&METHOD);
+            let #call_mut call = crate::runtime::contract::Call::new(&METHOD);
             #(#stores)*
             #builder {
                 service: #service,
@@ -386,7 +403,8 @@ fn emit_setter(param: &ParamDef, visibility: TokenStream, call: TokenStream) -> 
     }
 }
 
-/// The request builder type of one method.
+/// The request builder type of one method: one generic builder, whose `send()` (and pages,
+/// downloads, uploads) return what the client's kind returns.
 fn emit_builder(method: &MethodDef, owner: &str) -> TokenStream {
     let builder = ident(&method.builder);
     let id = &method.id;
@@ -415,75 +433,41 @@ fn emit_builder(method: &MethodDef, owner: &str) -> TokenStream {
         });
         quote!(&[#(#variants),*])
     };
-    let (request_field, body_for_prepare, body_for_send) = match &method.request {
+    let (request_field, body_for_prepare) = match &method.request {
         Some((name, ty)) => {
             let field = ident(name);
             let ty = rust_type(ty, Scope::Elsewhere);
+            // A raw body is taken apart, so `prepare` (which only borrows) takes a copy.
+            let set_body = match &method.raw_request {
+                Some(raw) => set_raw_body(raw, quote!(self.#field.clone())),
+                None => quote!(call.set_json_body(&self.#field)?;),
+            };
             (
                 Some(quote!(#field: #ty,)),
-                {
-                    // A raw body is taken apart, so `prepare` (which only borrows) takes a copy.
-                    let body = if method.raw_request.is_some() {
-                        quote!(self.#field.clone())
-                    } else {
-                        quote!(self.#field)
-                    };
-                    let set_body = set_body(method, body);
-                    quote! {
-                        let mut call = self.call.clone();
-                        #set_body
-                        self.service.prepare(&call)
-                    }
-                },
-                {
-                    let set_body = set_body(method, quote!(self.#field));
-                    quote! {
-                        let mut call = self.call;
-                        #set_body
-                    }
+                quote! {
+                    let mut call = self.call.clone();
+                    #set_body
+                    self.service.prepare(&call)
                 },
             )
         }
-        None => (None, quote!(self.service.prepare(&self.call)), quote!()),
+        None => (None, quote!(self.service.prepare(&self.call))),
     };
-    // Without a body the call is sent as it is.
-    let sent = if method.request.is_some() {
-        quote!(call)
-    } else {
-        quote!(self.call)
-    };
-    let (response_type, finish) = match (&method.response, &method.raw_response) {
-        (Some(ty), Some(raw)) => {
-            // An `HttpBody`: the bytes as they came, with their content type.
-            let response_type = rust_type(ty, Scope::Elsewhere);
-            let finish = raw_response(raw, &response_type, quote!(self.service.execute(#sent)?));
-            (response_type, finish)
-        }
-        (Some(ty), None) => (
-            rust_type(ty, Scope::Elsewhere),
-            quote!(self.service.execute(#sent)?.json()),
-        ),
-        (None, _) => (
-            quote!(()),
-            quote! {
-                self.service.execute(#sent)?;
-                ::std::result::Result::Ok(())
-            },
-        ),
-    };
-    let paging = method
-        .paged
-        .map(|has_items| emit_paging(method, &builder, has_items));
+    let ready = ready_call(method);
+    let (response_type, decoder) = response_decoder(method);
+    let paging = method.paged.map(|has_items| emit_paging(method, has_items));
     let uploads = method
         .upload
         .as_ref()
-        .map(|upload| emit_uploads(method, upload, &builder));
+        .map(|upload| emit_uploads(method, upload));
     let download = method.media_download.map(|use_download_service| {
         quote! {
-            /// Downloads the content itself (`alt=media`) instead of its metadata, as a stream.
-            pub fn download(mut self) -> ::std::result::Result<crate::runtime::Download, crate::Error> {
+            /// Downloads the content itself (`alt=media`) instead of its metadata, as a stream:
+            /// a [`Download`](crate::runtime::Download) to read with a blocking client, an
+            /// [`AsyncDownload`](crate::runtime::AsyncDownload) with an async one.
+            pub fn download(mut self) -> <C as crate::runtime::Backend>::Reply<'a, C::Download> {
                 self.call.set_download_service(#use_download_service);
-                self.service.download_media(self.call)
+                C::download_media(self.service, self.call)
             }
         }
     });
@@ -491,16 +475,18 @@ fn emit_builder(method: &MethodDef, owner: &str) -> TokenStream {
         #[doc = #doc]
         #[derive(Clone, Debug)]
         #[must_use = "a request builder does nothing until it is sent"]
-        pub struct #builder<'a> {
-            service: &'a crate::runtime::Service,
-            call: crate::runtime::Call,
+        pub struct #builder<'a, C = crate::Client> {
+            service: &'a crate::runtime::contract::Service<C>,
+            call: crate::runtime::contract::Call,
             #request_field
         }
 
         impl #builder<'_> {
             /// The OAuth scopes any one of which allows this call.
             pub const SCOPES: &'static [crate::Scope] = #scopes;
+        }
 
+        impl<'a, C: crate::runtime::Backend> #builder<'a, C> {
             #(#setters)*
 
             /// The request this call would send, without sending it (and so without an
@@ -511,51 +497,71 @@ fn emit_builder(method: &MethodDef, owner: &str) -> TokenStream {
 
             #download
 
-            /// Sends the request and returns the response.
-            pub fn send(self) -> ::std::result::Result<#response_type, crate::Error> {
-                #body_for_send
-                #finish
+            /// Sends the request and returns the response: the result itself with a blocking
+            /// client, a future of it with an async one.
+            pub fn send(self) -> <C as crate::runtime::Backend>::Reply<'a, #response_type> {
+                #ready
+                C::execute(self.service, call, #decoder)
             }
+
+            #paging
+            #uploads
         }
 
-        impl crate::runtime::CallBuilder for #builder<'_> {
-            fn call_mut(&mut self) -> &mut crate::runtime::Call {
+        impl<C: crate::runtime::Backend> crate::runtime::CallBuilder for #builder<'_, C> {
+            fn call_mut(&mut self) -> &mut crate::runtime::contract::Call {
                 &mut self.call
             }
         }
 
-        impl StandardParameters for #builder<'_> {}
-
-        #paging
-        #uploads
+        impl<C: crate::runtime::Backend> StandardParameters for #builder<'_, C> {}
     }
 }
 
-/// The statement that puts the request body (`body`, an owned value) into `call`: as JSON, or
-/// as raw bytes when it is an `HttpBody`.
-fn set_body(method: &MethodDef, body: TokenStream) -> TokenStream {
-    match &method.raw_request {
-        Some(raw) => set_raw_body(raw, body),
-        None => quote!(call.set_json_body(&#body)?;),
+/// The statements that leave the call to send in `call`, as a `Result`: with its body, or the
+/// error of a JSON body that could not be serialized (sent back by the call, not raised here).
+fn ready_call(method: &MethodDef) -> TokenStream {
+    match (&method.request, &method.raw_request) {
+        (Some((name, _)), Some(raw)) => {
+            let name = ident(name);
+            let set_raw = set_raw_body(raw, quote!(self.#name));
+            quote! {
+                let mut call = self.call;
+                #set_raw
+                let call = ::std::result::Result::Ok(call);
+            }
+        }
+        (Some((name, _)), None) => {
+            let name = ident(name);
+            quote! {
+                let mut call = self.call;
+                let call = call.set_json_body(&self.#name).map(|()| call);
+            }
+        }
+        (None, _) => quote!(let call = ::std::result::Result::Ok(self.call);),
     }
 }
 
-/// The `HttpBody` value `response_type` made from `response` (a runtime `Response`): the bytes
-/// as they came, with their content type.
-fn raw_response(
-    raw: &crate::ir::RawBodyDef,
-    response_type: &TokenStream,
-    response: TokenStream,
-) -> TokenStream {
-    let content_type = ident(&raw.content_type_field);
-    let data = ident(&raw.data_field);
-    quote! {
-        let (received_type, received) = #response.raw();
-        ::std::result::Result::Ok(#response_type {
-            #content_type: received_type,
-            #data: ::std::option::Option::Some(crate::runtime::Bytes::from(received)),
-            ..::std::default::Default::default()
-        })
+/// The Rust type a method answers with, and the function that reads it: compiled once in the
+/// crate (`Decode` or `RawBody` of the model type), else the runtime's generic JSON reader.
+fn response_decoder(method: &MethodDef) -> (TokenStream, TokenStream) {
+    match (&method.response, &method.raw_response) {
+        (Some(ty), Some(_)) => {
+            let ty = rust_type(ty, Scope::Elsewhere);
+            let decoder = quote!(crate::runtime::contract::raw::<#ty>);
+            (ty, decoder)
+        }
+        (Some(named @ TypeRef::Named(_)), None) => {
+            let ty = rust_type(named, Scope::Elsewhere);
+            let decoder = quote!(<#ty as crate::runtime::contract::Decode>::decode);
+            (ty, decoder)
+        }
+        (Some(other), None) => {
+            let ty = rust_type(other, Scope::Elsewhere);
+            let decoder = quote!(crate::runtime::contract::json::<#ty>);
+            (ty, decoder)
+        }
+        (None, _) => (quote!(()), quote!(crate::runtime::contract::ignore)),
     }
 }
 
@@ -573,7 +579,7 @@ fn set_raw_body(raw: &crate::ir::RawBodyDef, body: TokenStream) -> TokenStream {
 }
 
 /// `pages()` and, when the pages have items, `items()` on the builder of a list method.
-fn emit_paging(method: &MethodDef, builder: &proc_macro2::Ident, has_items: bool) -> TokenStream {
+fn emit_paging(method: &MethodDef, has_items: bool) -> TokenStream {
     let response = rust_type(
         method
             .response
@@ -581,58 +587,32 @@ fn emit_paging(method: &MethodDef, builder: &proc_macro2::Ident, has_items: bool
             .expect("paged methods answer with a page"),
         Scope::Elsewhere,
     );
-    let prepared = match (&method.request, &method.raw_request) {
-        (Some((name, _)), Some(raw)) => {
-            let name = ident(name);
-            let set_raw = set_raw_body(raw, quote!(self.#name));
-            quote! {
-                let mut call = self.call;
-                #set_raw
-                let prepared = ::std::result::Result::Ok(());
-            }
-        }
-        (Some((name, _)), None) => {
-            let name = ident(name);
-            quote! {
-                let mut call = self.call;
-                let prepared = call.set_json_body(&self.#name);
-            }
-        }
-        (None, _) => quote! {
-            let call = self.call;
-            let prepared = ::std::result::Result::Ok(());
-        },
-    };
+    let ready = ready_call(method);
     let items = has_items.then(|| {
         quote! {
             /// Every item of every page, fetched page by page as [`pages`](Self::pages) does.
-            pub fn items(self) -> crate::runtime::Items<'a, #response> {
-                crate::runtime::Items::new(self.pages())
+            pub fn items(self) -> <C as crate::runtime::Backend>::Items<'a, #response> {
+                C::items(self.pages())
             }
         }
     });
     quote! {
-        impl<'a> #builder<'a> {
-            /// Every page of the list, from the page token set on this call (if any), following
-            /// `nextPageToken` until it is absent or empty. Each page is one call with this call's
-            /// timeout and retries; an error ends the iteration, and a page token the server hands
-            /// out twice is an error rather than an endless loop.
-            pub fn pages(self) -> crate::runtime::Pages<'a, #response> {
-                #prepared
-                crate::runtime::Pages::new(self.service, call).after(prepared)
-            }
-
-            #items
+        /// Every page of the list, from the page token set on this call (if any), following
+        /// `nextPageToken` until it is absent or empty: an `Iterator` with a blocking client, a
+        /// `Stream` with an async one. Each page is one call with this call's timeout and
+        /// retries; an error ends the list, and a page token the server hands out twice is an
+        /// error rather than an endless loop.
+        pub fn pages(self) -> <C as crate::runtime::Backend>::Pages<'a, #response> {
+            #ready
+            C::pages(self.service, call)
         }
+
+        #items
     }
 }
 
 /// `upload()` and `upload_resumable()` on the builder of a method that takes media.
-fn emit_uploads(
-    method: &MethodDef,
-    upload: &crate::ir::UploadDef,
-    builder: &proc_macro2::Ident,
-) -> TokenStream {
+fn emit_uploads(method: &MethodDef, upload: &crate::ir::UploadDef) -> TokenStream {
     let path = &upload.path;
     let accept = &upload.accept;
     let max_size = match upload.max_size {
@@ -640,47 +620,13 @@ fn emit_uploads(
         None => quote!(::std::option::Option::None),
     };
     // The body, when the method has one (and it is JSON), is the upload's metadata.
-    let metadata_field = match (&method.request, &method.raw_request) {
-        (Some((name, _)), None) => Some(ident(name)),
-        _ => None,
+    let with_metadata = method.request.is_some() && method.raw_request.is_none();
+    let ready = if with_metadata {
+        ready_call(method)
+    } else {
+        quote!(let call = ::std::result::Result::Ok(self.call);)
     };
-    let with_metadata = metadata_field.is_some();
-    let (simple_call, resumable_call) = match &metadata_field {
-        Some(field) => (
-            quote! {
-                let mut call = self.call;
-                call.set_json_body(&self.#field)?;
-            },
-            quote! {
-                let mut call = self.call;
-                let prepared = call.set_json_body(&self.#field);
-            },
-        ),
-        None => (
-            quote!(let call = self.call;),
-            quote! {
-                let call = self.call;
-                let prepared = ::std::result::Result::Ok(());
-            },
-        ),
-    };
-    // The response is read by one function of the builder, not generic, so a program that
-    // uploads does not compile the response's decoding again.
-    let (response_type, decode_body) = match (&method.response, &method.raw_response) {
-        (Some(ty), Some(raw)) => {
-            let response_type = rust_type(ty, Scope::Elsewhere);
-            let decode = raw_response(raw, &response_type, quote!(response));
-            (response_type, decode)
-        }
-        (Some(ty), None) => (rust_type(ty, Scope::Elsewhere), quote!(response.json())),
-        (None, _) => (
-            quote!(()),
-            quote! {
-                let _ = response;
-                ::std::result::Result::Ok(())
-            },
-        ),
-    };
+    let (response_type, decoder) = response_decoder(method);
     let limits = {
         let types = if upload.accept.is_empty() || upload.accept.iter().any(|range| range == "*/*")
         {
@@ -698,76 +644,57 @@ fn emit_uploads(
             None => format!(" It takes {types}."),
         }
     };
+    let content = " The content is a `std::io::Read` with a blocking client, a \
+                   `tokio::io::AsyncRead` with an async one.";
     let simple_doc = if with_metadata {
         format!(
             " Sends `content` (of media type `mime`) with the request body as its metadata, in \
-             one `multipart/related` request (`uploadType=multipart`).{limits} The content is \
+             one `multipart/related` request (`uploadType=multipart`).{limits}{content} It is \
              read into memory first; for large content use \
              [`upload_resumable`](Self::upload_resumable). An upload is never retried."
         )
     } else {
         format!(
             " Sends `content` (of media type `mime`) in one request (`uploadType=media`).\
-             {limits} The content is read into memory first; for large content use \
+             {limits}{content} It is read into memory first; for large content use \
              [`upload_resumable`](Self::upload_resumable). An upload is never retried."
         )
     };
     let resumable_doc = format!(
         " Uploads `content` (of media type `mime`) with the resumable protocol, in chunks that \
          are retried and confirmed one by one; a session can be resumed by a later process. Set \
-         its options, then `send()` it; see [`ResumableUpload`](crate::runtime::ResumableUpload).\
-         {limits}"
+         its options, then `send()` it; see [`ResumableUpload`](crate::runtime::ResumableUpload) \
+         and [`AsyncResumableUpload`](crate::runtime::AsyncResumableUpload).{limits}{content}"
     );
-    let simple_finish = quote! {
-        Self::decode_upload(self.service.upload(call, Self::upload_info(), content, mime)?)
-    };
     quote! {
-        impl<'a> #builder<'a> {
-            /// Where and what this method uploads, as its document says.
-            fn upload_info() -> &'static crate::runtime::UploadInfo {
-                static UPLOAD: crate::runtime::UploadInfo = crate::runtime::UploadInfo {
-                    path: #path,
-                    accept: &[#(#accept),*],
-                    max_size: #max_size,
-                };
-                &UPLOAD
-            }
+        /// Where and what this method uploads, as its document says.
+        fn upload_info() -> &'static crate::runtime::contract::UploadInfo {
+            static UPLOAD: crate::runtime::contract::UploadInfo = crate::runtime::contract::UploadInfo {
+                path: #path,
+                accept: &[#(#accept),*],
+                max_size: #max_size,
+            };
+            &UPLOAD
+        }
 
-            /// Reads the answer to an upload.
-            #[inline(never)]
-            fn decode_upload(
-                response: crate::runtime::Response,
-            ) -> ::std::result::Result<#response_type, crate::Error> {
-                #decode_body
-            }
+        #[doc = #simple_doc]
+        pub fn upload(
+            self,
+            content: impl crate::runtime::Content<C> + 'a,
+            mime: &str,
+        ) -> <C as crate::runtime::Backend>::Reply<'a, #response_type> {
+            #ready
+            crate::runtime::Content::upload(content, self.service, call, Self::upload_info(), mime, #decoder)
+        }
 
-            #[doc = #simple_doc]
-            pub fn upload(
-                self,
-                content: impl ::std::io::Read,
-                mime: &str,
-            ) -> ::std::result::Result<#response_type, crate::Error> {
-                #simple_call
-                #simple_finish
-            }
-
-            #[doc = #resumable_doc]
-            pub fn upload_resumable<R: ::std::io::Read>(
-                self,
-                content: R,
-                mime: &str,
-            ) -> crate::runtime::ResumableUpload<'a, #response_type, R> {
-                #resumable_call
-                let upload = crate::runtime::ResumableUpload::new(
-                    self.service,
-                    call,
-                    Self::upload_info(),
-                    content,
-                    mime,
-                    Self::decode_upload,
-                );
-                upload.after(prepared)
-            }
+        #[doc = #resumable_doc]
+        pub fn upload_resumable<X: crate::runtime::Content<C> + 'a>(
+            self,
+            content: X,
+            mime: &str,
+        ) -> <C as crate::runtime::Backend>::Resumable<'a, #response_type, X> {
+            #ready
+            crate::runtime::Content::upload_resumable(content, self.service, call, Self::upload_info(), mime, #decoder)
         }
     }
 }

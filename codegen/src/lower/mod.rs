@@ -6,6 +6,7 @@ mod http_body;
 mod methods;
 mod pagination;
 mod prelude;
+mod responses;
 mod types;
 
 pub use features::MIN_METHODS as MIN_FEATURE_METHODS;
@@ -60,6 +61,7 @@ pub fn lower(document: &Document, options: &Options) -> Result<Api, Error> {
         &mut methods.root_methods,
         &mut methods.resources,
     );
+    let responses = responses::responses(&methods.root_methods, &methods.resources);
     let prelude_types = prelude::prelude_types(
         &types,
         &methods.root_methods,
@@ -106,6 +108,7 @@ pub fn lower(document: &Document, options: &Options) -> Result<Api, Error> {
         guide: options.guide.as_ref().map(|guide| guide.docs.clone()),
         features,
         type_features,
+        responses,
     })
 }
 

@@ -154,18 +154,19 @@ pub fn builder(server: &TestServer) -> google_dataportability_v1::runtime::Clien
         )
 }
 
-/// The Data Portability API on a client pointed at `server` that never retries, for tests of
-/// single exchanges.
-pub fn client(server: &TestServer) -> google_dataportability_v1::DataPortability {
-    api(builder(server)
-        .retry_policy(google_dataportability_v1::runtime::RetryPolicy::disabled())
-        .build()
-        .unwrap())
+/// The Data Portability API on a client of kind `M` pointed at `server` that never retries, for
+/// tests of single exchanges.
+pub fn client<M: crate::modes::Mode>(
+    server: &TestServer,
+) -> google_dataportability_v1::DataPortability<M> {
+    api(M::build(builder(server).retry_policy(
+        google_dataportability_v1::runtime::RetryPolicy::disabled(),
+    )))
 }
 
 /// The Data Portability API on `client`.
-pub fn api(
-    client: google_dataportability_v1::Client,
-) -> google_dataportability_v1::DataPortability {
+pub fn api<M: google_dataportability_v1::runtime::Backend>(
+    client: M,
+) -> google_dataportability_v1::DataPortability<M> {
     google_dataportability_v1::DataPortability::new(&client)
 }

@@ -3,7 +3,7 @@
 
 #![allow(dead_code)]
 
-use google_api_runtime::{MethodInfo, ServiceInfo, UploadInfo};
+use google_api_runtime::contract::{MethodInfo, ServiceInfo, UploadInfo};
 
 pub static INFO: ServiceInfo = ServiceInfo {
     name: "media",

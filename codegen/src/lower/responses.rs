@@ -1,0 +1,31 @@
+//! The types methods answer with, and how each is read: raw bytes for Google's `HttpBody`
+//! (as `http_body` marked the methods), JSON for every other named type. Each such type gets
+//! its reading compiled once in the generated crate.
+
+use std::collections::BTreeMap;
+
+use crate::ir::{Decoding, MethodDef, ResourceDef, TypeRef};
+
+/// Every named response type of the API's methods, with how it is read.
+pub(crate) fn responses(
+    root_methods: &[MethodDef],
+    resources: &[ResourceDef],
+) -> BTreeMap<String, Decoding> {
+    let mut responses = BTreeMap::new();
+    let mut note = |method: &MethodDef| {
+        if let Some(TypeRef::Named(name)) = &method.response {
+            let decoding = match &method.raw_response {
+                Some(raw) => Decoding::Raw(raw.clone()),
+                None => Decoding::Json,
+            };
+            responses.insert(name.clone(), decoding);
+        }
+    };
+    root_methods.iter().for_each(&mut note);
+    let mut pending: Vec<&ResourceDef> = resources.iter().collect();
+    while let Some(resource) = pending.pop() {
+        resource.methods.iter().for_each(&mut note);
+        pending.extend(&resource.children);
+    }
+    responses
+}

@@ -1,0 +1,394 @@
+//! The send path every call goes through, written once as async code: a token, the request,
+//! retries with backoff on tokio's timer, and the whole response read within its limit. Blocking
+//! clients run it through the bridge; async clients await it.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
+
+use super::auth::{AccessToken, TokenSource};
+use super::call::PreparedRequest;
+use super::client::Core;
+use super::error::{ApiError, Error, TransportError};
+use super::redact::Secrets;
+use super::retry::{self, RetryPolicy};
+
+/// A successful response, read in full.
+#[derive(Debug, Clone)]
+pub struct Response {
+    method: &'static str,
+    /// What the request carried, kept out of a decoding error's body and message.
+    secrets: Secrets,
+    /// HTTP status.
+    pub status: u16,
+    /// Response headers, lower-case names.
+    pub headers: Vec<(String, String)>,
+    /// The body.
+    pub body: Vec<u8>,
+}
+
+impl Response {
+    /// The body as it came and its content type, for methods that answer with Google's
+    /// `HttpBody` (raw bytes of any type, not JSON).
+    pub fn raw(self) -> (Option<String>, Vec<u8>) {
+        let content_type = self
+            .headers
+            .iter()
+            .find(|(name, _)| name == "content-type")
+            .map(|(_, value)| value.clone());
+        (content_type, self.body)
+    }
+
+    /// Decodes the body as `T`.
+    pub fn json<T: serde::de::DeserializeOwned>(self) -> Result<T, Error> {
+        crate::object::from_json(&self.body).map_err(|error| {
+            Error::decode(
+                self.method,
+                self.status,
+                &error.to_string(),
+                self.body,
+                &self.secrets,
+            )
+        })
+    }
+}
+
+impl Core {
+    /// Sends `prepared`, retrying as the call's policy (or the client's) allows, and returns the
+    /// successful response or the last error.
+    pub(crate) async fn send(
+        &self,
+        method_id: &'static str,
+        prepared: &PreparedRequest,
+        call_timeout: Option<Duration>,
+        call_retry: Option<&RetryPolicy>,
+    ) -> Result<Response, Error> {
+        let verb = http_verb(method_id, prepared.method)?;
+        let policy = call_retry.unwrap_or(&self.retry);
+        let retryable_method = retry::is_idempotent(prepared.method);
+        let started = Instant::now();
+        let deadline = deadline_after(started, call_timeout.unwrap_or(self.timeout));
+        let mut attempt = 1;
+        loop {
+            let remaining = deadline.saturating_duration_since(Instant::now());
+            // The first attempt of a call without a timeout of its own has the client's whole
+            // timeout, which the HTTP client applies by itself.
+            let time_left = (attempt > 1 || call_timeout.is_some()).then_some(remaining);
+            let outcome = self
+                .attempt(prepared, verb.clone(), method_id, time_left)
+                .await;
+            let status = match &outcome {
+                Ok(response) => Some(response.status),
+                Err(failure) => failure.error.http_status(),
+            };
+            tracing::debug!(
+                target: "google_api_client",
+                method = method_id,
+                attempt,
+                status,
+                elapsed_ms = started.elapsed().as_millis() as u64,
+                "attempt finished"
+            );
+            let failure = match outcome {
+                Ok(response) => return Ok(response),
+                Err(failure) => failure,
+            };
+            if !(failure.retryable && retryable_method && policy.allows_another(attempt)) {
+                return Err(failure.error);
+            }
+            let wait = failure
+                .error
+                .retry_after()
+                .unwrap_or_else(|| policy.backoff(attempt));
+            if wait >= deadline.saturating_duration_since(Instant::now()) {
+                // Waiting would use up the call's time: the error is the answer.
+                return Err(failure.error);
+            }
+            tracing::debug!(
+                target: "google_api_client",
+                method = method_id,
+                attempt,
+                wait_ms = wait.as_millis() as u64,
+                "retrying"
+            );
+            tokio::time::sleep(wait).await;
+            attempt += 1;
+        }
+    }
+
+    /// One attempt: fetch a token, send, read the whole response. `time_left` is `None` when
+    /// the client's own timeout applies.
+    async fn attempt(
+        &self,
+        prepared: &PreparedRequest,
+        verb: reqwest::Method,
+        method_id: &'static str,
+        time_left: Option<Duration>,
+    ) -> Result<Response, Failure> {
+        if time_left.is_some_and(|time_left| time_left.is_zero()) {
+            return Err(Failure {
+                error: Error::InvalidRequest {
+                    method: method_id,
+                    message: "the call's time ran out before it could be sent".to_owned(),
+                },
+                retryable: false,
+            });
+        }
+        let exchange = self
+            .exchange(method_id, verb, prepared, prepared.body.clone(), time_left)
+            .await?;
+        let retryable = !exchange.is_success() && exchange.is_transient();
+        exchange
+            .into_result()
+            .map_err(|error| Failure { error, retryable })
+    }
+
+    /// Sends `prepared` once, with `body`, and reads the whole response, whatever its status,
+    /// within `time_left` (the client's timeout when `None`). A failure says whether another
+    /// attempt could help: only when nothing came back.
+    pub(crate) async fn exchange(
+        &self,
+        method_id: &'static str,
+        verb: reqwest::Method,
+        prepared: &PreparedRequest,
+        body: Option<Vec<u8>>,
+        time_left: Option<Duration>,
+    ) -> Result<Exchange, Failure> {
+        let not_retryable = |error: Error| Failure {
+            error,
+            retryable: false,
+        };
+        let mut request = self
+            .http_for(method_id, &verb)
+            .map_err(not_retryable)?
+            .request(verb, &prepared.url);
+        if let Some(time_left) = time_left {
+            request = request.timeout(time_left);
+        }
+        let (mut request, token) = self
+            .authorized(request, prepared)
+            .await
+            .map_err(not_retryable)?;
+        if let Some(body) = body {
+            request = request.body(body);
+        } else if !matches!(prepared.method, "GET" | "HEAD" | "DELETE") {
+            // Google's front end wants a length on bodiless POST, PUT and PATCH requests.
+            request = request.header("content-length", "0");
+        }
+        // Nothing came back yet, so the server did nothing we know of: safe to retry, unless
+        // the request could not be built or was redirected in a loop, which fail again alike.
+        let response = request.send().await.map_err(|source| {
+            let error = transport(method_id, source);
+            Failure {
+                retryable: error.is_transient(),
+                error,
+            }
+        })?;
+        let status = response.status().as_u16();
+        let headers = header_list(response.headers());
+        let body = read_body(method_id, response, self.max_response_size)
+            .await
+            .map_err(not_retryable)?;
+        let secrets = Secrets::of(
+            token.as_ref().map(AccessToken::secret),
+            self.api_key.as_deref(),
+        );
+        Ok(Exchange {
+            response: Response {
+                method: method_id,
+                secrets,
+                status,
+                headers,
+                body,
+            },
+        })
+    }
+
+    /// Sends `prepared` once, moving its body rather than copying it: for requests that are
+    /// never repeated, such as uploads. `timeout` replaces the client's.
+    pub(crate) async fn send_once(
+        &self,
+        method_id: &'static str,
+        mut prepared: PreparedRequest,
+        timeout: Option<Duration>,
+    ) -> Result<Response, Error> {
+        let verb = http_verb(method_id, prepared.method)?;
+        let body = prepared.body.take();
+        self.exchange(method_id, verb, &prepared, body, timeout)
+            .await
+            .map_err(|failure| failure.error)?
+            .into_result()
+    }
+
+    /// `request` with the prepared headers and, when the client has a token source, a fresh
+    /// token; the token too, so that an error can be cleaned of it.
+    pub(crate) async fn authorized(
+        &self,
+        mut request: reqwest::RequestBuilder,
+        prepared: &PreparedRequest,
+    ) -> Result<(reqwest::RequestBuilder, Option<AccessToken>), Error> {
+        for (name, value) in &prepared.headers {
+            request = request.header(name, value);
+        }
+        let token = match &self.token_source {
+            Some(source) => Some(token_from(source).await?),
+            None => None,
+        };
+        if let Some(token) = &token {
+            request = request.bearer_auth(token.secret());
+        }
+        Ok((request, token))
+    }
+}
+
+/// A token from `source`. A source that may do I/O (a refresh over HTTP, a file) is asked on a
+/// blocking thread of the current runtime, so that it never stalls an async task; one that
+/// answers at once is asked here.
+async fn token_from(source: &Arc<dyn TokenSource>) -> Result<AccessToken, Error> {
+    if source.is_immediate() {
+        return source.token();
+    }
+    let source = Arc::clone(source);
+    tokio::task::spawn_blocking(move || source.token())
+        .await
+        .unwrap_or_else(|failed| {
+            Err(Error::Auth {
+                message: format!("the token source failed: {failed}"),
+            })
+        })
+}
+
+/// A transport error of `method_id`.
+pub(crate) fn transport(method_id: &'static str, source: reqwest::Error) -> Error {
+    Error::Transport {
+        method: method_id,
+        source: TransportError::new(source),
+    }
+}
+
+/// The instant `timeout` after `start`, or a century later when that is past what an instant
+/// can hold (a timeout of `Duration::MAX` means no limit, never a panic).
+pub(crate) fn deadline_after(start: Instant, timeout: Duration) -> Instant {
+    start
+        .checked_add(timeout)
+        .or_else(|| start.checked_add(Duration::from_secs(100 * 365 * 24 * 3600)))
+        .unwrap_or(start)
+}
+
+/// Reads a response body whole, unless it is larger than `limit`: then the call fails as soon
+/// as that is known (from `Content-Length`, or once `limit` bytes have come), without reading
+/// the rest or holding more than the limit in memory.
+async fn read_body(
+    method_id: &'static str,
+    mut response: reqwest::Response,
+    limit: u64,
+) -> Result<Vec<u8>, Error> {
+    let too_large = || Error::Protocol {
+        method: method_id,
+        message: format!(
+            "the response body is larger than the client's limit of {limit} bytes \
+             (`ClientBuilder::max_response_size`)"
+        ),
+    };
+    match response.content_length() {
+        Some(length) if length > limit => Err(too_large()),
+        // Moved out of the buffer the HTTP stack read it into, not copied, when nothing else
+        // holds it; the HTTP stack never reads past the length it announced.
+        Some(_) => Ok(response
+            .bytes()
+            .await
+            .map_err(|source| transport(method_id, source))?
+            .into()),
+        None => {
+            let mut body = Vec::new();
+            while let Some(chunk) = response
+                .chunk()
+                .await
+                .map_err(|source| transport(method_id, source))?
+            {
+                if (body.len() + chunk.len()) as u64 > limit {
+                    return Err(too_large());
+                }
+                body.extend_from_slice(&chunk);
+            }
+            Ok(body)
+        }
+    }
+}
+
+/// The verb of a prepared request, as reqwest takes it.
+pub(crate) fn http_verb(method_id: &'static str, verb: &str) -> Result<reqwest::Method, Error> {
+    reqwest::Method::from_bytes(verb.as_bytes()).map_err(|_| Error::InvalidRequest {
+        method: method_id,
+        message: format!("unknown HTTP method {verb:?}"),
+    })
+}
+
+/// A response read in full, whatever its status, and the secrets its request carried (to be
+/// kept out of an error made from it).
+pub(crate) struct Exchange {
+    pub(crate) response: Response,
+}
+
+impl Exchange {
+    pub(crate) fn is_success(&self) -> bool {
+        (200..300).contains(&self.response.status)
+    }
+
+    /// Whether the status is one worth another attempt (see [`retry`]).
+    fn is_transient(&self) -> bool {
+        self.to_error().is_transient()
+    }
+
+    /// The header `name` (lower case), when the response has it.
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
+        self.response
+            .headers
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.as_str())
+    }
+
+    /// The response as an [`ApiError`], cleaned of the request's secrets.
+    pub(crate) fn to_error(&self) -> Error {
+        Error::Api(Box::new(ApiError::new(
+            self.response.method,
+            self.response.status,
+            self.response.headers.clone(),
+            self.response.body.clone(),
+            &self.response.secrets,
+        )))
+    }
+
+    /// The response when it is a success (2xx), else the error it is.
+    pub(crate) fn into_result(self) -> Result<Response, Error> {
+        if self.is_success() {
+            Ok(self.response)
+        } else {
+            Err(self.to_error())
+        }
+    }
+}
+
+/// When the server asks to wait: `Retry-After` in seconds or as an HTTP date.
+pub(crate) fn retry_after_header(value: &str) -> Option<Duration> {
+    retry::parse_retry_after(value, SystemTime::now())
+}
+
+/// Response headers as (lower-case name, value) pairs, in the order received.
+pub(crate) fn header_list(headers: &reqwest::header::HeaderMap) -> Vec<(String, String)> {
+    headers
+        .iter()
+        .map(|(name, value)| {
+            (
+                name.as_str().to_owned(),
+                String::from_utf8_lossy(value.as_bytes()).into_owned(),
+            )
+        })
+        .collect()
+}
+
+/// A failed attempt, and whether another may follow.
+pub(crate) struct Failure {
+    pub(crate) error: Error,
+    pub(crate) retryable: bool,
+}
