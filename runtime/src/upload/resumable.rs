@@ -150,15 +150,23 @@ where
         loop {
             let sent_chunk = !ask_first;
             let answer = if ask_first {
-                self.put(method, &session, None, &chunks.status_range(), timeout)
-                    .await
+                put(
+                    (self.core, self.endpoint),
+                    method,
+                    &session,
+                    None,
+                    &chunks.status_range(),
+                    timeout,
+                )
+                .await
             } else {
                 chunks
                     .fill_from(confirmed, &mut self.content, method, seek)
                     .await?;
                 let content_range = chunks.check(method, self.info)?;
                 guard.sending(method, chunks.pending().len(), chunks.seen())?;
-                self.put(
+                put(
+                    (self.core, self.endpoint),
                     method,
                     &session,
                     Some(chunks.pending()),
@@ -266,46 +274,39 @@ where
         }
         Ok(session)
     }
+}
 
-    /// One `PUT` to the session: a chunk (`body`), or a status query (no body). Each request
-    /// gets the call's timeout, or the client's (which the HTTP client applies).
-    async fn put(
-        &self,
-        method: &'static str,
-        session: &str,
-        body: Option<&[u8]>,
-        content_range: &str,
-        timeout: Option<Duration>,
-    ) -> Answer {
-        let request = PreparedRequest {
-            method: "PUT",
-            url: session.to_owned(),
-            headers: vec![
-                (
-                    "user-agent".to_owned(),
-                    self.endpoint.user_agent().to_owned(),
-                ),
-                (
-                    "x-goog-api-client".to_owned(),
-                    self.endpoint.api_client().to_owned(),
-                ),
-                ("content-range".to_owned(), content_range.to_owned()),
-            ],
-            body: None,
-        };
-        let verb = match http_verb(method, "PUT") {
-            Ok(verb) => verb,
-            Err(error) => return Answer::Failed(error),
-        };
-        let body = body.map(<[u8]>::to_vec);
-        match self
-            .core
-            .exchange(method, verb, &request, body, timeout)
-            .await
-        {
-            Ok(exchange) => Answer::of(method, exchange),
-            Err(failure) => Answer::Failed(failure.error),
-        }
+/// One `PUT` to the session: a chunk (`body`), or a status query (no body). Each request
+/// gets the call's timeout, or the client's (which the HTTP client applies).
+async fn put(
+    (core, endpoint): (&Core, &Endpoint),
+    method: &'static str,
+    session: &str,
+    body: Option<&[u8]>,
+    content_range: &str,
+    timeout: Option<Duration>,
+) -> Answer {
+    let request = PreparedRequest {
+        method: "PUT",
+        url: session.to_owned(),
+        headers: vec![
+            ("user-agent".to_owned(), endpoint.user_agent().to_owned()),
+            (
+                "x-goog-api-client".to_owned(),
+                endpoint.api_client().to_owned(),
+            ),
+            ("content-range".to_owned(), content_range.to_owned()),
+        ],
+        body: None,
+    };
+    let verb = match http_verb(method, "PUT") {
+        Ok(verb) => verb,
+        Err(error) => return Answer::Failed(error),
+    };
+    let body = body.map(<[u8]>::to_vec);
+    match core.exchange(method, verb, &request, body, timeout).await {
+        Ok(exchange) => Answer::of(method, exchange),
+        Err(failure) => Answer::Failed(failure.error),
     }
 }
 
