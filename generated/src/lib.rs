@@ -89,6 +89,57 @@
 //! [`Download::resumed`](runtime::Download::resumed)). The repository's `export` program does all of
 //! this with resumption, retries and Ctrl-C handling.
 //!
+//! ### The same export in async code
+//!
+//! With an [`AsyncClient`](runtime::AsyncClient) (from the same builder, with `build_async()`),
+//! each call is awaited, waits use tokio's timer, and the download is a `tokio::io::AsyncRead`;
+//! the hub and its builders are the same.
+//!
+//! ```
+//! # let emulator = emulator::Emulator::start(emulator::Config::default())?;
+//! # let (token, _) = emulator.authorize(&["myactivity.search"], emulator::AccessType::OneTime);
+//! # let root_url = emulator.base_url().to_owned();
+//! # let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+//! # runtime.block_on(async move {
+//! use std::time::Duration;
+//!
+//! use google_dataportability_v1::prelude::*;
+//! use google_dataportability_v1::runtime::StaticToken;
+//! use tokio::io::AsyncReadExt as _;
+//!
+//! let client = AsyncClient::builder()
+//!     .root_url(root_url)
+//!     .token_source(StaticToken::new(token))
+//!     .build_async()?;
+//! let api = DataPortability::new(&client);
+//! let request = InitiatePortabilityArchiveRequest::default().set_resources(["myactivity.search"]);
+//! let job = api.portability_archive().initiate(request).send().await?;
+//! let name = format!(
+//!     "archiveJobs/{}/portabilityArchiveState",
+//!     job.archive_job_id.unwrap_or_default()
+//! );
+//! let urls = loop {
+//!     let state = api.archive_jobs().get_portability_archive_state(&name).send().await?;
+//!     match state.state {
+//!         Some(portability_archive_state::State::Complete) => break state.urls.unwrap_or_default(),
+//!         Some(portability_archive_state::State::InProgress) => {
+//!             tokio::time::sleep(Duration::from_millis(100)).await
+//!         }
+//!         other => return Err(format!("the job ended as {other:?}").into()),
+//!     }
+//! };
+//! for url in &urls {
+//!     let mut archive = Vec::new();
+//!     client.download(url, 0).await?.read_to_end(&mut archive).await?;
+//!     println!("{} bytes of ZIP archive", archive.len());
+//! #   assert!(archive.starts_with(b"PK"));
+//! }
+//! # assert_eq!(urls.len(), 1);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! # })?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
 //! ## Errors
 //!
 //! Every failure is one [`Error`]. A refusal from the server is [`Error::Api`]: its

@@ -23,7 +23,7 @@ pub struct MethodInfo {
 
 /// One call being built: the method, its path and query parameters, and its body.
 ///
-/// Generated request builders fill one in; [`Service::execute`](super::Service::execute) sends it.
+/// Generated request builders fill one in; the client's [`Backend`](crate::Backend) sends it.
 /// Its `Debug` (and so every request builder's) hides the values of credential parameters such
 /// as `key` and `access_token`.
 #[derive(Clone)]

@@ -46,14 +46,15 @@
 //! # }
 //! ```
 //!
-//! Generated crates also reach [`contract`], the part of this crate only they use; it changes
-//! with the generator and is not for programs.
+//! Generated crates also reach a hidden `contract` module, the part of this crate only they use:
+//! it is versioned with the generator and is not for programs.
 
 pub mod auth;
 mod backend;
 mod bridge;
 mod call;
 mod client;
+#[doc(hidden)]
 pub mod contract;
 mod download;
 mod error;

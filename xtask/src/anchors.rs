@@ -53,6 +53,9 @@ pub fn run(runs: usize) -> Result<(), Failure> {
         ] {
             build(side, program, profile, None)?;
         }
+        if side.name == "ours" {
+            build(side, "drive-async-program", &["--release"], None)?;
+        }
     }
     let mut rows: Vec<Row> = Vec::new();
     let mut measure =
@@ -78,6 +81,20 @@ pub fn run(runs: usize) -> Result<(), Failure> {
         &|side| {
             clean(side, "drive-program", side.drive_crate, true)?;
             build(side, "drive-program", &["--release"], None)
+        },
+    )?;
+    measure(
+        "drive crate + 14-call async program, release (CPU s)",
+        "cargo clean --release -p CRATE; time cargo build --release".to_owned(),
+        &|side| {
+            // Theirs is async already: its program is the same one as above.
+            let program = if side.name == "ours" {
+                "drive-async-program"
+            } else {
+                "drive-program"
+            };
+            clean(side, program, side.drive_crate, true)?;
+            build(side, program, &["--release"], None)
         },
     )?;
     measure(
@@ -267,6 +284,17 @@ fn write_ours(dir: &Path) -> Result<Side, Failure> {
         &format!(
             "google-api-runtime = {{ {} }}\ngoogle-drive-v3 = {{ path = \"../drive-v3\" }}\n",
             runtime(&drive)
+        ),
+    )?;
+    // The same calls on an `AsyncClient`, like for like with google-drive3's async program.
+    let drive_async = dir.join("drive-async-program");
+    write_program(
+        &drive_async,
+        "xtask/bench/drive_ours_async.rs",
+        &format!(
+            "google-api-runtime = {{ {} }}\ngoogle-drive-v3 = {{ path = \"../drive-v3\" }}\n\
+             tokio = {{ version = \"1\", features = [\"rt-multi-thread\", \"macros\", \"fs\"] }}\n",
+            runtime(&drive_async)
         ),
     )?;
     let compute = dir.join("compute-program");

@@ -90,17 +90,20 @@ struct Program {
     source: &'static str,
     /// Modules copied beside `main.rs`, from the repository.
     modules: &'static [&'static str],
+    /// Dependencies besides the runtime and the API crates, as manifest lines.
+    dependencies: &'static str,
     /// What it showed when it succeeds.
     shows: &'static str,
 }
 
 /// The programs `cargo xtask corpus` builds and runs.
-const PROGRAMS: [Program; 2] = [
+const PROGRAMS: [Program; 3] = [
     Program {
         name: "two-apis",
         documents: &["tasks.v1.json", "dataportability.v1beta.json"],
         source: "xtask/corpus/two_apis.rs",
         modules: &[],
+        dependencies: "",
         shows: "one client served two generated APIs",
     },
     Program {
@@ -108,7 +111,16 @@ const PROGRAMS: [Program; 2] = [
         documents: &["drive.v3.json"],
         source: "xtask/corpus/drive.rs",
         modules: &["runtime/tests/support/media_server.rs"],
+        dependencies: "",
         shows: "drive.v3 paged, uploaded (multipart and resumable) and made a folder",
+    },
+    Program {
+        name: "async-two-apis",
+        documents: &["drive.v3.json", "tasks.v1.json"],
+        source: "xtask/corpus/async_two_apis.rs",
+        modules: &["runtime/tests/support/media_server.rs"],
+        dependencies: "tokio = { version = \"1\", default-features = false, features = [\"macros\", \"rt-multi-thread\"] }\n",
+        shows: "one AsyncClient served two generated APIs from tasks on a multi-threaded runtime",
     },
 ];
 
@@ -145,9 +157,10 @@ fn write_program(workspace: &Path, program: &Program) -> Result<PathBuf, Failure
     }
     let manifest = format!(
         "# Written by `cargo xtask corpus`.\n[package]\nname = \"{}\"\nversion = \"0.1.0\"\nedition = \"2024\"\npublish = false\n\n\
-         [dependencies]\ngoogle-api-runtime = {{ {} }}\n{dependencies}\n[workspace]\n",
+         [dependencies]\ngoogle-api-runtime = {{ {} }}\n{dependencies}{}\n[workspace]\n",
         program.name,
-        paths::runtime_source(&main_dir)
+        paths::runtime_source(&main_dir),
+        program.dependencies
     );
     let manifest_path = main_dir.join("Cargo.toml");
     fs::write(&manifest_path, manifest).map_err(|error| io(&manifest_path, error))?;

@@ -1,8 +1,10 @@
 //! `cargo xtask bench --overhead`: what the generated client adds to one request, against the
 //! release-built emulator running as a process of its own.
 //!
-//! The measuring is `export/examples/request_overhead.rs`; this starts the server, hands the
-//! example its root URL and token, and stops the server whatever happens.
+//! The measuring is `export/examples/request_overhead.rs` (blocking) and
+//! `export/examples/async_throughput.rs` (async overhead, and throughput at 256 in flight); this
+//! starts the server, hands the examples its root URL and token, and stops the server whatever
+//! happens.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -21,6 +23,8 @@ pub fn run() -> Result<(), Failure> {
         "export",
         "--example",
         "request_overhead",
+        "--example",
+        "async_throughput",
     ])?;
     let release = paths::target_dir().join("release");
     let server = Server::start(&release.join("emulator"))?;
@@ -29,17 +33,29 @@ pub fn run() -> Result<(), Failure> {
         server.root_url,
         server.child.id()
     );
-    let status = Command::new(release.join("examples/request_overhead"))
-        .env("ROOT_URL", &server.root_url)
-        .env("ACCESS_TOKEN", &server.token)
-        .status()
-        .map_err(|error| Failure::error(format!("could not run the example: {error}")))?;
-    drop(server);
-    if status.success() {
-        Ok(())
-    } else {
-        Err(Failure::error("the request-overhead example failed"))
+    // The blocking client's overhead, then the async one's, then throughput one way at a time,
+    // each in a process of its own so that its peak memory is its own.
+    let runs = [
+        ("request_overhead", "overhead"),
+        ("async_throughput", "overhead"),
+        ("async_throughput", "async"),
+        ("async_throughput", "threads"),
+    ];
+    for (example, mode) in runs {
+        let status = Command::new(release.join("examples").join(example))
+            .env("ROOT_URL", &server.root_url)
+            .env("ACCESS_TOKEN", &server.token)
+            .env("MODE", mode)
+            .status()
+            .map_err(|error| Failure::error(format!("could not run {example}: {error}")))?;
+        if !status.success() {
+            return Err(Failure::error(format!(
+                "the {example} example failed ({mode})"
+            )));
+        }
     }
+    drop(server);
+    Ok(())
 }
 
 /// The emulator process; killed when dropped.
