@@ -110,7 +110,7 @@ impl Backend for Client {
         Items::new(pages)
     }
 
-    fn download_media<'a>(service: &'a Service<Self>, call: Call) -> Result<Download, Error> {
+    fn download_media(service: &Service<Self>, call: Call) -> Result<Download, Error> {
         let (core, endpoint) = service.parts();
         let method = call.method().id;
         bridge::wait(method, core.download_media(endpoint, call)).map(Download::new)

@@ -173,6 +173,8 @@ pub(crate) fn module_allows() -> TokenStream {
         #![allow(clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
         #![allow(clippy::enum_variant_names, clippy::too_many_arguments)]
         #![allow(clippy::should_implement_trait, clippy::large_enum_variant)]
+        // A schema named `Model` holds its inline types in `model::model`, by the naming rule.
+        #![allow(clippy::module_inception)]
     }
 }
 

@@ -100,12 +100,12 @@ fn decode_impl(name: &proc_macro2::Ident, decoding: &Decoding) -> TokenStream {
             quote! {
                 impl crate::runtime::contract::RawBody for #name {
                     fn from_raw(
-                        content_type: ::std::option::Option<::std::string::String>,
-                        data: ::std::vec::Vec<u8>,
+                        received_type: ::std::option::Option<::std::string::String>,
+                        received: ::std::vec::Vec<u8>,
                     ) -> Self {
                         #name {
-                            #content_type: content_type,
-                            #data: ::std::option::Option::Some(crate::runtime::Bytes::from(data)),
+                            #content_type: received_type,
+                            #data: ::std::option::Option::Some(crate::runtime::Bytes::from(received)),
                             ..::std::default::Default::default()
                         }
                     }
