@@ -18,7 +18,7 @@ use super::error::Error;
 use super::pages::{AsyncItems, AsyncPages, Items, Page, PageItems, Pages};
 use super::service::Service;
 use super::transport::Response;
-use super::upload::{self, AsyncResumableUpload, Blocking, ResumableUpload, UploadInfo};
+use super::upload::{self, AsyncResumableUpload, ResumableUpload, UploadInfo};
 
 /// Reads a method's response: compiled once per type, in the API crate.
 pub type Decoder<T> = fn(Response) -> Result<T, Error>;
@@ -94,9 +94,8 @@ impl Backend for Client {
         call: Result<Call, Error>,
         decode: Decoder<T>,
     ) -> Result<T, Error> {
-        let call = call?;
         let (core, endpoint) = service.parts();
-        bridge::wait(call.method().id, endpoint.execute(core, call)).and_then(decode)
+        endpoint.execute_blocking(core, call?).and_then(decode)
     }
 
     fn pages<'a, P: Page + Send + 'a>(
@@ -133,10 +132,9 @@ impl Backend for AsyncClient {
         call: Result<Call, Error>,
         decode: Decoder<T>,
     ) -> ResponseFuture<'a, T> {
-        ResponseFuture::new(async move {
-            let (core, endpoint) = service.parts();
-            endpoint.execute(core, call?).await.and_then(decode)
-        })
+        let (core, endpoint) = service.parts();
+        let sending = call.map(|call| endpoint.execute_boxed(core, call));
+        ResponseFuture::new(async move { sending?.await.and_then(decode) })
     }
 
     fn pages<'a, P: Page + Send + 'a>(
@@ -235,12 +233,9 @@ impl<R: Read> Content<Client> for R {
     where
         Self: 'a,
     {
-        let call = call?;
-        let method = call.method().id;
+        let mut content = self;
         let (core, endpoint) = service.parts();
-        let mut content = Blocking(self);
-        let sent = upload::simple(core, endpoint, call, info, &mut content, mime);
-        bridge::wait(method, sent).and_then(decode)
+        upload::simple_blocking(core, endpoint, call?, info, &mut content, mime).and_then(decode)
     }
 
     fn upload_resumable<'a, T: Send + 'a>(
@@ -260,7 +255,7 @@ impl<R: Read> Content<Client> for R {
 
 impl<R: AsyncRead + Unpin + Send> Content<AsyncClient> for R {
     fn upload<'a, T: Send + 'a>(
-        mut self,
+        self,
         service: &'a Service<AsyncClient>,
         call: Result<Call, Error>,
         info: &'static UploadInfo,
@@ -270,13 +265,11 @@ impl<R: AsyncRead + Unpin + Send> Content<AsyncClient> for R {
     where
         Self: 'a,
     {
-        let mime = mime.to_owned();
-        ResponseFuture::new(async move {
-            let (core, endpoint) = service.parts();
-            upload::simple(core, endpoint, call?, info, &mut self, &mime)
-                .await
-                .and_then(decode)
-        })
+        let (core, endpoint) = service.parts();
+        let sending = call.map(|call| {
+            upload::simple_async(core, endpoint, call, info, Box::new(self), mime.to_owned())
+        });
+        ResponseFuture::new(async move { sending?.await.and_then(decode) })
     }
 
     fn upload_resumable<'a, T: Send + 'a>(

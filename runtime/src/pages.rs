@@ -4,7 +4,6 @@
 //! [`ItemQueue`]; each way of waiting only drives them.
 
 use std::collections::HashSet;
-use std::future::Future;
 use std::hash::{Hash as _, Hasher as _};
 use std::marker::PhantomData;
 use std::pin::Pin;
@@ -13,11 +12,11 @@ use std::task::{Context, Poll};
 use futures_core::Stream;
 
 use super::backend::Decode;
-use super::bridge;
 use super::call::Call;
 use super::client::{AsyncClient, Client};
 use super::error::Error;
 use super::service::Service;
+use super::transport::Sending;
 
 /// The query parameter that asks for a page.
 const PAGE_TOKEN: &str = "pageToken";
@@ -153,7 +152,7 @@ impl<P: Page> Iterator for Pages<'_, P> {
     fn next(&mut self) -> Option<Self::Item> {
         let page = self.cursor.next_call()?.and_then(|call| {
             let (core, endpoint) = self.service.parts();
-            bridge::wait(call.method().id, endpoint.execute(core, call)).and_then(P::decode)
+            endpoint.execute_blocking(core, call).and_then(P::decode)
         });
         self.cursor.settle(&page);
         Some(page)
@@ -180,11 +179,9 @@ fn debug_cursor(f: &mut std::fmt::Formatter<'_>, name: &str, cursor: &Cursor) ->
 pub struct AsyncPages<'a, P> {
     service: &'a Service<AsyncClient>,
     cursor: Cursor,
-    fetching: Option<Fetch<'a, P>>,
+    fetching: Option<Sending<'a>>,
+    page: PhantomData<fn() -> P>,
 }
-
-/// A page being fetched.
-type Fetch<'a, P> = Pin<Box<dyn Future<Output = Result<P, Error>> + Send + 'a>>;
 
 impl<'a, P: Page + Send + 'a> AsyncPages<'a, P> {
     pub(crate) fn new(service: &'a Service<AsyncClient>, call: Result<Call, Error>) -> Self {
@@ -192,6 +189,7 @@ impl<'a, P: Page + Send + 'a> AsyncPages<'a, P> {
             service,
             cursor: Cursor::new(call),
             fetching: None,
+            page: PhantomData,
         }
     }
 
@@ -212,14 +210,11 @@ impl<'a, P: Page + Send + 'a> Stream for AsyncPages<'a, P> {
                 Some(Err(error)) => return Poll::Ready(Some(Err(error))),
                 Some(Ok(call)) => call,
             };
-            let service = this.service;
-            this.fetching = Some(Box::pin(async move {
-                let (core, endpoint) = service.parts();
-                endpoint.execute(core, call).await.and_then(P::decode)
-            }));
+            let (core, endpoint) = this.service.parts();
+            this.fetching = Some(endpoint.execute_boxed(core, call));
         }
         let fetching = this.fetching.as_mut().expect("a page is being fetched");
-        let page = std::task::ready!(fetching.as_mut().poll(cx));
+        let page = std::task::ready!(fetching.as_mut().poll(cx)).and_then(P::decode);
         this.fetching = None;
         this.cursor.settle(&page);
         Poll::Ready(Some(page))

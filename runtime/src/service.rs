@@ -4,12 +4,13 @@
 use std::fmt;
 
 use super::backend::Backend;
+use super::bridge;
 use super::call::{Call, PreparedRequest};
 use super::client::{Client, Core, checked_root_url};
 use super::error::Error;
 use super::path;
 use super::redact::redact_url;
-use super::transport::Response;
+use super::transport::{Response, Sending};
 
 /// What the generated code knows about the API as a whole.
 #[derive(Debug)]
@@ -189,6 +190,17 @@ impl Endpoint {
             call.retry_policy(),
         )
         .await
+    }
+
+    /// [`execute`](Self::execute), waited for as a blocking client waits: here, so that the
+    /// send path is compiled once, in this crate, rather than in every program.
+    pub(crate) fn execute_blocking(&self, core: &Core, call: Call) -> Result<Response, Error> {
+        bridge::wait(call.method().id, self.execute(core, call))
+    }
+
+    /// [`execute`](Self::execute) as a boxed future, made here for the same reason.
+    pub(crate) fn execute_boxed<'a>(&'a self, core: &'a Core, call: Call) -> Sending<'a> {
+        Box::pin(self.execute(core, call))
     }
 
     /// The URLs calls go to, or why there are none.

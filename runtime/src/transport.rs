@@ -2,6 +2,8 @@
 //! retries with backoff on tokio's timer, and the whole response read within its limit. Blocking
 //! clients run it through the bridge; async clients await it.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
@@ -11,6 +13,10 @@ use super::client::Core;
 use super::error::{ApiError, Error, TransportError};
 use super::redact::Secrets;
 use super::retry::{self, RetryPolicy};
+
+/// A call under way, boxed where it is made: the code of the send path is then compiled once,
+/// in this crate, and a program that awaits it only calls through the box.
+pub(crate) type Sending<'a> = Pin<Box<dyn Future<Output = Result<Response, Error>> + Send + 'a>>;
 
 /// A successful response, read in full.
 #[derive(Debug, Clone)]

@@ -12,12 +12,13 @@ use std::task::{Context, Poll};
 
 use tokio::io::{AsyncRead, AsyncReadExt as _, AsyncSeek, ReadBuf};
 
+use super::bridge;
 use super::call::Call;
 use super::client::Core;
 use super::error::Error;
 use super::retry::random_u64;
 use super::service::Endpoint;
-use super::transport::Response;
+use super::transport::{Response, Sending};
 
 pub use resumable::{AsyncResumableUpload, ResumableUpload};
 
@@ -52,7 +53,7 @@ pub struct UploadInfo {
 /// size is checked before anything is sent; large content is better sent with a resumable
 /// upload, which holds one chunk at a time. Uploads are never retried: a repeat could create the
 /// resource twice.
-pub(crate) async fn simple<S: AsyncRead + Unpin>(
+async fn simple<S: AsyncRead + Unpin + ?Sized>(
     core: &Core,
     endpoint: &Endpoint,
     mut call: Call,
@@ -84,6 +85,106 @@ pub(crate) async fn simple<S: AsyncRead + Unpin>(
         .push(("content-type".to_owned(), content_type));
     prepared.body = Some(body);
     core.send_once(method, prepared, call.timeout()).await
+}
+
+/// [`simple`] from a blocking client's content, waited for on the caller's thread; compiled
+/// once, here, whatever the content's type.
+pub(crate) fn simple_blocking(
+    core: &Core,
+    endpoint: &Endpoint,
+    call: Call,
+    info: &'static UploadInfo,
+    content: &mut dyn Read,
+    mime: &str,
+) -> Result<Response, Error> {
+    let method = call.method().id;
+    let mut content = Blocking(content);
+    bridge::wait(
+        method,
+        simple(core, endpoint, call, info, &mut content, mime),
+    )
+}
+
+/// [`simple`] from an async client's content, as a boxed future made here.
+pub(crate) fn simple_async<'a>(
+    core: &'a Core,
+    endpoint: &'a Endpoint,
+    call: Call,
+    info: &'static UploadInfo,
+    mut content: Box<dyn AsyncRead + Unpin + Send + 'a>,
+    mime: String,
+) -> Sending<'a> {
+    Box::pin(async move { simple(core, endpoint, call, info, &mut content, &mime).await })
+}
+
+/// Content as the resumable upload reads it, whatever its type: its bytes, and a way back when
+/// it can be sought. The upload holds it boxed, so that the protocol is compiled once, here.
+pub(crate) trait Source: AsyncRead + AsyncSeek + Unpin {
+    /// Whether seeking works.
+    fn seekable(&self) -> bool;
+}
+
+/// Content that is read once, as a pipe is.
+pub(crate) struct ReadOnce<T>(pub(crate) T);
+
+/// Content that can be sought, as a file can.
+pub(crate) struct ReadAgain<T>(pub(crate) T);
+
+impl<T> Unpin for ReadOnce<T> {}
+
+impl<T> Unpin for ReadAgain<T> {}
+
+impl<T: AsyncRead + Unpin> AsyncRead for ReadOnce<T> {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        out: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().0).poll_read(cx, out)
+    }
+}
+
+impl<T> AsyncSeek for ReadOnce<T> {
+    fn start_seek(self: Pin<&mut Self>, _: SeekFrom) -> io::Result<()> {
+        Err(io::ErrorKind::Unsupported.into())
+    }
+
+    fn poll_complete(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<u64>> {
+        // Nothing was started: a finished seek of nothing.
+        Poll::Ready(Ok(0))
+    }
+}
+
+impl<T: AsyncRead + Unpin> Source for ReadOnce<T> {
+    fn seekable(&self) -> bool {
+        false
+    }
+}
+
+impl<T: AsyncRead + Unpin> AsyncRead for ReadAgain<T> {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        out: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().0).poll_read(cx, out)
+    }
+}
+
+impl<T: AsyncSeek + Unpin> AsyncSeek for ReadAgain<T> {
+    fn start_seek(self: Pin<&mut Self>, target: SeekFrom) -> io::Result<()> {
+        Pin::new(&mut self.get_mut().0).start_seek(target)
+    }
+
+    fn poll_complete(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<u64>> {
+        Pin::new(&mut self.get_mut().0).poll_complete(cx)
+    }
+}
+
+impl<T: AsyncRead + AsyncSeek + Unpin> Source for ReadAgain<T> {
+    fn seekable(&self) -> bool {
+        true
+    }
 }
 
 /// A blocking client's content as async content: each read and seek is done at once, on the

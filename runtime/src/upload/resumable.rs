@@ -12,8 +12,8 @@ use tokio::io::{AsyncRead, AsyncSeek};
 
 use super::chunks::{Chunks, Seekable, Seeker};
 use super::{
-    Blocking, CHUNK_GRANULARITY, DEFAULT_CHUNK_SIZE, UploadInfo, check_media_type, check_size,
-    unreadable,
+    Blocking, CHUNK_GRANULARITY, DEFAULT_CHUNK_SIZE, ReadAgain, ReadOnce, Source, UploadInfo,
+    check_media_type, check_size, unreadable,
 };
 use super::{MAX_RESTARTS, MAX_SENT_FACTOR, MAX_STALLS};
 use crate::backend::Decoder;
@@ -23,7 +23,7 @@ use crate::client::{AsyncClient, Client, Core, refuse_user_info};
 use crate::error::Error;
 use crate::redact::redact_url;
 use crate::service::{Endpoint, Service};
-use crate::transport::{Exchange, Response, deadline_after, http_verb};
+use crate::transport::{Exchange, Response, Sending, deadline_after, http_verb};
 
 /// Told the bytes confirmed and the total, when known.
 type Progress<'a> = dyn FnMut(u64, Option<u64>) + 'a;
@@ -34,31 +34,32 @@ type SendProgress<'a> = dyn FnMut(u64, Option<u64>) + Send + 'a;
 /// The same, for an async upload.
 type SendSessionKeeper<'a> = dyn FnMut(&str) + Send + 'a;
 
-/// One resumable upload as planned: where it goes, the content, and the caller's choices.
-/// `P` and `K` are the types of the progress and session callbacks.
-struct Plan<'a, S, P: ?Sized, K: ?Sized> {
+/// A blocking upload's content: read on the caller's thread, so it need not be `Send`.
+type BlockingSource<'a> = Box<dyn Source + 'a>;
+/// An async upload's content.
+type AsyncSource<'a> = Box<dyn Source + Send + 'a>;
+
+/// One resumable upload as planned: where it goes and the caller's choices; the content comes
+/// when it is sent. `P` and `K` are the types of the progress and session callbacks.
+struct Plan<'a, P: ?Sized, K: ?Sized> {
     core: &'a Core,
     endpoint: &'a Endpoint,
     /// The call, or the error that stops the upload before anything is sent.
     call: Result<Call, Error>,
     info: &'static UploadInfo,
-    content: S,
     mime: String,
     chunk_size: usize,
     content_length: Option<u64>,
     session_uri: Option<String>,
     progress: Option<Box<P>>,
     on_session: Option<Box<K>>,
-    /// How to read the content again, when it can be sought.
-    seeker: Option<Seeker<S>>,
 }
 
-impl<'a, S, P: ?Sized, K: ?Sized> Plan<'a, S, P, K> {
+impl<'a, P: ?Sized, K: ?Sized> Plan<'a, P, K> {
     fn new(
         (core, endpoint): (&'a Core, &'a Endpoint),
         call: Result<Call, Error>,
         info: &'static UploadInfo,
-        content: S,
         mime: &str,
     ) -> Self {
         Plan {
@@ -66,14 +67,12 @@ impl<'a, S, P: ?Sized, K: ?Sized> Plan<'a, S, P, K> {
             endpoint,
             call,
             info,
-            content,
             mime: mime.to_owned(),
             chunk_size: DEFAULT_CHUNK_SIZE,
             content_length: None,
             session_uri: None,
             progress: None,
             on_session: None,
-            seeker: None,
         }
     }
 
@@ -90,18 +89,35 @@ impl<'a, S, P: ?Sized, K: ?Sized> Plan<'a, S, P, K> {
     }
 }
 
-impl<S, P, K> Plan<'_, S, P, K>
+/// Runs a blocking upload to its end on the caller's thread. Not generic, so the protocol is
+/// compiled once, here, whatever a program uploads.
+fn send_blocking(
+    plan: Plan<'_, Progress<'_>, SessionKeeper<'_>>,
+    content: BlockingSource<'_>,
+) -> Result<Response, Error> {
+    let method = plan.method();
+    bridge::wait(method, plan.send(content))
+}
+
+/// An async upload as a boxed future, made here for the same reason.
+fn send_async<'a>(
+    plan: Plan<'a, SendProgress<'a>, SendSessionKeeper<'a>>,
+    content: AsyncSource<'a>,
+) -> Sending<'a> {
+    Box::pin(plan.send(content))
+}
+
+impl<P, K> Plan<'_, P, K>
 where
-    S: AsyncRead + Unpin,
     P: FnMut(u64, Option<u64>) + ?Sized,
     K: FnMut(&str) + ?Sized,
 {
-    /// Uploads the content and returns the method's response, read by `decode`.
-    async fn send<R>(mut self, decode: Decoder<R>) -> Result<R, Error> {
+    /// Uploads `content` and returns the method's response.
+    async fn send<S: Source + ?Sized>(mut self, mut content: Box<S>) -> Result<Response, Error> {
         let mut call = std::mem::replace(&mut self.call, Err(closed()))?;
         let method = call.method().id;
         check_media_type(method, self.info, &self.mime)?;
-        let seek = self.measure(method).await?;
+        let seek = measure(method, &mut content).await?;
         let declared = declared_length(method, self.content_length, seek)?;
         if let Some(length) = declared {
             check_size(method, self.info, length)?;
@@ -112,7 +128,7 @@ where
             // The first chunk is read before the session starts, so content that is too large,
             // or of another length than declared, is refused before anything is sent when the
             // first chunk shows it; content that fits in one chunk tells its length this way.
-            chunks.fill_from(0, &mut self.content, method, seek).await?;
+            chunks.fill_from(0, &mut content, method, seek).await?;
             chunks.check(method, self.info)?;
         }
         let metadata = call.take_body();
@@ -161,7 +177,7 @@ where
                 .await
             } else {
                 chunks
-                    .fill_from(confirmed, &mut self.content, method, seek)
+                    .fill_from(confirmed, &mut content, method, seek)
                     .await?;
                 let content_range = chunks.check(method, self.info)?;
                 guard.sending(method, chunks.pending().len(), chunks.seen())?;
@@ -182,7 +198,7 @@ where
                     if let Some(report) = &mut self.progress {
                         report(chunks.end(), chunks.total());
                     }
-                    return decode(response);
+                    return Ok(response);
                 }
                 Answer::Incomplete(now) => {
                     if now > chunks.end() && !was_resuming {
@@ -227,27 +243,6 @@ where
                 }
             }
         }
-    }
-
-    /// Where seekable content starts and its length (its end, then back to the start); `None`
-    /// for content that cannot be sought.
-    async fn measure(&mut self, method: &'static str) -> Result<Option<Seekable<S>>, Error> {
-        let Some(seeker) = self.seeker else {
-            return Ok(None);
-        };
-        let content = &mut self.content;
-        let measured = async {
-            let origin = seeker.to(content, SeekFrom::Current(0)).await?;
-            let end = seeker.to(content, SeekFrom::End(0)).await?;
-            seeker.to(content, SeekFrom::Start(origin)).await?;
-            Ok((origin, end.checked_sub(origin)))
-        };
-        let (origin, length) = measured.await.map_err(|error| unreadable(method, &error))?;
-        Ok(Some(Seekable {
-            seeker,
-            origin,
-            length,
-        }))
     }
 
     /// Starts a session with the `start` request and reports its URI.
@@ -310,6 +305,30 @@ async fn put(
     }
 }
 
+/// Where seekable content starts and its length (its end, then back to the start); `None` for
+/// content that cannot be sought.
+async fn measure<S: Source + ?Sized>(
+    method: &'static str,
+    content: &mut Box<S>,
+) -> Result<Option<Seekable<Box<S>>>, Error> {
+    if !content.seekable() {
+        return Ok(None);
+    }
+    let seeker = Seeker::new();
+    let measured = async {
+        let origin = seeker.to(content, SeekFrom::Current(0)).await?;
+        let end = seeker.to(content, SeekFrom::End(0)).await?;
+        seeker.to(content, SeekFrom::Start(origin)).await?;
+        Ok((origin, end.checked_sub(origin)))
+    };
+    let (origin, length) = measured.await.map_err(|error| unreadable(method, &error))?;
+    Ok(Some(Seekable {
+        seeker,
+        origin,
+        length,
+    }))
+}
+
 /// The error of an upload sent twice; `send` takes the plan by value, so it cannot happen.
 fn closed() -> Error {
     Error::InvalidRequest {
@@ -360,7 +379,7 @@ fn session_at(method: &'static str, start: &PreparedRequest, uri: &str) -> Resul
     Ok(session.into())
 }
 
-impl<S, P: ?Sized, K: ?Sized> fmt::Debug for Plan<'_, S, P, K> {
+impl<P: ?Sized, K: ?Sized> fmt::Debug for Plan<'_, P, K> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ResumableUpload")
             .field("call", &self.call.as_ref().ok())
@@ -368,7 +387,6 @@ impl<S, P: ?Sized, K: ?Sized> fmt::Debug for Plan<'_, S, P, K> {
             .field("chunk_size", &self.chunk_size)
             .field("content_length", &self.content_length)
             .field("session_uri", &self.session_uri.as_deref().map(redact_url))
-            .field("seekable", &self.seeker.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -398,11 +416,14 @@ impl<S, P: ?Sized, K: ?Sized> fmt::Debug for Plan<'_, S, P, K> {
 /// Each request (the session start, each chunk, each status query) may take the call's
 /// timeout, or the client's. [`AsyncResumableUpload`] is the same upload on an async client.
 pub struct ResumableUpload<'a, R, C> {
-    plan: Plan<'a, Blocking<C>, Progress<'a>, SessionKeeper<'a>>,
+    plan: Plan<'a, Progress<'a>, SessionKeeper<'a>>,
+    content: C,
+    /// Boxes the content for the protocol: as a pipe, or (after `seekable`) as a file.
+    source: fn(C) -> BlockingSource<'a>,
     decode: Decoder<R>,
 }
 
-impl<'a, R, C: Read> ResumableUpload<'a, R, C> {
+impl<'a, R, C: Read + 'a> ResumableUpload<'a, R, C> {
     pub(crate) fn new(
         service: &'a Service<Client>,
         call: Result<Call, Error>,
@@ -411,8 +432,12 @@ impl<'a, R, C: Read> ResumableUpload<'a, R, C> {
         mime: &str,
         decode: Decoder<R>,
     ) -> Self {
-        let plan = Plan::new(service.parts(), call, info, Blocking(content), mime);
-        ResumableUpload { plan, decode }
+        ResumableUpload {
+            plan: Plan::new(service.parts(), call, info, mime),
+            content,
+            source: |content| Box::new(ReadOnce(Blocking(content))),
+            decode,
+        }
     }
 
     /// Sends the content in chunks of `bytes`, rounded up to a multiple of 256 KiB
@@ -455,17 +480,16 @@ impl<'a, R, C: Read> ResumableUpload<'a, R, C> {
 
     /// Uploads the content and returns the method's response.
     pub fn send(self) -> Result<R, Error> {
-        let method = self.plan.method();
-        bridge::wait(method, self.plan.send(self.decode))
+        send_blocking(self.plan, (self.source)(self.content)).and_then(self.decode)
     }
 }
 
-impl<R, C: Read + Seek> ResumableUpload<'_, R, C> {
+impl<'a, R, C: Read + Seek + 'a> ResumableUpload<'a, R, C> {
     /// Lets the upload read the content again (it is a file, say): when the server kept fewer
     /// bytes than an earlier chunk sent, or forgot the session, the upload seeks back instead
     /// of failing. The content starts where it is when the upload is sent.
     pub fn seekable(mut self) -> Self {
-        self.plan.seeker = Some(Seeker::new());
+        self.source = |content| Box::new(ReadAgain(Blocking(content)));
         self
     }
 }
@@ -481,11 +505,14 @@ impl<R, C> fmt::Debug for ResumableUpload<'_, R, C> {
 /// Dropping that future mid-way leaves the session on the server: resume it from the URI that
 /// [`on_session`](Self::on_session) gave, with the content from its start.
 pub struct AsyncResumableUpload<'a, R, C> {
-    plan: Plan<'a, C, SendProgress<'a>, SendSessionKeeper<'a>>,
+    plan: Plan<'a, SendProgress<'a>, SendSessionKeeper<'a>>,
+    content: C,
+    /// Boxes the content for the protocol: as a pipe, or (after `seekable`) as a file.
+    source: fn(C) -> AsyncSource<'a>,
     decode: Decoder<R>,
 }
 
-impl<'a, R, C: AsyncRead + Unpin + Send> AsyncResumableUpload<'a, R, C> {
+impl<'a, R, C: AsyncRead + Unpin + Send + 'a> AsyncResumableUpload<'a, R, C> {
     pub(crate) fn new(
         service: &'a Service<AsyncClient>,
         call: Result<Call, Error>,
@@ -494,8 +521,12 @@ impl<'a, R, C: AsyncRead + Unpin + Send> AsyncResumableUpload<'a, R, C> {
         mime: &str,
         decode: Decoder<R>,
     ) -> Self {
-        let plan = Plan::new(service.parts(), call, info, content, mime);
-        AsyncResumableUpload { plan, decode }
+        AsyncResumableUpload {
+            plan: Plan::new(service.parts(), call, info, mime),
+            content,
+            source: |content| Box::new(ReadOnce(content)),
+            decode,
+        }
     }
 
     /// Sends the content in chunks of `bytes`, as [`ResumableUpload::chunk_size`] does.
@@ -531,14 +562,17 @@ impl<'a, R, C: AsyncRead + Unpin + Send> AsyncResumableUpload<'a, R, C> {
 
     /// Uploads the content and returns the method's response.
     pub async fn send(self) -> Result<R, Error> {
-        self.plan.send(self.decode).await
+        let decode = self.decode;
+        send_async(self.plan, (self.source)(self.content))
+            .await
+            .and_then(decode)
     }
 }
 
-impl<R, C: AsyncRead + AsyncSeek + Unpin> AsyncResumableUpload<'_, R, C> {
+impl<'a, R, C: AsyncRead + AsyncSeek + Unpin + Send + 'a> AsyncResumableUpload<'a, R, C> {
     /// Lets the upload read the content again, as [`ResumableUpload::seekable`] does.
     pub fn seekable(mut self) -> Self {
-        self.plan.seeker = Some(Seeker::new());
+        self.source = |content| Box::new(ReadAgain(content));
         self
     }
 }
