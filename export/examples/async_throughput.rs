@@ -52,16 +52,25 @@ fn main() -> Result<(), Failure> {
             .root_url(&root_url)
             .token_source(StaticToken::new(&token))
     };
-    // A job to ask about, made with a blocking client before any runtime starts.
-    let setup = DataPortability::new(&builder().build()?);
-    let job = setup
-        .portability_archive()
-        .initiate(InitiatePortabilityArchiveRequest::default().set_resources(["myactivity.search"]))
-        .send()?;
-    let name = format!(
-        "archiveJobs/{}/portabilityArchiveState",
-        job.archive_job_id.unwrap_or_default()
-    );
+    // The job to ask about: the runner's (a grant allows one export), else one of our own,
+    // made with a blocking client before any runtime starts.
+    let name = match std::env::var("JOB_NAME") {
+        Ok(name) => name,
+        Err(_) => {
+            let setup = DataPortability::new(&builder().build()?);
+            let job = setup
+                .portability_archive()
+                .initiate(
+                    InitiatePortabilityArchiveRequest::default()
+                        .set_resources(["myactivity.search"]),
+                )
+                .send()?;
+            format!(
+                "archiveJobs/{}/portabilityArchiveState",
+                job.archive_job_id.unwrap_or_default()
+            )
+        }
+    };
     match mode.as_str() {
         "overhead" => overhead(builder().build_async()?, &root_url, &token, &name),
         "async" => throughput_async(builder().build_async()?, &name),

@@ -46,14 +46,23 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .token_source(StaticToken::new(&token))
             .build()?,
     );
-    let job = client
-        .portability_archive()
-        .initiate(InitiatePortabilityArchiveRequest::default().set_resources(["myactivity.search"]))
-        .send()?;
-    let name = format!(
-        "archiveJobs/{}/portabilityArchiveState",
-        job.archive_job_id.unwrap_or_default()
-    );
+    // The job to ask about: the runner's (a grant allows one export), else one of our own.
+    let name = match std::env::var("JOB_NAME") {
+        Ok(name) => name,
+        Err(_) => {
+            let job = client
+                .portability_archive()
+                .initiate(
+                    InitiatePortabilityArchiveRequest::default()
+                        .set_resources(["myactivity.search"]),
+                )
+                .send()?;
+            format!(
+                "archiveJobs/{}/portabilityArchiveState",
+                job.archive_job_id.unwrap_or_default()
+            )
+        }
+    };
 
     let generated = || -> Result<(), Box<dyn std::error::Error>> {
         let state = client

@@ -33,6 +33,8 @@ pub fn run() -> Result<(), Failure> {
         server.root_url,
         server.child.id()
     );
+    // One job for every run to ask about: the grant allows one export.
+    let job = first_job(&server)?;
     // The blocking client's overhead, then the async one's, then throughput one way at a time,
     // each in a process of its own so that its peak memory is its own.
     let runs = [
@@ -46,6 +48,7 @@ pub fn run() -> Result<(), Failure> {
             .env("ROOT_URL", &server.root_url)
             .env("ACCESS_TOKEN", &server.token)
             .env("MODE", mode)
+            .env("JOB_NAME", &job)
             .status()
             .map_err(|error| Failure::error(format!("could not run {example}: {error}")))?;
         if !status.success() {
@@ -58,6 +61,27 @@ pub fn run() -> Result<(), Failure> {
     Ok(())
 }
 
+/// Starts the export every run asks about; the state's name.
+fn first_job(server: &Server) -> Result<String, Failure> {
+    use google_dataportability_v1::model::InitiatePortabilityArchiveRequest;
+    use google_dataportability_v1::runtime::StaticToken;
+    let failed = |error: google_dataportability_v1::Error| Failure::error(error.to_string());
+    let client = google_dataportability_v1::Client::builder()
+        .root_url(&server.root_url)
+        .token_source(StaticToken::new(&server.token))
+        .build()
+        .map_err(failed)?;
+    let job = google_dataportability_v1::DataPortability::new(&client)
+        .portability_archive()
+        .initiate(InitiatePortabilityArchiveRequest::default().set_resources(["myactivity.search"]))
+        .send()
+        .map_err(failed)?;
+    Ok(format!(
+        "archiveJobs/{}/portabilityArchiveState",
+        job.archive_job_id.unwrap_or_default()
+    ))
+}
+
 /// The emulator process; killed when dropped.
 struct Server {
     child: Child,
@@ -68,7 +92,14 @@ struct Server {
 impl Server {
     fn start(binary: &std::path::Path) -> Result<Server, Failure> {
         let mut child = Command::new(binary)
-            .args(["--port", "0", "--grant", "myactivity.search"])
+            .args([
+                "--port",
+                "0",
+                "--access-type",
+                "time-based",
+                "--grant",
+                "myactivity.search",
+            ])
             .stdout(Stdio::piped())
             .spawn()
             .map_err(|error| Failure::error(format!("{}: {error}", binary.display())))?;
