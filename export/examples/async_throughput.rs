@@ -1,11 +1,13 @@
 //! What the async client costs and carries, against the emulator: the overhead of one async
-//! `send()` over the same request made with async reqwest and `serde_json` by hand, and the
+//! `send()` over the same request made with async reqwest (with the same timeouts) and
+//! `serde_json` by hand, and the
 //! throughput of 10,000 small GETs at 256 in flight, from one `AsyncClient` and from our
 //! blocking client on 256 threads, each with the process's peak memory.
 //!
 //! `cargo xtask bench --overhead` builds this and the emulator in release, starts the emulator
-//! as a process of its own, and runs this once per `MODE` (`overhead`, `async`, `threads`), so
-//! that each peak memory figure is one way's alone:
+//! as a process of its own, and runs this once per `MODE` (`overhead`, `async`, `threads`, and
+//! `threads-reqwest`: blocking reqwest by hand on as many threads, the baseline), so that each
+//! peak memory figure is one way's alone:
 //!
 //! ```sh
 //! MODE=async ROOT_URL=http://127.0.0.1:PORT/ ACCESS_TOKEN=... cargo run --release -p export --example async_throughput
@@ -75,7 +77,15 @@ fn main() -> Result<(), Failure> {
         "overhead" => overhead(builder().build_async()?, &root_url, &token, &name),
         "async" => throughput_async(builder().build_async()?, &name),
         "threads" => throughput_threads(builder().build()?, &name),
-        other => Err(format!("unknown MODE {other:?}: overhead, async or threads").into()),
+        "threads-reqwest" => {
+            // Building a client installs the TLS provider reqwest is built to expect.
+            builder().build()?;
+            throughput_reqwest(&root_url, &token, &name)
+        }
+        other => Err(format!(
+            "unknown MODE {other:?}: overhead, async, threads or threads-reqwest"
+        )
+        .into()),
     }
 }
 
@@ -85,7 +95,12 @@ fn overhead(client: AsyncClient, root_url: &str, token: &str, name: &str) -> Res
         .enable_all()
         .build()?;
     let api = DataPortability::new(&client);
-    let http = reqwest::Client::new();
+    // Configured as a careful program would, and as the generated client is: a time limit on
+    // each call and on connecting.
+    let http = reqwest::Client::builder()
+        .timeout(Duration::from_secs(60))
+        .connect_timeout(Duration::from_secs(10))
+        .build()?;
     let url = format!("{}/v1/{name}", root_url.trim_end_matches('/'));
     let generated = || async {
         let state = api
@@ -215,6 +230,37 @@ fn throughput_threads(client: Client, name: &str) -> Result<(), Failure> {
             .try_for_each(|thread| thread.join().expect("no thread panics"))
     })?;
     report("one blocking Client, 256 threads", started.elapsed());
+    Ok(())
+}
+
+/// 10,000 GETs by hand with one blocking reqwest client shared by 256 threads: what the
+/// blocking HTTP stack alone does under the same load.
+fn throughput_reqwest(root_url: &str, token: &str, name: &str) -> Result<(), Failure> {
+    let http = reqwest::blocking::Client::builder()
+        .timeout(Duration::from_secs(60))
+        .connect_timeout(Duration::from_secs(10))
+        .build()?;
+    let url = format!("{}/v1/{name}", root_url.trim_end_matches('/'));
+    let left = AtomicUsize::new(REQUESTS);
+    let started = Instant::now();
+    std::thread::scope(|scope| {
+        let threads: Vec<_> = (0..IN_FLIGHT)
+            .map(|_| {
+                scope.spawn(|| {
+                    while take_one(&left) {
+                        let body = http.get(&url).bearer_auth(token).send()?.bytes()?;
+                        let state: HandState = serde_json::from_slice(&body)?;
+                        std::hint::black_box(state);
+                    }
+                    Ok::<(), Failure>(())
+                })
+            })
+            .collect();
+        threads
+            .into_iter()
+            .try_for_each(|thread| thread.join().expect("no thread panics"))
+    })?;
+    report("blocking reqwest by hand, 256 threads", started.elapsed());
     Ok(())
 }
 

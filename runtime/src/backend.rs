@@ -17,7 +17,7 @@ use super::download::{AsyncDownload, Download};
 use super::error::Error;
 use super::pages::{AsyncItems, AsyncPages, Items, Page, PageItems, Pages};
 use super::service::Service;
-use super::transport::Response;
+use super::transport::{Response, Sending};
 use super::upload::{self, AsyncResumableUpload, ResumableUpload, UploadInfo};
 
 /// Reads a method's response: compiled once per type, in the API crate.
@@ -94,8 +94,7 @@ impl Backend for Client {
         call: Result<Call, Error>,
         decode: Decoder<T>,
     ) -> Result<T, Error> {
-        let (core, endpoint) = service.parts();
-        endpoint.execute_blocking(core, call?).and_then(decode)
+        service.execute_blocking(call?).and_then(decode)
     }
 
     fn pages<'a, P: Page + Send + 'a>(
@@ -133,8 +132,7 @@ impl Backend for AsyncClient {
         decode: Decoder<T>,
     ) -> ResponseFuture<'a, T> {
         let (core, endpoint) = service.parts();
-        let sending = call.map(|call| endpoint.execute_boxed(core, call));
-        ResponseFuture::new(async move { sending?.await.and_then(decode) })
+        ResponseFuture::decoding(call.map(|call| endpoint.execute_boxed(core, call)), decode)
     }
 
     fn pages<'a, P: Page + Send + 'a>(
@@ -166,14 +164,33 @@ impl Backend for AsyncClient {
 /// Dropping it cancels the call.
 #[must_use = "a call does nothing until it is awaited"]
 pub struct ResponseFuture<'a, T> {
-    future: Pin<Box<dyn Future<Output = Result<T, Error>> + Send + 'a>>,
+    state: Pending<'a, T>,
+}
+
+/// Where a [`ResponseFuture`] is.
+enum Pending<'a, T> {
+    /// A response on its way, and how to read it: one box, made by the runtime.
+    Response(Sending<'a>, Decoder<T>),
+    /// Anything else the runtime awaits (a download's head, say).
+    Other(Pin<Box<dyn Future<Output = Result<T, Error>> + Send + 'a>>),
+    /// The call could not be made; its error, until it is given out.
+    Refused(Option<Error>),
 }
 
 impl<'a, T> ResponseFuture<'a, T> {
     pub(crate) fn new(future: impl Future<Output = Result<T, Error>> + Send + 'a) -> Self {
         ResponseFuture {
-            future: Box::pin(future),
+            state: Pending::Other(Box::pin(future)),
         }
+    }
+
+    /// The response `sending` will give, read by `decode`; or the error that stopped the call.
+    pub(crate) fn decoding(sending: Result<Sending<'a>, Error>, decode: Decoder<T>) -> Self {
+        let state = match sending {
+            Ok(sending) => Pending::Response(sending, decode),
+            Err(error) => Pending::Refused(Some(error)),
+        };
+        ResponseFuture { state }
     }
 }
 
@@ -181,7 +198,22 @@ impl<T> Future for ResponseFuture<'_, T> {
     type Output = Result<T, Error>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        self.future.as_mut().poll(cx)
+        match &mut self.state {
+            Pending::Response(sending, decode) => {
+                let decode = *decode;
+                sending
+                    .as_mut()
+                    .poll(cx)
+                    .map(|response| response.and_then(decode))
+            }
+            Pending::Other(future) => future.as_mut().poll(cx),
+            Pending::Refused(error) => {
+                Poll::Ready(Err(error.take().unwrap_or_else(|| Error::InvalidRequest {
+                    method: "call",
+                    message: "the call's future was polled after it ended".to_owned(),
+                })))
+            }
+        }
     }
 }
 
@@ -269,7 +301,7 @@ impl<R: AsyncRead + Unpin + Send> Content<AsyncClient> for R {
         let sending = call.map(|call| {
             upload::simple_async(core, endpoint, call, info, Box::new(self), mime.to_owned())
         });
-        ResponseFuture::new(async move { sending?.await.and_then(decode) })
+        ResponseFuture::decoding(sending, decode)
     }
 
     fn upload_resumable<'a, T: Send + 'a>(

@@ -54,6 +54,34 @@ pub(crate) fn wait<T>(
     block_on(method, future)?
 }
 
+/// Runs `future` on the background runtime and waits for its result: for a call that owns what
+/// it needs. The runtime's own thread then polls every such call, as the HTTP stack's
+/// connection tasks expect (polled from many threads at once, it was seen to leave a pooled
+/// connection unused until the server timed it out); this thread only sleeps on a channel.
+pub(crate) fn wait_on_runtime<T: Send + 'static>(
+    method: &'static str,
+    future: impl Future<Output = Result<T, Error>> + Send + 'static,
+) -> Result<T, Error> {
+    if inside_async_task() {
+        return Err(Error::InvalidRequest {
+            method,
+            message: INSIDE_ASYNC.to_owned(),
+        });
+    }
+    // The caller's tracing subscriber goes with the call, so its events reach it.
+    let future = tracing::instrument::WithSubscriber::with_current_subscriber(future);
+    let (answer, answered) = std::sync::mpsc::sync_channel(1);
+    background()?.spawn(async move {
+        let _ = answer.send(future.await);
+    });
+    answered.recv().unwrap_or_else(|_| {
+        Err(Error::InvalidRequest {
+            method,
+            message: "the blocking client's runtime stopped before the call ended".to_owned(),
+        })
+    })
+}
+
 /// Runs `future` to its end on this thread; an error only when that is refused (inside an async
 /// task) or the background runtime could not start.
 pub(crate) fn block_on<T>(

@@ -386,6 +386,11 @@ impl Client {
     pub(crate) fn core(&self) -> &Core {
         &self.core
     }
+
+    /// The shared state itself, for a call handed to the background runtime.
+    pub(crate) fn shared_core(&self) -> Arc<Core> {
+        Arc::clone(&self.core)
+    }
 }
 
 impl AsyncClient {

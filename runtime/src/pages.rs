@@ -150,10 +150,10 @@ impl<P: Page> Iterator for Pages<'_, P> {
     type Item = Result<P, Error>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        let page = self.cursor.next_call()?.and_then(|call| {
-            let (core, endpoint) = self.service.parts();
-            endpoint.execute_blocking(core, call).and_then(P::decode)
-        });
+        let page = self
+            .cursor
+            .next_call()?
+            .and_then(|call| self.service.execute_blocking(call).and_then(P::decode));
         self.cursor.settle(&page);
         Some(page)
     }

@@ -144,10 +144,12 @@ pub(crate) fn scrub(body: Vec<u8>, secrets: &[&str]) -> Vec<u8> {
 }
 
 /// The credentials one request carried, which nothing made from its answer may show: the token,
-/// the API key, a refresh token or client secret. Each is kept in the forms a server may echo it
-/// in: as sent, percent-encoded as a query value, and with every byte percent-encoded. Every
-/// error that holds what a server sent (a body, a header, a message) is made through
-/// [`Secrets::scrub`], the one rule for all of them.
+/// the API key, a refresh token or client secret. Each is looked for in the forms a server may
+/// echo it in: as sent, percent-encoded as a query value, and with every byte percent-encoded.
+/// Every error that holds what a server sent (a body, a header, a message) is made through
+/// [`Secrets::scrub`], the one rule for all of them. The forms are worked out only then: a
+/// successful call, which every response may become, pays for keeping the secrets, not for
+/// their forms.
 #[derive(Clone, Default)]
 pub(crate) struct Secrets(Vec<String>);
 
@@ -161,28 +163,44 @@ impl Secrets {
         secrets
     }
 
-    /// Adds `secret` in every form it is looked for. Secrets shorter than four bytes are not
-    /// looked for: replacing them everywhere would garble the text and hide nothing.
+    /// Adds `secret`. Secrets shorter than four bytes are not looked for: replacing them
+    /// everywhere would garble the text and hide nothing.
     pub(crate) fn add(&mut self, secret: &str) {
-        if secret.len() < 4 {
-            return;
+        if secret.len() >= 4 && !self.0.iter().any(|kept| kept == secret) {
+            self.0.push(secret.to_owned());
         }
-        let mut query = String::new();
-        super::path::percent_encode(secret, &mut query);
-        let every_byte_upper: String = secret.bytes().map(|b| format!("%{b:02X}")).collect();
-        let every_byte_lower: String = secret.bytes().map(|b| format!("%{b:02x}")).collect();
-        for form in [secret.to_owned(), query, every_byte_upper, every_byte_lower] {
-            if !self.0.contains(&form) {
-                self.0.push(form);
+    }
+
+    /// Every form of every secret, longest first, so that a form that contains another is
+    /// replaced whole.
+    fn forms(&self) -> Vec<String> {
+        use std::fmt::Write as _;
+        let mut forms: Vec<String> = Vec::new();
+        for secret in &self.0 {
+            let mut query = String::new();
+            super::path::percent_encode(secret, &mut query);
+            let (mut upper, mut lower) = (String::new(), String::new());
+            for byte in secret.bytes() {
+                let _ = write!(upper, "%{byte:02X}");
+                let _ = write!(lower, "%{byte:02x}");
+            }
+            for form in [secret.clone(), query, upper, lower] {
+                if !forms.contains(&form) {
+                    forms.push(form);
+                }
             }
         }
-        // Longest first, so a form that contains another is replaced whole.
-        self.0.sort_by_key(|form| std::cmp::Reverse(form.len()));
+        forms.sort_by_key(|form| std::cmp::Reverse(form.len()));
+        forms
     }
 
     /// `body` with every form of every secret replaced.
     pub(crate) fn scrub(&self, body: Vec<u8>) -> Vec<u8> {
-        let forms: Vec<&str> = self.0.iter().map(String::as_str).collect();
+        if self.0.is_empty() {
+            return body;
+        }
+        let forms = self.forms();
+        let forms: Vec<&str> = forms.iter().map(String::as_str).collect();
         scrub(body, &forms)
     }
 

@@ -2,6 +2,7 @@
 //! service), and turning a [`Call`] of one of its methods into a request, sent or not.
 
 use std::fmt;
+use std::sync::Arc;
 
 use super::backend::Backend;
 use super::bridge;
@@ -35,7 +36,8 @@ pub struct ServiceInfo {
 #[derive(Clone)]
 pub struct Service<C = Client> {
     client: C,
-    endpoint: Endpoint,
+    /// Shared, so that a blocking call can hand it to the background runtime cheaply.
+    endpoint: Arc<Endpoint>,
 }
 
 /// Where one API's calls go and how its requests are made: the same for either kind of client.
@@ -71,7 +73,7 @@ impl<C: Backend> Service<C> {
         let root = core.root_url.as_deref().unwrap_or(info.root_url).to_owned();
         Service {
             client: client.clone(),
-            endpoint: Endpoint::new(core, info, root),
+            endpoint: Arc::new(Endpoint::new(core, info, root)),
         }
     }
 
@@ -90,7 +92,7 @@ impl<C: Backend> Service<C> {
         }
         Ok(Service {
             client: client.clone(),
-            endpoint,
+            endpoint: Arc::new(endpoint),
         })
     }
 
@@ -112,6 +114,18 @@ impl<C: Backend> Service<C> {
     /// The client's shared state and the API's endpoint: what the send path needs.
     pub(crate) fn parts(&self) -> (&Core, &Endpoint) {
         (self.client.core(), &self.endpoint)
+    }
+}
+
+impl Service<Client> {
+    /// Sends `call` as a blocking client does: on the background runtime, while this thread
+    /// waits for the answer (see the bridge). Not generic, so the send path is compiled once,
+    /// here, rather than in every program.
+    pub(crate) fn execute_blocking(&self, call: Call) -> Result<Response, Error> {
+        let method = call.method().id;
+        let core = self.client.shared_core();
+        let endpoint = Arc::clone(&self.endpoint);
+        bridge::wait_on_runtime(method, async move { endpoint.execute(&core, call).await })
     }
 }
 
@@ -190,12 +204,6 @@ impl Endpoint {
             call.retry_policy(),
         )
         .await
-    }
-
-    /// [`execute`](Self::execute), waited for as a blocking client waits: here, so that the
-    /// send path is compiled once, in this crate, rather than in every program.
-    pub(crate) fn execute_blocking(&self, core: &Core, call: Call) -> Result<Response, Error> {
-        bridge::wait(call.method().id, self.execute(core, call))
     }
 
     /// [`execute`](Self::execute) as a boxed future, made here for the same reason.

@@ -42,6 +42,7 @@ pub fn run() -> Result<(), Failure> {
         ("async_throughput", "overhead"),
         ("async_throughput", "async"),
         ("async_throughput", "threads"),
+        ("async_throughput", "threads-reqwest"),
     ];
     for (example, mode) in runs {
         let status = Command::new(release.join("examples").join(example))
