@@ -1,11 +1,12 @@
-//! How a blocking [`Client`](super::Client) waits: the runtime's async code runs on the calling
-//! thread, while one background thread drives the sockets and timers of every blocking client.
+//! How a blocking [`Client`](super::Client) waits for the runtime's async code: one background
+//! runtime thread serves every blocking client, and there is no second implementation of
+//! anything: blocking is the async code plus one of these waits.
 //!
-//! The calling thread polls the call's future itself and sleeps between polls, woken by the
-//! background runtime when a socket is ready or a timer fires. So a blocking call reads content
-//! from a `std::io::Read` and calls the caller's closures on the caller's own thread, its future
-//! need not be `Send` or `'static`, and there is no second implementation of anything: blocking
-//! is the async code plus this wait.
+//! A call that owns what it needs runs on the background thread while the caller sleeps on a
+//! channel ([`wait_on_runtime`]). An upload, which reads the caller's `std::io::Read` and calls
+//! the caller's closures, and a download's reads are polled on the calling thread instead
+//! ([`wait`]), woken by the background runtime when a socket is ready or a timer fires, so that
+//! what they borrow need not be `Send` or `'static`.
 
 use std::future::Future;
 use std::pin::pin;
