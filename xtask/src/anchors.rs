@@ -192,6 +192,38 @@ pub fn run(runs: usize) -> Result<(), Failure> {
     Ok(())
 }
 
+/// `cargo xtask bench --throughput`: 10,000 `about.get` at 256 in flight from our drive.v3 crate
+/// on one `AsyncClient` and from google-drive3 7.0.0's hub, against one small server, in one
+/// release program (`xtask/bench/throughput.rs`) run once per side.
+pub fn throughput() -> Result<(), Failure> {
+    let root = paths::target_dir().join("bench-anchors");
+    write_ours(&root.join("ours"))?;
+    let dir = root.join("throughput");
+    let runtime = paths::runtime_source(&dir);
+    write_program(
+        &dir,
+        "xtask/bench/throughput.rs",
+        &format!(
+            "google-api-runtime = {{ {runtime} }}\ngoogle-drive-v3 = {{ path = \"../ours/drive-v3\" }}\n\
+             google-drive3 = \"=7.0.0\"\ntokio = {{ version = \"1\", features = [\"rt-multi-thread\"] }}\n"
+        ),
+    )?;
+    println!("bench: building the throughput program (release; the first time takes a while)");
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    for side in ["ours", "theirs", "ours", "theirs"] {
+        let status = Command::new(&cargo)
+            .args(["run", "--quiet", "--release", "--manifest-path"])
+            .arg(dir.join("Cargo.toml"))
+            .env("MODE", side)
+            .status()
+            .map_err(|error| Failure::error(format!("could not run cargo: {error}")))?;
+        if !status.success() {
+            return Err(Failure::error("the throughput benchmark failed"));
+        }
+    }
+    Ok(())
+}
+
 /// `cargo xtask bench --decode`: a 1.5 MB `files.list` answer decoded with our drive.v3 types and
 /// with google-drive3 7.0.0's, in one release program (`xtask/bench/decode.rs`) that depends on
 /// both, so both use the same serde_json.

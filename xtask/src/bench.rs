@@ -15,6 +15,7 @@ pub fn run(args: &[String]) -> Result<(), Failure> {
     let mut anchors = false;
     let mut decode = false;
     let mut overhead = false;
+    let mut throughput = false;
     let mut args = args.iter();
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -29,6 +30,7 @@ pub fn run(args: &[String]) -> Result<(), Failure> {
             "--anchors" => anchors = true,
             "--decode" => decode = true,
             "--overhead" => overhead = true,
+            "--throughput" => throughput = true,
             other => return Err(Failure::usage(format!("unknown bench option {other:?}"))),
         }
     }
@@ -37,6 +39,9 @@ pub fn run(args: &[String]) -> Result<(), Failure> {
     }
     if overhead {
         return crate::overhead::run();
+    }
+    if throughput {
+        return crate::anchors::throughput();
     }
     if anchors {
         // Builds take minutes each: a few paired runs are what the machine allows.

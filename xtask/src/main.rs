@@ -81,7 +81,7 @@ const TASKS: &[(&str, &str)] = &[
     (
         "bench",
         "\
-  bench [--runs N] [--no-builds] [--anchors | --decode | --overhead]
+  bench [--runs N] [--no-builds] [--anchors | --decode | --overhead | --throughput]
                              time generation (whole process and in process) and the build of
                              the generated crate and of a program calling all six methods;
                              with --anchors, build drive.v3 and compute.v1 with a user program
@@ -89,7 +89,10 @@ const TASKS: &[(&str, &str)] = &[
                              alternating builds, at most 5 runs) and print one table;
                              with --decode, decode a 1.5 MB files.list with both drive crates;
                              with --overhead, time getPortabilityArchiveState through the
-                             client against the same request by hand, on the release emulator
+                             client against the same request by hand, on the release emulator,
+                             and 10,000 GETs at 256 in flight, async, on threads and by hand;
+                             with --throughput, 10,000 Drive calls at 256 in flight from our
+                             AsyncClient and from google-drive3 7.0.0's hub
 ",
     ),
 ];

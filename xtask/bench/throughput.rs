@@ -1,0 +1,158 @@
+//! The throughput benchmark of `cargo xtask bench --throughput`: 10,000 small Drive calls
+//! (`about.get`) at 256 in flight, from our drive.v3 crate on one `AsyncClient` and from
+//! google-drive3 7.0.0's hub, against one small keep-alive server in this process. Run once per
+//! side (`MODE=ours` or `MODE=theirs`), so that each peak memory figure is one side's alone.
+
+use std::io::{BufRead as _, BufReader, Write as _};
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Instant;
+
+const REQUESTS: usize = 10_000;
+const IN_FLIGHT: usize = 256;
+const ANSWER: &str = r#"{"kind":"drive#about","user":{"displayName":"Bench","emailAddress":"bench@example.com"}}"#;
+
+type Failure = Box<dyn std::error::Error + Send + Sync>;
+
+/// A keep-alive HTTP/1.1 server that answers every request with `ANSWER`, a thread per
+/// connection; its root URL.
+fn serve() -> Result<String, Failure> {
+    let listener = TcpListener::bind("127.0.0.1:0")?;
+    let root = format!("http://{}/", listener.local_addr()?);
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            std::thread::spawn(move || {
+                let mut writer = stream.try_clone().expect("a second handle");
+                let mut reader = BufReader::new(stream);
+                loop {
+                    let mut length = 0;
+                    let mut line = String::new();
+                    // The head, then as many body bytes as it announces.
+                    loop {
+                        line.clear();
+                        if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                            return;
+                        }
+                        let trimmed = line.trim_end();
+                        if trimmed.is_empty() {
+                            break;
+                        }
+                        if let Some((name, value)) = trimmed.split_once(':')
+                            && name.eq_ignore_ascii_case("content-length")
+                        {
+                            length = value.trim().parse().unwrap_or(0);
+                        }
+                    }
+                    let mut body = vec![0; length];
+                    if std::io::Read::read_exact(&mut reader, &mut body).is_err() {
+                        return;
+                    }
+                    let answer = format!(
+                        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{ANSWER}",
+                        ANSWER.len()
+                    );
+                    if writer.write_all(answer.as_bytes()).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    Ok(root)
+}
+
+/// Takes one request of those left; `false` when none is.
+fn take_one(left: &AtomicUsize) -> bool {
+    left.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_sub(1))
+        .is_ok()
+}
+
+async fn ours(root: &str) -> Result<(), Failure> {
+    use google_drive_v3::prelude::StandardParameters as _;
+    let client = google_drive_v3::runtime::AsyncClient::builder()
+        .root_url(root)
+        .token_source(google_drive_v3::runtime::StaticToken::new("bench-token"))
+        .build_async()?;
+    let drive = google_drive_v3::Drive::new(&client);
+    let left = Arc::new(AtomicUsize::new(REQUESTS));
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..IN_FLIGHT {
+        let (drive, left) = (drive.clone(), Arc::clone(&left));
+        tasks.spawn(async move {
+            while take_one(&left) {
+                let about = drive.about().get().fields("user").send().await?;
+                std::hint::black_box(about);
+            }
+            Ok::<(), Failure>(())
+        });
+    }
+    while let Some(done) = tasks.join_next().await {
+        done??;
+    }
+    Ok(())
+}
+
+async fn theirs(root: &str) -> Result<(), Failure> {
+    use google_drive3::{DriveHub, hyper_rustls, hyper_util};
+    let connector = hyper_rustls::HttpsConnectorBuilder::new()
+        .with_native_roots()?
+        .https_or_http()
+        .enable_http1()
+        .build();
+    let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+        .build(connector);
+    let mut hub = DriveHub::new(client, "bench-token".to_owned());
+    hub.root_url(root.to_owned());
+    hub.base_url(format!("{root}drive/v3/"));
+    let left = Arc::new(AtomicUsize::new(REQUESTS));
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..IN_FLIGHT {
+        let (hub, left) = (hub.clone(), Arc::clone(&left));
+        tasks.spawn(async move {
+            while take_one(&left) {
+                let (_, about) = hub.about().get().param("fields", "user").doit().await?;
+                std::hint::black_box(about);
+            }
+            Ok::<(), Failure>(())
+        });
+    }
+    while let Some(done) = tasks.join_next().await {
+        done??;
+    }
+    Ok(())
+}
+
+fn main() -> Result<(), Failure> {
+    let mode = std::env::var("MODE").unwrap_or_else(|_| "ours".to_owned());
+    let root = serve()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    let started = Instant::now();
+    match mode.as_str() {
+        "ours" => runtime.block_on(ours(&root))?,
+        "theirs" => runtime.block_on(theirs(&root))?,
+        other => return Err(format!("unknown MODE {other:?}: ours or theirs").into()),
+    }
+    let elapsed = started.elapsed();
+    let peak = std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find_map(|line| line.strip_prefix("VmHWM:").map(|kb| kb.trim().to_owned()))
+        })
+        .unwrap_or_else(|| "unknown".to_owned());
+    let who = if mode == "ours" {
+        "our drive.v3 on one AsyncClient"
+    } else {
+        "google-drive3 7.0.0's hub"
+    };
+    println!(
+        "{who}: {REQUESTS} about.get at {IN_FLIGHT} in flight in {:.2} s, {:.0} requests/s, peak memory {peak}",
+        elapsed.as_secs_f64(),
+        REQUESTS as f64 / elapsed.as_secs_f64()
+    );
+    Ok(())
+}
