@@ -10,7 +10,6 @@ use std::task::{Context, Poll};
 
 use tokio::io::AsyncRead;
 
-use super::bridge;
 use super::call::Call;
 use super::client::{AsyncClient, Client, Core};
 use super::download::{AsyncDownload, Download};
@@ -109,9 +108,7 @@ impl Backend for Client {
     }
 
     fn download_media(service: &Service<Self>, call: Call) -> Result<Download, Error> {
-        let (core, endpoint) = service.parts();
-        let method = call.method().id;
-        bridge::wait(method, core.download_media(endpoint, call)).map(Download::new)
+        service.download_blocking(call).map(Download::new)
     }
 }
 

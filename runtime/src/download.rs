@@ -238,7 +238,11 @@ impl Client {
     /// Starts downloading `url` from byte `offset` (0 for the whole file). An expired or
     /// otherwise refused URL is an [`Error::Api`] (status 403 for an expired signature).
     pub fn download(&self, url: &str, offset: u64) -> Result<Download, Error> {
-        bridge::wait(DOWNLOAD, self.core().download(url, offset)).map(Download::new)
+        // Started on the background runtime, as every blocking call is; read by the caller.
+        let core = self.shared_core();
+        let url = url.to_owned();
+        bridge::wait_on_runtime(DOWNLOAD, async move { core.download(&url, offset).await })
+            .map(Download::new)
     }
 }
 

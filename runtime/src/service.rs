@@ -8,6 +8,7 @@ use super::backend::Backend;
 use super::bridge;
 use super::call::{Call, PreparedRequest};
 use super::client::{Client, Core, checked_root_url};
+use super::download::AsyncDownload;
 use super::error::Error;
 use super::path;
 use super::redact::redact_url;
@@ -126,6 +127,18 @@ impl Service<Client> {
         let core = self.client.shared_core();
         let endpoint = Arc::clone(&self.endpoint);
         bridge::wait_on_runtime(method, async move { endpoint.execute(&core, call).await })
+    }
+
+    /// Starts the media download `call` describes as a blocking client does, on the background
+    /// runtime; the body is read later, by the caller.
+    pub(crate) fn download_blocking(&self, call: Call) -> Result<AsyncDownload, Error> {
+        let method = call.method().id;
+        let core = self.client.shared_core();
+        let endpoint = Arc::clone(&self.endpoint);
+        bridge::wait_on_runtime(
+            method,
+            async move { core.download_media(&endpoint, call).await },
+        )
     }
 }
 
