@@ -17,7 +17,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use google_dataportability_v1::model::InitiatePortabilityArchiveRequest;
+#[path = "support/bench.rs"]
+mod bench;
+
+use bench::{Failure, HandState, job_name, median};
 use google_dataportability_v1::prelude::*;
 use google_dataportability_v1::runtime::StaticToken;
 
@@ -31,20 +34,6 @@ const PER_RUN: usize = 3_000;
 /// Requests one way before switching to the other.
 const BLOCK: usize = 25;
 
-/// What a hand-written program decodes the answer into.
-#[derive(serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[allow(dead_code)] // decoded to be paid for, not read
-struct HandState {
-    name: Option<String>,
-    state: Option<String>,
-    urls: Option<Vec<String>>,
-    start_time: Option<String>,
-    export_time: Option<String>,
-}
-
-type Failure = Box<dyn std::error::Error + Send + Sync>;
-
 fn main() -> Result<(), Failure> {
     let root_url = std::env::var("ROOT_URL")?;
     let token = std::env::var("ACCESS_TOKEN")?;
@@ -54,25 +43,8 @@ fn main() -> Result<(), Failure> {
             .root_url(&root_url)
             .token_source(StaticToken::new(&token))
     };
-    // The job to ask about: the runner's (a grant allows one export), else one of our own,
-    // made with a blocking client before any runtime starts.
-    let name = match std::env::var("JOB_NAME") {
-        Ok(name) => name,
-        Err(_) => {
-            let setup = DataPortability::new(&builder().build()?);
-            let job = setup
-                .portability_archive()
-                .initiate(
-                    InitiatePortabilityArchiveRequest::default()
-                        .set_resources(["myactivity.search"]),
-                )
-                .send()?;
-            format!(
-                "archiveJobs/{}/portabilityArchiveState",
-                job.archive_job_id.unwrap_or_default()
-            )
-        }
-    };
+    // Made with a blocking client, before any runtime starts.
+    let name = job_name(&DataPortability::new(&builder().build()?))?;
     match mode.as_str() {
         "overhead" => overhead(builder().build_async()?, &root_url, &token, &name),
         "async" => throughput_async(builder().build_async()?, &name),
@@ -210,27 +182,12 @@ fn throughput_async(client: AsyncClient, name: &str) -> Result<(), Failure> {
 /// 10,000 GETs from one blocking `Client` shared by 256 threads.
 fn throughput_threads(client: Client, name: &str) -> Result<(), Failure> {
     let api = DataPortability::new(&client);
-    let left = AtomicUsize::new(REQUESTS);
-    let started = Instant::now();
-    std::thread::scope(|scope| {
-        let threads: Vec<_> = (0..IN_FLIGHT)
-            .map(|_| {
-                scope.spawn(|| {
-                    while take_one(&left) {
-                        api.archive_jobs()
-                            .get_portability_archive_state(name)
-                            .send()?;
-                    }
-                    Ok::<(), Failure>(())
-                })
-            })
-            .collect();
-        threads
-            .into_iter()
-            .try_for_each(|thread| thread.join().expect("no thread panics"))
-    })?;
-    report("one blocking Client, 256 threads", started.elapsed());
-    Ok(())
+    on_threads("one blocking Client, 256 threads", || {
+        api.archive_jobs()
+            .get_portability_archive_state(name)
+            .send()?;
+        Ok(())
+    })
 }
 
 /// 10,000 GETs by hand with one blocking reqwest client shared by 256 threads: what the
@@ -241,6 +198,16 @@ fn throughput_reqwest(root_url: &str, token: &str, name: &str) -> Result<(), Fai
         .connect_timeout(Duration::from_secs(10))
         .build()?;
     let url = format!("{}/v1/{name}", root_url.trim_end_matches('/'));
+    on_threads("blocking reqwest by hand, 256 threads", || {
+        let body = http.get(&url).bearer_auth(token).send()?.bytes()?;
+        let state: HandState = serde_json::from_slice(&body)?;
+        std::hint::black_box(state);
+        Ok(())
+    })
+}
+
+/// Makes the 10,000 requests with `request` on 256 threads, and reports.
+fn on_threads(what: &str, request: impl Fn() -> Result<(), Failure> + Sync) -> Result<(), Failure> {
     let left = AtomicUsize::new(REQUESTS);
     let started = Instant::now();
     std::thread::scope(|scope| {
@@ -248,9 +215,7 @@ fn throughput_reqwest(root_url: &str, token: &str, name: &str) -> Result<(), Fai
             .map(|_| {
                 scope.spawn(|| {
                     while take_one(&left) {
-                        let body = http.get(&url).bearer_auth(token).send()?.bytes()?;
-                        let state: HandState = serde_json::from_slice(&body)?;
-                        std::hint::black_box(state);
+                        request()?;
                     }
                     Ok::<(), Failure>(())
                 })
@@ -260,7 +225,7 @@ fn throughput_reqwest(root_url: &str, token: &str, name: &str) -> Result<(), Fai
             .into_iter()
             .try_for_each(|thread| thread.join().expect("no thread panics"))
     })?;
-    report("blocking reqwest by hand, 256 threads", started.elapsed());
+    report(what, started.elapsed());
     Ok(())
 }
 
@@ -285,9 +250,4 @@ fn report(what: &str, elapsed: Duration) {
         elapsed.as_secs_f64(),
         REQUESTS as f64 / elapsed.as_secs_f64()
     );
-}
-
-fn median(mut values: Vec<f64>) -> f64 {
-    values.sort_by(f64::total_cmp);
-    values[values.len() / 2]
 }

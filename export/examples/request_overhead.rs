@@ -14,7 +14,10 @@
 
 use std::time::{Duration, Instant};
 
-use google_dataportability_v1::model::InitiatePortabilityArchiveRequest;
+#[path = "support/bench.rs"]
+mod bench;
+
+use bench::{HandState, job_name, median};
 use google_dataportability_v1::prelude::*;
 use google_dataportability_v1::runtime::StaticToken;
 
@@ -25,18 +28,6 @@ const REQUESTS: usize = 500;
 /// moments (two cores shared with the server) fall on both alike.
 const BLOCK: usize = 25;
 
-/// What a hand-written program decodes the answer into.
-#[derive(serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[allow(dead_code)] // decoded to be paid for, not read
-struct HandState {
-    name: Option<String>,
-    state: Option<String>,
-    urls: Option<Vec<String>>,
-    start_time: Option<String>,
-    export_time: Option<String>,
-}
-
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let root_url = std::env::var("ROOT_URL")?;
     let token = std::env::var("ACCESS_TOKEN")?;
@@ -46,23 +37,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .token_source(StaticToken::new(&token))
             .build()?,
     );
-    // The job to ask about: the runner's (a grant allows one export), else one of our own.
-    let name = match std::env::var("JOB_NAME") {
-        Ok(name) => name,
-        Err(_) => {
-            let job = client
-                .portability_archive()
-                .initiate(
-                    InitiatePortabilityArchiveRequest::default()
-                        .set_resources(["myactivity.search"]),
-                )
-                .send()?;
-            format!(
-                "archiveJobs/{}/portabilityArchiveState",
-                job.archive_job_id.unwrap_or_default()
-            )
-        }
-    };
+    let name = job_name(&client).map_err(|error| error as Box<dyn std::error::Error>)?;
 
     let generated = || -> Result<(), Box<dyn std::error::Error>> {
         let state = client
@@ -138,9 +113,4 @@ fn time(
         call()?;
     }
     Ok(started.elapsed())
-}
-
-fn median(mut values: Vec<f64>) -> f64 {
-    values.sort_by(f64::total_cmp);
-    values[values.len() / 2]
 }
