@@ -357,16 +357,19 @@ impl Core {
     }
 }
 
-/// The start of an error response's body: as much as comes, up to [`ERROR_BODY_LIMIT`], while
-/// bytes keep coming within `idle`.
+/// The start of an error response's body: as much as comes within `idle`, up to
+/// [`ERROR_BODY_LIMIT`]; a server that trickles it out cannot hold the call longer.
 async fn error_body(mut response: reqwest::Response, idle: Duration) -> Vec<u8> {
     let mut body = Vec::new();
-    while body.len() < ERROR_BODY_LIMIT {
-        match tokio::time::timeout(idle, response.chunk()).await {
-            Ok(Ok(Some(chunk))) => body.extend_from_slice(&chunk),
-            _ => break,
+    let reading = async {
+        while body.len() < ERROR_BODY_LIMIT {
+            match response.chunk().await {
+                Ok(Some(chunk)) => body.extend_from_slice(&chunk),
+                _ => break,
+            }
         }
-    }
+    };
+    let _ = tokio::time::timeout(idle, reading).await;
     body.truncate(ERROR_BODY_LIMIT);
     body
 }
