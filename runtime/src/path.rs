@@ -11,8 +11,20 @@ use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock, PoisonError};
 
 /// Expands `template` with `values` (wire name, value). Errors say which parameter is wrong.
-pub fn expand(template: &str, values: &[(&'static str, String)]) -> Result<String, String> {
+#[cfg(test)]
+fn expand(template: &str, values: &[(&'static str, String)]) -> Result<String, String> {
     let mut out = String::with_capacity(template.len() + 32);
+    expand_onto(&mut out, template, values)?;
+    Ok(out)
+}
+
+/// Expands `template` with `values` (wire name, value) onto the end of `out` (a base URL, say).
+/// Errors say which parameter is wrong.
+pub fn expand_onto(
+    out: &mut String,
+    template: &str,
+    values: &[(&'static str, String)],
+) -> Result<(), String> {
     let mut rest = template;
     while let Some(open) = rest.find('{') {
         out.push_str(&rest[..open]);
@@ -30,11 +42,11 @@ pub fn expand(template: &str, values: &[(&'static str, String)]) -> Result<Strin
             .find(|(key, _)| *key == name)
             .map(|(_, value)| value.as_str())
             .ok_or_else(|| format!("path parameter `{name}` has no value"))?;
-        encode_value(name, value, reserved, &mut out)?;
+        encode_value(name, value, reserved, out)?;
         rest = &rest[close + 1..];
     }
     out.push_str(rest);
-    Ok(out)
+    Ok(())
 }
 
 /// Appends one parameter's encoded value, or says why it is refused.
@@ -42,18 +54,14 @@ fn encode_value(name: &str, value: &str, reserved: bool, out: &mut String) -> Re
     if value.is_empty() {
         return Err(format!("path parameter `{name}` is empty"));
     }
-    let segments: Vec<&str> = if reserved {
-        value.split('/').collect()
-    } else {
-        vec![value]
-    };
-    for (index, segment) in segments.iter().enumerate() {
-        if is_dot_segment(segment) {
-            return Err(format!(
-                "path parameter `{name}` has a dot segment ({segment:?}): {value:?}"
-            ));
-        }
-        if reserved && segment.is_empty() {
+    if !reserved {
+        // One segment: its slashes are encoded with the rest.
+        return encode_segment(name, value, value, out);
+    }
+    // A reserved expansion keeps the value's slashes; each segment between them is checked and
+    // encoded on its own.
+    for (index, segment) in value.split('/').enumerate() {
+        if segment.is_empty() {
             return Err(format!(
                 "path parameter `{name}` has an empty segment: {value:?}"
             ));
@@ -61,13 +69,28 @@ fn encode_value(name: &str, value: &str, reserved: bool, out: &mut String) -> Re
         if index > 0 {
             out.push('/');
         }
-        percent_encode(segment, out);
+        encode_segment(name, value, segment, out)?;
     }
+    Ok(())
+}
+
+/// Appends one segment of parameter `name`'s `value`, encoded, unless it is a dot segment.
+fn encode_segment(name: &str, value: &str, segment: &str, out: &mut String) -> Result<(), String> {
+    if is_dot_segment(segment) {
+        return Err(format!(
+            "path parameter `{name}` has a dot segment ({segment:?}): {value:?}"
+        ));
+    }
+    percent_encode(segment, out);
     Ok(())
 }
 
 /// Whether a segment is `.` or `..`, also when spelled with percent-escapes such as `%2e`.
 fn is_dot_segment(segment: &str) -> bool {
+    // Two dots, each escaped, is the longest spelling ("%2e%2e").
+    if segment.len() > 6 {
+        return false;
+    }
     let decoded = percent_decode(segment);
     decoded == b"." || decoded == b".."
 }

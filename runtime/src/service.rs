@@ -177,6 +177,16 @@ impl Endpoint {
 
     /// The request `call` would send on a client with `core`'s settings.
     pub(crate) fn prepare(&self, core: &Core, call: &Call) -> Result<PreparedRequest, Error> {
+        self.prepare_parsed(core, call)
+            .map(|(prepared, _)| prepared)
+    }
+
+    /// [`prepare`](Self::prepare), with the URL parsed for sending.
+    fn prepare_parsed(
+        &self,
+        core: &Core,
+        call: &Call,
+    ) -> Result<(PreparedRequest, reqwest::Url), Error> {
         let urls = self.urls(call)?;
         let (base, base_path) = if call.download_service() {
             (&urls.download_url, &urls.download_path)
@@ -204,15 +214,18 @@ impl Endpoint {
             &urls.root_path,
             Some(("uploadType", upload_type)),
         )
+        .map(|(prepared, _)| prepared)
     }
 
     /// Sends `call`, retrying as the policy allows, and returns the successful response or the
     /// last error.
     pub(crate) async fn execute(&self, core: &Core, call: Call) -> Result<Response, Error> {
-        let prepared = self.prepare(core, &call)?;
+        // Parsed once here, not again by the HTTP client on every attempt.
+        let (prepared, url) = self.prepare_parsed(core, &call)?;
         core.send(
             call.method().id,
             &prepared,
+            &url,
             call.timeout(),
             call.retry_policy(),
         )
@@ -242,7 +255,7 @@ impl Endpoint {
         base: &str,
         base_path: &str,
         extra: Option<(&'static str, &'static str)>,
-    ) -> Result<PreparedRequest, Error> {
+    ) -> Result<(PreparedRequest, reqwest::Url), Error> {
         let method = call.method();
         let invalid = |message: String| Error::InvalidRequest {
             method: method.id,
@@ -251,8 +264,10 @@ impl Endpoint {
         if core.check_path_patterns {
             path::check_patterns(method.path_patterns, call.path_params()).map_err(invalid)?;
         }
-        let expanded = path::expand(template, call.path_params()).map_err(invalid)?;
-        let mut url = reqwest::Url::parse(&format!("{base}{expanded}"))
+        let mut full = String::with_capacity(base.len() + template.len() + 64);
+        full.push_str(base);
+        path::expand_onto(&mut full, template, call.path_params()).map_err(invalid)?;
+        let mut url = reqwest::Url::parse(&full)
             .map_err(|error| invalid(format!("the URL is not valid: {error}")))?;
         // Expansion refuses dot segments already; this check keeps that promise even if a
         // template itself were hostile.
@@ -284,12 +299,13 @@ impl Endpoint {
                 call.body_content_type().to_owned(),
             ));
         }
-        Ok(PreparedRequest {
+        let prepared = PreparedRequest {
             method: method.http_method,
-            url: url.into(),
+            url: url.as_str().to_owned(),
             headers,
             body: call.body().map(<[u8]>::to_vec),
-        })
+        };
+        Ok((prepared, url))
     }
 }
 

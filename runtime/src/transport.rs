@@ -11,7 +11,7 @@ use super::auth::{AccessToken, TokenSource};
 use super::call::PreparedRequest;
 use super::client::Core;
 use super::error::{ApiError, Error, TransportError};
-use super::redact::Secrets;
+use super::redact::{Secrets, redact_url};
 use super::retry::{self, RetryPolicy};
 
 /// A call under way, boxed where it is made: the code of the send path is then compiled once,
@@ -65,6 +65,7 @@ impl Core {
         &self,
         method_id: &'static str,
         prepared: &PreparedRequest,
+        url: &reqwest::Url,
         call_timeout: Option<Duration>,
         call_retry: Option<&RetryPolicy>,
     ) -> Result<Response, Error> {
@@ -80,7 +81,7 @@ impl Core {
             // timeout, which the HTTP client applies by itself.
             let time_left = (attempt > 1 || call_timeout.is_some()).then_some(remaining);
             let outcome = self
-                .attempt(prepared, verb.clone(), method_id, time_left)
+                .attempt(prepared, url, verb.clone(), method_id, time_left)
                 .await;
             let status = match &outcome {
                 Ok(response) => Some(response.status),
@@ -126,6 +127,7 @@ impl Core {
     async fn attempt(
         &self,
         prepared: &PreparedRequest,
+        url: &reqwest::Url,
         verb: reqwest::Method,
         method_id: &'static str,
         time_left: Option<Duration>,
@@ -140,7 +142,14 @@ impl Core {
             });
         }
         let exchange = self
-            .exchange(method_id, verb, prepared, prepared.body.clone(), time_left)
+            .exchange(
+                method_id,
+                verb,
+                prepared,
+                url.clone(),
+                prepared.body.clone(),
+                time_left,
+            )
             .await?;
         let retryable = !exchange.is_success() && exchange.is_transient();
         exchange
@@ -156,6 +165,7 @@ impl Core {
         method_id: &'static str,
         verb: reqwest::Method,
         prepared: &PreparedRequest,
+        url: reqwest::Url,
         body: Option<Vec<u8>>,
         time_left: Option<Duration>,
     ) -> Result<Exchange, Failure> {
@@ -166,7 +176,7 @@ impl Core {
         let mut request = self
             .http_for(method_id, &verb)
             .map_err(not_retryable)?
-            .request(verb, &prepared.url);
+            .request(verb, url);
         if let Some(time_left) = time_left {
             request = request.timeout(time_left);
         }
@@ -218,8 +228,9 @@ impl Core {
         timeout: Option<Duration>,
     ) -> Result<Response, Error> {
         let verb = http_verb(method_id, prepared.method)?;
+        let url = parsed_url(method_id, &prepared.url)?;
         let body = prepared.body.take();
-        self.exchange(method_id, verb, &prepared, body, timeout)
+        self.exchange(method_id, verb, &prepared, url, body, timeout)
             .await
             .map_err(|failure| failure.error)?
             .into_result()
@@ -261,6 +272,14 @@ async fn token_from(source: &Arc<dyn TokenSource>) -> Result<AccessToken, Error>
                 message: format!("the token source failed: {failed}"),
             })
         })
+}
+
+/// `url`, parsed for sending; a URL the runtime built or was given by a server.
+pub(crate) fn parsed_url(method_id: &'static str, url: &str) -> Result<reqwest::Url, Error> {
+    reqwest::Url::parse(url).map_err(|error| Error::InvalidRequest {
+        method: method_id,
+        message: format!("the URL {} is not valid: {error}", redact_url(url)),
+    })
 }
 
 /// A transport error of `method_id`.
