@@ -346,6 +346,11 @@ pub struct MethodDef {
     pub raw_response: Option<RawBodyDef>,
     /// When the method takes media uploads: where and what.
     pub upload: Option<UploadDef>,
+    /// The `apiVersion` the method's Discovery entry names, sent as `X-Goog-Api-Version`.
+    pub api_version: Option<String>,
+    /// The wire name of the idempotency key the client fills when the caller did not (see
+    /// `lower::idempotency`).
+    pub idempotency_key: Option<String>,
 }
 
 /// A method's media uploads, as its `mediaUpload` describes them.

@@ -41,6 +41,11 @@ fn bad_documents_name_the_json_path() {
         r#"at $.resources.r.methods.m.path: path template "v1/{name" has an unclosed '{'"#,
     );
     check(
+        r#""resources": {"r": {"methods": {"m": {"path": "v1/x", "httpMethod": "GET",
+            "apiVersion": "2026-11-01\r\nx-injected: 1"}}}}"#,
+        r#"at $.resources.r.methods.m.apiVersion: "2026-11-01\r\nx-injected: 1" cannot be sent as a header value: printable ASCII only"#,
+    );
+    check(
         r#""resources": {"r": {"methods": {"m": {"path": "v1/x", "httpMethod": "FETCH"}}}}"#,
         r#"at $.resources.r.methods.m.httpMethod: unsupported HTTP method "FETCH""#,
     );

@@ -162,6 +162,8 @@ pub struct Method {
     pub supports_subscription: bool,
     /// Whether the method requires an ETag.
     pub etag_required: bool,
+    /// The API version the method belongs to, for the `X-Goog-Api-Version` header (AIP-4236).
+    pub api_version: Option<String>,
     /// Fields this model does not name.
     #[serde(flatten)]
     pub extra: Extra,

@@ -240,8 +240,8 @@
 pub use google_api_runtime as runtime;
 
 const _: () = ::std::assert!(
-    runtime::contract::VERSION == 2,
-    "this crate was generated for version 2 of the runtime's contract: regenerate it, or \
+    runtime::contract::VERSION == 3,
+    "this crate was generated for version 3 of the runtime's contract: regenerate it, or \
              use the google-api-runtime it was generated with"
 );
 

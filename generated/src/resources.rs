@@ -205,6 +205,8 @@ impl<'a, C: crate::runtime::Backend> AccessTypeResource<'a, C> {
             http_method: "POST",
             path: "v1/accessType:check",
             path_patterns: &[],
+            api_version: ::std::option::Option::None,
+            idempotency_key: ::std::option::Option::None,
         };
         let call = crate::runtime::contract::Call::new(&METHOD);
         AccessTypeCheckCall {
@@ -298,6 +300,8 @@ impl<'a, C: crate::runtime::Backend> ArchiveJobsResource<'a, C> {
             http_method: "POST",
             path: "v1/{+name}:cancel",
             path_patterns: &[("name", "^archiveJobs/[^/]+$")],
+            api_version: ::std::option::Option::None,
+            idempotency_key: ::std::option::Option::None,
         };
         let mut call = crate::runtime::contract::Call::new(&METHOD);
         call.set_path("name", name.into());
@@ -322,6 +326,8 @@ impl<'a, C: crate::runtime::Backend> ArchiveJobsResource<'a, C> {
             http_method: "GET",
             path: "v1/{+name}",
             path_patterns: &[("name", "^archiveJobs/[^/]+/portabilityArchiveState$")],
+            api_version: ::std::option::Option::None,
+            idempotency_key: ::std::option::Option::None,
         };
         let mut call = crate::runtime::contract::Call::new(&METHOD);
         call.set_path("name", name.into());
@@ -347,6 +353,8 @@ impl<'a, C: crate::runtime::Backend> ArchiveJobsResource<'a, C> {
             http_method: "POST",
             path: "v1/{+name}:retry",
             path_patterns: &[("name", "^archiveJobs/[^/]+$")],
+            api_version: ::std::option::Option::None,
+            idempotency_key: ::std::option::Option::None,
         };
         let mut call = crate::runtime::contract::Call::new(&METHOD);
         call.set_path("name", name.into());
@@ -540,6 +548,8 @@ impl<'a, C: crate::runtime::Backend> AuthorizationResource<'a, C> {
             http_method: "POST",
             path: "v1/authorization:reset",
             path_patterns: &[],
+            api_version: ::std::option::Option::None,
+            idempotency_key: ::std::option::Option::None,
         };
         let call = crate::runtime::contract::Call::new(&METHOD);
         AuthorizationResetCall {
@@ -626,6 +636,8 @@ impl<'a, C: crate::runtime::Backend> PortabilityArchiveResource<'a, C> {
             http_method: "POST",
             path: "v1/portabilityArchive:initiate",
             path_patterns: &[],
+            api_version: ::std::option::Option::None,
+            idempotency_key: ::std::option::Option::None,
         };
         let call = crate::runtime::contract::Call::new(&METHOD);
         PortabilityArchiveInitiateCall {

@@ -37,6 +37,19 @@ pub trait TokenSource: Send + Sync {
     fn is_immediate(&self) -> bool {
         false
     }
+
+    /// A token that can be given at once, without I/O, when the source holds one still valid
+    /// (a cached token); `None` otherwise. An async client tries this before asking
+    /// [`token`](Self::token) on a blocking thread.
+    fn cached_token(&self) -> Option<AccessToken> {
+        None
+    }
+
+    /// The project the source's credentials bill quota to (a credentials file's
+    /// `quota_project_id`), sent as `x-goog-user-project` unless the client sets its own.
+    fn quota_project(&self) -> Option<String> {
+        None
+    }
 }
 
 /// The same token for every request, for tests and short-lived programs.

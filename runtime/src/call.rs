@@ -19,6 +19,12 @@ pub struct MethodInfo {
     pub path: &'static str,
     /// Path parameters with a pattern their value must match: (wire name, regular expression).
     pub path_patterns: &'static [(&'static str, &'static str)],
+    /// The API version the method belongs to, sent as `X-Goog-Api-Version` (AIP-4236).
+    pub api_version: Option<&'static str>,
+    /// The query parameter the server reads as an idempotency key (`requestId`): the client
+    /// fills it with a random UUID when the caller did not, keeps it across retries, and so may
+    /// retry the call like an idempotent one.
+    pub idempotency_key: Option<&'static str>,
 }
 
 /// One call being built: the method, its path and query parameters, and its body.
@@ -170,6 +176,29 @@ impl Call {
         &self.query
     }
 
+    /// Gives the call an idempotency key when its method takes one (`requestId`) and the
+    /// caller set none: a random UUID, made once, so every retry carries the same. Whether the
+    /// call now has a key, and so may be retried like an idempotent one.
+    pub(crate) fn fill_idempotency_key(&mut self) -> bool {
+        let Some(name) = self.method.idempotency_key else {
+            return false;
+        };
+        if self
+            .query_value(name)
+            .is_some_and(|value| !value.is_empty())
+        {
+            return true;
+        }
+        match random_uuid() {
+            Some(uuid) => {
+                self.set_query(name, uuid);
+                true
+            }
+            // Without randomness there is no key to trust, and so no retrying.
+            None => false,
+        }
+    }
+
     /// Takes the body out (JSON metadata, for an upload).
     pub(crate) fn take_body(&mut self) -> Option<Vec<u8>> {
         self.body_content_type = None;
@@ -239,9 +268,30 @@ pub trait CallBuilder: Sized {
     }
 }
 
+/// A random (version 4) UUID, in its usual lower-case form; `None` when the system gives no
+/// random bytes.
+fn random_uuid() -> Option<String> {
+    use ring::rand::SecureRandom as _;
+    let mut bytes = [0u8; 16];
+    ring::rand::SystemRandom::new().fill(&mut bytes).ok()?;
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    let hex: String = bytes.iter().map(|byte| format!("{byte:02x}")).collect();
+    Some(format!(
+        "{}-{}-{}-{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..]
+    ))
+}
+
 /// A request as it would be sent, for inspection: method, URL, headers and body.
 ///
-/// It has no `Authorization` header: the token is only fetched when the call is sent.
+/// It has no `Authorization` header: the token is only fetched when the call is sent. Nor has it
+/// the idempotency key (`requestId`) the client fills in when the caller set none: that is made
+/// when the call is sent, once for all its attempts.
 #[derive(Clone, PartialEq, Eq)]
 pub struct PreparedRequest {
     /// HTTP verb.
@@ -274,6 +324,8 @@ mod tests {
         http_method: "GET",
         path: "v1/things",
         path_patterns: &[],
+        api_version: None,
+        idempotency_key: None,
     };
 
     #[test]

@@ -32,6 +32,7 @@ pub struct ClientBuilder {
     root_url: Option<String>,
     token_source: Option<Arc<dyn TokenSource>>,
     api_key: Option<String>,
+    quota_project: Option<String>,
     user_agent: Option<String>,
     connect_timeout: Duration,
     timeout: Duration,
@@ -48,6 +49,7 @@ impl Default for ClientBuilder {
             root_url: None,
             token_source: None,
             api_key: None,
+            quota_project: None,
             user_agent: None,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             timeout: DEFAULT_TIMEOUT,
@@ -90,6 +92,14 @@ impl ClientBuilder {
     /// A product name and version put before the API crate's own `User-Agent`.
     pub fn user_agent(mut self, product: impl Into<String>) -> Self {
         self.user_agent = Some(product.into());
+        self
+    }
+
+    /// The project billed for the calls' quota, sent as `x-goog-user-project` on every request.
+    /// Without it, the token source's own (a credentials file's `quota_project_id`) is sent,
+    /// if it has one.
+    pub fn quota_project(mut self, project: impl Into<String>) -> Self {
+        self.quota_project = Some(project.into());
         self
     }
 
@@ -162,6 +172,13 @@ impl ClientBuilder {
             Some(root_url) => Some(checked_root_url(&root_url)?),
             None => None,
         };
+        let quota_project = self
+            .quota_project
+            .or_else(|| self.token_source.as_ref()?.quota_project());
+        let quota_project = match quota_project {
+            Some(project) => Some(checked_header_value("quota project", project)?),
+            None => None,
+        };
         install_crypto_provider();
         let http = http_client(self.connect_timeout, self.timeout, redirect_policy())?;
         Ok(Core {
@@ -172,11 +189,24 @@ impl ClientBuilder {
             root_url,
             token_source: self.token_source,
             api_key: self.api_key,
+            quota_project,
             product: self.user_agent,
             timeout: self.timeout,
             retry: self.retry,
             check_path_patterns: self.check_path_patterns,
             download_timeouts: (self.download_idle_timeout, self.download_timeout),
+        })
+    }
+}
+
+/// `value` for a header, or a configuration error naming `what`: printable ASCII only, so that
+/// nothing can end the header early.
+fn checked_header_value(what: &str, value: String) -> Result<String, Error> {
+    if !value.is_empty() && value.bytes().all(|byte| byte.is_ascii_graphic()) {
+        Ok(value)
+    } else {
+        Err(Error::Config {
+            message: format!("the {what} {value:?} cannot be sent as a header value"),
         })
     }
 }
@@ -310,6 +340,8 @@ pub struct Core {
     pub(crate) root_url: Option<String>,
     pub(crate) token_source: Option<Arc<dyn TokenSource>>,
     pub(crate) api_key: Option<String>,
+    /// Sent as `x-goog-user-project`.
+    pub(crate) quota_project: Option<String>,
     /// What `ClientBuilder::user_agent` gave.
     product: Option<String>,
     pub(crate) timeout: Duration,

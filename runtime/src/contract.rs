@@ -5,7 +5,7 @@
 
 /// The version of this contract; a generated crate checks it at compile time, so that a crate
 /// generated for another runtime says so instead of failing on a missing item.
-pub const VERSION: u32 = 2;
+pub const VERSION: u32 = 3;
 
 pub use crate::backend::{Decode, Decoder, RawBody, ignore, json, raw};
 pub use crate::call::{Call, MethodInfo};

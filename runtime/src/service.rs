@@ -219,13 +219,15 @@ impl Endpoint {
 
     /// Sends `call`, retrying as the policy allows, and returns the successful response or the
     /// last error.
-    pub(crate) async fn execute(&self, core: &Core, call: Call) -> Result<Response, Error> {
+    pub(crate) async fn execute(&self, core: &Core, mut call: Call) -> Result<Response, Error> {
+        let keyed = call.fill_idempotency_key();
         // Parsed once here, not again by the HTTP client on every attempt.
         let (prepared, url) = self.prepare_parsed(core, &call)?;
         core.send(
             call.method().id,
             &prepared,
             &url,
+            keyed,
             call.timeout(),
             call.retry_policy(),
         )
@@ -293,6 +295,12 @@ impl Endpoint {
             ("user-agent".to_owned(), self.user_agent.clone()),
             ("x-goog-api-client".to_owned(), self.api_client.clone()),
         ];
+        if let Some(version) = method.api_version {
+            headers.push(("x-goog-api-version".to_owned(), version.to_owned()));
+        }
+        if let Some(project) = &core.quota_project {
+            headers.push(("x-goog-user-project".to_owned(), project.clone()));
+        }
         if call.body().is_some() {
             headers.push((
                 "content-type".to_owned(),
@@ -366,6 +374,8 @@ mod tests {
         http_method: "GET",
         path: "v1/things",
         path_patterns: &[],
+        api_version: None,
+        idempotency_key: None,
     };
 
     #[test]

@@ -59,19 +59,22 @@ impl Response {
 }
 
 impl Core {
-    /// Sends `prepared`, retrying as the call's policy (or the client's) allows, and returns the
-    /// successful response or the last error.
+    /// Sends `prepared` to `url` (the same, parsed), retrying as the call's policy (or the
+    /// client's) allows, and returns the successful response or the last error. `keyed` says
+    /// the call carries an idempotency key, which makes any method safe to retry.
     pub(crate) async fn send(
         &self,
         method_id: &'static str,
         prepared: &PreparedRequest,
         url: &reqwest::Url,
+        keyed: bool,
         call_timeout: Option<Duration>,
         call_retry: Option<&RetryPolicy>,
     ) -> Result<Response, Error> {
         let verb = http_verb(method_id, prepared.method)?;
         let policy = call_retry.unwrap_or(&self.retry);
-        let retryable_method = retry::is_idempotent(prepared.method);
+        // A call with an idempotency key the server reads is as safe to repeat as a GET.
+        let retryable_method = keyed || retry::is_idempotent(prepared.method);
         let started = Instant::now();
         let deadline = deadline_after(started, call_timeout.unwrap_or(self.timeout));
         let mut attempt = 1;
@@ -263,6 +266,9 @@ impl Core {
 async fn token_from(source: &Arc<dyn TokenSource>) -> Result<AccessToken, Error> {
     if source.is_immediate() {
         return source.token();
+    }
+    if let Some(token) = source.cached_token() {
+        return Ok(token);
     }
     let source = Arc::clone(source);
     tokio::task::spawn_blocking(move || source.token())

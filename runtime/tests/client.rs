@@ -589,6 +589,8 @@ cases! {
                 http_method: "GET",
                 path: "v1/files/{fileId}",
                 path_patterns: &[],
+                api_version: None,
+                idempotency_key: None,
             };
         let server = TestServer::start(vec![Reply::text(
             200,

@@ -26,6 +26,8 @@ static GET: MethodInfo = MethodInfo {
     http_method: "GET",
     path: "files/{name}",
     path_patterns: &[],
+    api_version: None,
+    idempotency_key: None,
 };
 
 const CHUNK: usize = CHUNK_GRANULARITY;

@@ -25,6 +25,8 @@ static LIST: MethodInfo = MethodInfo {
     http_method: "GET",
     path: "v1/things",
     path_patterns: &[],
+    api_version: None,
+    idempotency_key: None,
 };
 
 /// One page of things, as a generated list response would be.

@@ -24,6 +24,8 @@ static TRANSFORM: MethodInfo = MethodInfo {
     http_method: "POST",
     path: "v1/blobs:transform",
     path_patterns: &[],
+    api_version: None,
+    idempotency_key: None,
 };
 
 fn raw_bodies_keep_their_bytes_and_content_type<M: Mode>() {

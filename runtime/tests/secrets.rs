@@ -52,6 +52,8 @@ static GET: MethodInfo = MethodInfo {
     http_method: "GET",
     path: "things/{name}",
     path_patterns: &[],
+    api_version: None,
+    idempotency_key: None,
 };
 
 static INSERT: MethodInfo = MethodInfo {
@@ -59,6 +61,8 @@ static INSERT: MethodInfo = MethodInfo {
     http_method: "POST",
     path: "things",
     path_patterns: &[],
+    api_version: None,
+    idempotency_key: None,
 };
 
 static UPLOAD: UploadInfo = UploadInfo {

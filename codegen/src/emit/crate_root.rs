@@ -105,8 +105,8 @@ pub fn emit(api: &Api) -> TokenStream {
         // The runtime's contract with generated code: a runtime of another version says so here
         // rather than through missing items.
         const _: () = ::std::assert!(
-            runtime::contract::VERSION == 2,
-            "this crate was generated for version 2 of the runtime's contract: regenerate it, or \
+            runtime::contract::VERSION == 3,
+            "this crate was generated for version 3 of the runtime's contract: regenerate it, or \
              use the google-api-runtime it was generated with"
         );
 

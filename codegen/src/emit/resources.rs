@@ -319,6 +319,12 @@ fn method_accessor(method: &MethodDef, service: TokenStream, lifetime: TokenStre
         let wire = &param.wire_name;
         Some(quote!((#wire, #pattern)))
     });
+    let optional_str = |value: &Option<String>| match value {
+        Some(text) => quote!(::std::option::Option::Some(#text)),
+        None => quote!(::std::option::Option::None),
+    };
+    let api_version = optional_str(&method.api_version);
+    let idempotency_key = optional_str(&method.idempotency_key);
     let mut arguments: Vec<TokenStream> = method.positional.iter().map(argument).collect();
     let stores = method
         .positional
@@ -374,6 +380,8 @@ fn method_accessor(method: &MethodDef, service: TokenStream, lifetime: TokenStre
                 http_method: #http_method,
                 path: #path,
                 path_patterns: &[#(#patterns),*],
+                api_version: #api_version,
+                idempotency_key: #idempotency_key,
             };
             let #call_mut call = crate::runtime::contract::Call::new(&METHOD);
             #(#stores)*

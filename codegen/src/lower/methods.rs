@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use discovery::{Document, Method, Resource, Schema};
 
 use super::TypeLowering;
+use super::idempotency::RequestIds;
 use super::types::Hoist;
 use crate::error::{Error, JsonPath};
 use crate::ir::{
@@ -66,6 +67,7 @@ pub(crate) fn lower_all(
         builders,
         standard_wire_names: document.parameters.keys().cloned().collect(),
         standard_setters: Vec::new(),
+        request_ids: RequestIds::of(document),
     };
     let mut standard_namespace = Namespace::with_reserved(BUILDER_METHODS);
     let mut standard_params = Vec::new();
@@ -117,6 +119,26 @@ struct MethodLowering<'a, 'd> {
     standard_wire_names: BTreeSet<String>,
     /// Setter names of the standard parameters, which method setters must not shadow.
     standard_setters: Vec<String>,
+    /// Which methods have an idempotency key.
+    request_ids: RequestIds,
+}
+
+/// The method's `apiVersion`, which goes into a header: printable ASCII only, or the document
+/// is refused.
+fn lower_api_version(method: &Method, path: &JsonPath) -> Result<Option<String>, Error> {
+    let Some(version) = method.api_version.as_deref().map(str::trim) else {
+        return Ok(None);
+    };
+    if version.is_empty() {
+        return Ok(None);
+    }
+    if !version.bytes().all(|byte| byte.is_ascii_graphic()) {
+        return Err(Error::at(
+            &path.key("apiVersion"),
+            format!("{version:?} cannot be sent as a header value: printable ASCII only"),
+        ));
+    }
+    Ok(Some(version.to_owned()))
 }
 
 /// Whether `resource` or one below it has a method. Iterative: resources nest as deep as a
@@ -310,6 +332,8 @@ impl MethodLowering<'_, '_> {
             all_scopes: !method.scopes.is_empty()
                 && method.scopes.iter().collect::<BTreeSet<_>>()
                     == self.scope_variants.keys().collect::<BTreeSet<_>>(),
+            api_version: lower_api_version(method, path)?,
+            idempotency_key: self.request_ids.key_of(method).map(str::to_owned),
         })
     }
 

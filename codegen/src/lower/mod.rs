@@ -3,6 +3,7 @@
 mod depth;
 mod features;
 mod http_body;
+mod idempotency;
 mod methods;
 mod pagination;
 mod prelude;

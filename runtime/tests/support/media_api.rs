@@ -19,6 +19,8 @@ pub static INSERT: MethodInfo = MethodInfo {
     http_method: "POST",
     path: "folders/{folder}/files",
     path_patterns: &[],
+    api_version: None,
+    idempotency_key: None,
 };
 
 pub static ANY: UploadInfo = UploadInfo {
