@@ -1,6 +1,17 @@
-//! Where access tokens come from: the token-source trait and its simple implementations.
+//! Where access tokens come from: the token-source trait, its simple implementations, and
+//! [`Credentials`] for service accounts, gcloud users, impersonation, workload identity
+//! federation, the metadata server and Application Default Credentials.
+
+mod adc;
+mod cache;
+mod credentials;
+mod files;
+mod grants;
+mod jwt;
 
 use std::fmt;
+
+pub use credentials::Credentials;
 
 use super::Error;
 
