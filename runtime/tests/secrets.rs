@@ -1,6 +1,6 @@
 //! No secret leaves through an error: every error path that holds what a server sent (API
 //! errors, decoding errors, media downloads, upload sessions, the OAuth token endpoint, the
-//! configuration) against a server on 127.0.0.1 that echoes every credential the request
+//! `Credentials`' token requests, the configuration) against a server on 127.0.0.1 that echoes every credential the request
 //! carried, in every form (as sent, percent-encoded, inside a Basic credential), checked in
 //! `Display` and `Debug` alike.
 
@@ -8,9 +8,10 @@
 mod modes;
 
 use base64::Engine as _;
+use google_api_runtime::auth::Credentials;
 use google_api_runtime::contract::{Call, MethodInfo, Service, ServiceInfo, UploadInfo, json};
 use google_api_runtime::oauth::{AuthorizationFlow, OAuthConfig};
-use google_api_runtime::{Client, Error, RetryPolicy, StaticToken};
+use google_api_runtime::{Client, Error, RetryPolicy, StaticToken, TokenSource as _};
 use modes::{Mode, both_modes};
 
 const TOKEN: &str = "ya29.SECRET-TOKEN";
@@ -30,6 +31,7 @@ fn forbidden() -> Vec<String> {
         "AIza%2FKEY",
         "KEY%2B1",
         "SECRET-REFRESH",
+        "SUBJECT-SECRET",
         "s3cret",
         "pa55",
         &basic,
@@ -175,6 +177,38 @@ fn every_error_path<M: Mode>(root: &str) -> Vec<(&'static str, Error)> {
         .endpoints(format!("{root}auth"), format!("{root}token"));
     let flow = AuthorizationFlow::new(&config).unwrap();
     errors.push(("token endpoint", flow.refresh(REFRESH_TOKEN).unwrap_err()));
+    let user = serde_json::json!({
+        "type": "authorized_user",
+        "client_id": CLIENT_ID,
+        "client_secret": CLIENT_SECRET,
+        "refresh_token": REFRESH_TOKEN,
+        "token_uri": format!("{root}token"),
+    });
+    errors.push((
+        "credentials' refresh",
+        Credentials::from_json(user.to_string().as_bytes())
+            .unwrap()
+            .token()
+            .unwrap_err(),
+    ));
+    let subject = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(subject.path(), "SUBJECT-SECRET-TOKEN").unwrap();
+    let federated = serde_json::json!({
+        "type": "external_account",
+        "audience": "//iam.googleapis.com/projects/1/locations/global/workloadIdentityPools/p/providers/q",
+        "subject_token_type": "urn:ietf:params:oauth:token-type:jwt",
+        "token_url": format!("{root}token"),
+        "client_id": CLIENT_ID,
+        "client_secret": CLIENT_SECRET,
+        "credential_source": {"file": subject.path()},
+    });
+    errors.push((
+        "credentials' token exchange",
+        Credentials::from_json(federated.to_string().as_bytes())
+            .unwrap()
+            .token()
+            .unwrap_err(),
+    ));
     errors.push((
         "root URL",
         Client::builder()
@@ -193,7 +227,7 @@ fn every_error_path<M: Mode>(root: &str) -> Vec<(&'static str, Error)> {
 fn no_error_path_shows_any_secret_in_any_form<M: Mode>() {
     let root = echo_server();
     let errors = every_error_path::<M>(&root);
-    assert_eq!(errors.len(), 8);
+    assert_eq!(errors.len(), 10);
     for (path, error) in &errors {
         let shown = format!("{error}\n{error:?}");
         for secret in forbidden() {
@@ -212,11 +246,12 @@ fn no_error_path_shows_any_secret_in_any_form<M: Mode>() {
         api_error.to_string().contains("auth=Bearer <redacted>"),
         "{api_error}"
     );
-    let (_, token_error) = &errors[5];
-    assert!(
-        token_error.to_string().contains("invalid_grant"),
-        "{token_error}"
-    );
+    for (_, token_error) in &errors[5..8] {
+        assert!(
+            token_error.to_string().contains("invalid_grant"),
+            "{token_error}"
+        );
+    }
 }
 
 #[test]

@@ -80,3 +80,32 @@ fn get_state(
         .send()
         .map(drop)
 }
+
+#[cfg(unix)]
+#[test]
+fn a_credentials_file_others_can_read_is_a_warning() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("user.json");
+    let file = json!({
+        "type": "authorized_user",
+        "client_id": "client",
+        "client_secret": "secret-of-client",
+        "refresh_token": "secret-refresh",
+    });
+    std::fs::write(&path, file.to_string()).unwrap();
+    let warnings = |mode: u32| {
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
+        let recorder = Recorder::default();
+        tracing::subscriber::with_default(recorder.clone(), || {
+            google_api_runtime::auth::Credentials::from_file(&path).unwrap()
+        });
+        recorder.0.lock().unwrap().clone()
+    };
+    let events = warnings(0o644);
+    assert_eq!(events.len(), 1, "{events:?}");
+    assert!(events[0].contains("mode=\"644\""), "{events:?}");
+    assert!(events[0].contains("chmod 600"), "{events:?}");
+    assert!(!events[0].contains("secret-"), "{events:?}");
+    assert!(warnings(0o600).is_empty());
+}

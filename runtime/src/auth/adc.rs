@@ -15,9 +15,12 @@ const PROBE_TIMEOUT: Duration = Duration::from_millis(1500);
 /// Probes made before the metadata server is taken to be absent.
 const PROBES: usize = 2;
 
+/// Reads one environment variable.
+type Lookup = Box<dyn Fn(&str) -> Option<String>>;
+
 /// The environment variables the search reads.
 pub(super) struct Environment {
-    variable: Box<dyn Fn(&str) -> Option<String>>,
+    variable: Lookup,
 }
 
 impl Environment {

@@ -84,7 +84,13 @@ impl Credentials {
     /// Engine): at `GCE_METADATA_HOST` when set, else `metadata.google.internal`. Nothing is
     /// sent until a token is needed.
     pub fn metadata_server() -> Credentials {
-        let metadata = Metadata::from_environment();
+        Credentials::metadata_server_at(Metadata::from_environment().host)
+    }
+
+    /// The default service account of the metadata server at `host` (a name or address, and
+    /// port when not 80): an emulator's, say.
+    pub fn metadata_server_at(host: impl Into<String>) -> Credentials {
+        let metadata = Metadata { host: host.into() };
         let origin = format!("metadata server credentials ({})", metadata.host);
         Credentials::new(Kind::Metadata(metadata), origin, None)
     }

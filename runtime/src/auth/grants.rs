@@ -355,6 +355,18 @@ impl Exchange<'_> {
     /// The default service account's token from the metadata server; the scopes go along only
     /// when the caller chose them (the account's own are used otherwise).
     async fn metadata(&self, metadata: &Metadata, settings: &Settings) -> Result<Fetched, Error> {
+        // A host and port only: anything that could move the request elsewhere is refused.
+        if metadata.host.is_empty()
+            || !metadata
+                .host
+                .bytes()
+                .all(|byte| byte.is_ascii_alphanumeric() || b".-:[]_".contains(&byte))
+        {
+            return Err(auth_error(
+                self.origin,
+                format!("{:?} is not a host name and port", metadata.host),
+            ));
+        }
         let mut url = format!(
             "http://{}/computeMetadata/v1/instance/service-accounts/default/token",
             metadata.host
