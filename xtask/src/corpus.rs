@@ -47,7 +47,7 @@ pub fn run(args: &[String]) -> Result<(), Failure> {
     // Any folder of documents, such as every API Google publishes: a workspace of its own.
     let workspace = workspace.join("documents");
     let started = std::time::Instant::now();
-    let documents = documents_in(&folder)?;
+    let documents = crate::set::documents_in(&folder)?;
     let members = generate_all(&workspace, &documents)?;
     println!(
         "corpus: generated {} crates in {:.1} s ({} to compile)",
@@ -59,24 +59,6 @@ pub fn run(args: &[String]) -> Result<(), Failure> {
         check_all(&workspace, &members)?;
     }
     Ok(())
-}
-
-/// The Discovery documents in `folder`, sorted; `index.json` (a directory of APIs, as
-/// google-api-python-client ships beside its documents) is not one.
-fn documents_in(folder: &Path) -> Result<Vec<PathBuf>, Failure> {
-    let entries = fs::read_dir(folder)
-        .map_err(|error| Failure::error(format!("{}: {error}", folder.display())))?;
-    let mut found: Vec<PathBuf> = entries
-        .flatten()
-        .map(|entry| entry.path())
-        .filter(|path| {
-            path.extension()
-                .is_some_and(|extension| extension == "json")
-                && path.file_name().is_some_and(|name| name != "index.json")
-        })
-        .collect();
-    found.sort();
-    Ok(found)
 }
 
 /// A program built against API crates that `regen --out` writes, and run: the check that
@@ -200,7 +182,7 @@ fn run_program(workspace: &Path, program: &Program, manifest: &Path) -> Result<(
 fn documents() -> Result<Vec<PathBuf>, Failure> {
     let mut documents = Vec::new();
     for folder in ["discovery/documents/corpus", "codegen/tests/fixtures"] {
-        documents.extend(documents_in(&paths::root().join(folder))?);
+        documents.extend(crate::set::documents_in(&paths::root().join(folder))?);
     }
     Ok(documents)
 }
@@ -225,59 +207,18 @@ fn generate_all(workspace: &Path, documents: &[PathBuf]) -> Result<Vec<Member>, 
         }
     }
     fs::create_dir_all(workspace).map_err(|error| io(workspace, error))?;
+    // Every document on every core; what each says is printed in the documents' order.
+    let generated =
+        crate::set::on_every_core(documents, |document| generate_one(workspace, document));
     let mut members = Vec::new();
     let mut failures = Vec::new();
-    for document in documents {
-        let file_name = document
-            .file_name()
-            .expect("a file")
-            .to_string_lossy()
-            .into_owned();
-        // Crate names are snake case once compiled: `youtubeAnalytics` becomes lower case.
-        let stem = file_name
-            .trim_end_matches(".json")
-            .replace(['.', '_'], "-")
-            .to_ascii_lowercase();
-        let is_fixture = document
-            .parent()
-            .is_some_and(|dir| dir.ends_with("fixtures"));
-        let folder = if is_fixture {
-            format!("fixture-{stem}")
-        } else {
-            stem
-        };
-        let crate_dir = workspace.join(&folder);
-        let options = codegen::Options {
-            crate_name: Some(format!("corpus-{folder}")),
-            standalone: false,
-            guide: None,
-            runtime_source: paths::runtime_source(&crate_dir),
-        };
-        let files = match regen::generate(document, &options) {
-            Ok(files) => files,
-            Err(failure) => {
-                failures.push(failure.message);
-                continue;
+    for outcome in generated {
+        match outcome {
+            Ok((line, member)) => {
+                println!("{line}");
+                members.extend(member);
             }
-        };
-        for file in &files {
-            let path = crate_dir.join(&file.path);
-            fs::create_dir_all(path.parent().expect("inside the crate"))
-                .map_err(|error| io(&path, error))?;
-            fs::write(&path, &file.contents).map_err(|error| io(&path, error))?;
-        }
-        let lines: usize = files.iter().map(|file| file.contents.lines().count()).sum();
-        println!(
-            "corpus: generated {folder} ({} files, {lines} lines)",
-            files.len()
-        );
-        if !GENERATE_ONLY.contains(&file_name.as_str()) {
-            let features = files
-                .iter()
-                .find(|file| file.path == "Cargo.toml")
-                .map(|manifest| resource_features(&manifest.contents))
-                .unwrap_or_default();
-            members.push(Member { folder, features });
+            Err(message) => failures.push(message),
         }
     }
     if !failures.is_empty() {
@@ -302,6 +243,55 @@ fn generate_all(workspace: &Path, documents: &[PathBuf]) -> Result<Vec<Member>, 
     let lock = paths::root().join("Cargo.lock");
     fs::copy(&lock, workspace.join("Cargo.lock")).map_err(|error| io(&lock, error))?;
     Ok(members)
+}
+
+/// Generates and writes one document's crate into `workspace`: the line to print, and the
+/// member to compile (none for a document that is only generated). A failure is the message.
+fn generate_one(workspace: &Path, document: &Path) -> Result<(String, Option<Member>), String> {
+    let io = |path: &Path, error: std::io::Error| format!("{}: {error}", path.display());
+    let file_name = document
+        .file_name()
+        .expect("a file")
+        .to_string_lossy()
+        .into_owned();
+    // Crate names are snake case once compiled: `youtubeAnalytics` becomes lower case.
+    let stem = crate::set::folder_of(document);
+    let is_fixture = document
+        .parent()
+        .is_some_and(|dir| dir.ends_with("fixtures"));
+    let folder = if is_fixture {
+        format!("fixture-{stem}")
+    } else {
+        stem
+    };
+    let crate_dir = workspace.join(&folder);
+    let options = codegen::Options {
+        crate_name: Some(format!("corpus-{folder}")),
+        standalone: false,
+        guide: None,
+        runtime_source: paths::runtime_source(&crate_dir),
+    };
+    let files = regen::generate(document, &options).map_err(|failure| failure.message)?;
+    for file in &files {
+        let path = crate_dir.join(&file.path);
+        fs::create_dir_all(path.parent().expect("inside the crate"))
+            .map_err(|error| io(&path, error))?;
+        fs::write(&path, &file.contents).map_err(|error| io(&path, error))?;
+    }
+    let lines: usize = files.iter().map(|file| file.contents.lines().count()).sum();
+    let line = format!(
+        "corpus: generated {folder} ({} files, {lines} lines)",
+        files.len()
+    );
+    if GENERATE_ONLY.contains(&file_name.as_str()) {
+        return Ok((line, None));
+    }
+    let features = files
+        .iter()
+        .find(|file| file.path == "Cargo.toml")
+        .map(|manifest| resource_features(&manifest.contents))
+        .unwrap_or_default();
+    Ok((line, Some(Member { folder, features })))
 }
 
 /// A crate of the corpus workspace.

@@ -12,6 +12,7 @@ mod measure;
 mod overhead;
 mod paths;
 mod regen;
+mod set;
 
 use std::process::ExitCode;
 
@@ -31,6 +32,10 @@ const TASKS: &[(&str, &str)] = &[
   regen --from FILE --out DIR
                              write a standalone crate for any Discovery document into DIR
                              (without --out, FILE must be the API generated/ holds)
+  regen --from FOLDER --out DIR [--check]
+                             a set: one crate per document of FOLDER (every *.json but
+                             index.json) in DIR/<document>/, and DIR/Cargo.toml, a workspace
+                             of them; generated on every core, unchanged crates left as they are
 ",
     ),
     (

@@ -11,9 +11,10 @@ const SOURCE_COPY: &str = "discovery.json";
 /// The crate's record of wire changes, one entry per new document.
 const CHANGELOG: &str = "CHANGELOG.md";
 
-/// Before the crate is rewritten: prints what changed on the wire since the document it was
-/// generated from, and adds a changelog entry when the document changed.
-fn record_drift(out: &Path, files: &[codegen::File]) -> Result<(), Failure> {
+/// Before the crate is rewritten: says what changed on the wire since the document it was
+/// generated from (the text returned), and adds a changelog entry when the document changed.
+fn record_drift(out: &Path, files: &[codegen::File]) -> Result<String, Failure> {
+    let mut said = String::new();
     let new_text = &files
         .iter()
         .find(|file| file.path == SOURCE_COPY)
@@ -23,13 +24,14 @@ fn record_drift(out: &Path, files: &[codegen::File]) -> Result<(), Failure> {
     let revision = new.revision.clone().unwrap_or_else(|| "unknown".to_owned());
     let entry = match fs::read_to_string(out.join(SOURCE_COPY)) {
         Ok(old_text) if &old_text == new_text => {
-            println!("regen: same document, generator changes only: no wire changes");
-            return Ok(());
+            return Ok(
+                "regen: same document, generator changes only: no wire changes\n".to_owned(),
+            );
         }
         Ok(old_text) => match discovery::parse(&old_text) {
             Ok(old) => {
                 let report = codegen::drift::Report::new(&old, &new, false);
-                print!("{}", report.to_text());
+                said = report.to_text();
                 let mut entry = format!("## Revision {revision} (from {})\n\n", report.old.1);
                 if report.changes.is_empty() {
                     entry.push_str("No wire changes.\n");
@@ -67,7 +69,8 @@ fn record_drift(out: &Path, files: &[codegen::File]) -> Result<(), Failure> {
     fs::create_dir_all(out)
         .map_err(|error| Failure::error(format!("{}: {error}", out.display())))?;
     fs::write(&path, contents.trim_end().to_owned() + "\n")
-        .map_err(|error| Failure::error(format!("{}: {error}", path.display())))
+        .map_err(|error| Failure::error(format!("{}: {error}", path.display())))?;
+    Ok(said)
 }
 
 /// The first line of every file the generator writes starts with one of these.
@@ -85,10 +88,10 @@ pub fn run(args: &[String]) -> Result<(), Failure> {
         match arg.as_str() {
             "--check" => check = true,
             "--from" => {
-                from = Some(paths::from_cli(
-                    args.next()
-                        .ok_or_else(|| Failure::usage("--from needs a file"))?,
-                ))
+                from =
+                    Some(paths::from_cli(args.next().ok_or_else(|| {
+                        Failure::usage("--from needs a file or a folder")
+                    })?))
             }
             "--out" => {
                 out = Some(paths::from_cli(
@@ -98,6 +101,12 @@ pub fn run(args: &[String]) -> Result<(), Failure> {
             }
             other => return Err(Failure::usage(format!("unknown regen option {other:?}"))),
         }
+    }
+    if let Some(folder) = from.as_ref().filter(|from| from.is_dir()) {
+        let out = out.ok_or_else(|| {
+            Failure::usage("regen --from a folder writes a set of crates: give --out DIR")
+        })?;
+        return crate::set::regen_folder(folder, &out, check);
     }
     // Writing elsewhere makes a standalone crate; the committed one is a workspace member.
     let standalone = out.is_some();
@@ -116,25 +125,54 @@ pub fn run(args: &[String]) -> Result<(), Failure> {
         runtime_source: paths::runtime_source(&out),
     };
     let files = generate(&from, &options)?;
-    let plan = Plan::new(&out, &files)?;
+    let written = write_or_check(&out, &from, &files, check, standalone)?;
+    print!("{}", written.report);
+    Ok(())
+}
+
+/// What [`write_or_check`] did: what it has to say, and whether the crate was already as the
+/// generator writes it.
+pub struct Written {
+    pub report: String,
+    pub clean: bool,
+}
+
+/// Writes `files`, generated from `from`, as the crate in `out` (recording drift first when
+/// anything changes), or with
+/// `check` compares instead and fails naming every difference.
+pub fn write_or_check(
+    out: &Path,
+    from: &Path,
+    files: &[codegen::File],
+    check: bool,
+    standalone: bool,
+) -> Result<Written, Failure> {
+    let plan = Plan::new(out, files)?;
     if check {
-        plan.check(&out, standalone)
-    } else {
-        if !plan.is_clean() {
-            record_drift(&out, &files)?;
-        }
-        plan.apply(&out)?;
-        plan.warn_foreign();
-        println!(
-            "regen: {} from {}: {} written, {} unchanged, {} removed",
-            paths::display(&out),
-            paths::display(&from),
-            plan.stale.len() + plan.missing.len(),
-            plan.unchanged,
-            plan.extra.len()
-        );
-        Ok(())
+        plan.check(out, standalone)?;
+        return Ok(Written {
+            report: String::new(),
+            clean: true,
+        });
     }
+    let mut report = String::new();
+    let clean = plan.is_clean();
+    if !clean {
+        report.push_str(&record_drift(out, files)?);
+    }
+    plan.apply(out)?;
+    for warning in plan.foreign_warnings() {
+        eprintln!("{warning}");
+    }
+    report.push_str(&format!(
+        "regen: {} from {}: {} written, {} unchanged, {} removed\n",
+        paths::display(out),
+        paths::display(from),
+        plan.stale.len() + plan.missing.len(),
+        plan.unchanged,
+        plan.extra.len()
+    ));
+    Ok(Written { report, clean })
 }
 
 /// The guide for `document`'s API, if it has one: `xtask/guides/<document stem>/guide.md` and
@@ -271,14 +309,17 @@ impl Plan {
             && self.foreign.is_empty()
     }
 
-    /// Names the files in `src/` that regen leaves alone.
-    fn warn_foreign(&self) {
-        for path in &self.foreign {
-            eprintln!(
-                "regen: warning: {path} was not written by the generator (no generated header); \
-                 it is left alone: remove it by hand if it does not belong to the crate"
-            );
-        }
+    /// A warning for each file in `src/` that regen leaves alone.
+    fn foreign_warnings(&self) -> Vec<String> {
+        self.foreign
+            .iter()
+            .map(|path| {
+                format!(
+                    "regen: warning: {path} was not written by the generator (no generated \
+                     header); it is left alone: remove it by hand if it does not belong to the crate"
+                )
+            })
+            .collect()
     }
 
     /// Fails, listing every difference and the command that fixes it, unless there is none.

@@ -433,3 +433,91 @@ fn links_in_the_output_folder_are_never_followed() {
     );
     assert_eq!(snapshot_dir(&victim), before);
 }
+
+#[test]
+fn a_folder_of_documents_becomes_a_set_of_crates_and_a_workspace() {
+    let dir = tempfile::tempdir().unwrap();
+    let documents = dir.path().join("documents");
+    std::fs::create_dir_all(&documents).unwrap();
+    for (file, from) in [
+        ("tasks.v1.json", "discovery/documents/corpus/tasks.v1.json"),
+        (
+            "dataportability.v1.json",
+            "discovery/documents/history/dataportability.v1.20250120.json",
+        ),
+    ] {
+        std::fs::copy(repo_path(from), documents.join(file)).unwrap();
+    }
+    // A directory listing is not a document.
+    std::fs::write(
+        documents.join("index.json"),
+        r#"{"kind": "discovery#directoryList"}"#,
+    )
+    .unwrap();
+    let out = dir.path().join("set");
+    let output = regen_into(&documents, &out);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let printed = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        printed.contains("regen: 2 crates in")
+            && printed.contains("2 written, 0 unchanged, 0 failed"),
+        "{printed}"
+    );
+    let manifest = std::fs::read_to_string(out.join("Cargo.toml")).unwrap();
+    assert!(
+        manifest.contains("members = [\n    \"dataportability-v1\",\n    \"tasks-v1\",\n]"),
+        "{manifest}"
+    );
+    let tasks = std::fs::read_to_string(out.join("tasks-v1/Cargo.toml")).unwrap();
+    assert!(tasks.contains("name = \"google-tasks-v1\""), "{tasks}");
+    assert!(
+        !tasks.contains("[workspace]"),
+        "a member, not a workspace of its own"
+    );
+
+    // Again: nothing moves. Then one document changes: only its crate is rewritten, with drift.
+    let before = snapshot_dir(&out);
+    let output = regen_into(&documents, &out);
+    assert!(String::from_utf8_lossy(&output.stdout).contains("0 written, 2 unchanged"));
+    assert_eq!(snapshot_dir(&out), before);
+    std::fs::copy(
+        repo_path("discovery/documents/history/dataportability.v1.20250212.json"),
+        documents.join("dataportability.v1.json"),
+    )
+    .unwrap();
+    let output = xtask(&[
+        "regen",
+        "--from",
+        &documents.to_string_lossy(),
+        "--out",
+        &out.to_string_lossy(),
+        "--check",
+    ]);
+    assert!(!output.status.success(), "a stale crate fails the check");
+    assert!(
+        stderr(&output).contains("dataportability-v1"),
+        "{}",
+        stderr(&output)
+    );
+    let output = regen_into(&documents, &out);
+    let printed = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        printed.contains("summary: 0 breaking, 9 additive, 0 docs"),
+        "{printed}"
+    );
+    assert!(printed.contains("1 written, 1 unchanged"), "{printed}");
+    let changelog = std::fs::read_to_string(out.join("dataportability-v1/CHANGELOG.md")).unwrap();
+    assert!(
+        changelog.contains("## Revision 20250212 (from 20250120)"),
+        "{changelog}"
+    );
+
+    // A set needs somewhere to go.
+    let output = xtask(&["regen", "--from", &documents.to_string_lossy()]);
+    assert!(!output.status.success());
+    assert!(
+        stderr(&output).contains("give --out DIR"),
+        "{}",
+        stderr(&output)
+    );
+}
