@@ -72,6 +72,38 @@ pub fn on_every_core<I: Sync, T: Send>(items: &[I], work: impl Fn(&I) -> T + Syn
         .collect()
 }
 
+/// The documents that make distinct crates, and each left out with the one it duplicates:
+/// google-api-python-client ships some APIs under two file names (`admin.directory_v1.json` and
+/// `admin.directoryv1.json`), and two packages of one name cannot share a workspace. The first by
+/// file name is kept. A document that cannot be read is kept, to fail with its reason.
+fn one_per_crate(documents: Vec<PathBuf>) -> (Vec<PathBuf>, Vec<(PathBuf, PathBuf)>) {
+    #[derive(serde::Deserialize)]
+    struct Names {
+        name: String,
+        version: String,
+    }
+    let names = on_every_core(&documents, |document| {
+        let text = fs::read(document).ok()?;
+        let names: Names = serde_json::from_slice(&text).ok()?;
+        Some(codegen::lower::crate_name_of(&names.name, &names.version))
+    });
+    let mut first_of: std::collections::BTreeMap<String, PathBuf> = Default::default();
+    let (mut kept, mut skipped) = (Vec::new(), Vec::new());
+    for (document, name) in documents.into_iter().zip(names) {
+        match name {
+            Some(name) => match first_of.get(&name) {
+                Some(first) => skipped.push((document, first.clone())),
+                None => {
+                    first_of.insert(name, document.clone());
+                    kept.push(document);
+                }
+            },
+            None => kept.push(document),
+        }
+    }
+    (kept, skipped)
+}
+
 /// `regen --from DIR --out OUT [--check]`: every document of `folder` as a crate of the set in
 /// `out`. A crate whose document and generator output did not change is left byte for byte; one
 /// that did gets a changelog entry, as a single crate does. The failures are listed together.
@@ -82,6 +114,14 @@ pub fn regen_folder(folder: &Path, out: &Path, check: bool) -> Result<(), Failur
             "{} holds no Discovery document (*.json)",
             folder.display()
         )));
+    }
+    let (documents, skipped) = one_per_crate(documents);
+    for (document, kept) in &skipped {
+        println!(
+            "regen: skipped {}: the same crate as {}",
+            paths::display(document),
+            paths::display(kept)
+        );
     }
     let outcomes = on_every_core(&documents, |document| {
         let crate_dir = out.join(folder_of(document));
@@ -127,12 +167,14 @@ pub fn regen_folder(folder: &Path, out: &Path, check: bool) -> Result<(), Failur
         }
     }
     println!(
-        "regen: {} crates in {} from {}: {changed} {}, {unchanged} unchanged, {} failed",
+        "regen: {} crates in {} from {}: {changed} {}, {unchanged} unchanged, {} failed, {} \
+         skipped as duplicates",
         documents.len(),
         paths::display(out),
         paths::display(folder),
         if check { "stale" } else { "written" },
-        failures.len()
+        failures.len(),
+        skipped.len()
     );
     if failures.is_empty() {
         Ok(())

@@ -115,7 +115,12 @@ pub fn lower(document: &Document, options: &Options) -> Result<Api, Error> {
 
 /// `google-<name>-<version>`, lower case, with `-` for anything not a letter or digit.
 fn default_crate_name(document: &Document) -> String {
-    let raw = format!("google-{}-{}", document.name, document.version);
+    crate_name_of(&document.name, document.version.as_str())
+}
+
+/// The package name of the crate for API `name` at `version`, unless the options give one.
+pub fn crate_name_of(name: &str, version: &str) -> String {
+    let raw = format!("google-{name}-{version}");
     raw.chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() {
