@@ -26,6 +26,8 @@ pub struct Options {
     /// Where the runtime crate comes from, as the keys of a manifest's inline table:
     /// `path = "../runtime"`, or `version = "0.1"` once it is published.
     pub runtime_source: String,
+    /// The crate's version (`0.1.0` for a new crate; `regen` keeps or bumps an existing one's).
+    pub version: String,
 }
 
 impl Default for Options {
@@ -35,9 +37,13 @@ impl Default for Options {
             standalone: true,
             guide: None,
             runtime_source: format!("version = {:?}", RUNTIME_VERSION),
+            version: FIRST_VERSION.to_owned(),
         }
     }
 }
+
+/// The version of a crate generated for the first time.
+pub const FIRST_VERSION: &str = "0.1.0";
 
 /// The version of the runtime crate the generated code is written for.
 pub const RUNTIME_VERSION: &str = "0.1";
@@ -64,7 +70,17 @@ pub struct File {
 /// Generates every file of the crate for `document`, sorted by path. The runtime is not among
 /// them: it is the hand-written crate `google-api-runtime`, which the manifest depends on.
 pub fn generate(document: &discovery::Document, options: &Options) -> Result<Vec<File>, Error> {
+    generate_with_items(document, options).map(|(files, _)| files)
+}
+
+/// [`generate`], and the crate's public Rust items as drift names them (see
+/// [`drift::rust_items`]), from the same lowering.
+pub fn generate_with_items(
+    document: &discovery::Document,
+    options: &Options,
+) -> Result<(Vec<File>, std::collections::BTreeSet<String>), Error> {
     let api = lower::lower(document, options)?;
     let files = emit::emit(&api);
-    render::render(&api, &files, options)
+    let rendered = render::render(&api, &files, options)?;
+    Ok((rendered, drift::rust_items(&api)))
 }

@@ -255,7 +255,7 @@ fn cargo_toml(api: &Api, header: &str, options: &Options) -> String {
         r#"# {header}
 [package]
 name = "{name}"
-version = "0.1.0"
+version = {version}
 edition = "2024"
 rust-version = "1.85"
 description = {description}
@@ -281,6 +281,7 @@ serde_json = "1"
         id = toml_string(&api.id),
         revision = toml_string(&api.revision),
         runtime = options.runtime_source,
+        version = toml_string(&options.version),
     )
 }
 

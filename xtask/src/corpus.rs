@@ -270,6 +270,7 @@ fn generate_one(workspace: &Path, document: &Path) -> Result<(String, Option<Mem
         standalone: false,
         guide: None,
         runtime_source: paths::runtime_source(&crate_dir),
+        version: codegen::FIRST_VERSION.to_owned(),
     };
     let files = regen::generate(document, &options).map_err(|failure| failure.message)?;
     for file in &files {

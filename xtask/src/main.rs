@@ -13,6 +13,7 @@ mod overhead;
 mod paths;
 mod regen;
 mod set;
+mod version;
 
 use std::process::ExitCode;
 

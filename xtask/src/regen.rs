@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use crate::version::{self, Bump};
 use crate::{Failure, paths};
 
 /// The copy of the source document kept in the crate.
@@ -11,52 +12,161 @@ const SOURCE_COPY: &str = "discovery.json";
 /// The crate's record of wire changes, one entry per new document.
 const CHANGELOG: &str = "CHANGELOG.md";
 
-/// Before the crate is rewritten: says what changed on the wire since the document it was
-/// generated from (the text returned), and adds a changelog entry when the document changed.
-fn record_drift(out: &Path, files: &[codegen::File]) -> Result<String, Failure> {
-    let mut said = String::new();
-    let new_text = &files
-        .iter()
-        .find(|file| file.path == SOURCE_COPY)
-        .expect("generate adds the source copy")
-        .contents;
+/// The public Rust items of the crate, kept beside it so that the next generation sees what a
+/// new generator changed, not only what a new document did.
+const SURFACE_COPY: &str = "rust-surface.txt";
+/// The line of the surface copy that holds the fingerprint of the generation.
+const FINGERPRINT: &str = "# fingerprint: ";
+/// The most changelog lines one generation's entry lists.
+const MAX_ENTRY_LINES: usize = 200;
+
+/// What a new generation changes in a crate generated before: the bump it calls for, the drift
+/// report to print, and the changelog entry's heading and lines.
+struct Changes {
+    bump: Bump,
+    report: String,
+    heading: String,
+    lines: Vec<String>,
+}
+
+/// The changes from the crate in `out` to `files`; `None` when `out` holds no earlier
+/// generation (no source copy).
+fn changes_since(out: &Path, files: &[codegen::File]) -> Result<Option<Changes>, Failure> {
+    let Ok(old_text) = fs::read_to_string(out.join(SOURCE_COPY)) else {
+        return Ok(None);
+    };
+    let new_text = &file_in(files, SOURCE_COPY).contents;
     let new = discovery::parse(new_text).map_err(|error| Failure::error(error.to_string()))?;
     let revision = new.revision.clone().unwrap_or_else(|| "unknown".to_owned());
-    let entry = match fs::read_to_string(out.join(SOURCE_COPY)) {
-        Ok(old_text) if &old_text == new_text => {
-            return Ok(
-                "regen: same document, generator changes only: no wire changes\n".to_owned(),
-            );
-        }
-        Ok(old_text) => match discovery::parse(&old_text) {
+    let mut changes = Changes {
+        bump: Bump::Patch,
+        report: String::new(),
+        heading: "generator changes, same document".to_owned(),
+        lines: Vec::new(),
+    };
+    let mut explained = std::collections::BTreeSet::new();
+    if &old_text != new_text {
+        match discovery::parse(&old_text) {
             Ok(old) => {
                 let report = codegen::drift::Report::new(&old, &new, false);
-                said = report.to_text();
-                let mut entry = format!("## Revision {revision} (from {})\n\n", report.old.1);
-                if report.changes.is_empty() {
-                    entry.push_str("No wire changes.\n");
-                }
+                changes.report = report.to_text();
+                changes.heading = format!("revision {revision}, from {}", report.old.1);
+                changes.bump = match report.worst() {
+                    Some(codegen::drift::Class::Breaking) => Bump::Breaking,
+                    Some(codegen::drift::Class::Additive) => Bump::Additive,
+                    _ => Bump::Patch,
+                };
                 for change in &report.changes {
+                    explained.insert(change.path.clone());
                     let detail = if change.detail.is_empty() {
                         String::new()
                     } else {
                         format!(": {}", change.detail)
                     };
-                    entry.push_str(&format!(
-                        "- {} `{}` `{}`{detail}\n",
+                    changes.lines.push(format!(
+                        "- {} `{}` `{}`{detail}",
                         change.class.as_str(),
                         change.kind,
                         change.path
                     ));
                 }
-                entry
+                if report.changes.is_empty() {
+                    changes.lines.push("- No wire changes.".to_owned());
+                }
             }
-            Err(_) => format!(
-                "## Revision {revision}\n\nThe previous source copy could not be read; no drift report.\n"
-            ),
-        },
-        Err(_) => format!("## Revision {revision}\n\nFirst generation.\n"),
-    };
+            Err(_) => {
+                // Nothing to compare with: the cautious reading.
+                changes.bump = Bump::Breaking;
+                changes.heading = format!("revision {revision}");
+                changes.lines.push(
+                    "- The previous source copy could not be read; no drift report.".to_owned(),
+                );
+            }
+        }
+    } else {
+        changes.report =
+            "regen: same document, generator changes only: no wire changes\n".to_owned();
+    }
+    // What the generator itself changed in the public items, beyond what the document explains.
+    if let Ok(old_surface) = fs::read_to_string(out.join(SURFACE_COPY)) {
+        let old_items = surface_items(&old_surface);
+        let new_items = surface_items(&file_in(files, SURFACE_COPY).contents);
+        let removed: Vec<&String> = old_items
+            .difference(&new_items)
+            .filter(|item| !explained.contains(&format!("rust.{item}")))
+            .collect();
+        let added = new_items.difference(&old_items).count();
+        if !removed.is_empty() {
+            changes.bump = Bump::Breaking;
+        } else if added > 0 {
+            changes.bump = changes.bump.min(Bump::Additive);
+        }
+        for item in &removed {
+            changes.lines.push(format!(
+                "- breaking `rust_item_removed` `rust.{item}` (generator)"
+            ));
+        }
+        if added > 0 && explained.iter().all(|path| path != "rust") {
+            changes.lines.push(format!(
+                "- additive `rust_items_added` `rust`: {added} new items"
+            ));
+        }
+    }
+    if changes.lines.is_empty() {
+        changes
+            .lines
+            .push("- No change to the wire or the public Rust items.".to_owned());
+    }
+    Ok(Some(changes))
+}
+
+/// A digest of generated `files` (their paths and contents, the manifest's package version
+/// left out), which says whether two generations wrote the same crate.
+fn fingerprint(files: &[codegen::File]) -> String {
+    use sha2::Digest as _;
+    let mut digest = sha2::Sha256::new();
+    for file in files.iter().filter(|file| file.path != SURFACE_COPY) {
+        digest.update(file.path.as_bytes());
+        digest.update([0]);
+        if file.path == "Cargo.toml" {
+            let version = version::package_version(&file.contents).unwrap_or_default();
+            digest.update(version::with_version(&file.contents, &version, "").as_bytes());
+        } else {
+            digest.update(file.contents.as_bytes());
+        }
+        digest.update([0]);
+    }
+    digest
+        .finalize()
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
+}
+
+/// The fingerprint a surface copy records.
+fn recorded_fingerprint(surface: &str) -> Option<&str> {
+    surface
+        .lines()
+        .find_map(|line| line.strip_prefix(FINGERPRINT))
+}
+
+/// The items of a surface copy: every line but the header.
+fn surface_items(text: &str) -> std::collections::BTreeSet<String> {
+    text.lines()
+        .filter(|line| !line.starts_with('#') && !line.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+fn file_in<'a>(files: &'a [codegen::File], path: &str) -> &'a codegen::File {
+    files
+        .iter()
+        .find(|file| file.path == path)
+        .expect("generate writes it")
+}
+
+/// Puts `entry` first in the crate's changelog.
+fn record_entry(out: &Path, entry: &str) -> Result<(), Failure> {
     let path = out.join(CHANGELOG);
     let existing = fs::read_to_string(&path).unwrap_or_default();
     let body = existing
@@ -64,13 +174,14 @@ fn record_drift(out: &Path, files: &[codegen::File]) -> Result<String, Failure> 
         .map(|(_, rest)| format!("## {rest}"))
         .unwrap_or_default();
     let contents = format!(
-        "# Changelog\n\nOne entry per regeneration from a new Discovery document, newest first, naming the wire\nchanges (`cargo xtask drift` classes: breaking, additive, docs).\n\n{entry}\n{body}"
+        "# Changelog\n\nOne entry per generation that changed the crate, newest first, headed by its version \
+         and naming the\nchanges (`cargo xtask drift` classes: breaking, additive, docs), which \
+         chose the version.\n\n{entry}\n{body}"
     );
     fs::create_dir_all(out)
         .map_err(|error| Failure::error(format!("{}: {error}", out.display())))?;
     fs::write(&path, contents.trim_end().to_owned() + "\n")
-        .map_err(|error| Failure::error(format!("{}: {error}", path.display())))?;
-    Ok(said)
+        .map_err(|error| Failure::error(format!("{}: {error}", path.display())))
 }
 
 /// The first line of every file the generator writes starts with one of these.
@@ -123,43 +234,125 @@ pub fn run(args: &[String]) -> Result<(), Failure> {
         standalone,
         guide,
         runtime_source: paths::runtime_source(&out),
+        version: crate::version::current(&out),
     };
     let files = generate(&from, &options)?;
-    let written = write_or_check(&out, &from, &files, check, standalone)?;
+    let written = write_or_check(&out, &from, files, check, standalone)?;
     print!("{}", written.report);
     Ok(())
 }
 
-/// What [`write_or_check`] did: what it has to say, and whether the crate was already as the
-/// generator writes it.
+/// What [`write_or_check`] did: what it has to say, whether the crate was already as the
+/// generator writes it, and the release a change makes.
 pub struct Written {
     pub report: String,
     pub clean: bool,
+    pub release: Option<Release>,
 }
 
-/// Writes `files`, generated from `from`, as the crate in `out` (recording drift first when
-/// anything changes), or with
-/// `check` compares instead and fails naming every difference.
+/// A new version of a crate: from which (none for a new crate), to which, why.
+pub struct Release {
+    pub name: String,
+    pub from: Option<String>,
+    pub to: String,
+    pub change: String,
+    pub lines: Vec<String>,
+}
+
+/// Writes `files`, generated from `from`, as the crate in `out`, or with `check` compares
+/// instead and fails naming every difference. When anything changes in a crate generated
+/// before, its version is bumped by what changed and its changelog gets the entry.
 pub fn write_or_check(
     out: &Path,
     from: &Path,
-    files: &[codegen::File],
+    mut files: Vec<codegen::File>,
     check: bool,
     standalone: bool,
 ) -> Result<Written, Failure> {
-    let plan = Plan::new(out, files)?;
+    let plan = Plan::new(out, &files)?;
     if check {
         plan.check(out, standalone)?;
         return Ok(Written {
             report: String::new(),
             clean: true,
+            release: None,
         });
     }
     let mut report = String::new();
     let clean = plan.is_clean();
-    if !clean {
-        report.push_str(&record_drift(out, files)?);
-    }
+    let mut release = None;
+    let same_generation = fs::read_to_string(out.join(SURFACE_COPY))
+        .ok()
+        .is_some_and(|old| {
+            recorded_fingerprint(&old)
+                == recorded_fingerprint(&file_in(&files, SURFACE_COPY).contents)
+        });
+    // Unchanged, or changed on disk by hand only: written as generated, with no new version.
+    let plan = if clean || same_generation {
+        plan
+    } else {
+        let manifest = &file_in(&files, "Cargo.toml").contents;
+        let name = manifest
+            .lines()
+            .find_map(|line| line.strip_prefix("name = "))
+            .unwrap_or_default()
+            .trim_matches('"')
+            .to_owned();
+        let current = version::package_version(manifest).unwrap_or_default();
+        let revision = discovery::parse(&file_in(&files, SOURCE_COPY).contents)
+            .ok()
+            .and_then(|document| document.revision)
+            .unwrap_or_else(|| "unknown".to_owned());
+        let entry = match changes_since(out, &files)? {
+            None => {
+                release = Some(Release {
+                    name,
+                    from: None,
+                    to: current.clone(),
+                    change: "new".to_owned(),
+                    lines: Vec::new(),
+                });
+                format!("## {current} (revision {revision})\n\nFirst generation.\n")
+            }
+            Some(changes) => {
+                report.push_str(&changes.report);
+                let next = version::bumped(&current, changes.bump).ok_or_else(|| {
+                    Failure::error(format!(
+                        "{}: version {current:?} is not MAJOR.MINOR.PATCH; regen cannot bump it",
+                        paths::display(out)
+                    ))
+                })?;
+                let manifest = files
+                    .iter_mut()
+                    .find(|file| file.path == "Cargo.toml")
+                    .expect("a manifest");
+                manifest.contents = version::with_version(&manifest.contents, &current, &next);
+                report.push_str(&format!(
+                    "regen: version {current} -> {next} ({} change)\n",
+                    changes.bump
+                ));
+                let shown = changes.lines.len().min(MAX_ENTRY_LINES);
+                let mut entry = format!("## {next} ({})\n\n", changes.heading);
+                for line in &changes.lines[..shown] {
+                    entry.push_str(line);
+                    entry.push('\n');
+                }
+                if changes.lines.len() > shown {
+                    entry.push_str(&format!("- ... and {} more\n", changes.lines.len() - shown));
+                }
+                release = Some(Release {
+                    name,
+                    from: Some(current),
+                    to: next,
+                    change: changes.bump.to_string(),
+                    lines: changes.lines.into_iter().take(5).collect(),
+                });
+                entry
+            }
+        };
+        record_entry(out, &entry)?;
+        Plan::new(out, &files)?
+    };
     plan.apply(out)?;
     for warning in plan.foreign_warnings() {
         eprintln!("{warning}");
@@ -172,7 +365,11 @@ pub fn write_or_check(
         plan.unchanged,
         plan.extra.len()
     ));
-    Ok(Written { report, clean })
+    Ok(Written {
+        report,
+        clean,
+        release,
+    })
 }
 
 /// The guide for `document`'s API, if it has one: `xtask/guides/<document stem>/guide.md` and
@@ -247,8 +444,25 @@ pub fn generate(
     let parsed = discovery::parse_bytes(&bytes)
         .map_err(|error| Failure::error(format!("{shown}: {error}")))?;
     let text = String::from_utf8(bytes).expect("parse_bytes accepted it as UTF-8");
-    let mut files = codegen::generate(&parsed, options)
+    let (mut files, items) = codegen::generate_with_items(&parsed, options)
         .map_err(|error| Failure::error(format!("{shown}: {error}")))?;
+    // The public items travel with the crate too: the next regeneration bumps the version by
+    // what a new generator changed in them as well.
+    // With a fingerprint of everything else generated (the version aside): a crate whose
+    // files differ from it on disk only because someone edited them is repaired, not bumped.
+    let mut surface = format!(
+        "# @generated by `cargo xtask regen`: the crate's public items, one a line, for the next \
+         regeneration's version bump. Do not edit.\n{FINGERPRINT}{}\n",
+        fingerprint(&files)
+    );
+    for item in &items {
+        surface.push_str(item);
+        surface.push('\n');
+    }
+    files.push(codegen::File {
+        path: SURFACE_COPY.to_owned(),
+        contents: surface,
+    });
     // The source document travels with the crate, so the next regeneration can say what changed.
     files.push(codegen::File {
         path: SOURCE_COPY.to_owned(),

@@ -11,6 +11,8 @@ use crate::{Failure, paths, regen};
 
 /// The manifest `regen` writes at the top of a set.
 const SET_MANIFEST: &str = "Cargo.toml";
+/// What the last `regen` of a set changed, in the order to publish it.
+const PUBLISH_PLAN: &str = "publish-plan.json";
 
 /// The Discovery documents in `folder`, sorted; `index.json` (a directory of APIs, as
 /// google-api-python-client ships beside its documents) is not one.
@@ -130,17 +132,26 @@ pub fn regen_folder(folder: &Path, out: &Path, check: bool) -> Result<(), Failur
             standalone: false,
             guide: None,
             runtime_source: paths::runtime_source(&crate_dir),
+            version: crate::version::current(&crate_dir),
         };
         let files = regen::generate(document, &options)?;
-        regen::write_or_check(&crate_dir, document, &files, check, false)
+        regen::write_or_check(&crate_dir, document, files, check, false)
     });
     let mut failures = Vec::new();
     let mut members = Vec::new();
+    let mut releases = Vec::new();
     let (mut changed, mut unchanged) = (0, 0);
     for (document, outcome) in documents.iter().zip(outcomes) {
         match outcome {
-            Ok(regen::Written { report, clean }) => {
+            Ok(regen::Written {
+                report,
+                clean,
+                release,
+            }) => {
                 members.push(folder_of(document));
+                if let Some(release) = release {
+                    releases.push((folder_of(document), release));
+                }
                 // Only what changed is told: a set is hundreds of crates.
                 if clean {
                     unchanged += 1;
@@ -166,6 +177,11 @@ pub fn regen_folder(folder: &Path, out: &Path, check: bool) -> Result<(), Failur
                 .map_err(|error| Failure::error(format!("{}: {error}", manifest_path.display())))?;
         }
     }
+    if !check {
+        let plan_path = out.join(PUBLISH_PLAN);
+        fs::write(&plan_path, publish_plan(&releases))
+            .map_err(|error| Failure::error(format!("{}: {error}", plan_path.display())))?;
+    }
     println!(
         "regen: {} crates in {} from {}: {changed} {}, {unchanged} unchanged, {} failed, {} \
          skipped as duplicates",
@@ -186,6 +202,30 @@ pub fn regen_folder(folder: &Path, out: &Path, check: bool) -> Result<(), Failur
             failures.join("\n  ")
         )))
     }
+}
+
+/// The publish plan: every crate the run created or changed, with its old and new version, the
+/// kind of change and its first lines, in the order to publish them (by folder: generated crates
+/// depend on the runtime only, which is published on its own first when it changed).
+fn publish_plan(releases: &[(String, regen::Release)]) -> String {
+    let crates: Vec<serde_json::Value> = releases
+        .iter()
+        .map(|(folder, release)| {
+            serde_json::json!({
+                "name": release.name,
+                "folder": folder,
+                "from": release.from,
+                "to": release.to,
+                "change": release.change,
+                "why": release.lines,
+            })
+        })
+        .collect();
+    let plan = serde_json::json!({
+        "generated_by": "cargo xtask regen",
+        "crates": crates,
+    });
+    serde_json::to_string_pretty(&plan).expect("a plan serializes") + "\n"
 }
 
 /// The set's workspace manifest, listing the crates in `members` (the documents that generated).

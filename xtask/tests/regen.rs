@@ -270,7 +270,7 @@ fn regeneration_from_a_new_revision_reports_its_drift_and_records_it() {
     );
     let changelog = std::fs::read_to_string(out.join("CHANGELOG.md")).unwrap();
     assert!(
-        changelog.contains("## Revision 20250120\n\nFirst generation."),
+        changelog.contains("## 0.1.0 (revision 20250120)\n\nFirst generation."),
         "{changelog}"
     );
 
@@ -283,11 +283,16 @@ fn regeneration_from_a_new_revision_reports_its_drift_and_records_it() {
         "{printed}"
     );
     let changelog = std::fs::read_to_string(out.join("CHANGELOG.md")).unwrap();
+    // Nine additions: below 1.0, the version after the first non-zero component moves.
+    assert!(
+        printed.contains("regen: version 0.1.0 -> 0.1.1 (additive change)"),
+        "{printed}"
+    );
     let newest = changelog
-        .find("## Revision 20250212 (from 20250120)")
+        .find("## 0.1.1 (revision 20250212, from 20250120)")
         .expect("an entry for the new revision");
     let first = changelog
-        .find("## Revision 20250120\n")
+        .find("## 0.1.0 (revision 20250120)\n")
         .expect("the first entry is kept");
     assert!(newest < first, "newest first:\n{changelog}");
     assert!(
@@ -296,6 +301,8 @@ fn regeneration_from_a_new_revision_reports_its_drift_and_records_it() {
     );
     let lib = std::fs::read_to_string(out.join("src/lib.rs")).unwrap();
     assert!(lib.contains("pub const REVISION: &str = \"20250212\";"));
+    let manifest = std::fs::read_to_string(out.join("Cargo.toml")).unwrap();
+    assert!(manifest.contains("\nversion = \"0.1.1\"\n"), "{manifest}");
 
     // The same document again changes nothing and adds no entry.
     assert!(
@@ -475,11 +482,28 @@ fn a_folder_of_documents_becomes_a_set_of_crates_and_a_workspace() {
         "a member, not a workspace of its own"
     );
 
-    // Again: nothing moves. Then one document changes: only its crate is rewritten, with drift.
-    let before = snapshot_dir(&out);
+    let plan: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("publish-plan.json")).unwrap())
+            .unwrap();
+    let crates = plan["crates"].as_array().unwrap();
+    assert_eq!(crates.len(), 2, "{plan}");
+    assert_eq!(crates[0]["name"], "google-dataportability-v1");
+    assert_eq!(crates[0]["change"], "new");
+    assert_eq!(crates[0]["to"], "0.1.0");
+
+    // Again: no crate moves a byte, and the plan is empty. Then one document changes: only its
+    // crate is rewritten, its version bumped, with its drift.
+    let crates_only = |dir: &Path| {
+        let mut files = snapshot_dir(dir);
+        files.retain(|(path, _)| path != Path::new("publish-plan.json"));
+        files
+    };
+    let before = crates_only(&out);
     let output = regen_into(&documents, &out);
     assert!(String::from_utf8_lossy(&output.stdout).contains("0 written, 2 unchanged"));
-    assert_eq!(snapshot_dir(&out), before);
+    assert!(crates_only(&out) == before, "an unchanged set changed");
+    let plan = std::fs::read_to_string(out.join("publish-plan.json")).unwrap();
+    assert!(plan.contains("\"crates\": []"), "{plan}");
     std::fs::copy(
         repo_path("discovery/documents/history/dataportability.v1.20250212.json"),
         documents.join("dataportability.v1.json"),
@@ -508,9 +532,17 @@ fn a_folder_of_documents_becomes_a_set_of_crates_and_a_workspace() {
     assert!(printed.contains("1 written, 1 unchanged"), "{printed}");
     let changelog = std::fs::read_to_string(out.join("dataportability-v1/CHANGELOG.md")).unwrap();
     assert!(
-        changelog.contains("## Revision 20250212 (from 20250120)"),
+        changelog.contains("## 0.1.1 (revision 20250212, from 20250120)"),
         "{changelog}"
     );
+    let plan: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("publish-plan.json")).unwrap())
+            .unwrap();
+    assert_eq!(plan["crates"][0]["name"], "google-dataportability-v1");
+    assert_eq!(plan["crates"][0]["from"], "0.1.0");
+    assert_eq!(plan["crates"][0]["to"], "0.1.1");
+    assert_eq!(plan["crates"][0]["change"], "additive");
+    assert_eq!(plan["crates"].as_array().unwrap().len(), 1);
 
     // A set needs somewhere to go.
     let output = xtask(&["regen", "--from", &documents.to_string_lossy()]);

@@ -12,6 +12,7 @@ mod rust_surface;
 mod surface;
 
 pub use diff::{Change, Class, diff};
+pub use rust_surface::items as rust_items;
 pub use surface::{Surface, render_surface};
 
 /// A drift report between two documents.

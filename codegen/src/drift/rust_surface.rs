@@ -19,7 +19,7 @@ pub fn of(document: &discovery::Document) -> Result<BTreeSet<String>, String> {
 /// `Hub::resource`, `Resource::method`, `Builder::setter`, `Scope::Variant`, ... Items that
 /// stand for something on the wire say what after `<-` (`model::Thing.foo_bar <- fooBar`), so
 /// that a name passed from one wire name to another is a removal too.
-fn items(api: &Api) -> BTreeSet<String> {
+pub fn items(api: &Api) -> BTreeSet<String> {
     let mut items = BTreeSet::new();
     for def in &api.types {
         let path = format!("model::{}", def.name());
