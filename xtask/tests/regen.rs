@@ -553,3 +553,73 @@ fn a_folder_of_documents_becomes_a_set_of_crates_and_a_workspace() {
         stderr(&output)
     );
 }
+
+#[test]
+fn versions_follow_the_drift_of_real_revisions() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("crate");
+    let out_arg = out.to_string_lossy().into_owned();
+    // Real neighbours in the vendored history: a revision with no wire change (patch), one
+    // that adds methods (additive: below 1.0, the last component), one with no wire change, and
+    // one that removes (breaking: the first non-zero component).
+    let steps = [
+        ("20240310", "0.1.0", "## 0.1.0 (revision 20240310)"),
+        (
+            "20240317",
+            "0.1.1",
+            "## 0.1.1 (revision 20240317, from 20240310)",
+        ),
+        (
+            "20240324",
+            "0.1.2",
+            "## 0.1.2 (revision 20240324, from 20240317)",
+        ),
+        (
+            "20240331",
+            "0.1.3",
+            "## 0.1.3 (revision 20240331, from 20240324)",
+        ),
+        (
+            "20240414",
+            "0.2.0",
+            "## 0.2.0 (revision 20240414, from 20240331)",
+        ),
+    ];
+    for (revision, version, heading) in steps {
+        let from = repo_path(&format!(
+            "discovery/documents/history/dataportability.v1.{revision}.json"
+        ));
+        let output = xtask(&["regen", "--from", &from, "--out", &out_arg]);
+        assert!(output.status.success(), "{}", stderr(&output));
+        let manifest = std::fs::read_to_string(out.join("Cargo.toml")).unwrap();
+        assert!(
+            manifest.contains(&format!("\nversion = \"{version}\"\n")),
+            "{revision}: {manifest}"
+        );
+        let changelog = std::fs::read_to_string(out.join("CHANGELOG.md")).unwrap();
+        assert!(changelog.contains(heading), "{revision}: {changelog}");
+    }
+    let changelog = std::fs::read_to_string(out.join("CHANGELOG.md")).unwrap();
+    assert!(
+        changelog.contains("- breaking `scope_removed`"),
+        "{changelog}"
+    );
+    assert!(changelog.contains("- No wire changes."), "{changelog}");
+
+    // Hand edits are repaired without a new version: the generation is the same.
+    std::fs::write(out.join("src/scopes.rs"), "// edited\n").unwrap();
+    let output = xtask(&[
+        "regen",
+        "--from",
+        &repo_path("discovery/documents/history/dataportability.v1.20240414.json"),
+        "--out",
+        &out_arg,
+    ]);
+    assert!(output.status.success());
+    assert!(!String::from_utf8_lossy(&output.stdout).contains("version"));
+    assert!(
+        std::fs::read_to_string(out.join("Cargo.toml"))
+            .unwrap()
+            .contains("\nversion = \"0.2.0\"\n")
+    );
+}
