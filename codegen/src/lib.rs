@@ -28,6 +28,16 @@ pub struct Options {
     pub runtime_source: String,
     /// The crate's version (`0.1.0` for a new crate; `regen` keeps or bumps an existing one's).
     pub version: String,
+    /// Whether the crate is to be published (a crate of a set): its manifest then has what the
+    /// crate registry shows, and the crate a README; `None` marks it `publish = false`.
+    pub publish: Option<Publish>,
+}
+
+/// What a published crate's manifest names besides what the document gives.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Publish {
+    /// The repository the crates are generated in, if it is to be named.
+    pub repository: Option<String>,
 }
 
 impl Default for Options {
@@ -38,6 +48,7 @@ impl Default for Options {
             guide: None,
             runtime_source: format!("version = {:?}", RUNTIME_VERSION),
             version: FIRST_VERSION.to_owned(),
+            publish: None,
         }
     }
 }

@@ -86,6 +86,12 @@ pub fn render(
         path: "Cargo.toml".to_owned(),
         contents: cargo_toml(api, &header, options),
     });
+    if options.publish.is_some() {
+        files.push(File {
+            path: "README.md".to_owned(),
+            contents: readme(api, &header),
+        });
+    }
     files.sort_by(|a, b| a.path.cmp(&b.path));
     check_output(&files)?;
     Ok(files)
@@ -260,8 +266,7 @@ edition = "2024"
 rust-version = "1.85"
 description = {description}
 license = "Apache-2.0"
-publish = false
-
+{publishing}
 [package.metadata.discovery]
 id = {id}
 revision = {revision}
@@ -282,7 +287,96 @@ serde_json = "1"
         revision = toml_string(&api.revision),
         runtime = options.runtime_source,
         version = toml_string(&options.version),
+        publishing = publishing(api, options),
     )
+}
+
+/// The manifest lines that say whether and how the crate is published: `publish = false`, or
+/// what the crate registry shows (readme, keywords, categories, links) and that docs.rs
+/// documents every feature.
+fn publishing(api: &Api, options: &Options) -> String {
+    let Some(publish) = &options.publish else {
+        return "publish = false\n".to_owned();
+    };
+    // Keywords: at most five, each ASCII letters, digits, `-` or `_`, 20 characters at most.
+    let name_keyword: String = api
+        .crate_name
+        .trim_start_matches("google-")
+        .chars()
+        .take(20)
+        .collect();
+    let keywords = [
+        "google",
+        "api",
+        "client",
+        name_keyword.trim_end_matches('-'),
+    ]
+    .iter()
+    .map(|keyword| toml_string(keyword))
+    .collect::<Vec<_>>()
+    .join(", ");
+    let mut lines = format!(
+        "readme = \"README.md\"\nkeywords = [{keywords}]\n\
+         categories = [\"api-bindings\", \"web-programming::http-client\"]\n\
+         documentation = {}\n",
+        toml_string(&format!("https://docs.rs/{}", api.crate_name))
+    );
+    if let Some(repository) = &publish.repository {
+        lines.push_str(&format!("repository = {}\n", toml_string(repository)));
+    }
+    lines.push_str(
+        "\n[package.metadata.docs.rs]\n# Every resource and the OAuth flow.\nall-features = true\n",
+    );
+    lines
+}
+
+/// The README of a published crate: what it is, how to add it, a first call and how to
+/// authenticate.
+fn readme(api: &Api, header: &str) -> String {
+    let krate = api.crate_name.replace('-', "_");
+    let mut text = format!(
+        "<!-- {header} -->\n# {}\n\nA Rust client for the {} (`{}`), generated from revision {} of its \
+         Discovery document: a typed request builder for every method, a type for every schema, \
+         blocking and async clients.\n\n",
+        api.crate_name,
+        crate::emit::docs::one_line(&api.title),
+        crate::emit::docs::one_line(&api.id),
+        crate::emit::docs::one_line(&api.revision),
+    );
+    let description = crate::emit::docs::one_line(&api.description);
+    if !description.is_empty() {
+        text.push_str(&format!("{description}\n\n"));
+    }
+    text.push_str(&format!(
+        "```sh\ncargo add {}\n```\n\n```rust,no_run\nuse {krate}::prelude::*;\nuse {krate}::runtime::auth::Credentials;\n\n\
+         fn main() -> Result<(), Box<dyn std::error::Error>> {{\n    \
+         let client = Client::builder()\n        .token_source(Credentials::application_default()?)\n        .build()?;\n    \
+         let api = {}::new(&client);\n",
+        api.crate_name, api.hub_name
+    ));
+    for line in crate::emit::example::first_call(api).unwrap_or_default() {
+        text.push_str("    ");
+        text.push_str(&line);
+        text.push('\n');
+    }
+    text.push_str("    Ok(())\n}\n```\n\n");
+    text.push_str(
+        "## Authentication\n\n`Credentials::application_default()` finds credentials where \
+         Google's libraries look: the file `GOOGLE_APPLICATION_CREDENTIALS` names, gcloud's \
+         `application_default_credentials.json` (after `gcloud auth application-default login`), \
+         then the metadata server on Compute Engine, Cloud Run and GKE. \
+         `Credentials::from_file(\"key.json\")` reads a service account's key (add \
+         `.with_subject(email)` for domain-wide delegation) and `.with_scopes([Scope::...])` \
+         narrows the scopes; `runtime::StaticToken` takes a token you already have, and \
+         `runtime::oauth` runs the user consent flow.\n",
+    );
+    if let Some(link) = &api.documentation_link {
+        text.push_str(&format!(
+            "\nThe API's own documentation: <{}>\n",
+            crate::emit::docs::one_line(link)
+        ));
+    }
+    text
 }
 
 /// A TOML key: bare when it can be, else quoted.

@@ -35,6 +35,22 @@
 //! # }
 //! ```
 //!
+//! A first call, with the credentials Google's libraries would find (see [`runtime::auth::Credentials`]):
+//!
+//! ```no_run
+//! use google_dataportability_v1::prelude::*;
+//! use google_dataportability_v1::runtime::auth::Credentials;
+//!
+//! let client = Client::builder()
+//!     .token_source(Credentials::application_default()?)
+//!     .build()?;
+//! let api = DataPortability::new(&client);
+//! // dataportability.archiveJobs.getPortabilityArchiveState: GET
+//! let response = api.archive_jobs().get_portability_archive_state("NAME").send()?;
+//! println!("{response:?}");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
 //! ## Exporting: initiate, poll, download
 //!
 //! A user consents to the scopes of the resources to export (see OAuth below); the app starts an

@@ -41,6 +41,7 @@ pub fn run(args: &[String]) -> Result<(), Failure> {
             for (program, manifest) in PROGRAMS.iter().zip(&manifests) {
                 run_program(&workspace, program, manifest)?;
             }
+            package_set(&workspace)?;
         }
         return Ok(());
     };
@@ -178,6 +179,60 @@ fn run_program(workspace: &Path, program: &Program, manifest: &Path) -> Result<(
     Ok(())
 }
 
+/// The documents of the set `package_set` packages.
+const PACKAGED: [&str; 2] = ["tasks.v1.json", "dataportability.v1beta.json"];
+
+/// A set of two API crates and the runtime's copy, written by `regen --from FOLDER` and packaged
+/// together as the crate registry would take them, each built from its packaged sources
+/// (`cargo package`, offline: the corpus build has fetched every dependency). Beside the corpus
+/// workspace, whose build cache it shares.
+fn package_set(workspace: &Path) -> Result<(), Failure> {
+    let io =
+        |path: &Path, error: std::io::Error| Failure::error(format!("{}: {error}", path.display()));
+    let dir = paths::target_dir().join("corpus-set");
+    if dir.exists() {
+        fs::remove_dir_all(&dir).map_err(|error| io(&dir, error))?;
+    }
+    let documents = dir.join("documents");
+    fs::create_dir_all(&documents).map_err(|error| io(&documents, error))?;
+    for name in PACKAGED {
+        let from = paths::root().join("discovery/documents/corpus").join(name);
+        fs::copy(&from, documents.join(name)).map_err(|error| io(&from, error))?;
+    }
+    let set = dir.join("set");
+    crate::set::regen_folder(&documents, &set, false, None)?;
+    let lock = paths::root().join("Cargo.lock");
+    fs::copy(&lock, set.join("Cargo.lock")).map_err(|error| io(&lock, error))?;
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let output = Command::new(cargo)
+        .args([
+            "package",
+            "--offline",
+            "-p",
+            "google-api-runtime",
+            "-p",
+            "google-tasks-v1",
+            "-p",
+            "google-dataportability-v1beta",
+            "--manifest-path",
+        ])
+        .arg(set.join("Cargo.toml"))
+        .env("CARGO_TARGET_DIR", workspace.join("target"))
+        .output()
+        .map_err(|error| Failure::error(format!("could not run cargo: {error}")))?;
+    if !output.status.success() {
+        return Err(Failure::check(format!(
+            "cargo package refused the set:\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        )));
+    }
+    println!(
+        "corpus: cargo package accepted and built the runtime and {} crates of a set",
+        PACKAGED.len()
+    );
+    Ok(())
+}
+
 /// The corpus documents and the generator's fixtures, sorted by file name within each.
 fn documents() -> Result<Vec<PathBuf>, Failure> {
     let mut documents = Vec::new();
@@ -271,6 +326,7 @@ fn generate_one(workspace: &Path, document: &Path) -> Result<(String, Option<Mem
         guide: None,
         runtime_source: paths::runtime_source(&crate_dir),
         version: codegen::FIRST_VERSION.to_owned(),
+        publish: None,
     };
     let files = regen::generate(document, &options).map_err(|failure| failure.message)?;
     for file in &files {

@@ -12,6 +12,7 @@ mod measure;
 mod overhead;
 mod paths;
 mod regen;
+mod runtime_copy;
 mod set;
 mod version;
 

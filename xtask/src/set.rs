@@ -11,6 +11,8 @@ use crate::{Failure, paths, regen};
 
 /// The manifest `regen` writes at the top of a set.
 const SET_MANIFEST: &str = "Cargo.toml";
+/// The folder of the set's copy of the runtime crate.
+const RUNTIME_FOLDER: &str = "google-api-runtime";
 /// What the last `regen` of a set changed, in the order to publish it.
 const PUBLISH_PLAN: &str = "publish-plan.json";
 
@@ -109,7 +111,12 @@ fn one_per_crate(documents: Vec<PathBuf>) -> (Vec<PathBuf>, Vec<(PathBuf, PathBu
 /// `regen --from DIR --out OUT [--check]`: every document of `folder` as a crate of the set in
 /// `out`. A crate whose document and generator output did not change is left byte for byte; one
 /// that did gets a changelog entry, as a single crate does. The failures are listed together.
-pub fn regen_folder(folder: &Path, out: &Path, check: bool) -> Result<(), Failure> {
+pub fn regen_folder(
+    folder: &Path,
+    out: &Path,
+    check: bool,
+    repository: Option<String>,
+) -> Result<(), Failure> {
     let documents = documents_in(folder)?;
     if documents.is_empty() {
         return Err(Failure::usage(format!(
@@ -131,8 +138,15 @@ pub fn regen_folder(folder: &Path, out: &Path, check: bool) -> Result<(), Failur
             crate_name: None,
             standalone: false,
             guide: None,
-            runtime_source: paths::runtime_source(&crate_dir),
+            // The set's own copy of the runtime: by path in the set, by version once published.
+            runtime_source: format!(
+                "version = {:?}, path = \"../{RUNTIME_FOLDER}\"",
+                codegen::RUNTIME_VERSION
+            ),
             version: crate::version::current(&crate_dir),
+            publish: Some(codegen::Publish {
+                repository: repository.clone(),
+            }),
         };
         let files = regen::generate(document, &options)?;
         regen::write_or_check(&crate_dir, document, files, check, false)
@@ -164,6 +178,28 @@ pub fn regen_folder(folder: &Path, out: &Path, check: bool) -> Result<(), Failur
                 failures.push(format!("{}: {}", paths::display(document), failure.message))
             }
         }
+    }
+    // The runtime goes first: in the workspace, and in the plan when its copy changed.
+    let runtime_changed =
+        crate::runtime_copy::write(&out.join(RUNTIME_FOLDER), check, repository.as_deref())?;
+    if runtime_changed && check {
+        failures.push(format!("{} is stale", out.join(RUNTIME_FOLDER).display()));
+    }
+    members.insert(0, RUNTIME_FOLDER.to_owned());
+    if runtime_changed {
+        releases.insert(
+            0,
+            (
+                RUNTIME_FOLDER.to_owned(),
+                regen::Release {
+                    name: "google-api-runtime".to_owned(),
+                    from: None,
+                    to: crate::runtime_copy::version(),
+                    change: "runtime".to_owned(),
+                    lines: vec!["the repository's runtime crate changed".to_owned()],
+                },
+            ),
+        );
     }
     let manifest = set_manifest(&members, folder);
     let manifest_path = out.join(SET_MANIFEST);
@@ -205,8 +241,9 @@ pub fn regen_folder(folder: &Path, out: &Path, check: bool) -> Result<(), Failur
 }
 
 /// The publish plan: every crate the run created or changed, with its old and new version, the
-/// kind of change and its first lines, in the order to publish them (by folder: generated crates
-/// depend on the runtime only, which is published on its own first when it changed).
+/// kind of change and its first lines, in the order to publish them: the runtime first when its
+/// copy changed (every other crate depends on it), then the API crates, which depend on nothing
+/// else of the set.
 fn publish_plan(releases: &[(String, regen::Release)]) -> String {
     let crates: Vec<serde_json::Value> = releases
         .iter()

@@ -472,11 +472,35 @@ fn a_folder_of_documents_becomes_a_set_of_crates_and_a_workspace() {
     );
     let manifest = std::fs::read_to_string(out.join("Cargo.toml")).unwrap();
     assert!(
-        manifest.contains("members = [\n    \"dataportability-v1\",\n    \"tasks-v1\",\n]"),
+        manifest.contains(
+            "members = [\n    \"google-api-runtime\",\n    \"dataportability-v1\",\n    \"tasks-v1\",\n]"
+        ),
         "{manifest}"
+    );
+    // The runtime's copy stands on its own: no workspace keys, no dev-dependencies.
+    let runtime = std::fs::read_to_string(out.join("google-api-runtime/Cargo.toml")).unwrap();
+    assert!(
+        runtime.contains("edition = \"2024\"") && !runtime.contains(".workspace"),
+        "{runtime}"
+    );
+    assert!(!runtime.contains("[dev-dependencies]"), "{runtime}");
+    assert!(out.join("google-api-runtime/src/lib.rs").exists());
+    // Each crate is ready for the registry: the runtime by version and path, a README with a
+    // first call of the API's own.
+    let readme = std::fs::read_to_string(out.join("tasks-v1/README.md")).unwrap();
+    assert!(
+        readme.contains("api.tasklists().list().items()"),
+        "{readme}"
     );
     let tasks = std::fs::read_to_string(out.join("tasks-v1/Cargo.toml")).unwrap();
     assert!(tasks.contains("name = \"google-tasks-v1\""), "{tasks}");
+    assert!(
+        tasks
+            .contains("google-api-runtime = { version = \"0.1\", path = \"../google-api-runtime\""),
+        "{tasks}"
+    );
+    assert!(!tasks.contains("publish = false"), "{tasks}");
+    assert!(tasks.contains("categories = [\"api-bindings\", \"web-programming::http-client\"]"));
     assert!(
         !tasks.contains("[workspace]"),
         "a member, not a workspace of its own"
@@ -486,10 +510,11 @@ fn a_folder_of_documents_becomes_a_set_of_crates_and_a_workspace() {
         serde_json::from_str(&std::fs::read_to_string(out.join("publish-plan.json")).unwrap())
             .unwrap();
     let crates = plan["crates"].as_array().unwrap();
-    assert_eq!(crates.len(), 2, "{plan}");
-    assert_eq!(crates[0]["name"], "google-dataportability-v1");
-    assert_eq!(crates[0]["change"], "new");
-    assert_eq!(crates[0]["to"], "0.1.0");
+    assert_eq!(crates.len(), 3, "{plan}");
+    assert_eq!(crates[0]["name"], "google-api-runtime", "the runtime first");
+    assert_eq!(crates[1]["name"], "google-dataportability-v1");
+    assert_eq!(crates[1]["change"], "new");
+    assert_eq!(crates[1]["to"], "0.1.0");
 
     // Again: no crate moves a byte, and the plan is empty. Then one document changes: only its
     // crate is rewritten, its version bumped, with its drift.

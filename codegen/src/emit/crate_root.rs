@@ -7,6 +7,32 @@ use super::docs::{doc_line, inner_doc_attrs, paragraphs};
 use super::{cfg_attr, ident, needed_by};
 use crate::ir::Api;
 
+/// A section with a first call made from the API's own methods, when it has one to make.
+fn first_call(api: &Api, krate: &str) -> Vec<String> {
+    let Some(call) = super::example::first_call(api) else {
+        return Vec::new();
+    };
+    let mut lines = vec![
+        String::new(),
+        "A first call, with the credentials Google's libraries would find (see \
+         [`runtime::auth::Credentials`]):"
+            .to_owned(),
+        String::new(),
+        "```no_run".to_owned(),
+        format!("use {krate}::prelude::*;"),
+        format!("use {krate}::runtime::auth::Credentials;"),
+        String::new(),
+        "let client = Client::builder()".to_owned(),
+        "    .token_source(Credentials::application_default()?)".to_owned(),
+        "    .build()?;".to_owned(),
+        format!("let api = {}::new(&client);", api.hub_name),
+    ];
+    lines.extend(call);
+    lines.push("# Ok::<(), Box<dyn std::error::Error>>(())".to_owned());
+    lines.push("```".to_owned());
+    lines
+}
+
 pub fn emit(api: &Api) -> TokenStream {
     let krate = api.crate_name.replace('-', "_");
     let heading = format!("# {} (`{}`)", api.title, api.id);
@@ -73,6 +99,7 @@ pub fn emit(api: &Api) -> TokenStream {
             "```".to_owned(),
         ]
         .into_iter()
+        .chain(first_call(api, &krate))
         .chain(trimming(api))
         // The hand-written guide is Markdown with doc tests, like the example: verbatim too.
         .chain(api.guide.iter().flat_map(|guide| {

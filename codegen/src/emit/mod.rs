@@ -3,6 +3,7 @@
 
 mod crate_root;
 pub(crate) mod docs;
+pub(crate) mod example;
 mod model;
 mod resources;
 mod scopes;

@@ -1,0 +1,110 @@
+//! A crate's first example call, made from its own methods: the crate page and the README show
+//! it, so every crate's first example does something with the API rather than stop at a client.
+
+use crate::ir::{Api, MethodDef, ResourceDef, Scalar, TypeRef};
+
+/// A call that reads: a GET whose required arguments are all strings and that takes no body.
+/// Its accessor chain from the hub, and the method.
+struct Found<'a> {
+    chain: Vec<&'a str>,
+    method: &'a MethodDef,
+}
+
+/// The lines of a first call on a hub named `api` in a function returning a `Result` with `?`:
+/// the first list with items there is (in document order: the hub's own methods, then each
+/// resource and those below it), else the first simple GET; `None` when the API has neither.
+pub fn first_call(api: &Api) -> Option<Vec<String>> {
+    let mut simple = Vec::new();
+    collect(
+        &api.root_methods,
+        &api.resources,
+        &mut Vec::new(),
+        &mut simple,
+    );
+    let found = simple
+        .iter()
+        .find(|found| found.method.paged == Some(true))
+        .or_else(|| simple.first())?;
+    let arguments: Vec<String> = found
+        .method
+        .positional
+        .iter()
+        .map(|param| format!("{:?}", placeholder(&param.wire_name)))
+        .collect();
+    let mut call = String::from("api");
+    for accessor in &found.chain {
+        call.push_str(&format!(".{accessor}()"));
+    }
+    call.push_str(&format!(
+        ".{}({})",
+        found.method.accessor,
+        arguments.join(", ")
+    ));
+    Some(if found.method.paged == Some(true) {
+        vec![
+            format!("// {}: {}", found.method.id, found.method.http_method),
+            format!("for item in {call}.items().take(10) {{"),
+            "    println!(\"{:?}\", item?);".to_owned(),
+            "}".to_owned(),
+        ]
+    } else if found.method.response.is_some() {
+        vec![
+            format!("// {}: {}", found.method.id, found.method.http_method),
+            format!("let response = {call}.send()?;"),
+            "println!(\"{response:?}\");".to_owned(),
+        ]
+    } else {
+        vec![
+            format!("// {}: {}", found.method.id, found.method.http_method),
+            format!("{call}.send()?;"),
+        ]
+    })
+}
+
+/// Every simple GET below `methods` and `resources`, in document order.
+fn collect<'a>(
+    methods: &'a [MethodDef],
+    resources: &'a [ResourceDef],
+    chain: &mut Vec<&'a str>,
+    found: &mut Vec<Found<'a>>,
+) {
+    for method in methods.iter().filter(|method| is_simple_get(method)) {
+        found.push(Found {
+            chain: chain.clone(),
+            method,
+        });
+    }
+    for resource in resources.iter().filter(|resource| !resource.deprecated) {
+        chain.push(&resource.accessor);
+        collect(&resource.methods, &resource.children, chain, found);
+        chain.pop();
+    }
+}
+
+fn is_simple_get(method: &MethodDef) -> bool {
+    method.http_method == "GET"
+        && method.request.is_none()
+        && method.upload.is_none()
+        && !method.deprecated
+        && method
+            .positional
+            .iter()
+            .all(|param| !param.repeated && matches!(param.ty, TypeRef::Scalar(Scalar::String)))
+}
+
+/// A stand-in value for parameter `wire_name`: its name in capitals (`projectId` is
+/// `PROJECT_ID`), which the reader replaces.
+fn placeholder(wire_name: &str) -> String {
+    let mut out = String::new();
+    for (index, c) in wire_name.chars().enumerate() {
+        if c.is_ascii_uppercase() && index > 0 {
+            out.push('_');
+        }
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_uppercase());
+        } else {
+            out.push('_');
+        }
+    }
+    out
+}
