@@ -17,6 +17,8 @@ const GENERATE_ONLY: &[&str] = &["compute.v1.json"];
 pub fn run(args: &[String]) -> Result<(), Failure> {
     let mut build = true;
     let mut folder = None;
+    let mut set = None;
+    let mut limit = None;
     let mut args = args.iter();
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -26,8 +28,26 @@ pub fn run(args: &[String]) -> Result<(), Failure> {
                     Failure::usage("--documents needs a folder of Discovery documents")
                 })?))
             }
+            "--set" => {
+                set = Some(paths::from_cli(args.next().ok_or_else(|| {
+                    Failure::usage("--set needs the folder of a set written by `regen --from`")
+                })?))
+            }
+            "--limit" => {
+                limit = Some(
+                    args.next()
+                        .and_then(|count| count.parse::<usize>().ok())
+                        .ok_or_else(|| Failure::usage("--limit needs a number of crates"))?,
+                )
+            }
             other => return Err(Failure::usage(format!("unknown corpus option {other:?}"))),
         }
+    }
+    if let Some(set) = set {
+        let target = std::env::var_os("CARGO_TARGET_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| set.join("target"));
+        return crate::check_set::run(&set, &target, limit);
     }
     let workspace = paths::target_dir().join("corpus");
     let Some(folder) = folder else {
@@ -230,7 +250,11 @@ fn package_set(workspace: &Path) -> Result<(), Failure> {
         "corpus: cargo package accepted and built the runtime and {} crates of a set",
         PACKAGED.len()
     );
-    Ok(())
+    // The set's own check, as a run over all 610 would make it: the second run has nothing
+    // left to do.
+    let target = workspace.join("target");
+    crate::check_set::run(&set, &target, None)?;
+    crate::check_set::run(&set, &target, None)
 }
 
 /// The corpus documents and the generator's fixtures, sorted by file name within each.
@@ -448,14 +472,19 @@ fn check_all(workspace: &Path, members: &[Member]) -> Result<(), Failure> {
 /// Runs a cargo command in `workspace`; fails on any error or warning it prints. What cargo
 /// is building is shown as it goes (a line per crate), so a long check is never silent.
 fn cargo_clean(workspace: &Path, args: &[&str]) -> Result<(), Failure> {
+    // A target directory of its own: a `cargo test` that runs this holds the main one.
+    cargo_clean_in(workspace, &workspace.join("target"), args)
+}
+
+/// [`cargo_clean`] with the target directory `target`.
+pub fn cargo_clean_in(workspace: &Path, target: &Path, args: &[&str]) -> Result<(), Failure> {
     use std::io::BufRead as _;
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     println!("corpus: cargo {}", args.join(" "));
     let mut child = Command::new(cargo)
         .args(args)
         .current_dir(workspace)
-        // A target directory of its own: a `cargo test` that runs this holds the main one.
-        .env("CARGO_TARGET_DIR", workspace.join("target"))
+        .env("CARGO_TARGET_DIR", target)
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped())
         .spawn()

@@ -3,6 +3,7 @@
 
 mod anchors;
 mod bench;
+mod check_set;
 mod corpus;
 mod drift;
 mod fetch;
@@ -50,6 +51,12 @@ const TASKS: &[(&str, &str)] = &[
   corpus --documents DIR [--no-build]
                              the same for every document in DIR (index.json aside), such as
                              every API google-api-python-client ships; lists every failure
+  corpus --set DIR [--limit N]
+                             `cargo check` and `cargo doc` each crate of a set that
+                             `regen --from FOLDER --out DIR` wrote, one after another with one
+                             target directory ($CARGO_TARGET_DIR, else DIR/target), recording
+                             each outcome in DIR/check-progress.json: a later run resumes,
+                             skipping crates that passed and have not changed since
 ",
     ),
     (

@@ -143,6 +143,12 @@ fn fingerprint(files: &[codegen::File]) -> String {
         .collect()
 }
 
+/// The fingerprint of the generation of the crate in `crate_dir`, as it records it.
+pub fn fingerprint_of(crate_dir: &Path) -> Option<String> {
+    let surface = fs::read_to_string(crate_dir.join(SURFACE_COPY)).ok()?;
+    recorded_fingerprint(&surface).map(str::to_owned)
+}
+
 /// The fingerprint a surface copy records.
 fn recorded_fingerprint(surface: &str) -> Option<&str> {
     surface
