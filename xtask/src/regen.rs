@@ -641,14 +641,14 @@ fn temporary_path(target: &Path) -> PathBuf {
 /// The files below a folder, relative and `/`-separated: those the generator wrote (by their
 /// first line), and the others.
 #[derive(Default)]
-struct Listing {
-    generated: Vec<String>,
-    other: Vec<String>,
+pub struct Listing {
+    pub generated: Vec<String>,
+    pub other: Vec<String>,
 }
 
 /// The files below `out`. Symbolic links are never followed, into folders or to files: a link
 /// inside the output folder must not make regen list, and then remove, files elsewhere.
-fn files_in(out: &Path) -> Listing {
+pub fn files_in(out: &Path) -> Listing {
     let mut listing = Listing::default();
     let mut pending = vec![out.to_path_buf()];
     while let Some(dir) = pending.pop() {
