@@ -20,7 +20,7 @@ use google_api_runtime::{AsyncClient, CHUNK_GRANULARITY, Client, Error, RetryPol
 use google_dataportability_v1::DataPortability;
 use google_dataportability_v1::resources::StandardParameters as _;
 use media_api::{ANY, INFO, INSERT};
-use media_server::MediaServer;
+use media_server::{Fault, MediaServer};
 use serde_json::json;
 use tokio::io::AsyncReadExt as _;
 
@@ -169,6 +169,9 @@ fn a_dropped_async_upload_resumes_from_its_session_in_a_new_client() {
     };
     let mut call = Call::new(&INSERT);
     call.set_path("folder", "f".to_owned());
+    // The third chunk is held by the server, so the upload is still under way when it is
+    // dropped, however slowly this test's thread is scheduled.
+    server.plan([None, None, Some(Fault::Hold)]);
     {
         let client = build();
         let service = Service::new(&client, &INFO);

@@ -32,6 +32,9 @@ pub enum Fault {
     /// Keeps nothing of the chunk and loses the last 256 KiB it had before, as a server that
     /// lost a write would; confirms what is left.
     Rewind,
+    /// Reads the chunk, then waits three seconds before taking it and answering, as a slow
+    /// server would: a client can be stopped while the chunk is in flight.
+    Hold,
 }
 
 /// An upload the server completed.
@@ -186,6 +189,12 @@ impl MediaServer {
                 return;
             }
             self.record(&method, &target, &headers, body.len());
+            let fault = if fault == Some(Fault::Hold) {
+                std::thread::sleep(std::time::Duration::from_secs(3));
+                None
+            } else {
+                fault
+            };
             let (status, extra, answer) = self.answer(&method, &target, &headers, body, fault);
             let extra: Vec<(&str, &str)> = extra
                 .iter()
@@ -403,7 +412,7 @@ impl State {
                     session.received.truncate(left);
                     return incomplete(left);
                 }
-                Some(Fault::DropMidChunk) | None => {}
+                Some(Fault::DropMidChunk | Fault::Hold) | None => {}
             }
             session.received.extend_from_slice(&body);
         }
