@@ -11,8 +11,9 @@ struct Found<'a> {
 }
 
 /// The lines of a first call on a hub named `api` in a function returning a `Result` with `?`:
-/// the first list with items there is (in document order: the hub's own methods, then each
-/// resource and those below it), else the first simple GET; `None` when the API has neither.
+/// the first `list` with items there is (in document order: the hub's own methods, then each
+/// resource and those below it), else the first other method with items, else the first simple
+/// GET; `None` when the API has none.
 pub fn first_call(api: &Api) -> Option<Vec<String>> {
     let mut simple = Vec::new();
     collect(
@@ -21,9 +22,13 @@ pub fn first_call(api: &Api) -> Option<Vec<String>> {
         &mut Vec::new(),
         &mut simple,
     );
+    // A plain `list` first: an aggregated list's "items" may be another of its lists.
+    let paged = |found: &&Found<'_>| found.method.paged == Some(true);
     let found = simple
         .iter()
-        .find(|found| found.method.paged == Some(true))
+        .filter(paged)
+        .find(|found| found.method.accessor == "list")
+        .or_else(|| simple.iter().find(paged))
         .or_else(|| simple.first())?;
     let arguments: Vec<String> = found
         .method
