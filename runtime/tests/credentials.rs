@@ -216,6 +216,16 @@ fn a_token_is_refreshed_before_it_expires() {
 }
 
 #[test]
+fn a_lifetime_past_any_clock_is_capped() {
+    let server = AuthServer::start();
+    server.rules().lifetime = u64::MAX;
+    let (_dir, path) = key_file(&server.service_account_file());
+    let credentials = Credentials::from_file(&path).unwrap();
+    assert_eq!(token_of(&credentials), "sa-token-1");
+    assert!(credentials.cached_token().is_some());
+}
+
+#[test]
 fn thirty_two_threads_make_one_token_request() {
     let server = AuthServer::start();
     server.rules().token_delay = Duration::from_millis(300);

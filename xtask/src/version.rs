@@ -58,13 +58,16 @@ pub fn bumped(version: &str, bump: Bump) -> Option<String> {
     let [major, minor, patch] = parts[..] else {
         return None;
     };
+    // A component at the end of its range cannot move: no version, rather than an overflow.
     let next = match (bump, major, minor) {
-        (Bump::Breaking, 1.., _) => (major + 1, 0, 0),
-        (Bump::Breaking, 0, 1..) => (0, minor + 1, 0),
-        (Bump::Additive, 1.., _) => (major, minor + 1, 0),
+        (Bump::Breaking, 1.., _) => (major.checked_add(1)?, 0, 0),
+        (Bump::Breaking, 0, 1..) => (0, minor.checked_add(1)?, 0),
+        (Bump::Additive, 1.., _) => (major, minor.checked_add(1)?, 0),
         // Below 1.0 Cargo reads the first non-zero component as the major one: an addition
         // moves the one after it, a break the first; for 0.0.z every change is one.
-        (Bump::Breaking | Bump::Additive | Bump::Patch, _, _) => (major, minor, patch + 1),
+        (Bump::Breaking | Bump::Additive | Bump::Patch, _, _) => {
+            (major, minor, patch.checked_add(1)?)
+        }
     };
     Some(format!("{}.{}.{}", next.0, next.1, next.2))
 }
@@ -96,6 +99,7 @@ mod tests {
             assert_eq!(bumped(from, bump).as_deref(), Some(to), "{from} {bump}");
         }
         assert_eq!(bumped("1.0.0-beta", Bump::Patch), None);
+        assert_eq!(bumped(&format!("{}.0.0", u64::MAX), Bump::Breaking), None);
         let manifest = "[package]\nname = \"x\"\nversion = \"0.1.0\"\n\n[dependencies]\ny = { version = \"0.1.0\" }\n";
         assert_eq!(package_version(manifest).as_deref(), Some("0.1.0"));
         assert!(with_version(manifest, "0.1.0", "0.2.0").contains("\nversion = \"0.2.0\"\n"));

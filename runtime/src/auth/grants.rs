@@ -27,6 +27,9 @@ const FIRST_BACKOFF: Duration = Duration::from_millis(200);
 const MAX_ANSWER: usize = 1024 * 1024;
 /// How long a JWT assertion, and the token an impersonation asks for, are valid.
 const ONE_HOUR: Duration = Duration::from_secs(3600);
+/// The longest a token is believed to live, whatever a server says: a lifetime past any clock
+/// must not overflow the arithmetic of the cache.
+const MAX_LIFETIME: Duration = Duration::from_secs(24 * 3600);
 /// The grant type of a JWT-bearer assertion.
 const JWT_BEARER: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
 
@@ -487,7 +490,8 @@ impl Exchange<'_> {
             })?,
             // Google's tokens live an hour; an answer that does not say is taken at that.
             (None, None) => ONE_HOUR,
-        };
+        }
+        .min(MAX_LIFETIME);
         Ok(Fetched {
             token: AccessToken::new(token),
             lifetime,
