@@ -152,9 +152,6 @@ pub fn run(set: &Path, target: &Path, limit: Option<usize>) -> Result<(), Failur
 fn package_name(crate_dir: &Path) -> Result<String, Failure> {
     let manifest = fs::read_to_string(crate_dir.join("Cargo.toml"))
         .map_err(|error| Failure::error(format!("{}: {error}", crate_dir.display())))?;
-    manifest
-        .lines()
-        .find_map(|line| line.strip_prefix("name = "))
-        .map(|name| name.trim_matches('"').to_owned())
+    crate::version::package_field(&manifest, "name")
         .ok_or_else(|| Failure::error(format!("{}: no package name", crate_dir.display())))
 }

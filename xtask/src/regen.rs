@@ -313,12 +313,7 @@ pub fn write_or_check(
         plan
     } else {
         let manifest = &file_in(&files, "Cargo.toml").contents;
-        let name = manifest
-            .lines()
-            .find_map(|line| line.strip_prefix("name = "))
-            .unwrap_or_default()
-            .trim_matches('"')
-            .to_owned();
+        let name = version::package_field(manifest, "name").unwrap_or_default();
         let current = version::package_version(manifest).unwrap_or_default();
         let revision = discovery::parse(&file_in(&files, SOURCE_COPY).contents)
             .ok()

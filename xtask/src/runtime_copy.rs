@@ -114,11 +114,3 @@ pub fn write(folder: &Path, check: bool, repository: Option<&str>) -> Result<boo
     }
     Ok(changed)
 }
-
-/// The copy's version, as its manifest says.
-pub fn version() -> String {
-    fs::read_to_string(paths::runtime_crate().join("Cargo.toml"))
-        .ok()
-        .and_then(|manifest| crate::version::package_version(&manifest))
-        .unwrap_or_default()
-}

@@ -194,7 +194,7 @@ pub fn regen_folder(
                 regen::Release {
                     name: "google-api-runtime".to_owned(),
                     from: None,
-                    to: crate::runtime_copy::version(),
+                    to: crate::version::current(&paths::runtime_crate()),
                     change: "runtime".to_owned(),
                     lines: vec!["the repository's runtime crate changed".to_owned()],
                 },

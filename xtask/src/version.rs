@@ -36,12 +36,18 @@ pub fn current(crate_dir: &Path) -> String {
 
 /// The `version` of a manifest's `[package]` table.
 pub fn package_version(manifest: &str) -> Option<String> {
+    package_field(manifest, "version")
+}
+
+/// A string `key` of a manifest's `[package]` table, as the generator writes it (`key = "..."`).
+pub fn package_field(manifest: &str, key: &str) -> Option<String> {
+    let prefix = format!("{key} = ");
     let mut in_package = false;
     for line in manifest.lines() {
         let line = line.trim();
         if line.starts_with('[') {
             in_package = line == "[package]";
-        } else if in_package && let Some(value) = line.strip_prefix("version = ") {
+        } else if in_package && let Some(value) = line.strip_prefix(&prefix) {
             return Some(value.trim_matches('"').to_owned());
         }
     }
