@@ -270,6 +270,8 @@ license = "Apache-2.0"
 [package.metadata.discovery]
 id = {id}
 revision = {revision}
+# The version of google-api-runtime's contract with generated code that this crate needs.
+runtime-contract = {contract}
 
 [features]
 default = {default_features}
@@ -286,6 +288,7 @@ serde_json = "1"
         id = toml_string(&api.id),
         revision = toml_string(&api.revision),
         runtime = options.runtime_source,
+        contract = crate::CONTRACT,
         version = toml_string(&options.version),
         publishing = publishing(api, options),
     )

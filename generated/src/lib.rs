@@ -256,9 +256,8 @@
 pub use google_api_runtime as runtime;
 
 const _: () = ::std::assert!(
-    runtime::contract::VERSION == 3,
-    "this crate was generated for version 3 of the runtime's contract: regenerate it, or \
-             use the google-api-runtime it was generated with"
+    runtime::contract::supports(4),
+    "this crate was generated for version 4 of the runtime's contract, which this google-api-runtime does not serve: use a google-api-runtime of version 0.1.1 or a later compatible one, or regenerate the crate"
 );
 
 #[rustfmt::skip]

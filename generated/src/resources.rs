@@ -5,6 +5,7 @@
 #![allow(clippy::enum_variant_names, clippy::too_many_arguments)]
 #![allow(clippy::should_implement_trait, clippy::large_enum_variant)]
 #![allow(clippy::module_inception)]
+#![allow(clippy::needless_update)]
 /// The API this crate calls, as the Discovery document describes it.
 pub(crate) static SERVICE: crate::runtime::contract::ServiceInfo = crate::runtime::contract::ServiceInfo {
     name: "dataportability",
@@ -15,6 +16,7 @@ pub(crate) static SERVICE: crate::runtime::contract::ServiceInfo = crate::runtim
     crate_agent: ::std::concat!(
         ::std::env!("CARGO_PKG_NAME"), "/", ::std::env!("CARGO_PKG_VERSION")
     ),
+    ..crate::runtime::contract::ServiceInfo::BASE
 };
 
 /// The Data Portability API on a client: its resources and methods. Make one with [`new`](Self::new) (or [`with_root_url`](Self::with_root_url) for another server) from a blocking [`Client`](crate::Client), whose calls return their results, or from an [`AsyncClient`](crate::AsyncClient), whose calls are futures; it is cheap to clone, and clones share the client.
@@ -204,9 +206,7 @@ impl<'a, C: crate::runtime::Backend> AccessTypeResource<'a, C> {
             id: "dataportability.accessType.check",
             http_method: "POST",
             path: "v1/accessType:check",
-            path_patterns: &[],
-            api_version: ::std::option::Option::None,
-            idempotency_key: ::std::option::Option::None,
+            ..crate::runtime::contract::MethodInfo::BASE
         };
         let call = crate::runtime::contract::Call::new(&METHOD);
         AccessTypeCheckCall {
@@ -300,8 +300,7 @@ impl<'a, C: crate::runtime::Backend> ArchiveJobsResource<'a, C> {
             http_method: "POST",
             path: "v1/{+name}:cancel",
             path_patterns: &[("name", "^archiveJobs/[^/]+$")],
-            api_version: ::std::option::Option::None,
-            idempotency_key: ::std::option::Option::None,
+            ..crate::runtime::contract::MethodInfo::BASE
         };
         let mut call = crate::runtime::contract::Call::new(&METHOD);
         call.set_path("name", name.into());
@@ -326,8 +325,7 @@ impl<'a, C: crate::runtime::Backend> ArchiveJobsResource<'a, C> {
             http_method: "GET",
             path: "v1/{+name}",
             path_patterns: &[("name", "^archiveJobs/[^/]+/portabilityArchiveState$")],
-            api_version: ::std::option::Option::None,
-            idempotency_key: ::std::option::Option::None,
+            ..crate::runtime::contract::MethodInfo::BASE
         };
         let mut call = crate::runtime::contract::Call::new(&METHOD);
         call.set_path("name", name.into());
@@ -353,8 +351,7 @@ impl<'a, C: crate::runtime::Backend> ArchiveJobsResource<'a, C> {
             http_method: "POST",
             path: "v1/{+name}:retry",
             path_patterns: &[("name", "^archiveJobs/[^/]+$")],
-            api_version: ::std::option::Option::None,
-            idempotency_key: ::std::option::Option::None,
+            ..crate::runtime::contract::MethodInfo::BASE
         };
         let mut call = crate::runtime::contract::Call::new(&METHOD);
         call.set_path("name", name.into());
@@ -547,9 +544,7 @@ impl<'a, C: crate::runtime::Backend> AuthorizationResource<'a, C> {
             id: "dataportability.authorization.reset",
             http_method: "POST",
             path: "v1/authorization:reset",
-            path_patterns: &[],
-            api_version: ::std::option::Option::None,
-            idempotency_key: ::std::option::Option::None,
+            ..crate::runtime::contract::MethodInfo::BASE
         };
         let call = crate::runtime::contract::Call::new(&METHOD);
         AuthorizationResetCall {
@@ -635,9 +630,7 @@ impl<'a, C: crate::runtime::Backend> PortabilityArchiveResource<'a, C> {
             id: "dataportability.portabilityArchive.initiate",
             http_method: "POST",
             path: "v1/portabilityArchive:initiate",
-            path_patterns: &[],
-            api_version: ::std::option::Option::None,
-            idempotency_key: ::std::option::Option::None,
+            ..crate::runtime::contract::MethodInfo::BASE
         };
         let call = crate::runtime::contract::Call::new(&METHOD);
         PortabilityArchiveInitiateCall {

@@ -27,6 +27,20 @@ pub struct MethodInfo {
     pub idempotency_key: Option<&'static str>,
 }
 
+impl MethodInfo {
+    /// The value of every field a method leaves unset: no patterns, no API version, no
+    /// idempotency key. Generated code names the fields a method sets and takes the rest from
+    /// here (`..MethodInfo::BASE`), so that a field added later is not a breaking change.
+    pub const BASE: MethodInfo = MethodInfo {
+        id: "",
+        http_method: "GET",
+        path: "",
+        path_patterns: &[],
+        api_version: None,
+        idempotency_key: None,
+    };
+}
+
 /// One call being built: the method, its path and query parameters, and its body.
 ///
 /// Generated request builders fill one in; the client's [`Backend`](crate::Backend) sends it.

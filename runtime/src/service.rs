@@ -31,6 +31,19 @@ pub struct ServiceInfo {
     pub crate_agent: &'static str,
 }
 
+impl ServiceInfo {
+    /// The value of every field the generated code leaves unset (`..ServiceInfo::BASE`), so that
+    /// a field added later is not a breaking change.
+    pub const BASE: ServiceInfo = ServiceInfo {
+        name: "",
+        version: "",
+        revision: "",
+        root_url: "",
+        service_path: "",
+        crate_agent: "",
+    };
+}
+
 /// An API on a client: the client, the API's description, and the URLs its calls go to. Each
 /// generated crate's hub (`DataPortability`, `Drive`, ...) holds one, for a blocking [`Client`]
 /// or an [`AsyncClient`](crate::AsyncClient).

@@ -494,11 +494,12 @@ fn a_folder_of_documents_becomes_a_set_of_crates_and_a_workspace() {
     );
     let tasks = std::fs::read_to_string(out.join("tasks-v1/Cargo.toml")).unwrap();
     assert!(tasks.contains("name = \"google-tasks-v1\""), "{tasks}");
-    assert!(
-        tasks
-            .contains("google-api-runtime = { version = \"0.1\", path = \"../google-api-runtime\""),
-        "{tasks}"
+    let runtime = format!(
+        "google-api-runtime = {{ version = \"{}\", path = \"../google-api-runtime\"",
+        codegen::RUNTIME_VERSION
     );
+    assert!(tasks.contains(&runtime), "{tasks}");
+    assert!(tasks.contains("runtime-contract = 4\n"), "{tasks}");
     assert!(!tasks.contains("publish = false"), "{tasks}");
     assert!(tasks.contains("categories = [\"api-bindings\", \"web-programming::http-client\"]"));
     assert!(

@@ -107,6 +107,14 @@ pub fn emit(api: &Api) -> TokenStream {
         }))
         .map(doc_line);
     let revision = &api.revision;
+    let contract = proc_macro2::Literal::u32_unsuffixed(crate::CONTRACT);
+    let contract_message = format!(
+        "this crate was generated for version {contract} of the runtime's contract, which this \
+         google-api-runtime does not serve: use a google-api-runtime of version {} or a later \
+         compatible one, or regenerate the crate",
+        crate::RUNTIME_VERSION,
+        contract = crate::CONTRACT
+    );
     // Types nested deeper than the compiler's default allows (see `lower::depth`).
     let recursion_limit = api.recursion_limit.map(|limit| {
         let limit = limit.to_string();
@@ -129,13 +137,9 @@ pub fn emit(api: &Api) -> TokenStream {
         #[doc(inline)]
         pub use google_api_runtime as runtime;
 
-        // The runtime's contract with generated code: a runtime of another version says so here
-        // rather than through missing items.
-        const _: () = ::std::assert!(
-            runtime::contract::VERSION == 3,
-            "this crate was generated for version 3 of the runtime's contract: regenerate it, or \
-             use the google-api-runtime it was generated with"
-        );
+        // The runtime's contract with generated code: a runtime that does not serve this
+        // crate's version of it says so here rather than through missing items.
+        const _: () = ::std::assert!(runtime::contract::supports(#contract), #contract_message);
 
         #[rustfmt::skip]
         pub mod model;

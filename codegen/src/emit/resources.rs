@@ -87,6 +87,7 @@ fn emit_header(api: &Api) -> TokenStream {
             root_url: #root_url,
             service_path: #service_path,
             crate_agent: ::std::concat!(::std::env!("CARGO_PKG_NAME"), "/", ::std::env!("CARGO_PKG_VERSION")),
+            ..crate::runtime::contract::ServiceInfo::BASE
         };
 
         #[doc = #hub_doc]
@@ -319,12 +320,17 @@ fn method_accessor(method: &MethodDef, service: TokenStream, lifetime: TokenStre
         let wire = &param.wire_name;
         Some(quote!((#wire, #pattern)))
     });
-    let optional_str = |value: &Option<String>| match value {
-        Some(text) => quote!(::std::option::Option::Some(#text)),
-        None => quote!(::std::option::Option::None),
-    };
-    let api_version = optional_str(&method.api_version);
-    let idempotency_key = optional_str(&method.idempotency_key);
+    // Only what differs from `MethodInfo::BASE` is written.
+    let patterns: Vec<TokenStream> = patterns.collect();
+    let patterns = (!patterns.is_empty()).then(|| quote!(path_patterns: &[#(#patterns),*],));
+    let api_version = method
+        .api_version
+        .as_ref()
+        .map(|version| quote!(api_version: ::std::option::Option::Some(#version),));
+    let idempotency_key = method
+        .idempotency_key
+        .as_ref()
+        .map(|key| quote!(idempotency_key: ::std::option::Option::Some(#key),));
     let mut arguments: Vec<TokenStream> = method.positional.iter().map(argument).collect();
     let stores = method
         .positional
@@ -379,9 +385,10 @@ fn method_accessor(method: &MethodDef, service: TokenStream, lifetime: TokenStre
                 id: #id,
                 http_method: #http_method,
                 path: #path,
-                path_patterns: &[#(#patterns),*],
-                api_version: #api_version,
-                idempotency_key: #idempotency_key,
+                #patterns
+                #api_version
+                #idempotency_key
+                ..crate::runtime::contract::MethodInfo::BASE
             };
             let #call_mut call = crate::runtime::contract::Call::new(&METHOD);
             #(#stores)*
@@ -623,10 +630,11 @@ fn emit_paging(method: &MethodDef, has_items: bool) -> TokenStream {
 fn emit_uploads(method: &MethodDef, upload: &crate::ir::UploadDef) -> TokenStream {
     let path = &upload.path;
     let accept = &upload.accept;
-    let max_size = match upload.max_size {
-        Some(bytes) => quote!(::std::option::Option::Some(#bytes)),
-        None => quote!(::std::option::Option::None),
-    };
+    // Only what differs from `UploadInfo::BASE` is written.
+    let accept = (!accept.is_empty()).then(|| quote!(accept: &[#(#accept),*],));
+    let max_size = upload
+        .max_size
+        .map(|bytes| quote!(max_size: ::std::option::Option::Some(#bytes),));
     // The body, when the method has one (and it is JSON), is the upload's metadata.
     let with_metadata = method.request.is_some() && method.raw_request.is_none();
     let ready = if with_metadata {
@@ -679,8 +687,9 @@ fn emit_uploads(method: &MethodDef, upload: &crate::ir::UploadDef) -> TokenStrea
         fn upload_info() -> &'static crate::runtime::contract::UploadInfo {
             static UPLOAD: crate::runtime::contract::UploadInfo = crate::runtime::contract::UploadInfo {
                 path: #path,
-                accept: &[#(#accept),*],
-                max_size: #max_size,
+                #accept
+                #max_size
+                ..crate::runtime::contract::UploadInfo::BASE
             };
             &UPLOAD
         }

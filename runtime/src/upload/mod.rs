@@ -47,6 +47,17 @@ pub struct UploadInfo {
     pub max_size: Option<u64>,
 }
 
+impl UploadInfo {
+    /// The value of every field a method leaves unset: any media type, no size limit. Generated
+    /// code takes the rest from here (`..UploadInfo::BASE`), so that a field added later is not
+    /// a breaking change.
+    pub const BASE: UploadInfo = UploadInfo {
+        path: "",
+        accept: &[],
+        max_size: None,
+    };
+}
+
 /// Uploads `content` of media type `mime` in one request: `uploadType=multipart` (the call's
 /// JSON body, then the content, as `multipart/related`) when the call has a body, else
 /// `uploadType=media` (the content alone). The content is read into memory first, so that its
