@@ -51,8 +51,8 @@ pub struct Api {
     /// Cargo features, one per top-level resource, for APIs large enough to want them (all on
     /// by default); empty for the others.
     pub features: Vec<FeatureDef>,
-    /// The model types only some features need, by path, with the features that need them;
-    /// every other type is always compiled.
+    /// The model types and modules of hoisted types only some features need, by path, with
+    /// the features that need them; every other one is always compiled.
     pub type_features: std::collections::BTreeMap<String, Vec<String>>,
     /// The model types methods answer with, by path, and how their responses are read: each
     /// gets its reading compiled once, in the crate, whichever client a program uses.

@@ -12,7 +12,6 @@ use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 
 use crate::ir::{Api, Scalar, TypeRef};
-use std::collections::BTreeSet;
 
 /// A piece of a generated file, made on demand. Token streams cannot cross threads, so the
 /// renderer calls `make` on its worker threads; it returns whole items (the first chunk of a
@@ -182,29 +181,10 @@ pub(crate) fn module_allows() -> TokenStream {
     }
 }
 
-/// The features a model path (a type, or a module of hoisted types) needs, or `None` when it
-/// is always compiled. A module is needed by any feature one of its types needs, and always
-/// when one of them always is.
+/// The features a model path (a type, or a module of hoisted types) needs, as the lowering
+/// decided; `None` when it is always compiled.
 pub(crate) fn needed_by(api: &Api, path: &str) -> Option<Vec<String>> {
-    if api.type_features.is_empty() {
-        return None;
-    }
-    if let Some(features) = api.type_features.get(path) {
-        return Some(features.clone());
-    }
-    if api.types.iter().any(|def| def.name() == path) {
-        return None;
-    }
-    let prefix = format!("{path}::");
-    let mut union = BTreeSet::new();
-    for def in api
-        .types
-        .iter()
-        .filter(|def| def.name().starts_with(&prefix))
-    {
-        union.extend(api.type_features.get(def.name())?);
-    }
-    (!union.is_empty()).then(|| union.into_iter().cloned().collect())
+    api.type_features.get(path).cloned()
 }
 
 /// `#[cfg(...)]` for code that only `features` need.

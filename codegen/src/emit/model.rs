@@ -1,5 +1,7 @@
 //! Emitting the model module: structs, open enums and newtypes for the API's schemas.
 
+use std::collections::HashMap;
+
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -39,11 +41,12 @@ pub fn emit(api: &Api) -> Vec<Chunk<'_>> {
                 emit_type(api, def, Scope::Model)
             })
         });
-    let modules = api
-        .modules
-        .iter()
-        .filter(|module| !module.path.contains("::"))
-        .map(|module| Chunk::new(move || emit_module(api, module)));
+    let tree = std::sync::Arc::new(Tree::new(api));
+    let top: Vec<&ModuleDef> = tree.modules_in("").to_vec();
+    let modules = top.into_iter().map(move |module| {
+        let tree = tree.clone();
+        Chunk::new(move || emit_module(api, &tree, module))
+    });
     std::iter::once(header)
         .chain(types)
         .chain(modules)
@@ -116,7 +119,41 @@ fn decode_impl(name: &proc_macro2::Ident, decoding: &Decoding) -> TokenStream {
 }
 
 /// A module of hoisted types, with the modules nested in it.
-fn emit_module(api: &Api, module: &ModuleDef) -> TokenStream {
+/// The model's hoisted types and modules by the module that holds them, gathered once so that
+/// emitting a module does not search the whole API.
+struct Tree<'a> {
+    types: HashMap<&'a str, Vec<&'a TypeDef>>,
+    modules: HashMap<&'a str, Vec<&'a ModuleDef>>,
+}
+
+impl<'a> Tree<'a> {
+    fn new(api: &'a Api) -> Self {
+        let mut tree = Tree {
+            types: HashMap::new(),
+            modules: HashMap::new(),
+        };
+        for def in &api.types {
+            tree.types.entry(def.module()).or_default().push(def);
+        }
+        for module in &api.modules {
+            let parent = module.path.rsplit_once("::").map_or("", |(parent, _)| parent);
+            tree.modules.entry(parent).or_default().push(module);
+        }
+        tree
+    }
+
+    /// The types `module` holds, in the API's order.
+    fn types_in(&self, module: &str) -> &[&'a TypeDef] {
+        self.types.get(module).map_or(&[], Vec::as_slice)
+    }
+
+    /// The modules directly in `module` (`""` for `model` itself), in the API's order.
+    fn modules_in(&self, module: &str) -> &[&'a ModuleDef] {
+        self.modules.get(module).map_or(&[], Vec::as_slice)
+    }
+}
+
+fn emit_module(api: &Api, tree: &Tree<'_>, module: &ModuleDef) -> TokenStream {
     let module_features = needed_by(api, &module.path);
     let name = ident(local_name(&module.path));
     let doc = match &module.owner {
@@ -130,22 +167,14 @@ fn emit_module(api: &Api, module: &ModuleDef) -> TokenStream {
                   parameters' too), and request and response bodies."
             .to_owned(),
     };
-    let types = api
-        .types
+    let types = tree
+        .types_in(&module.path)
         .iter()
-        .filter(|def| def.module() == module.path)
         .map(|def| emit_nested_type(api, def, module_features.as_ref()));
-    let prefix = format!("{}::", module.path);
-    let children = api
-        .modules
+    let children = tree
+        .modules_in(&module.path)
         .iter()
-        .filter(|child| {
-            child
-                .path
-                .strip_prefix(&prefix)
-                .is_some_and(|rest| !rest.contains("::"))
-        })
-        .map(|child| emit_module(api, child));
+        .map(|child| emit_module(api, tree, child));
     let cfg = module_features.as_ref().map(|features| cfg_attr(features));
     quote! {
         #[doc = #doc]

@@ -75,7 +75,37 @@ pub fn features(
         }
     }
     needed_by.retain(|_, needing| needing.len() < features.len());
+    let modules = module_features(&by_name, &needed_by);
+    needed_by.extend(modules);
     (features, needed_by)
+}
+
+/// For each module of hoisted types, the features that need it: any feature one of the types
+/// below it needs (sorted), and none (always compiled) when one of those types always is.
+fn module_features(
+    by_name: &BTreeMap<&str, &TypeDef>,
+    needed_by: &BTreeMap<String, Vec<String>>,
+) -> BTreeMap<String, Vec<String>> {
+    // `None` once a type below the module is always compiled.
+    let mut modules: BTreeMap<&str, Option<BTreeSet<&String>>> = BTreeMap::new();
+    for path in by_name.keys() {
+        let features = needed_by.get(*path);
+        let mut ancestors = path.match_indices("::").map(|(end, _)| &path[..end]);
+        for module in &mut ancestors {
+            let entry = modules.entry(module).or_insert_with(|| Some(BTreeSet::new()));
+            match (entry.as_mut(), features) {
+                (Some(union), Some(features)) => union.extend(features),
+                _ => *entry = None,
+            }
+        }
+    }
+    modules
+        .into_iter()
+        .filter_map(|(module, union)| {
+            let union = union?;
+            Some((module.to_owned(), union.into_iter().cloned().collect()))
+        })
+        .collect()
 }
 
 fn count_methods(resource: &ResourceDef) -> usize {
