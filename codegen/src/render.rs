@@ -206,7 +206,8 @@ fn space_items(text: &str) -> String {
 }
 
 /// The manifest. The runtime crate brings HTTP, auth and the wire with its own dependency list;
-/// the generated code itself needs only serde (its derives) and serde_json (`any` values).
+/// the generated code itself needs only serde (the traits its written impls implement; nothing
+/// is derived, so not serde's `derive` feature) and serde_json (`any` values).
 fn cargo_toml(api: &Api, header: &str, options: &Options) -> String {
     let description = format!(
         "Rust client for the {} ({}), generated from its Discovery document.",
@@ -280,7 +281,7 @@ oauth = ["google-api-runtime/oauth"]
 {resource_features}
 [dependencies]
 google-api-runtime = {{ {runtime}, default-features = false }}
-serde = {{ version = "1", features = ["derive"] }}
+serde = "1"
 serde_json = "1"
 {dev_dependencies}{workspace}"#,
         name = api.crate_name,
