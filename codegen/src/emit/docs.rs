@@ -122,8 +122,75 @@ fn escape_line(line: &str) -> String {
     out
 }
 
-/// Escapes markdown and HTML specials in prose and turns bare URLs into autolinks.
+/// Escapes prose: Markdown links to web pages (`[text](https://...)`) stay links, other links
+/// keep only their text (the lowering has made Google's site-relative ones absolute), and the
+/// rest is [`escape_plain`].
 fn escape_prose(text: &str, out: &mut String) {
+    let mut rest = text;
+    while let Some((start, link_text, target, end)) = next_link(rest) {
+        escape_plain(&rest[..start], out);
+        if target.starts_with("https://") || target.starts_with("http://") {
+            out.push('[');
+            escape_plain_text(link_text, out);
+            out.push_str("](");
+            out.push_str(target);
+            out.push(')');
+        } else {
+            escape_plain_text(link_text, out);
+        }
+        rest = &rest[end..];
+    }
+    escape_plain(rest, out);
+}
+
+/// The first Markdown inline link in `text`: where it starts, its text, its target and where it
+/// ends. The text holds no brackets and the target no white space or parentheses, so nothing
+/// else reads as one.
+pub(crate) fn next_link(text: &str) -> Option<(usize, &str, &str, usize)> {
+    let mut from = 0;
+    while let Some(offset) = text[from..].find('[') {
+        let start = from + offset;
+        from = start + 1;
+        let after = &text[start + 1..];
+        let close = after.find([']', '['])?;
+        if !after[close..].starts_with("](") || close == 0 {
+            continue;
+        }
+        let target_start = start + 1 + close + 2;
+        let tail = &text[target_start..];
+        let target_end = tail.find(|c: char| c == ')' || c == '(' || c.is_whitespace())?;
+        if !tail[target_end..].starts_with(')') || target_end == 0 {
+            continue;
+        }
+        let target = &tail[..target_end];
+        if target.contains(['<', '>', '"', '\\']) {
+            continue;
+        }
+        return Some((
+            start,
+            &after[..close],
+            target,
+            target_start + target_end + 1,
+        ));
+    }
+    None
+}
+
+/// Escapes Markdown and HTML specials, without making links.
+fn escape_plain_text(text: &str, out: &mut String) {
+    for c in text.chars() {
+        match c {
+            '[' => out.push_str("\\["),
+            ']' => out.push_str("\\]"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            other => out.push(other),
+        }
+    }
+}
+
+/// Escapes Markdown and HTML specials in prose and turns bare URLs into autolinks.
+fn escape_plain(text: &str, out: &mut String) {
     let mut rest = text;
     while !rest.is_empty() {
         let next_url = ["https://", "http://"]
@@ -141,15 +208,7 @@ fn escape_prose(text: &str, out: &mut String) {
             }
             None => (rest, "", ""),
         };
-        for c in before.chars() {
-            match c {
-                '[' => out.push_str("\\["),
-                ']' => out.push_str("\\]"),
-                '<' => out.push_str("&lt;"),
-                '>' => out.push_str("&gt;"),
-                other => out.push(other),
-            }
-        }
+        escape_plain_text(before, out);
         if !url.is_empty() {
             out.push('<');
             out.push_str(url);
@@ -191,5 +250,29 @@ mod tests {
         check("```json\n{}", &["```text", "{}", "```"]);
         check("a\n\n\n\nb", &["a", "", "b"]);
         check("", &[] as &[&str]);
+    }
+
+    #[test]
+    fn markdown_links_to_web_pages_stay_links() {
+        check(
+            "See [the guide](https://developers.google.com/drive/a_b).",
+            &["See [the guide](https://developers.google.com/drive/a_b)."],
+        );
+        // A link to somewhere rustdoc cannot reach keeps its text.
+        check(
+            "See [this](#anchor) and [that](../x).",
+            &["See this and that."],
+        );
+        // Brackets in the text, parentheses in the target, no text, a space: not links.
+        check(
+            "[a [b]](https://x.y) [c](https://x.y/(z)) [](https://x.y) [d] (https://x.y)",
+            &[
+                "\\[a \\[b\\]\\](<https://x.y>) \\[c\\](<https://x.y/>(z)) \\[\\](<https://x.y>) \\[d\\] (<https://x.y>)",
+            ],
+        );
+        check(
+            "A [<b>](https://x.y) link and `[code](https://x.y)`.",
+            &["A [&lt;b&gt;](https://x.y) link and `[code](https://x.y)`."],
+        );
     }
 }

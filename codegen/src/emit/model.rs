@@ -136,7 +136,10 @@ impl<'a> Tree<'a> {
             tree.types.entry(def.module()).or_default().push(def);
         }
         for module in &api.modules {
-            let parent = module.path.rsplit_once("::").map_or("", |(parent, _)| parent);
+            let parent = module
+                .path
+                .rsplit_once("::")
+                .map_or("", |(parent, _)| parent);
             tree.modules.entry(parent).or_default().push(module);
         }
         tree

@@ -92,7 +92,9 @@ fn module_features(
         let features = needed_by.get(*path);
         let mut ancestors = path.match_indices("::").map(|(end, _)| &path[..end]);
         for module in &mut ancestors {
-            let entry = modules.entry(module).or_insert_with(|| Some(BTreeSet::new()));
+            let entry = modules
+                .entry(module)
+                .or_insert_with(|| Some(BTreeSet::new()));
             match (entry.as_mut(), features) {
                 (Some(union), Some(features)) => union.extend(features),
                 _ => *entry = None,

@@ -4,6 +4,7 @@ mod depth;
 mod features;
 mod http_body;
 mod idempotency;
+mod links;
 mod methods;
 mod pagination;
 mod prelude;
@@ -77,7 +78,7 @@ pub fn lower(document: &Document, options: &Options) -> Result<Api, Error> {
         &methods.resources,
     );
 
-    Ok(Api {
+    let mut api = Api {
         crate_name: options
             .crate_name
             .clone()
@@ -110,7 +111,9 @@ pub fn lower(document: &Document, options: &Options) -> Result<Api, Error> {
         features,
         type_features,
         responses,
-    })
+    };
+    links::make_absolute(&mut api);
+    Ok(api)
 }
 
 /// `google-<name>-<version>`, lower case, with `-` for anything not a letter or digit.
