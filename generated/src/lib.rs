@@ -107,7 +107,7 @@
 //!
 //! ### The same export in async code
 //!
-//! With an [`AsyncClient`](runtime::AsyncClient) (from the same builder, with `build_async()`),
+//! With an [`AsyncClient`] (from the same builder, with `build_async()`),
 //! each call is awaited, waits use tokio's timer, and the download is a `tokio::io::AsyncRead`;
 //! the hub and its builders are the same.
 //!

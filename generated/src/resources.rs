@@ -197,7 +197,7 @@ impl<'a, C: crate::runtime::Backend> AccessTypeResource<'a, C> {
     ///
     /// - `request`: the request body.
     ///
-    /// `POST v1/accessType:check`
+    /// `POST v1/accessType:check` (`dataportability.accessType.check`). Authorized by any of the API's scopes ([`Scope::ALL`](crate::Scope::ALL)).
     pub fn check(
         &self,
         request: crate::model::CheckAccessTypeRequest,
@@ -217,7 +217,11 @@ impl<'a, C: crate::runtime::Backend> AccessTypeResource<'a, C> {
     }
 }
 
-/// A call to `dataportability.accessType.check`, made by `AccessTypeResource::check`. Set its optional parameters with its methods and the standard ones with [`StandardParameters`], then [`send`](Self::send) it.
+/// Gets the access type of the token.
+///
+/// `POST v1/accessType:check` (`dataportability.accessType.check`). Authorized by any of the API's scopes ([`Scope::ALL`](crate::Scope::ALL)).
+///
+/// Made by [`AccessTypeResource::check`]. Set its optional parameters with its methods and the standard ones with [`StandardParameters`], then [`send`](Self::send) it.
 #[derive(Clone, Debug)]
 #[must_use = "a request builder does nothing until it is sent"]
 pub struct AccessTypeCheckCall<'a, C = crate::Client> {
@@ -289,7 +293,7 @@ impl<'a, C: crate::runtime::Backend> ArchiveJobsResource<'a, C> {
     /// - `name`: Required. The Archive job ID you're canceling. This is returned by the InitiatePortabilityArchive response. The format is: archiveJobs/{archive_job}. Canceling is only executed if the job is in progress.
     /// - `request`: the request body.
     ///
-    /// `POST v1/{+name}:cancel`
+    /// `POST v1/{+name}:cancel` (`dataportability.archiveJobs.cancel`). Authorized by any of the API's scopes ([`Scope::ALL`](crate::Scope::ALL)).
     pub fn cancel(
         &self,
         name: impl ::std::convert::Into<::std::string::String>,
@@ -315,7 +319,7 @@ impl<'a, C: crate::runtime::Backend> ArchiveJobsResource<'a, C> {
     ///
     /// - `name`: Required. The archive job ID that is returned when you request the state of the job. The format is: archiveJobs/{archive_job}/portabilityArchiveState. archive_job is the job ID returned by the InitiatePortabilityArchiveResponse.
     ///
-    /// `GET v1/{+name}`
+    /// `GET v1/{+name}` (`dataportability.archiveJobs.getPortabilityArchiveState`). Authorized by any of the API's scopes ([`Scope::ALL`](crate::Scope::ALL)).
     pub fn get_portability_archive_state(
         &self,
         name: impl ::std::convert::Into<::std::string::String>,
@@ -340,7 +344,7 @@ impl<'a, C: crate::runtime::Backend> ArchiveJobsResource<'a, C> {
     /// - `name`: Required. The Archive job ID you're retrying. This is returned by the InitiatePortabilityArchiveResponse. Retrying is only executed if the initial job failed.
     /// - `request`: the request body.
     ///
-    /// `POST v1/{+name}:retry`
+    /// `POST v1/{+name}:retry` (`dataportability.archiveJobs.retry`). Authorized by any of the API's scopes ([`Scope::ALL`](crate::Scope::ALL)).
     pub fn retry(
         &self,
         name: impl ::std::convert::Into<::std::string::String>,
@@ -363,7 +367,11 @@ impl<'a, C: crate::runtime::Backend> ArchiveJobsResource<'a, C> {
     }
 }
 
-/// A call to `dataportability.archiveJobs.cancel`, made by `ArchiveJobsResource::cancel`. Set its optional parameters with its methods and the standard ones with [`StandardParameters`], then [`send`](Self::send) it.
+/// Cancels a Portability Archive job.
+///
+/// `POST v1/{+name}:cancel` (`dataportability.archiveJobs.cancel`). Authorized by any of the API's scopes ([`Scope::ALL`](crate::Scope::ALL)).
+///
+/// Made by [`ArchiveJobsResource::cancel`]. Set its optional parameters with its methods and the standard ones with [`StandardParameters`], then [`send`](Self::send) it.
 #[derive(Clone, Debug)]
 #[must_use = "a request builder does nothing until it is sent"]
 pub struct ArchiveJobsCancelCall<'a, C = crate::Client> {
@@ -415,7 +423,11 @@ for ArchiveJobsCancelCall<'_, C> {
 
 impl<C: crate::runtime::Backend> StandardParameters for ArchiveJobsCancelCall<'_, C> {}
 
-/// A call to `dataportability.archiveJobs.getPortabilityArchiveState`, made by `ArchiveJobsResource::get_portability_archive_state`. Set its optional parameters with its methods and the standard ones with [`StandardParameters`], then [`send`](Self::send) it.
+/// Retrieves the state of an Archive job for the Portability API.
+///
+/// `GET v1/{+name}` (`dataportability.archiveJobs.getPortabilityArchiveState`). Authorized by any of the API's scopes ([`Scope::ALL`](crate::Scope::ALL)).
+///
+/// Made by [`ArchiveJobsResource::get_portability_archive_state`]. Set its optional parameters with its methods and the standard ones with [`StandardParameters`], then [`send`](Self::send) it.
 #[derive(Clone, Debug)]
 #[must_use = "a request builder does nothing until it is sent"]
 pub struct ArchiveJobsGetPortabilityArchiveStateCall<'a, C = crate::Client> {
@@ -464,7 +476,11 @@ for ArchiveJobsGetPortabilityArchiveStateCall<'_, C> {
 impl<C: crate::runtime::Backend> StandardParameters
 for ArchiveJobsGetPortabilityArchiveStateCall<'_, C> {}
 
-/// A call to `dataportability.archiveJobs.retry`, made by `ArchiveJobsResource::retry`. Set its optional parameters with its methods and the standard ones with [`StandardParameters`], then [`send`](Self::send) it.
+/// Retries a failed Portability Archive job.
+///
+/// `POST v1/{+name}:retry` (`dataportability.archiveJobs.retry`). Authorized by any of the API's scopes ([`Scope::ALL`](crate::Scope::ALL)).
+///
+/// Made by [`ArchiveJobsResource::retry`]. Set its optional parameters with its methods and the standard ones with [`StandardParameters`], then [`send`](Self::send) it.
 #[derive(Clone, Debug)]
 #[must_use = "a request builder does nothing until it is sent"]
 pub struct ArchiveJobsRetryCall<'a, C = crate::Client> {
@@ -535,7 +551,7 @@ impl<'a, C: crate::runtime::Backend> AuthorizationResource<'a, C> {
     ///
     /// - `request`: the request body.
     ///
-    /// `POST v1/authorization:reset`
+    /// `POST v1/authorization:reset` (`dataportability.authorization.reset`). Authorized by any of the API's scopes ([`Scope::ALL`](crate::Scope::ALL)).
     pub fn reset(
         &self,
         request: crate::model::ResetAuthorizationRequest,
@@ -555,7 +571,11 @@ impl<'a, C: crate::runtime::Backend> AuthorizationResource<'a, C> {
     }
 }
 
-/// A call to `dataportability.authorization.reset`, made by `AuthorizationResource::reset`. Set its optional parameters with its methods and the standard ones with [`StandardParameters`], then [`send`](Self::send) it.
+/// Revokes OAuth tokens and resets exhausted scopes for a user/project pair. This method allows you to initiate a request after a new consent is granted. This method also indicates that previous archives can be garbage collected. You should call this method when all jobs are complete and all archives are downloaded. Do not call it only when you start a new job.
+///
+/// `POST v1/authorization:reset` (`dataportability.authorization.reset`). Authorized by any of the API's scopes ([`Scope::ALL`](crate::Scope::ALL)).
+///
+/// Made by [`AuthorizationResource::reset`]. Set its optional parameters with its methods and the standard ones with [`StandardParameters`], then [`send`](Self::send) it.
 #[derive(Clone, Debug)]
 #[must_use = "a request builder does nothing until it is sent"]
 pub struct AuthorizationResetCall<'a, C = crate::Client> {
@@ -621,7 +641,7 @@ impl<'a, C: crate::runtime::Backend> PortabilityArchiveResource<'a, C> {
     ///
     /// - `request`: the request body.
     ///
-    /// `POST v1/portabilityArchive:initiate`
+    /// `POST v1/portabilityArchive:initiate` (`dataportability.portabilityArchive.initiate`). Authorized by any of the API's scopes ([`Scope::ALL`](crate::Scope::ALL)).
     pub fn initiate(
         &self,
         request: crate::model::InitiatePortabilityArchiveRequest,
@@ -641,7 +661,11 @@ impl<'a, C: crate::runtime::Backend> PortabilityArchiveResource<'a, C> {
     }
 }
 
-/// A call to `dataportability.portabilityArchive.initiate`, made by `PortabilityArchiveResource::initiate`. Set its optional parameters with its methods and the standard ones with [`StandardParameters`], then [`send`](Self::send) it.
+/// Initiates a new Archive job for the Portability API.
+///
+/// `POST v1/portabilityArchive:initiate` (`dataportability.portabilityArchive.initiate`). Authorized by any of the API's scopes ([`Scope::ALL`](crate::Scope::ALL)).
+///
+/// Made by [`PortabilityArchiveResource::initiate`]. Set its optional parameters with its methods and the standard ones with [`StandardParameters`], then [`send`](Self::send) it.
 #[derive(Clone, Debug)]
 #[must_use = "a request builder does nothing until it is sent"]
 pub struct PortabilityArchiveInitiateCall<'a, C = crate::Client> {

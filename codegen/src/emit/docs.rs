@@ -15,6 +15,25 @@ pub fn inner_doc_attrs(text: &str) -> TokenStream {
     quote!(#(#![doc = #lines])*)
 }
 
+/// `#[doc]` attributes for Markdown the generator wrote itself (links to items included), one
+/// per line, as it is: text from the document goes in only through [`code`] or [`sanitize`].
+pub fn own_doc_attrs(text: &str) -> TokenStream {
+    let lines = text.lines().map(|line| doc_line(line.to_owned()));
+    quote!(#(#[doc = #lines])*)
+}
+
+/// `text` (a path, an id) as a Markdown code span; when it holds a backtick or a control
+/// character, which a span cannot, as escaped prose instead.
+pub fn code(text: &str) -> String {
+    if text.contains('`') || text.contains(|c: char| c.is_control()) {
+        let mut out = String::new();
+        escape_plain_text(&one_line(text).replace('`', "\\`"), &mut out);
+        out
+    } else {
+        format!("`{text}`")
+    }
+}
+
 /// Rustdoc lines start with a space after the `///`, unless they are empty.
 pub fn doc_line(line: String) -> String {
     if line.is_empty() {

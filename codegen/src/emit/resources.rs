@@ -4,7 +4,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::docs::{doc_attrs, paragraphs};
+use super::docs::{code, doc_attrs, own_doc_attrs, paragraphs};
 use super::{Chunk, Scope, ident, module_allows, rust_type};
 use crate::ir::{Api, Location, MethodDef, ParamDef, ResourceDef, Scalar, TypeRef};
 
@@ -361,21 +361,17 @@ fn method_accessor(method: &MethodDef, service: TokenStream, lifetime: TokenStre
         )
         .collect();
     let arguments_doc = (!argument_docs.is_empty()).then(|| argument_docs.join("\n"));
-    let verb_and_path = format!("`{http_method} {path}`");
-    let description = if method.description.trim().is_empty() {
-        format!("Calls `{id}`.")
-    } else {
-        method.description.clone()
-    };
-    let docs = doc_attrs(&paragraphs(
+    let facts = method_facts(method, &format!("{}::", method.builder));
+    let description = doc_attrs(&paragraphs(
         [
-            Some(description.as_str()),
+            Some(method_description(method).as_str()),
             arguments_doc.as_deref(),
-            Some(verb_and_path.as_str()),
         ]
         .into_iter()
         .flatten(),
     ));
+    let facts = own_doc_attrs(&format!("\n{facts}"));
+    let docs = quote!(#description #facts);
     let deprecated = method.deprecated.then(|| quote!(#[deprecated]));
     quote! {
         #docs
@@ -418,23 +414,73 @@ fn emit_setter(param: &ParamDef, visibility: TokenStream, call: TokenStream) -> 
     }
 }
 
+/// A method's own description, or a sentence naming it when the document gives none.
+fn method_description(method: &MethodDef) -> String {
+    if method.description.trim().is_empty() {
+        format!("Calls `{}`.", method.id)
+    } else {
+        method.description.clone()
+    }
+}
+
+/// What a reader of a method's docs wants besides its description: the HTTP verb and path, the
+/// method's id, the scopes that authorize it, and whether it pages, uploads or downloads, with
+/// links to the builder's methods for those (`builder` is the path they hang from, such as
+/// `Self::`).
+fn method_facts(method: &MethodDef, builder: &str) -> String {
+    let mut facts = format!(
+        "{} ({}).",
+        code(&format!("{} {}", method.http_method, method.path)),
+        code(&method.id)
+    );
+    let scope = |variant: &String| format!("[`Scope::{variant}`](crate::Scope::{variant})");
+    facts.push_str(&match method.scopes.as_slice() {
+        _ if method.all_scopes => {
+            " Authorized by any of the API's scopes ([`Scope::ALL`](crate::Scope::ALL)).".to_owned()
+        }
+        [] => " The document names no OAuth scope for it.".to_owned(),
+        [only] => format!(" Authorized by {}.", scope(only)),
+        several => format!(
+            " Authorized by any one of {}.",
+            several.iter().map(scope).collect::<Vec<_>>().join(", ")
+        ),
+    });
+    match method.paged {
+        Some(true) => facts.push_str(&format!(
+            " It pages: [`items`]({builder}items) goes through the items of every page, \
+             [`pages`]({builder}pages) through the pages."
+        )),
+        Some(false) => facts.push_str(&format!(
+            " It pages: [`pages`]({builder}pages) goes through every page."
+        )),
+        None => {}
+    }
+    if method.upload.is_some() {
+        facts.push_str(&format!(
+            " It uploads content: [`upload`]({builder}upload) in one request, \
+             [`upload_resumable`]({builder}upload_resumable) in chunks that survive failures."
+        ));
+    }
+    if method.media_download.is_some() {
+        facts.push_str(&format!(
+            " It downloads content: [`download`]({builder}download) streams it."
+        ));
+    }
+    facts
+}
+
 /// The request builder type of one method: one generic builder, whose `send()` (and pages,
 /// downloads, uploads) return what the client's kind returns.
 fn emit_builder(method: &MethodDef, owner: &str) -> TokenStream {
     let builder = ident(&method.builder);
-    let id = &method.id;
-    let upload_doc = if method.upload.is_some() {
-        ", or upload content with [`upload`](Self::upload) or \
-         [`upload_resumable`](Self::upload_resumable)"
-    } else {
-        ""
-    };
-    let doc = format!(
-        " A call to `{id}`, made by `{owner}::{}`. Set its optional parameters with its methods \
-         and the standard ones with [`StandardParameters`], then [`send`](Self::send) it\
-         {upload_doc}.",
-        crate::names::unraw(&method.accessor)
+    let accessor = crate::names::unraw(&method.accessor);
+    let how = format!(
+        "Made by [`{owner}::{accessor}`]. Set its optional parameters with its methods and the \
+         standard ones with [`StandardParameters`], then [`send`](Self::send) it."
     );
+    let description = doc_attrs(&method_description(method));
+    let own = own_doc_attrs(&format!("\n{}\n\n{how}", method_facts(method, "Self::")));
+    let docs = quote!(#description #own);
     let setters = method
         .optional
         .iter()
@@ -487,7 +533,7 @@ fn emit_builder(method: &MethodDef, owner: &str) -> TokenStream {
         }
     });
     quote! {
-        #[doc = #doc]
+        #docs
         #[derive(Clone, Debug)]
         #[must_use = "a request builder does nothing until it is sent"]
         pub struct #builder<'a, C = crate::Client> {
