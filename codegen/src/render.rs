@@ -329,7 +329,8 @@ fn publishing(api: &Api, options: &Options) -> String {
         lines.push_str(&format!("repository = {}\n", toml_string(repository)));
     }
     lines.push_str(
-        "\n[package.metadata.docs.rs]\n# Every resource and the OAuth flow.\nall-features = true\n",
+        "\n[package.metadata.docs.rs]\n# Every resource and the OAuth flow, each gated item marked with the \
+         features it needs.\nall-features = true\nrustdoc-args = [\"--cfg\", \"docsrs\"]\n",
     );
     lines
 }

@@ -51,6 +51,21 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! ## Resources and methods
+//!
+//! From the hub, [`DataPortability`]; each method's builder has its parameters, scopes and whether it pages, uploads or downloads.
+//!
+//! - [`access_type()`](resources::AccessTypeResource)
+//!   - [`check(..)`](resources::AccessTypeCheckCall): Gets the access type of the token.
+//! - [`archive_jobs()`](resources::ArchiveJobsResource)
+//!   - [`cancel(..)`](resources::ArchiveJobsCancelCall): Cancels a Portability Archive job.
+//!   - [`get_portability_archive_state(..)`](resources::ArchiveJobsGetPortabilityArchiveStateCall): Retrieves the state of an Archive job for the Portability API.
+//!   - [`retry(..)`](resources::ArchiveJobsRetryCall): Retries a failed Portability Archive job.
+//! - [`authorization()`](resources::AuthorizationResource)
+//!   - [`reset(..)`](resources::AuthorizationResetCall): Revokes OAuth tokens and resets exhausted scopes for a user/project pair.
+//! - [`portability_archive()`](resources::PortabilityArchiveResource)
+//!   - [`initiate(..)`](resources::PortabilityArchiveInitiateCall): Initiates a new Archive job for the Portability API.
+//!
 //! ## Exporting: initiate, poll, download
 //!
 //! A user consents to the scopes of the resources to export (see OAuth below); the app starts an

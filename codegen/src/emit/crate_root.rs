@@ -101,6 +101,7 @@ pub fn emit(api: &Api) -> TokenStream {
         .into_iter()
         .chain(first_call(api, &krate))
         .chain(trimming(api))
+        .chain(super::map::lines(api))
         // The hand-written guide is Markdown with doc tests, like the example: verbatim too.
         .chain(api.guide.iter().flat_map(|guide| {
             std::iter::once(String::new()).chain(guide.lines().map(str::to_owned))
@@ -115,6 +116,9 @@ pub fn emit(api: &Api) -> TokenStream {
         crate::RUNTIME_VERSION,
         contract = crate::CONTRACT
     );
+    // On docs.rs (nightly, `--cfg docsrs`), each gated item's page names the features it needs.
+    let doc_cfg =
+        (!api.features.is_empty()).then(|| quote!(#![cfg_attr(docsrs, feature(doc_cfg))]));
     // Types nested deeper than the compiler's default allows (see `lower::depth`).
     let recursion_limit = api.recursion_limit.map(|limit| {
         let limit = limit.to_string();
@@ -130,6 +134,7 @@ pub fn emit(api: &Api) -> TokenStream {
         #(#![doc = #own_lines])*
         #![deny(missing_docs)]
         #![forbid(unsafe_code)]
+        #doc_cfg
         #recursion_limit
 
         /// The shared runtime: the client, auth, errors, retries and wire types. Inlined, so

@@ -4,6 +4,7 @@
 mod crate_root;
 pub(crate) mod docs;
 pub(crate) mod example;
+mod map;
 mod model;
 mod resources;
 mod scopes;
