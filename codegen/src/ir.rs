@@ -31,6 +31,8 @@ pub struct Api {
     pub types: Vec<TypeDef>,
     /// The modules of `model` that hold hoisted types, sorted by path.
     pub modules: Vec<ModuleDef>,
+    /// The files `model`'s own types are split into; empty when they stay in `model.rs`.
+    pub model_files: Vec<ModelFile>,
     /// Parameters every method takes (`fields`, `key`, ...).
     pub standard_params: Vec<ParamDef>,
     /// Methods at the top level of the document, accessed on the client itself.
@@ -82,6 +84,17 @@ pub const HUB_METHODS: &[&str] = &["new", "with_root_url", "service", "client", 
 
 /// Names the crate root holds besides the hub, which the hub must not take.
 pub const CRATE_ROOT_NAMES: &[&str] = &["Client", "AsyncClient", "Error", "Scope", "REVISION"];
+
+/// A file of `model`'s own types, for an API too large for one: a private module whose types
+/// `model` re-exports, so each keeps its path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModelFile {
+    /// The module, which names the file (`types_accelerator_config` is
+    /// `src/model/types_accelerator_config.rs`).
+    pub module: String,
+    /// The paths of its types, in order.
+    pub types: Vec<String>,
+}
 
 /// A module of `model` holding the types hoisted out of another type or out of methods.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -175,7 +175,8 @@ fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Ve
 /// Puts a blank line between consecutive items, fields and variants, as a person would;
 /// prettyplease leaves none. A line gets one when it starts an item (docs, an attribute or a
 /// declaration) and the line before ends another (`}`, `;` or `,`) at the same indentation.
-/// Runs of one-line declarations (`use`, `mod`) stay together.
+/// Runs of one-line declarations (`use`, `mod`) stay together, and a module's own docs and
+/// attributes are set off from its first item.
 fn space_items(text: &str) -> String {
     const STARTS: [&str; 9] = [
         "///", "#[", "pub ", "pub(", "impl", "fn ", "static ", "const ", "trait ",
@@ -194,7 +195,11 @@ fn space_items(text: &str) -> String {
                 && trimmed.ends_with(';')
                 && !trimmed.starts_with("///")
                 && !trimmed.starts_with("#[");
-            if ends_item && starts_item && !one_liners && indent(before) == indent(line) {
+            let inner = |l: &str| l.starts_with("//!") || l.starts_with("#![");
+            let after_inner = inner(before_trimmed) && !inner(trimmed);
+            if (ends_item && starts_item && !one_liners || after_inner)
+                && indent(before) == indent(line)
+            {
                 out.push('\n');
             }
         }

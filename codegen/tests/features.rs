@@ -193,8 +193,19 @@ fn a_resource_whose_feature_is_off_says_which_feature_to_turn_on() {
         .find(|file| file.path == "src/resources.rs")
         .unwrap()
         .contents;
-    let on = resources.find("#[cfg(feature = \"alpha\")]").unwrap();
-    assert!(resources[..on].contains("Needs the Cargo feature `alpha`"));
+    // The resource's file is compiled only with its feature.
+    assert!(resources.contains("#[cfg(feature = \"alpha\")]\nmod alpha;\n"));
+    assert!(resources.contains("#[cfg(feature = \"alpha\")]\npub use alpha::*;\n"));
+    let docs = resources.find("Needs the Cargo feature `alpha`").unwrap();
+    let on = docs
+        + resources[docs..]
+            .find("#[cfg(feature = \"alpha\")]")
+            .unwrap();
+    assert!(
+        resources[on..on + 120].contains("pub fn alpha("),
+        "{}",
+        &resources[on..]
+    );
     let off = resources.find("#[cfg(not(feature = \"alpha\"))]").unwrap();
     assert!(
         resources[off..].contains(

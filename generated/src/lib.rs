@@ -265,6 +265,7 @@
 //! Later runs start from the cache with `OAuthTokenSource::from_cache(flow, "tokens.json")`.
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
+
 /// The shared runtime: the client, auth, errors, retries and wire types. Inlined, so
 /// that this crate's documentation holds it even when built with `--no-deps`.
 #[doc(inline)]

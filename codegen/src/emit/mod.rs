@@ -60,12 +60,15 @@ pub fn emit(api: &Api) -> Vec<RustFile<'_>> {
         path: path.to_owned(),
         chunks,
     };
-    vec![
+    let mut files = vec![
         file("src/lib.rs", vec![Chunk::new(|| crate_root::emit(api))]),
         file("src/model.rs", model::emit(api)),
         file("src/resources.rs", resources::emit(api)),
         file("src/scopes.rs", vec![Chunk::new(|| scopes::emit(api))]),
-    ]
+    ];
+    files.extend(model::files(api));
+    files.extend(resources::files(api));
+    files
 }
 
 /// An identifier; names the IR spells `r#x` become raw identifiers.
@@ -176,9 +179,6 @@ pub(crate) fn module_allows() -> TokenStream {
         #![allow(clippy::should_implement_trait, clippy::large_enum_variant)]
         // A schema named `Model` holds its inline types in `model::model`, by the naming rule.
         #![allow(clippy::module_inception)]
-        // The runtime's descriptions take their unnamed fields from `BASE` even when none is
-        // left, so that a field the runtime adds later is not a breaking change.
-        #![allow(clippy::needless_update)]
     }
 }
 

@@ -7,16 +7,17 @@ use quote::quote;
 
 use super::docs::{doc_attrs, paragraphs};
 use super::{
-    Chunk, Scope, cfg_attr, codec, gated, ident, module_allows, needed_by, qualified_codec,
-    rust_type, with_path,
+    Chunk, RustFile, Scope, cfg_attr, codec, gated, ident, module_allows, needed_by,
+    qualified_codec, rust_type, with_path,
 };
 use crate::ir::{
     Api, Decoding, EnumDef, FieldDef, ModuleDef, NewtypeDef, PageDef, StructDef, TypeDef, TypeRef,
     local_name,
 };
 
-/// The module's docs and lints, then one chunk per type of `model` itself, then one per
-/// module of hoisted types (with the modules nested in it).
+/// `src/model.rs`: the module's docs and lints, a file module for each module of hoisted types
+/// and each file of the model's own types, then those types themselves when they are not
+/// split into files.
 pub fn emit(api: &Api) -> Vec<Chunk<'_>> {
     let header = Chunk::new(move || {
         let allows = module_allows();
@@ -27,30 +28,93 @@ pub fn emit(api: &Api) -> Vec<Chunk<'_>> {
              schema added to the document can change its name.",
             api.title
         );
+        let modules = api
+            .modules
+            .iter()
+            .filter(|module| !module.path.contains("::"))
+            .map(|module| {
+                let name = ident(&module.path);
+                let cfg = needed_by(api, &module.path).map(|features| cfg_attr(&features));
+                quote!(#cfg pub mod #name;)
+            });
+        let files = api.model_files.iter().map(|file| {
+            let name = ident(&file.module);
+            let cfg = needed_by(api, &file.module).map(|features| cfg_attr(&features));
+            quote!(#cfg mod #name; #cfg pub use #name::*;)
+        });
         quote! {
             #![doc = #module_doc]
             #allows
+
+            #(#modules)*
+            #(#files)*
         }
     });
-    let types = api
-        .types
-        .iter()
-        .filter(|def| def.module().is_empty())
-        .map(|def| {
-            Chunk::gated(needed_by(api, def.name()), move || {
-                emit_type(api, def, Scope::Model)
-            })
-        });
-    let tree = std::sync::Arc::new(Tree::new(api));
-    let top: Vec<&ModuleDef> = tree.modules_in("").to_vec();
-    let modules = top.into_iter().map(move |module| {
-        let tree = tree.clone();
-        Chunk::new(move || emit_module(api, &tree, module))
+    let own_types = api.model_files.is_empty().then(|| {
+        api.types
+            .iter()
+            .filter(|def| def.module().is_empty())
+            .map(|def| type_chunk(api, def))
     });
     std::iter::once(header)
-        .chain(types)
-        .chain(modules)
+        .chain(own_types.into_iter().flatten())
         .collect()
+}
+
+/// A type of `model` itself, compiled only with the features that need it.
+fn type_chunk<'a>(api: &'a Api, def: &'a TypeDef) -> Chunk<'a> {
+    Chunk::gated(needed_by(api, def.name()), move || {
+        emit_type(api, def, Scope::Model)
+    })
+}
+
+/// The files below `src/model/`: one for each module of hoisted types (with the modules nested
+/// in it), and the files of the model's own types when the lowering split them.
+pub fn files(api: &Api) -> Vec<RustFile<'_>> {
+    let tree = std::sync::Arc::new(Tree::new(api));
+    let top: Vec<&ModuleDef> = tree.modules_in("").to_vec();
+    let module_files = top.into_iter().map(|module| {
+        let tree = tree.clone();
+        let doc = module_doc(module);
+        RustFile {
+            path: format!("src/model/{}.rs", crate::names::unraw(&module.path)),
+            chunks: vec![
+                Chunk::new(move || quote!(#![doc = #doc])),
+                Chunk::new(move || module_items(api, &tree, module)),
+            ],
+        }
+    });
+    let own_files = api.model_files.iter().map(|file| {
+        let doc = format!(
+            " The data types of the {}, from `{}` to `{}`; [`model`](crate::model) re-exports them.",
+            api.title,
+            file.types.first().map_or("", String::as_str),
+            file.types.last().map_or("", String::as_str)
+        );
+        let by_name: HashMap<&str, &TypeDef> =
+            api.types.iter().map(|def| (def.name(), def)).collect();
+        let header = Chunk::new(move || {
+            quote! {
+                #![doc = #doc]
+
+                // Each type names the others by their names in `model`.
+                #[allow(unused_imports)]
+                use super::*;
+            }
+        });
+        let types = file
+            .types
+            .iter()
+            .filter_map(|name| by_name.get(name.as_str()).copied())
+            .map(|def| type_chunk(api, def));
+        RustFile {
+            path: format!("src/model/{}.rs", file.module),
+            chunks: std::iter::once(header).chain(types).collect(),
+        }
+    });
+    let mut files: Vec<RustFile<'_>> = module_files.collect();
+    files.extend(own_files);
+    files
 }
 
 /// A type's items in a module of hoisted types, each compiled only with the features that
@@ -156,20 +220,45 @@ impl<'a> Tree<'a> {
     }
 }
 
-fn emit_module(api: &Api, tree: &Tree<'_>, module: &ModuleDef) -> TokenStream {
-    let module_features = needed_by(api, &module.path);
-    let name = ident(local_name(&module.path));
-    let doc = match &module.owner {
+/// The docs of a module of hoisted types.
+fn module_doc(module: &ModuleDef) -> String {
+    match &module.owner {
         // The link resolves where the module is declared, beside its owner, which is always a
         // struct: saying so keeps a name like `Hash` from meeting the derive macro.
         Some(owner) => format!(
             " The types defined inline in [`struct@{}`], named after its fields.",
-            local_name(owner)
+            owner_link(owner)
         ),
         None => " The types defined inline in methods: enums of parameters (the standard \
                   parameters' too), and request and response bodies."
             .to_owned(),
-    };
+    }
+}
+
+/// The path that links to a module's owner from inside the module: its path from the crate.
+fn owner_link(owner: &str) -> String {
+    format!("crate::model::{owner}")
+}
+
+/// A module of hoisted types nested in another, inline in its parent's file.
+fn emit_module(api: &Api, tree: &Tree<'_>, module: &ModuleDef) -> TokenStream {
+    let name = ident(local_name(&module.path));
+    let doc = module_doc(module);
+    let cfg = needed_by(api, &module.path).map(|features| cfg_attr(&features));
+    let items = module_items(api, tree, module);
+    quote! {
+        #[doc = #doc]
+        #cfg
+        pub mod #name {
+            #items
+        }
+    }
+}
+
+/// A module's types (each with its own `cfg` where it needs other features than the module)
+/// and the modules nested in it.
+fn module_items(api: &Api, tree: &Tree<'_>, module: &ModuleDef) -> TokenStream {
+    let module_features = needed_by(api, &module.path);
     let types = tree
         .types_in(&module.path)
         .iter()
@@ -178,14 +267,9 @@ fn emit_module(api: &Api, tree: &Tree<'_>, module: &ModuleDef) -> TokenStream {
         .modules_in(&module.path)
         .iter()
         .map(|child| emit_module(api, tree, child));
-    let cfg = module_features.as_ref().map(|features| cfg_attr(features));
     quote! {
-        #[doc = #doc]
-        #cfg
-        pub mod #name {
-            #(#types)*
-            #(#children)*
-        }
+        #(#types)*
+        #(#children)*
     }
 }
 

@@ -5,18 +5,80 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::docs::{code, doc_attrs, own_doc_attrs, paragraphs};
-use super::{Chunk, Scope, ident, module_allows, rust_type};
+use super::{Chunk, RustFile, Scope, cfg_attr, ident, module_allows, rust_type};
 use crate::ir::{Api, Location, MethodDef, ParamDef, ResourceDef, Scalar, TypeRef};
 
-/// The module's docs, the service, the hub and the standard parameters, then one chunk per
-/// top-level resource.
+/// `src/resources.rs`: the module's docs, a file module for each top-level resource, the
+/// service, the hub, the standard parameters and the hub's own methods.
 pub fn emit(api: &Api) -> Vec<Chunk<'_>> {
-    let header = Chunk::new(move || emit_header(api));
-    let resources = api.resources.iter().map(|resource| {
-        let features = resource_feature(api, resource).map(|feature| vec![feature.to_owned()]);
-        Chunk::gated(features, move || emit_resource(resource))
+    vec![Chunk::new(move || emit_header(api))]
+}
+
+/// One file per resource: `src/resources/<accessor>.rs` for a top-level one,
+/// `src/resources/<parent>/<accessor>.rs` for one below it, holding the resource and the
+/// request builders of its methods. Each parent re-exports what its children's files hold, and
+/// `src/resources.rs` what the top-level ones do, so every item keeps its path
+/// (`resources::FilesListCall`); a top-level resource's feature gates its file and those below.
+pub fn files(api: &Api) -> Vec<RustFile<'_>> {
+    let mut files = Vec::new();
+    let mut pending: Vec<(String, &ResourceDef)> = api
+        .resources
+        .iter()
+        .map(|resource| (format!("src/resources/{}", file_stem(resource)), resource))
+        .collect();
+    while let Some((stem, resource)) = pending.pop() {
+        let doc = format!(
+            " The `{}` resource of the {}: its methods and the request builders they make.",
+            resource.wire_path, api.title
+        );
+        files.push(RustFile {
+            path: format!("{stem}.rs"),
+            chunks: vec![
+                Chunk::new(move || {
+                    let children = child_modules(resource);
+                    quote!(#![doc = #doc] #children)
+                }),
+                Chunk::new(move || emit_resource(resource)),
+            ],
+        });
+        pending.extend(
+            resource
+                .children
+                .iter()
+                .map(|child| (format!("{stem}/{}", file_stem(child)), child)),
+        );
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    files
+}
+
+/// `mod` and `pub use` for the files of the resources below `resource`.
+fn child_modules(resource: &ResourceDef) -> TokenStream {
+    let modules = resource.children.iter().map(|child| {
+        let module = ident(&child.accessor);
+        quote!(mod #module; pub use #module::*;)
     });
-    std::iter::once(header).chain(resources).collect()
+    quote!(#(#modules)*)
+}
+
+/// The name of a resource's file (and, spelled as an identifier, of its module).
+fn file_stem(resource: &ResourceDef) -> &str {
+    crate::names::unraw(&resource.accessor)
+}
+
+/// `mod` and `pub use` for each top-level resource's file, with the resource's feature.
+fn resource_modules(api: &Api) -> TokenStream {
+    let modules = api.resources.iter().map(|resource| {
+        let module = ident(&resource.accessor);
+        let cfg = resource_feature(api, resource).map(|feature| cfg_attr(&[feature.to_owned()]));
+        quote! {
+            #cfg
+            mod #module;
+            #cfg
+            pub use #module::*;
+        }
+    });
+    quote!(#(#modules)*)
 }
 
 /// The feature of a top-level resource, when the API has a feature for each.
@@ -57,6 +119,7 @@ fn emit_header(api: &Api) -> TokenStream {
             api.title, api.root_url
         )
     };
+    let modules = resource_modules(api);
     let hub_accessors = api.resources.iter().map(|resource| {
         let feature = resource_feature(api, resource);
         let accessor = resource_accessor(resource, quote!(&self.service), quote!('_), feature);
@@ -78,6 +141,11 @@ fn emit_header(api: &Api) -> TokenStream {
     quote! {
         #![doc = #module_doc]
         #allows
+        // The runtime's descriptions take their unnamed fields from `BASE` even when none is
+        // left, so that a field the runtime adds later is not a breaking change.
+        #![allow(clippy::needless_update)]
+
+        #modules
 
         /// The API this crate calls, as the Discovery document describes it.
         pub(crate) static SERVICE: crate::runtime::contract::ServiceInfo = crate::runtime::contract::ServiceInfo {
@@ -186,6 +254,9 @@ fn feature_off_accessor(api: &Api, resource: &ResourceDef, feature: &str) -> Tok
     }
 }
 
+/// A resource's struct, its accessors and its methods' builders. The struct's field is
+/// `pub(super)`: the accessor that makes it is on the hub or the parent resource, in the module
+/// above the resource's file.
 fn emit_resource(resource: &ResourceDef) -> TokenStream {
     let type_name = ident(&resource.type_name);
     let doc = format!(" Methods of the `{}` resource.", resource.wire_path);
@@ -202,13 +273,12 @@ fn emit_resource(resource: &ResourceDef) -> TokenStream {
         .methods
         .iter()
         .map(|method| emit_builder(method, &resource.type_name));
-    let nested = resource.children.iter().map(emit_resource);
     quote! {
         #[doc = #doc]
         #deprecated
         #[derive(Debug)]
         pub struct #type_name<'a, C = crate::Client> {
-            service: &'a crate::runtime::contract::Service<C>,
+            pub(super) service: &'a crate::runtime::contract::Service<C>,
         }
 
         // By hand: a derive would ask the client to be `Copy` too.
@@ -226,7 +296,6 @@ fn emit_resource(resource: &ResourceDef) -> TokenStream {
         }
 
         #(#builders)*
-        #(#nested)*
     }
 }
 
@@ -476,7 +545,8 @@ fn emit_builder(method: &MethodDef, owner: &str) -> TokenStream {
     let accessor = crate::names::unraw(&method.accessor);
     let how = format!(
         "Made by [`{owner}::{accessor}`]. Set its optional parameters with its methods and the \
-         standard ones with [`StandardParameters`], then [`send`](Self::send) it."
+         standard ones with [`StandardParameters`](crate::resources::StandardParameters), then \
+         [`send`](Self::send) it."
     );
     let description = doc_attrs(&method_description(method));
     let own = own_doc_attrs(&format!("\n{}\n\n{how}", method_facts(method, "Self::")));
@@ -575,7 +645,7 @@ fn emit_builder(method: &MethodDef, owner: &str) -> TokenStream {
             }
         }
 
-        impl<C: crate::runtime::Backend> StandardParameters for #builder<'_, C> {}
+        impl<C: crate::runtime::Backend> crate::resources::StandardParameters for #builder<'_, C> {}
     }
 }
 

@@ -4,6 +4,7 @@ mod depth;
 mod features;
 mod http_body;
 mod idempotency;
+mod layout;
 mod links;
 mod methods;
 mod pagination;
@@ -71,13 +72,16 @@ pub fn lower(document: &Document, options: &Options) -> Result<Api, Error> {
         &methods.hub_name,
     );
 
-    let (features, type_features) = features::features(
+    let (features, mut type_features) = features::features(
         &types,
         &methods.root_methods,
         &methods.standard_params,
         &methods.resources,
     );
 
+    let model_files = layout::model_files(&types, &modules);
+    let file_features = layout::file_features(&model_files, &type_features);
+    type_features.extend(file_features);
     let mut api = Api {
         crate_name: options
             .crate_name
@@ -100,6 +104,7 @@ pub fn lower(document: &Document, options: &Options) -> Result<Api, Error> {
         service_path,
         scopes,
         types,
+        model_files,
         modules,
         hub_name: methods.hub_name,
         recursion_limit,

@@ -1,0 +1,97 @@
+//! Where the model's types are written: `model.rs` for most APIs; for a large one, files of
+//! about the same size below `model/`, so that no generated file is too large to read.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::ir::{ModelFile, ModuleDef, TypeDef};
+
+/// The estimated source size of the model's own types (not counting modules of hoisted types,
+/// which have files of their own) above which they are split into files.
+const FILE_BUDGET: usize = 400_000;
+
+/// The files the types of `model` itself go to, in order; empty when they fit in `model.rs`.
+/// Types are taken in order (by name) and a file is closed when its estimate reaches the
+/// budget, so each file holds a run of names.
+pub fn model_files(types: &[TypeDef], modules: &[ModuleDef]) -> Vec<ModelFile> {
+    let own: Vec<&TypeDef> = types.iter().filter(|def| def.module().is_empty()).collect();
+    let total: usize = own.iter().map(|def| estimate(def)).sum();
+    if total <= FILE_BUDGET {
+        return Vec::new();
+    }
+    let mut taken: BTreeSet<String> = modules.iter().map(|module| module.path.clone()).collect();
+    let mut files: Vec<ModelFile> = Vec::new();
+    let mut size = 0;
+    for def in own {
+        if files.is_empty() || size >= FILE_BUDGET {
+            let first = crate::names::value_name(crate::ir::local_name(def.name()));
+            let module = free_name(&format!("types_{}", crate::names::unraw(&first)), &taken);
+            taken.insert(module.clone());
+            files.push(ModelFile {
+                module,
+                types: Vec::new(),
+            });
+            size = 0;
+        }
+        size += estimate(def);
+        files
+            .last_mut()
+            .expect("a file is open")
+            .types
+            .push(def.name().to_owned());
+    }
+    files
+}
+
+/// For each file whose types all need some feature, the features any of them needs (sorted):
+/// the file's module is compiled only with those. `type_features` is the lowering's map of what
+/// each type needs (a type absent from it is always compiled).
+pub fn file_features(
+    files: &[ModelFile],
+    type_features: &BTreeMap<String, Vec<String>>,
+) -> BTreeMap<String, Vec<String>> {
+    files
+        .iter()
+        .filter_map(|file| {
+            let mut union = BTreeSet::new();
+            for name in &file.types {
+                union.extend(type_features.get(name)?);
+            }
+            Some((file.module.clone(), union.into_iter().cloned().collect()))
+        })
+        .collect()
+}
+
+/// `wanted`, or `wanted` followed by as many `_` as make it a name no module has.
+fn free_name(wanted: &str, taken: &BTreeSet<String>) -> String {
+    let mut name = wanted.to_owned();
+    while taken.contains(&name) {
+        name.push('_');
+    }
+    name
+}
+
+/// About how many bytes of source a type's definition and impls take: its docs, and a share
+/// for each field or variant (declaration, setter, reading and writing).
+fn estimate(def: &TypeDef) -> usize {
+    match def {
+        TypeDef::Struct(def) => {
+            2_000
+                + def.description.len()
+                + def
+                    .fields
+                    .iter()
+                    .map(|field| 2 * field.description.len() + 400)
+                    .sum::<usize>()
+        }
+        TypeDef::Enum(def) => {
+            1_500
+                + def.description.len()
+                + def
+                    .variants
+                    .iter()
+                    .map(|variant| variant.description.len() + 150)
+                    .sum::<usize>()
+        }
+        TypeDef::Newtype(def) => 800 + def.description.len(),
+    }
+}
