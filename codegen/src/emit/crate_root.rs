@@ -46,6 +46,15 @@ pub fn emit(api: &Api) -> TokenStream {
         super::docs::one_line(&api.revision),
         api.hub_name
     );
+    // A schema with the hub's name stays out of the prelude; say where it is.
+    let provenance = if api.types.iter().any(|def| def.name() == api.hub_name) {
+        format!(
+            "{provenance} The schema of the same name as the hub is              [`model::{hub}`](crate::model::{hub}); the prelude's `{hub}` is the hub.",
+            hub = api.hub_name
+        )
+    } else {
+        provenance
+    };
     let link = api
         .documentation_link
         .as_ref()
