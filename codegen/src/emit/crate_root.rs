@@ -49,7 +49,8 @@ pub fn emit(api: &Api) -> TokenStream {
     // A schema with the hub's name stays out of the prelude; say where it is.
     let provenance = if api.types.iter().any(|def| def.name() == api.hub_name) {
         format!(
-            "{provenance} The schema of the same name as the hub is              [`model::{hub}`](crate::model::{hub}); the prelude's `{hub}` is the hub.",
+            "{provenance} The schema of the same name as the hub is [`model::{hub}`]; the \
+             prelude's `{hub}` is the hub.",
             hub = api.hub_name
         )
     } else {

@@ -545,8 +545,7 @@ fn emit_builder(method: &MethodDef, owner: &str) -> TokenStream {
     let accessor = crate::names::unraw(&method.accessor);
     let how = format!(
         "Made by [`{owner}::{accessor}`]. Set its optional parameters with its methods and the \
-         standard ones with [`StandardParameters`](crate::resources::StandardParameters), then \
-         [`send`](Self::send) it."
+         [standard ones](crate::resources::StandardParameters), then [`send`](Self::send) it."
     );
     let description = doc_attrs(&method_description(method));
     let own = own_doc_attrs(&format!("\n{}\n\n{how}", method_facts(method, "Self::")));

@@ -44,7 +44,7 @@ impl<'a, C: crate::runtime::Backend> AccessTypeResource<'a, C> {
 ///
 /// `POST v1/accessType:check` (`dataportability.accessType.check`). Authorized by any of the API's scopes ([`Scope::ALL`](crate::Scope::ALL)).
 ///
-/// Made by [`AccessTypeResource::check`]. Set its optional parameters with its methods and the standard ones with [`StandardParameters`](crate::resources::StandardParameters), then [`send`](Self::send) it.
+/// Made by [`AccessTypeResource::check`]. Set its optional parameters with its methods and the [standard ones](crate::resources::StandardParameters), then [`send`](Self::send) it.
 #[derive(Clone, Debug)]
 #[must_use = "a request builder does nothing until it is sent"]
 pub struct AccessTypeCheckCall<'a, C = crate::Client> {

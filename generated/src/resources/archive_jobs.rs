@@ -99,7 +99,7 @@ impl<'a, C: crate::runtime::Backend> ArchiveJobsResource<'a, C> {
 ///
 /// `POST v1/{+name}:cancel` (`dataportability.archiveJobs.cancel`). Authorized by any of the API's scopes ([`Scope::ALL`](crate::Scope::ALL)).
 ///
-/// Made by [`ArchiveJobsResource::cancel`]. Set its optional parameters with its methods and the standard ones with [`StandardParameters`](crate::resources::StandardParameters), then [`send`](Self::send) it.
+/// Made by [`ArchiveJobsResource::cancel`]. Set its optional parameters with its methods and the [standard ones](crate::resources::StandardParameters), then [`send`](Self::send) it.
 #[derive(Clone, Debug)]
 #[must_use = "a request builder does nothing until it is sent"]
 pub struct ArchiveJobsCancelCall<'a, C = crate::Client> {
@@ -156,7 +156,7 @@ for ArchiveJobsCancelCall<'_, C> {}
 ///
 /// `GET v1/{+name}` (`dataportability.archiveJobs.getPortabilityArchiveState`). Authorized by any of the API's scopes ([`Scope::ALL`](crate::Scope::ALL)).
 ///
-/// Made by [`ArchiveJobsResource::get_portability_archive_state`]. Set its optional parameters with its methods and the standard ones with [`StandardParameters`](crate::resources::StandardParameters), then [`send`](Self::send) it.
+/// Made by [`ArchiveJobsResource::get_portability_archive_state`]. Set its optional parameters with its methods and the [standard ones](crate::resources::StandardParameters), then [`send`](Self::send) it.
 #[derive(Clone, Debug)]
 #[must_use = "a request builder does nothing until it is sent"]
 pub struct ArchiveJobsGetPortabilityArchiveStateCall<'a, C = crate::Client> {
@@ -209,7 +209,7 @@ for ArchiveJobsGetPortabilityArchiveStateCall<'_, C> {}
 ///
 /// `POST v1/{+name}:retry` (`dataportability.archiveJobs.retry`). Authorized by any of the API's scopes ([`Scope::ALL`](crate::Scope::ALL)).
 ///
-/// Made by [`ArchiveJobsResource::retry`]. Set its optional parameters with its methods and the standard ones with [`StandardParameters`](crate::resources::StandardParameters), then [`send`](Self::send) it.
+/// Made by [`ArchiveJobsResource::retry`]. Set its optional parameters with its methods and the [standard ones](crate::resources::StandardParameters), then [`send`](Self::send) it.
 #[derive(Clone, Debug)]
 #[must_use = "a request builder does nothing until it is sent"]
 pub struct ArchiveJobsRetryCall<'a, C = crate::Client> {

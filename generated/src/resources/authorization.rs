@@ -44,7 +44,7 @@ impl<'a, C: crate::runtime::Backend> AuthorizationResource<'a, C> {
 ///
 /// `POST v1/authorization:reset` (`dataportability.authorization.reset`). Authorized by any of the API's scopes ([`Scope::ALL`](crate::Scope::ALL)).
 ///
-/// Made by [`AuthorizationResource::reset`]. Set its optional parameters with its methods and the standard ones with [`StandardParameters`](crate::resources::StandardParameters), then [`send`](Self::send) it.
+/// Made by [`AuthorizationResource::reset`]. Set its optional parameters with its methods and the [standard ones](crate::resources::StandardParameters), then [`send`](Self::send) it.
 #[derive(Clone, Debug)]
 #[must_use = "a request builder does nothing until it is sent"]
 pub struct AuthorizationResetCall<'a, C = crate::Client> {

@@ -44,7 +44,7 @@ impl<'a, C: crate::runtime::Backend> PortabilityArchiveResource<'a, C> {
 ///
 /// `POST v1/portabilityArchive:initiate` (`dataportability.portabilityArchive.initiate`). Authorized by any of the API's scopes ([`Scope::ALL`](crate::Scope::ALL)).
 ///
-/// Made by [`PortabilityArchiveResource::initiate`]. Set its optional parameters with its methods and the standard ones with [`StandardParameters`](crate::resources::StandardParameters), then [`send`](Self::send) it.
+/// Made by [`PortabilityArchiveResource::initiate`]. Set its optional parameters with its methods and the [standard ones](crate::resources::StandardParameters), then [`send`](Self::send) it.
 #[derive(Clone, Debug)]
 #[must_use = "a request builder does nothing until it is sent"]
 pub struct PortabilityArchiveInitiateCall<'a, C = crate::Client> {
