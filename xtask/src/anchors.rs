@@ -11,7 +11,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::bench::touch;
+use crate::rebuild::touch;
 use crate::{Failure, paths, regen};
 
 /// One side of the comparison: where its workspace is, and the names cargo knows its parts by.

@@ -7,6 +7,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+use crate::rebuild::{cargo, touch};
 use crate::{Failure, paths};
 
 pub fn run(args: &[String]) -> Result<(), Failure> {
@@ -148,35 +149,6 @@ pub fn run(args: &[String]) -> Result<(), Failure> {
 fn build_release_xtask() -> Result<std::path::PathBuf, Failure> {
     cargo(&["build", "--release", "-p", "xtask"])?;
     Ok(paths::target_dir().join("release/xtask"))
-}
-
-/// Runs cargo in the repository root; its output is shown only when it fails.
-pub(crate) fn cargo(args: &[&str]) -> Result<(), Failure> {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-    let output = Command::new(cargo)
-        .args(args)
-        .current_dir(paths::root())
-        .output()
-        .map_err(|error| Failure::error(format!("could not run cargo: {error}")))?;
-    if output.status.success() {
-        Ok(())
-    } else {
-        Err(Failure::error(format!(
-            "cargo {} failed:\n{}",
-            args.join(" "),
-            String::from_utf8_lossy(&output.stderr)
-        )))
-    }
-}
-
-/// Marks a file changed, so cargo rebuilds what depends on it.
-pub(crate) fn touch(path: &Path) -> Result<(), Failure> {
-    let file = std::fs::File::options()
-        .append(true)
-        .open(path)
-        .map_err(|error| Failure::error(format!("{}: {error}", path.display())))?;
-    file.set_modified(std::time::SystemTime::now())
-        .map_err(|error| Failure::error(format!("{}: {error}", path.display())))
 }
 
 fn tempdir() -> Result<std::path::PathBuf, Failure> {

@@ -12,6 +12,7 @@ mod http;
 mod measure;
 mod overhead;
 mod paths;
+mod rebuild;
 mod regen;
 mod runtime_copy;
 mod set;

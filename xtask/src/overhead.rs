@@ -12,7 +12,7 @@ use std::process::{Child, Command, Stdio};
 use crate::{Failure, paths};
 
 pub fn run() -> Result<(), Failure> {
-    crate::bench::cargo(&[
+    crate::rebuild::cargo(&[
         "build",
         "--release",
         "-p",
