@@ -84,6 +84,7 @@ pub fn files(api: &Api) -> Vec<RustFile<'_>> {
             ],
         }
     });
+    let by_name: HashMap<&str, &TypeDef> = api.types.iter().map(|def| (def.name(), def)).collect();
     let own_files = api.model_files.iter().map(|file| {
         let doc = format!(
             " The data types of the {}, from `{}` to `{}`; [`model`](crate::model) re-exports them.",
@@ -91,13 +92,11 @@ pub fn files(api: &Api) -> Vec<RustFile<'_>> {
             file.types.first().map_or("", String::as_str),
             file.types.last().map_or("", String::as_str)
         );
-        let by_name: HashMap<&str, &TypeDef> =
-            api.types.iter().map(|def| (def.name(), def)).collect();
+        // Each type names the others by their names in `model`; a file whose types name none
+        // leaves the import unused.
         let header = Chunk::new(move || {
             quote! {
                 #![doc = #doc]
-
-                // Each type names the others by their names in `model`.
                 #[allow(unused_imports)]
                 use super::*;
             }
