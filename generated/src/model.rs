@@ -5,6 +5,7 @@
 #![allow(clippy::enum_variant_names, clippy::too_many_arguments)]
 #![allow(clippy::should_implement_trait, clippy::large_enum_variant)]
 #![allow(clippy::module_inception)]
+#![allow(rustdoc::redundant_explicit_links)]
 
 pub mod initiate_portability_archive_response;
 pub mod methods;
@@ -358,13 +359,13 @@ impl crate::runtime::contract::Decode for Empty {
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct InitiatePortabilityArchiveRequest {
-    /// Optional. The timestamp that represents the end point for the data you are exporting. If the end_time is not specified in the InitiatePortabilityArchiveRequest, this field is set to the latest available data.
+    /// Optional. The timestamp that represents the end point for the data you are exporting. If the end_time is not specified in the [`InitiatePortabilityArchiveRequest`](crate::model::InitiatePortabilityArchiveRequest), this field is set to the latest available data.
     pub end_time: ::std::option::Option<crate::runtime::Timestamp>,
 
     /// The resources from which you're exporting data. These values have a 1:1 correspondence with the OAuth scopes.
     pub resources: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 
-    /// Optional. The timestamp that represents the starting point for the data you are exporting. If the start_time is not specified in the InitiatePortabilityArchiveRequest, the field is set to the earliest available data.
+    /// Optional. The timestamp that represents the starting point for the data you are exporting. If the start_time is not specified in the [`InitiatePortabilityArchiveRequest`](crate::model::InitiatePortabilityArchiveRequest), the field is set to the earliest available data.
     pub start_time: ::std::option::Option<crate::runtime::Timestamp>,
 
     /// Fields this crate does not know, kept so that reading and writing back loses nothing.
@@ -572,13 +573,13 @@ impl crate::runtime::contract::Decode for InitiatePortabilityArchiveResponse {
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct PortabilityArchiveState {
-    /// The timestamp that represents the end point for the data you are exporting. If the end_time value is set in the InitiatePortabilityArchiveRequest, this field is set to that value. If end_time is not set, this value is set to the time the export was requested.
+    /// The timestamp that represents the end point for the data you are exporting. If the end_time value is set in the [`InitiatePortabilityArchiveRequest`](crate::model::InitiatePortabilityArchiveRequest), this field is set to that value. If end_time is not set, this value is set to the time the export was requested.
     pub export_time: ::std::option::Option<crate::runtime::Timestamp>,
 
-    /// The resource name of ArchiveJob's PortabilityArchiveState singleton. The format is: archiveJobs/{archive_job}/portabilityArchiveState. archive_job is the job ID provided in the request.
+    /// The resource name of ArchiveJob's [`PortabilityArchiveState`](crate::model::PortabilityArchiveState) singleton. The format is: archiveJobs/{archive_job}/portabilityArchiveState. archive_job is the job ID provided in the request.
     pub name: ::std::option::Option<::std::string::String>,
 
-    /// The timestamp that represents the starting point for the data you are exporting. This field is set only if the start_time field is specified in the InitiatePortabilityArchiveRequest.
+    /// The timestamp that represents the starting point for the data you are exporting. This field is set only if the start_time field is specified in the [`InitiatePortabilityArchiveRequest`](crate::model::InitiatePortabilityArchiveRequest).
     pub start_time: ::std::option::Option<crate::runtime::Timestamp>,
 
     /// Resource that represents the state of the Archive job.

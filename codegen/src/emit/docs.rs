@@ -154,6 +154,9 @@ fn escape_prose(text: &str, out: &mut String) {
             out.push_str("](");
             out.push_str(target);
             out.push(')');
+        } else if let Some(name) = model_link(link_text, target) {
+            // A type the lowering found mentioned (`lower::links`), shown as code.
+            out.push_str(&format!("[`{name}`](crate::model::{name})"));
         } else {
             escape_plain_text(link_text, out);
         }
@@ -193,6 +196,14 @@ pub(crate) fn next_link(text: &str) -> Option<(usize, &str, &str, usize)> {
         ));
     }
     None
+}
+
+/// The type a link made by the lowering points to: `[Name](crate::model::Name)`, the name an
+/// identifier. The lowering turns every other link into `crate::` into plain text first.
+fn model_link<'a>(text: &'a str, target: &str) -> Option<&'a str> {
+    let name = target.strip_prefix("crate::model::")?;
+    let plain = !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    (plain && name == text).then_some(text)
 }
 
 /// Escapes Markdown and HTML specials, without making links.

@@ -1,19 +1,38 @@
-//! Google's site-relative Markdown links (`[guide](/drive/api/guides/about-files)`) made
-//! absolute against the origin of the API's documentation link, so that they work on docs.rs.
+//! Links in descriptions: Google's site-relative ones (`[guide](/drive/api/guides/about-files)`)
+//! made absolute against the origin of the API's documentation link, so that they work on
+//! docs.rs, and mentions of the model's types made links to them.
 
-use crate::ir::{Api, MethodDef, ParamDef, ResourceDef, TypeDef};
+use std::collections::BTreeSet;
 
-/// Every description in `api` with its site-relative link targets made absolute; nothing
-/// changes when the API's documentation link is not an http(s) URL.
-pub fn make_absolute(api: &mut Api) {
-    let Some(origin) = api.documentation_link.as_deref().and_then(origin) else {
-        return;
-    };
-    let fix = |text: &mut String| {
-        if let Some(fixed) = resolve(text, &origin) {
+use crate::ir::{Api, MethodDef, ResourceDef, TypeDef};
+
+/// Every description in `api` with its site-relative link targets made absolute (when the
+/// API's documentation link is an http(s) URL), and each mention of one of the model's own
+/// types made a link to it.
+pub fn resolve_links(api: &mut Api) {
+    let origin = api.documentation_link.as_deref().and_then(origin);
+    let schemas: BTreeSet<String> = api
+        .types
+        .iter()
+        .filter(|def| def.module().is_empty())
+        .map(|def| def.name().to_owned())
+        .filter(|name| is_schema_like(name))
+        .collect();
+    for_each_description(api, |text| {
+        if let Some(origin) = &origin
+            && let Some(fixed) = resolve(text, origin)
+        {
             *text = fixed;
         }
-    };
+        if let Some(linked) = link_schemas(text, &schemas) {
+            *text = linked;
+        }
+    });
+}
+
+/// Calls `fix` on every description of `api`: the API's, its scopes', its types' and their
+/// fields' and values', its methods' and their parameters'.
+fn for_each_description(api: &mut Api, mut fix: impl FnMut(&mut String)) {
     fix(&mut api.description);
     for scope in &mut api.scopes {
         fix(&mut scope.description);
@@ -35,12 +54,6 @@ pub fn make_absolute(api: &mut Api) {
             TypeDef::Newtype(def) => fix(&mut def.description),
         }
     }
-    let fix_params = |params: &mut Vec<ParamDef>| {
-        for param in params {
-            fix(&mut param.description);
-        }
-    };
-    fix_params(&mut api.standard_params);
     let mut methods: Vec<&mut MethodDef> = api.root_methods.iter_mut().collect();
     let mut pending: Vec<&mut ResourceDef> = api.resources.iter_mut().collect();
     while let Some(resource) = pending.pop() {
@@ -49,9 +62,68 @@ pub fn make_absolute(api: &mut Api) {
     }
     for method in methods {
         fix(&mut method.description);
-        fix_params(&mut method.positional);
-        fix_params(&mut method.optional);
+        for param in method
+            .positional
+            .iter_mut()
+            .chain(method.optional.iter_mut())
+        {
+            fix(&mut param.description);
+        }
     }
+    for param in &mut api.standard_params {
+        fix(&mut param.description);
+    }
+}
+
+/// Whether a type's name is distinct enough to link where prose mentions it: two capitals at
+/// least (`PortabilityArchiveState`, not `Instance`, which is also an English word).
+fn is_schema_like(name: &str) -> bool {
+    name.chars().filter(char::is_ascii_uppercase).count() >= 2
+}
+
+/// `text` with each mention of a name in `schemas`, in prose, made a link to the model type
+/// (`[Name](crate::model::Name)`, which rendering shows as code); `None` when nothing changes.
+/// A mention in code, in a link or in a URL, or part of a dotted or slashed path, is left alone.
+/// A link the document itself points into `crate::` keeps only its text, so that every such
+/// link is one this pass made and resolves.
+fn link_schemas(text: &str, schemas: &BTreeSet<String>) -> Option<String> {
+    let neutral = text.replace("](crate::", "](#");
+    let mut out = String::with_capacity(neutral.len() + 64);
+    let (mut in_code, mut in_brackets, mut changed) = (false, 0usize, neutral.len() != text.len());
+    let mut rest = neutral.as_str();
+    while let Some(c) = rest.chars().next() {
+        let is_word = |c: char| c.is_ascii_alphanumeric() || c == '_';
+        if !is_word(c) {
+            match c {
+                '`' => in_code = !in_code,
+                '[' if !in_code => in_brackets += 1,
+                ']' if !in_code => in_brackets = in_brackets.saturating_sub(1),
+                '\n' => in_code = false,
+                _ => {}
+            }
+            out.push(c);
+            rest = &rest[c.len_utf8()..];
+            continue;
+        }
+        let end = rest.find(|c: char| !is_word(c)).unwrap_or(rest.len());
+        let word = &rest[..end];
+        let after = &rest[end..];
+        let before = out.chars().last();
+        let in_path = matches!(before, Some('.' | '/' | ':' | '#' | '-' | '$' | '@' | '='))
+            || (after.starts_with(['.', '/', ':']) && after[1..].starts_with(is_word))
+            || out
+                .rsplit(char::is_whitespace)
+                .next()
+                .is_some_and(|start| start.contains("://"));
+        if !in_code && in_brackets == 0 && !in_path && schemas.contains(word) {
+            out.push_str(&format!("[{word}](crate::model::{word})"));
+            changed = true;
+        } else {
+            out.push_str(word);
+        }
+        rest = after;
+    }
+    changed.then_some(out)
 }
 
 /// `https://host` of an http(s) URL with a host.
@@ -87,7 +159,34 @@ fn resolve(text: &str, origin: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::{origin, resolve};
+    use std::collections::BTreeSet;
+
+    use super::{link_schemas, origin, resolve};
+
+    #[test]
+    fn mentions_of_types_in_prose_become_links() {
+        let schemas: BTreeSet<String> = ["ArchiveState", "JobInfo"].map(String::from).into();
+        let link = |text: &str| link_schemas(text, &schemas);
+        assert_eq!(
+            link("Returns an ArchiveState, see JobInfo.").unwrap(),
+            "Returns an [ArchiveState](crate::model::ArchiveState), see \
+             [JobInfo](crate::model::JobInfo)."
+        );
+        // Code, link text, URLs, paths and longer words stay as they are.
+        assert_eq!(
+            link(
+                "`ArchiveState` [the ArchiveState](https://a.b/ArchiveState) x.ArchiveState \
+                  ArchiveStates https://a.b/c/ArchiveState ArchiveState.name"
+            ),
+            None
+        );
+        // A link of the document's own into the crate keeps only its text.
+        assert_eq!(
+            link("[x](crate::model::Nope)").unwrap(),
+            "[x](#model::Nope)"
+        );
+        assert_eq!(link("Nothing here."), None);
+    }
 
     #[test]
     fn site_relative_targets_take_the_documentation_origin() {

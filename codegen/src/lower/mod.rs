@@ -117,7 +117,7 @@ pub fn lower(document: &Document, options: &Options) -> Result<Api, Error> {
         type_features,
         responses,
     };
-    links::make_absolute(&mut api);
+    links::resolve_links(&mut api);
     Ok(api)
 }
 

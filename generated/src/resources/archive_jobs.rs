@@ -45,7 +45,7 @@ impl<'a, C: crate::runtime::Backend> ArchiveJobsResource<'a, C> {
 
     /// Retrieves the state of an Archive job for the Portability API.
     ///
-    /// - `name`: Required. The archive job ID that is returned when you request the state of the job. The format is: archiveJobs/{archive_job}/portabilityArchiveState. archive_job is the job ID returned by the InitiatePortabilityArchiveResponse.
+    /// - `name`: Required. The archive job ID that is returned when you request the state of the job. The format is: archiveJobs/{archive_job}/portabilityArchiveState. archive_job is the job ID returned by the [`InitiatePortabilityArchiveResponse`](crate::model::InitiatePortabilityArchiveResponse).
     ///
     /// `GET v1/{+name}` (`dataportability.archiveJobs.getPortabilityArchiveState`). Authorized by any of the API's scopes ([`Scope::ALL`](crate::Scope::ALL)).
     pub fn get_portability_archive_state(
@@ -69,7 +69,7 @@ impl<'a, C: crate::runtime::Backend> ArchiveJobsResource<'a, C> {
 
     /// Retries a failed Portability Archive job.
     ///
-    /// - `name`: Required. The Archive job ID you're retrying. This is returned by the InitiatePortabilityArchiveResponse. Retrying is only executed if the initial job failed.
+    /// - `name`: Required. The Archive job ID you're retrying. This is returned by the [`InitiatePortabilityArchiveResponse`](crate::model::InitiatePortabilityArchiveResponse). Retrying is only executed if the initial job failed.
     /// - `request`: the request body.
     ///
     /// `POST v1/{+name}:retry` (`dataportability.archiveJobs.retry`). Authorized by any of the API's scopes ([`Scope::ALL`](crate::Scope::ALL)).

@@ -1,0 +1,40 @@
+//! Google's descriptions as rustdoc, on real documents: Markdown links stay links, site-relative
+//! ones become absolute, and mentions of the API's own types become links to them.
+
+use std::path::Path;
+
+/// Every generated file of a vendored corpus document, joined.
+fn generated(document: &str) -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../discovery/documents/corpus")
+        .join(document);
+    let document = discovery::parse(&std::fs::read_to_string(path).unwrap()).unwrap();
+    codegen::generate(&document, &codegen::Options::default())
+        .unwrap()
+        .into_iter()
+        .map(|file| file.contents)
+        .collect()
+}
+
+#[test]
+fn links_in_real_descriptions_render() {
+    let drive = generated("drive.v3.json");
+    assert!(drive.contains(
+        "[Roles and permissions](https://developers.google.com/workspace/drive/api/guides/ref-roles)"
+    ));
+    assert!(!drive.contains("\\[Roles and permissions\\]"));
+    let directory = generated("admin.directory_v1.json");
+    assert!(
+        directory.contains(
+            "[Language Codes](https://developers.google.com/admin-sdk/directory/v1/languages)"
+        ),
+        "a site-relative link is made absolute against the documentation link's origin"
+    );
+    let compute = generated("compute.v1.json");
+    assert!(compute.contains("[`BackendService`](crate::model::BackendService)"));
+    assert!(
+        compute.contains(
+            "[Zonal](https://cloud.google.com/compute/docs/reference/rest/v1/autoscalers)"
+        )
+    );
+}
