@@ -89,32 +89,48 @@ fn is_schema_like(name: &str) -> bool {
 fn link_schemas(text: &str, schemas: &BTreeSet<String>) -> Option<String> {
     let neutral = text.replace("](crate::", "](#");
     let mut out = String::with_capacity(neutral.len() + 64);
-    let (mut in_code, mut in_brackets, mut changed) = (false, 0usize, neutral.len() != text.len());
-    let mut rest = neutral.as_str();
+    let mut changed = neutral.len() != text.len();
+    let mut in_fence = false;
+    for line in neutral.split_inclusive('\n') {
+        if line.trim_start().starts_with("```") {
+            in_fence = !in_fence;
+        }
+        if in_fence || line.trim_start().starts_with("```") {
+            out.push_str(line);
+        } else {
+            changed |= link_in_line(line, schemas, &mut out);
+        }
+    }
+    changed.then_some(out)
+}
+
+/// [`link_schemas`] for one line outside fenced code, appended to `out`; whether it linked any.
+fn link_in_line(line: &str, schemas: &BTreeSet<String>, out: &mut String) -> bool {
+    let is_word = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    let (mut in_code, mut in_brackets, mut changed) = (false, 0usize, false);
+    let mut word_start = out.len();
+    let mut rest = line;
     while let Some(c) = rest.chars().next() {
-        let is_word = |c: char| c.is_ascii_alphanumeric() || c == '_';
         if !is_word(c) {
             match c {
                 '`' => in_code = !in_code,
                 '[' if !in_code => in_brackets += 1,
                 ']' if !in_code => in_brackets = in_brackets.saturating_sub(1),
-                '\n' => in_code = false,
                 _ => {}
+            }
+            if c.is_whitespace() {
+                word_start = out.len() + c.len_utf8();
             }
             out.push(c);
             rest = &rest[c.len_utf8()..];
             continue;
         }
         let end = rest.find(|c: char| !is_word(c)).unwrap_or(rest.len());
-        let word = &rest[..end];
-        let after = &rest[end..];
+        let (word, after) = rest.split_at(end);
         let before = out.chars().last();
         let in_path = matches!(before, Some('.' | '/' | ':' | '#' | '-' | '$' | '@' | '='))
             || (after.starts_with(['.', '/', ':']) && after[1..].starts_with(is_word))
-            || out
-                .rsplit(char::is_whitespace)
-                .next()
-                .is_some_and(|start| start.contains("://"));
+            || out[word_start..].contains("://");
         if !in_code && in_brackets == 0 && !in_path && schemas.contains(word) {
             out.push_str(&format!("[{word}](crate::model::{word})"));
             changed = true;
@@ -123,7 +139,7 @@ fn link_schemas(text: &str, schemas: &BTreeSet<String>) -> Option<String> {
         }
         rest = after;
     }
-    changed.then_some(out)
+    changed
 }
 
 /// `https://host` of an http(s) URL with a host.
@@ -186,6 +202,12 @@ mod tests {
             "[x](#model::Nope)"
         );
         assert_eq!(link("Nothing here."), None);
+        // Fenced code is code, and a stray bracket or tick ends with its line.
+        assert_eq!(link("Like:\n```\nJobInfo x;\n```\nDone."), None);
+        assert_eq!(
+            link("a [b\nJobInfo `c\nJobInfo").unwrap(),
+            "a [b\n[JobInfo](crate::model::JobInfo) `c\n[JobInfo](crate::model::JobInfo)"
+        );
     }
 
     #[test]
