@@ -108,7 +108,9 @@ fn link_schemas(text: &str, schemas: &BTreeSet<String>) -> Option<String> {
 fn link_in_line(line: &str, schemas: &BTreeSet<String>, out: &mut String) -> bool {
     let is_word = |c: char| c.is_ascii_alphanumeric() || c == '_';
     let (mut in_code, mut in_brackets, mut changed) = (false, 0usize, false);
-    let mut word_start = out.len();
+    // Whether the text since the last white space holds `://`: kept as the line is read, so
+    // that a long run without spaces costs no more than a short one.
+    let mut in_url = false;
     let mut rest = line;
     while let Some(c) = rest.chars().next() {
         if !is_word(c) {
@@ -119,7 +121,9 @@ fn link_in_line(line: &str, schemas: &BTreeSet<String>, out: &mut String) -> boo
                 _ => {}
             }
             if c.is_whitespace() {
-                word_start = out.len() + c.len_utf8();
+                in_url = false;
+            } else if c == ':' && rest[1..].starts_with("//") {
+                in_url = true;
             }
             out.push(c);
             rest = &rest[c.len_utf8()..];
@@ -130,7 +134,7 @@ fn link_in_line(line: &str, schemas: &BTreeSet<String>, out: &mut String) -> boo
         let before = out.chars().last();
         let in_path = matches!(before, Some('.' | '/' | ':' | '#' | '-' | '$' | '@' | '='))
             || (after.starts_with(['.', '/', ':']) && after[1..].starts_with(is_word))
-            || out[word_start..].contains("://");
+            || in_url;
         if !in_code && in_brackets == 0 && !in_path && schemas.contains(word) {
             out.push_str(&format!("[{word}](crate::model::{word})"));
             changed = true;
