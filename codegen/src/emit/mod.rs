@@ -191,6 +191,13 @@ pub(crate) fn needed_by(api: &Api, path: &str) -> Option<Vec<String>> {
     api.type_features.get(path).cloned()
 }
 
+/// A private module in a file of its own, with everything public in it re-exported, so its
+/// items keep the path of the module that declares it; `cfg` gates both.
+pub(crate) fn file_module(name: &str, cfg: Option<&TokenStream>) -> TokenStream {
+    let name = ident(name);
+    quote!(#cfg mod #name; #cfg pub use #name::*;)
+}
+
 /// `#[cfg(...)]` for code that only `features` need.
 pub(crate) fn cfg_attr(features: &[String]) -> TokenStream {
     match features {

@@ -7,7 +7,7 @@ use quote::quote;
 
 use super::docs::{doc_attrs, paragraphs};
 use super::{
-    Chunk, RustFile, Scope, cfg_attr, codec, gated, ident, module_allows, needed_by,
+    Chunk, RustFile, Scope, cfg_attr, codec, file_module, gated, ident, module_allows, needed_by,
     qualified_codec, rust_type, with_path,
 };
 use crate::ir::{
@@ -38,9 +38,8 @@ pub fn emit(api: &Api) -> Vec<Chunk<'_>> {
                 quote!(#cfg pub mod #name;)
             });
         let files = api.model_files.iter().map(|file| {
-            let name = ident(&file.module);
             let cfg = needed_by(api, &file.module).map(|features| cfg_attr(&features));
-            quote!(#cfg mod #name; #cfg pub use #name::*;)
+            file_module(&file.module, cfg.as_ref())
         });
         quote! {
             #![doc = #module_doc]

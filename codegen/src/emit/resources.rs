@@ -5,7 +5,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::docs::{code, doc_attrs, own_doc_attrs, paragraphs};
-use super::{Chunk, RustFile, Scope, cfg_attr, ident, module_allows, rust_type};
+use super::{Chunk, RustFile, Scope, cfg_attr, file_module, ident, module_allows, rust_type};
 use crate::ir::{Api, Location, MethodDef, ParamDef, ResourceDef, Scalar, TypeRef};
 
 /// `src/resources.rs`: the module's docs, a file module for each top-level resource, the
@@ -54,10 +54,10 @@ pub fn files(api: &Api) -> Vec<RustFile<'_>> {
 
 /// `mod` and `pub use` for the files of the resources below `resource`.
 fn child_modules(resource: &ResourceDef) -> TokenStream {
-    let modules = resource.children.iter().map(|child| {
-        let module = ident(&child.accessor);
-        quote!(mod #module; pub use #module::*;)
-    });
+    let modules = resource
+        .children
+        .iter()
+        .map(|child| file_module(&child.accessor, None));
     quote!(#(#modules)*)
 }
 
@@ -69,14 +69,8 @@ fn file_stem(resource: &ResourceDef) -> &str {
 /// `mod` and `pub use` for each top-level resource's file, with the resource's feature.
 fn resource_modules(api: &Api) -> TokenStream {
     let modules = api.resources.iter().map(|resource| {
-        let module = ident(&resource.accessor);
         let cfg = resource_feature(api, resource).map(|feature| cfg_attr(&[feature.to_owned()]));
-        quote! {
-            #cfg
-            mod #module;
-            #cfg
-            pub use #module::*;
-        }
+        file_module(&resource.accessor, cfg.as_ref())
     });
     quote!(#(#modules)*)
 }
