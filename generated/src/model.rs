@@ -22,24 +22,30 @@ pub struct CancelPortabilityArchiveRequest {
     >,
 }
 
-impl crate::runtime::contract::object::Fields for CancelPortabilityArchiveRequest {
-    const NAME: &'static str = "CancelPortabilityArchiveRequest";
-
-    fn read_field<'de, A: ::serde::de::MapAccess<'de>>(
+impl crate::runtime::contract::json::ReadObject for CancelPortabilityArchiveRequest {
+    fn read_key(
         &mut self,
-        _key: &str,
-        _map: &mut A,
-    ) -> ::std::result::Result<bool, A::Error> {
-        ::std::result::Result::Ok(false)
-    }
-
-    fn read_other<'de, A: ::serde::de::MapAccess<'de>>(
-        &mut self,
-        key: ::std::string::String,
-        map: &mut A,
-    ) -> ::std::result::Result<(), A::Error> {
-        self.unknown_fields.insert(key, map.next_value()?);
+        key: ::std::borrow::Cow<'_, str>,
+        reader: &mut crate::runtime::contract::json::Reader<'_>,
+    ) -> ::std::result::Result<(), crate::runtime::contract::json::ReadError> {
+        self.unknown_fields.insert(key.into_owned(), reader.read()?);
         ::std::result::Result::Ok(())
+    }
+}
+
+impl crate::runtime::contract::json::FromJson for CancelPortabilityArchiveRequest {
+    fn read_json(
+        reader: &mut crate::runtime::contract::json::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::runtime::contract::json::ReadError> {
+        reader.read_object("CancelPortabilityArchiveRequest")
+    }
+}
+
+impl crate::runtime::contract::json::ToJson for CancelPortabilityArchiveRequest {
+    fn write_json(&self, writer: &mut crate::runtime::contract::json::Writer) {
+        let mut object = writer.object();
+        object.entries(&self.unknown_fields);
+        object.end();
     }
 }
 
@@ -47,7 +53,7 @@ impl<'de> ::serde::Deserialize<'de> for CancelPortabilityArchiveRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::contract::object::deserialize(deserializer)
+        crate::runtime::contract::json::deserialize(deserializer)
     }
 }
 
@@ -56,12 +62,7 @@ impl ::serde::Serialize for CancelPortabilityArchiveRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        for (key, value) in &self.unknown_fields {
-            map.serialize_entry(key, value)?;
-        }
-        map.end()
+        crate::runtime::contract::json::serialize(self, serializer)
     }
 }
 
@@ -76,24 +77,30 @@ pub struct CancelPortabilityArchiveResponse {
     >,
 }
 
-impl crate::runtime::contract::object::Fields for CancelPortabilityArchiveResponse {
-    const NAME: &'static str = "CancelPortabilityArchiveResponse";
-
-    fn read_field<'de, A: ::serde::de::MapAccess<'de>>(
+impl crate::runtime::contract::json::ReadObject for CancelPortabilityArchiveResponse {
+    fn read_key(
         &mut self,
-        _key: &str,
-        _map: &mut A,
-    ) -> ::std::result::Result<bool, A::Error> {
-        ::std::result::Result::Ok(false)
-    }
-
-    fn read_other<'de, A: ::serde::de::MapAccess<'de>>(
-        &mut self,
-        key: ::std::string::String,
-        map: &mut A,
-    ) -> ::std::result::Result<(), A::Error> {
-        self.unknown_fields.insert(key, map.next_value()?);
+        key: ::std::borrow::Cow<'_, str>,
+        reader: &mut crate::runtime::contract::json::Reader<'_>,
+    ) -> ::std::result::Result<(), crate::runtime::contract::json::ReadError> {
+        self.unknown_fields.insert(key.into_owned(), reader.read()?);
         ::std::result::Result::Ok(())
+    }
+}
+
+impl crate::runtime::contract::json::FromJson for CancelPortabilityArchiveResponse {
+    fn read_json(
+        reader: &mut crate::runtime::contract::json::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::runtime::contract::json::ReadError> {
+        reader.read_object("CancelPortabilityArchiveResponse")
+    }
+}
+
+impl crate::runtime::contract::json::ToJson for CancelPortabilityArchiveResponse {
+    fn write_json(&self, writer: &mut crate::runtime::contract::json::Writer) {
+        let mut object = writer.object();
+        object.entries(&self.unknown_fields);
+        object.end();
     }
 }
 
@@ -101,7 +108,7 @@ impl<'de> ::serde::Deserialize<'de> for CancelPortabilityArchiveResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::contract::object::deserialize(deserializer)
+        crate::runtime::contract::json::deserialize(deserializer)
     }
 }
 
@@ -110,12 +117,7 @@ impl ::serde::Serialize for CancelPortabilityArchiveResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        for (key, value) in &self.unknown_fields {
-            map.serialize_entry(key, value)?;
-        }
-        map.end()
+        crate::runtime::contract::json::serialize(self, serializer)
     }
 }
 
@@ -124,7 +126,7 @@ impl crate::runtime::contract::Decode for CancelPortabilityArchiveResponse {
     fn decode(
         response: crate::runtime::contract::Response,
     ) -> ::std::result::Result<Self, crate::Error> {
-        response.json()
+        response.read()
     }
 }
 
@@ -139,24 +141,30 @@ pub struct CheckAccessTypeRequest {
     >,
 }
 
-impl crate::runtime::contract::object::Fields for CheckAccessTypeRequest {
-    const NAME: &'static str = "CheckAccessTypeRequest";
-
-    fn read_field<'de, A: ::serde::de::MapAccess<'de>>(
+impl crate::runtime::contract::json::ReadObject for CheckAccessTypeRequest {
+    fn read_key(
         &mut self,
-        _key: &str,
-        _map: &mut A,
-    ) -> ::std::result::Result<bool, A::Error> {
-        ::std::result::Result::Ok(false)
-    }
-
-    fn read_other<'de, A: ::serde::de::MapAccess<'de>>(
-        &mut self,
-        key: ::std::string::String,
-        map: &mut A,
-    ) -> ::std::result::Result<(), A::Error> {
-        self.unknown_fields.insert(key, map.next_value()?);
+        key: ::std::borrow::Cow<'_, str>,
+        reader: &mut crate::runtime::contract::json::Reader<'_>,
+    ) -> ::std::result::Result<(), crate::runtime::contract::json::ReadError> {
+        self.unknown_fields.insert(key.into_owned(), reader.read()?);
         ::std::result::Result::Ok(())
+    }
+}
+
+impl crate::runtime::contract::json::FromJson for CheckAccessTypeRequest {
+    fn read_json(
+        reader: &mut crate::runtime::contract::json::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::runtime::contract::json::ReadError> {
+        reader.read_object("CheckAccessTypeRequest")
+    }
+}
+
+impl crate::runtime::contract::json::ToJson for CheckAccessTypeRequest {
+    fn write_json(&self, writer: &mut crate::runtime::contract::json::Writer) {
+        let mut object = writer.object();
+        object.entries(&self.unknown_fields);
+        object.end();
     }
 }
 
@@ -164,7 +172,7 @@ impl<'de> ::serde::Deserialize<'de> for CheckAccessTypeRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::contract::object::deserialize(deserializer)
+        crate::runtime::contract::json::deserialize(deserializer)
     }
 }
 
@@ -173,12 +181,7 @@ impl ::serde::Serialize for CheckAccessTypeRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        for (key, value) in &self.unknown_fields {
-            map.serialize_entry(key, value)?;
-        }
-        map.end()
+        crate::runtime::contract::json::serialize(self, serializer)
     }
 }
 
@@ -229,29 +232,38 @@ impl CheckAccessTypeResponse {
     }
 }
 
-impl crate::runtime::contract::object::Fields for CheckAccessTypeResponse {
-    const NAME: &'static str = "CheckAccessTypeResponse";
-
-    fn read_field<'de, A: ::serde::de::MapAccess<'de>>(
+impl crate::runtime::contract::json::ReadObject for CheckAccessTypeResponse {
+    fn read_key(
         &mut self,
-        key: &str,
-        map: &mut A,
-    ) -> ::std::result::Result<bool, A::Error> {
-        match key {
-            "oneTimeResources" => self.one_time_resources = map.next_value()?,
-            "timeBasedResources" => self.time_based_resources = map.next_value()?,
-            _ => return ::std::result::Result::Ok(false),
+        key: ::std::borrow::Cow<'_, str>,
+        reader: &mut crate::runtime::contract::json::Reader<'_>,
+    ) -> ::std::result::Result<(), crate::runtime::contract::json::ReadError> {
+        match &*key {
+            "oneTimeResources" => self.one_time_resources = reader.read()?,
+            "timeBasedResources" => self.time_based_resources = reader.read()?,
+            _ => {
+                self.unknown_fields.insert(key.into_owned(), reader.read()?);
+            }
         }
-        ::std::result::Result::Ok(true)
-    }
-
-    fn read_other<'de, A: ::serde::de::MapAccess<'de>>(
-        &mut self,
-        key: ::std::string::String,
-        map: &mut A,
-    ) -> ::std::result::Result<(), A::Error> {
-        self.unknown_fields.insert(key, map.next_value()?);
         ::std::result::Result::Ok(())
+    }
+}
+
+impl crate::runtime::contract::json::FromJson for CheckAccessTypeResponse {
+    fn read_json(
+        reader: &mut crate::runtime::contract::json::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::runtime::contract::json::ReadError> {
+        reader.read_object("CheckAccessTypeResponse")
+    }
+}
+
+impl crate::runtime::contract::json::ToJson for CheckAccessTypeResponse {
+    fn write_json(&self, writer: &mut crate::runtime::contract::json::Writer) {
+        let mut object = writer.object();
+        object.field("oneTimeResources", &self.one_time_resources);
+        object.field("timeBasedResources", &self.time_based_resources);
+        object.entries(&self.unknown_fields);
+        object.end();
     }
 }
 
@@ -259,7 +271,7 @@ impl<'de> ::serde::Deserialize<'de> for CheckAccessTypeResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::contract::object::deserialize(deserializer)
+        crate::runtime::contract::json::deserialize(deserializer)
     }
 }
 
@@ -268,18 +280,7 @@ impl ::serde::Serialize for CheckAccessTypeResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if let ::std::option::Option::Some(value) = &self.one_time_resources {
-            map.serialize_entry("oneTimeResources", value)?;
-        }
-        if let ::std::option::Option::Some(value) = &self.time_based_resources {
-            map.serialize_entry("timeBasedResources", value)?;
-        }
-        for (key, value) in &self.unknown_fields {
-            map.serialize_entry(key, value)?;
-        }
-        map.end()
+        crate::runtime::contract::json::serialize(self, serializer)
     }
 }
 
@@ -288,7 +289,7 @@ impl crate::runtime::contract::Decode for CheckAccessTypeResponse {
     fn decode(
         response: crate::runtime::contract::Response,
     ) -> ::std::result::Result<Self, crate::Error> {
-        response.json()
+        response.read()
     }
 }
 
@@ -303,24 +304,30 @@ pub struct Empty {
     >,
 }
 
-impl crate::runtime::contract::object::Fields for Empty {
-    const NAME: &'static str = "Empty";
-
-    fn read_field<'de, A: ::serde::de::MapAccess<'de>>(
+impl crate::runtime::contract::json::ReadObject for Empty {
+    fn read_key(
         &mut self,
-        _key: &str,
-        _map: &mut A,
-    ) -> ::std::result::Result<bool, A::Error> {
-        ::std::result::Result::Ok(false)
-    }
-
-    fn read_other<'de, A: ::serde::de::MapAccess<'de>>(
-        &mut self,
-        key: ::std::string::String,
-        map: &mut A,
-    ) -> ::std::result::Result<(), A::Error> {
-        self.unknown_fields.insert(key, map.next_value()?);
+        key: ::std::borrow::Cow<'_, str>,
+        reader: &mut crate::runtime::contract::json::Reader<'_>,
+    ) -> ::std::result::Result<(), crate::runtime::contract::json::ReadError> {
+        self.unknown_fields.insert(key.into_owned(), reader.read()?);
         ::std::result::Result::Ok(())
+    }
+}
+
+impl crate::runtime::contract::json::FromJson for Empty {
+    fn read_json(
+        reader: &mut crate::runtime::contract::json::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::runtime::contract::json::ReadError> {
+        reader.read_object("Empty")
+    }
+}
+
+impl crate::runtime::contract::json::ToJson for Empty {
+    fn write_json(&self, writer: &mut crate::runtime::contract::json::Writer) {
+        let mut object = writer.object();
+        object.entries(&self.unknown_fields);
+        object.end();
     }
 }
 
@@ -328,7 +335,7 @@ impl<'de> ::serde::Deserialize<'de> for Empty {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::contract::object::deserialize(deserializer)
+        crate::runtime::contract::json::deserialize(deserializer)
     }
 }
 
@@ -337,12 +344,7 @@ impl ::serde::Serialize for Empty {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        for (key, value) in &self.unknown_fields {
-            map.serialize_entry(key, value)?;
-        }
-        map.end()
+        crate::runtime::contract::json::serialize(self, serializer)
     }
 }
 
@@ -351,7 +353,7 @@ impl crate::runtime::contract::Decode for Empty {
     fn decode(
         response: crate::runtime::contract::Response,
     ) -> ::std::result::Result<Self, crate::Error> {
-        response.json()
+        response.read()
     }
 }
 
@@ -407,30 +409,40 @@ impl InitiatePortabilityArchiveRequest {
     }
 }
 
-impl crate::runtime::contract::object::Fields for InitiatePortabilityArchiveRequest {
-    const NAME: &'static str = "InitiatePortabilityArchiveRequest";
-
-    fn read_field<'de, A: ::serde::de::MapAccess<'de>>(
+impl crate::runtime::contract::json::ReadObject for InitiatePortabilityArchiveRequest {
+    fn read_key(
         &mut self,
-        key: &str,
-        map: &mut A,
-    ) -> ::std::result::Result<bool, A::Error> {
-        match key {
-            "endTime" => self.end_time = map.next_value()?,
-            "resources" => self.resources = map.next_value()?,
-            "startTime" => self.start_time = map.next_value()?,
-            _ => return ::std::result::Result::Ok(false),
+        key: ::std::borrow::Cow<'_, str>,
+        reader: &mut crate::runtime::contract::json::Reader<'_>,
+    ) -> ::std::result::Result<(), crate::runtime::contract::json::ReadError> {
+        match &*key {
+            "endTime" => self.end_time = reader.read()?,
+            "resources" => self.resources = reader.read()?,
+            "startTime" => self.start_time = reader.read()?,
+            _ => {
+                self.unknown_fields.insert(key.into_owned(), reader.read()?);
+            }
         }
-        ::std::result::Result::Ok(true)
-    }
-
-    fn read_other<'de, A: ::serde::de::MapAccess<'de>>(
-        &mut self,
-        key: ::std::string::String,
-        map: &mut A,
-    ) -> ::std::result::Result<(), A::Error> {
-        self.unknown_fields.insert(key, map.next_value()?);
         ::std::result::Result::Ok(())
+    }
+}
+
+impl crate::runtime::contract::json::FromJson for InitiatePortabilityArchiveRequest {
+    fn read_json(
+        reader: &mut crate::runtime::contract::json::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::runtime::contract::json::ReadError> {
+        reader.read_object("InitiatePortabilityArchiveRequest")
+    }
+}
+
+impl crate::runtime::contract::json::ToJson for InitiatePortabilityArchiveRequest {
+    fn write_json(&self, writer: &mut crate::runtime::contract::json::Writer) {
+        let mut object = writer.object();
+        object.field("endTime", &self.end_time);
+        object.field("resources", &self.resources);
+        object.field("startTime", &self.start_time);
+        object.entries(&self.unknown_fields);
+        object.end();
     }
 }
 
@@ -438,7 +450,7 @@ impl<'de> ::serde::Deserialize<'de> for InitiatePortabilityArchiveRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::contract::object::deserialize(deserializer)
+        crate::runtime::contract::json::deserialize(deserializer)
     }
 }
 
@@ -447,21 +459,7 @@ impl ::serde::Serialize for InitiatePortabilityArchiveRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if let ::std::option::Option::Some(value) = &self.end_time {
-            map.serialize_entry("endTime", value)?;
-        }
-        if let ::std::option::Option::Some(value) = &self.resources {
-            map.serialize_entry("resources", value)?;
-        }
-        if let ::std::option::Option::Some(value) = &self.start_time {
-            map.serialize_entry("startTime", value)?;
-        }
-        for (key, value) in &self.unknown_fields {
-            map.serialize_entry(key, value)?;
-        }
-        map.end()
+        crate::runtime::contract::json::serialize(self, serializer)
     }
 }
 
@@ -506,29 +504,38 @@ impl InitiatePortabilityArchiveResponse {
     }
 }
 
-impl crate::runtime::contract::object::Fields for InitiatePortabilityArchiveResponse {
-    const NAME: &'static str = "InitiatePortabilityArchiveResponse";
-
-    fn read_field<'de, A: ::serde::de::MapAccess<'de>>(
+impl crate::runtime::contract::json::ReadObject for InitiatePortabilityArchiveResponse {
+    fn read_key(
         &mut self,
-        key: &str,
-        map: &mut A,
-    ) -> ::std::result::Result<bool, A::Error> {
-        match key {
-            "accessType" => self.access_type = map.next_value()?,
-            "archiveJobId" => self.archive_job_id = map.next_value()?,
-            _ => return ::std::result::Result::Ok(false),
+        key: ::std::borrow::Cow<'_, str>,
+        reader: &mut crate::runtime::contract::json::Reader<'_>,
+    ) -> ::std::result::Result<(), crate::runtime::contract::json::ReadError> {
+        match &*key {
+            "accessType" => self.access_type = reader.read()?,
+            "archiveJobId" => self.archive_job_id = reader.read()?,
+            _ => {
+                self.unknown_fields.insert(key.into_owned(), reader.read()?);
+            }
         }
-        ::std::result::Result::Ok(true)
-    }
-
-    fn read_other<'de, A: ::serde::de::MapAccess<'de>>(
-        &mut self,
-        key: ::std::string::String,
-        map: &mut A,
-    ) -> ::std::result::Result<(), A::Error> {
-        self.unknown_fields.insert(key, map.next_value()?);
         ::std::result::Result::Ok(())
+    }
+}
+
+impl crate::runtime::contract::json::FromJson for InitiatePortabilityArchiveResponse {
+    fn read_json(
+        reader: &mut crate::runtime::contract::json::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::runtime::contract::json::ReadError> {
+        reader.read_object("InitiatePortabilityArchiveResponse")
+    }
+}
+
+impl crate::runtime::contract::json::ToJson for InitiatePortabilityArchiveResponse {
+    fn write_json(&self, writer: &mut crate::runtime::contract::json::Writer) {
+        let mut object = writer.object();
+        object.field("accessType", &self.access_type);
+        object.field("archiveJobId", &self.archive_job_id);
+        object.entries(&self.unknown_fields);
+        object.end();
     }
 }
 
@@ -536,7 +543,7 @@ impl<'de> ::serde::Deserialize<'de> for InitiatePortabilityArchiveResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::contract::object::deserialize(deserializer)
+        crate::runtime::contract::json::deserialize(deserializer)
     }
 }
 
@@ -545,18 +552,7 @@ impl ::serde::Serialize for InitiatePortabilityArchiveResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if let ::std::option::Option::Some(value) = &self.access_type {
-            map.serialize_entry("accessType", value)?;
-        }
-        if let ::std::option::Option::Some(value) = &self.archive_job_id {
-            map.serialize_entry("archiveJobId", value)?;
-        }
-        for (key, value) in &self.unknown_fields {
-            map.serialize_entry(key, value)?;
-        }
-        map.end()
+        crate::runtime::contract::json::serialize(self, serializer)
     }
 }
 
@@ -565,7 +561,7 @@ impl crate::runtime::contract::Decode for InitiatePortabilityArchiveResponse {
     fn decode(
         response: crate::runtime::contract::Response,
     ) -> ::std::result::Result<Self, crate::Error> {
-        response.json()
+        response.read()
     }
 }
 
@@ -645,32 +641,44 @@ impl PortabilityArchiveState {
     }
 }
 
-impl crate::runtime::contract::object::Fields for PortabilityArchiveState {
-    const NAME: &'static str = "PortabilityArchiveState";
-
-    fn read_field<'de, A: ::serde::de::MapAccess<'de>>(
+impl crate::runtime::contract::json::ReadObject for PortabilityArchiveState {
+    fn read_key(
         &mut self,
-        key: &str,
-        map: &mut A,
-    ) -> ::std::result::Result<bool, A::Error> {
-        match key {
-            "exportTime" => self.export_time = map.next_value()?,
-            "name" => self.name = map.next_value()?,
-            "startTime" => self.start_time = map.next_value()?,
-            "state" => self.state = map.next_value()?,
-            "urls" => self.urls = map.next_value()?,
-            _ => return ::std::result::Result::Ok(false),
+        key: ::std::borrow::Cow<'_, str>,
+        reader: &mut crate::runtime::contract::json::Reader<'_>,
+    ) -> ::std::result::Result<(), crate::runtime::contract::json::ReadError> {
+        match &*key {
+            "exportTime" => self.export_time = reader.read()?,
+            "name" => self.name = reader.read()?,
+            "startTime" => self.start_time = reader.read()?,
+            "state" => self.state = reader.read()?,
+            "urls" => self.urls = reader.read()?,
+            _ => {
+                self.unknown_fields.insert(key.into_owned(), reader.read()?);
+            }
         }
-        ::std::result::Result::Ok(true)
-    }
-
-    fn read_other<'de, A: ::serde::de::MapAccess<'de>>(
-        &mut self,
-        key: ::std::string::String,
-        map: &mut A,
-    ) -> ::std::result::Result<(), A::Error> {
-        self.unknown_fields.insert(key, map.next_value()?);
         ::std::result::Result::Ok(())
+    }
+}
+
+impl crate::runtime::contract::json::FromJson for PortabilityArchiveState {
+    fn read_json(
+        reader: &mut crate::runtime::contract::json::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::runtime::contract::json::ReadError> {
+        reader.read_object("PortabilityArchiveState")
+    }
+}
+
+impl crate::runtime::contract::json::ToJson for PortabilityArchiveState {
+    fn write_json(&self, writer: &mut crate::runtime::contract::json::Writer) {
+        let mut object = writer.object();
+        object.field("exportTime", &self.export_time);
+        object.field("name", &self.name);
+        object.field("startTime", &self.start_time);
+        object.field("state", &self.state);
+        object.field("urls", &self.urls);
+        object.entries(&self.unknown_fields);
+        object.end();
     }
 }
 
@@ -678,7 +686,7 @@ impl<'de> ::serde::Deserialize<'de> for PortabilityArchiveState {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::contract::object::deserialize(deserializer)
+        crate::runtime::contract::json::deserialize(deserializer)
     }
 }
 
@@ -687,27 +695,7 @@ impl ::serde::Serialize for PortabilityArchiveState {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if let ::std::option::Option::Some(value) = &self.export_time {
-            map.serialize_entry("exportTime", value)?;
-        }
-        if let ::std::option::Option::Some(value) = &self.name {
-            map.serialize_entry("name", value)?;
-        }
-        if let ::std::option::Option::Some(value) = &self.start_time {
-            map.serialize_entry("startTime", value)?;
-        }
-        if let ::std::option::Option::Some(value) = &self.state {
-            map.serialize_entry("state", value)?;
-        }
-        if let ::std::option::Option::Some(value) = &self.urls {
-            map.serialize_entry("urls", value)?;
-        }
-        for (key, value) in &self.unknown_fields {
-            map.serialize_entry(key, value)?;
-        }
-        map.end()
+        crate::runtime::contract::json::serialize(self, serializer)
     }
 }
 
@@ -716,7 +704,7 @@ impl crate::runtime::contract::Decode for PortabilityArchiveState {
     fn decode(
         response: crate::runtime::contract::Response,
     ) -> ::std::result::Result<Self, crate::Error> {
-        response.json()
+        response.read()
     }
 }
 
@@ -731,24 +719,30 @@ pub struct ResetAuthorizationRequest {
     >,
 }
 
-impl crate::runtime::contract::object::Fields for ResetAuthorizationRequest {
-    const NAME: &'static str = "ResetAuthorizationRequest";
-
-    fn read_field<'de, A: ::serde::de::MapAccess<'de>>(
+impl crate::runtime::contract::json::ReadObject for ResetAuthorizationRequest {
+    fn read_key(
         &mut self,
-        _key: &str,
-        _map: &mut A,
-    ) -> ::std::result::Result<bool, A::Error> {
-        ::std::result::Result::Ok(false)
-    }
-
-    fn read_other<'de, A: ::serde::de::MapAccess<'de>>(
-        &mut self,
-        key: ::std::string::String,
-        map: &mut A,
-    ) -> ::std::result::Result<(), A::Error> {
-        self.unknown_fields.insert(key, map.next_value()?);
+        key: ::std::borrow::Cow<'_, str>,
+        reader: &mut crate::runtime::contract::json::Reader<'_>,
+    ) -> ::std::result::Result<(), crate::runtime::contract::json::ReadError> {
+        self.unknown_fields.insert(key.into_owned(), reader.read()?);
         ::std::result::Result::Ok(())
+    }
+}
+
+impl crate::runtime::contract::json::FromJson for ResetAuthorizationRequest {
+    fn read_json(
+        reader: &mut crate::runtime::contract::json::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::runtime::contract::json::ReadError> {
+        reader.read_object("ResetAuthorizationRequest")
+    }
+}
+
+impl crate::runtime::contract::json::ToJson for ResetAuthorizationRequest {
+    fn write_json(&self, writer: &mut crate::runtime::contract::json::Writer) {
+        let mut object = writer.object();
+        object.entries(&self.unknown_fields);
+        object.end();
     }
 }
 
@@ -756,7 +750,7 @@ impl<'de> ::serde::Deserialize<'de> for ResetAuthorizationRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::contract::object::deserialize(deserializer)
+        crate::runtime::contract::json::deserialize(deserializer)
     }
 }
 
@@ -765,12 +759,7 @@ impl ::serde::Serialize for ResetAuthorizationRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        for (key, value) in &self.unknown_fields {
-            map.serialize_entry(key, value)?;
-        }
-        map.end()
+        crate::runtime::contract::json::serialize(self, serializer)
     }
 }
 
@@ -785,24 +774,30 @@ pub struct RetryPortabilityArchiveRequest {
     >,
 }
 
-impl crate::runtime::contract::object::Fields for RetryPortabilityArchiveRequest {
-    const NAME: &'static str = "RetryPortabilityArchiveRequest";
-
-    fn read_field<'de, A: ::serde::de::MapAccess<'de>>(
+impl crate::runtime::contract::json::ReadObject for RetryPortabilityArchiveRequest {
+    fn read_key(
         &mut self,
-        _key: &str,
-        _map: &mut A,
-    ) -> ::std::result::Result<bool, A::Error> {
-        ::std::result::Result::Ok(false)
-    }
-
-    fn read_other<'de, A: ::serde::de::MapAccess<'de>>(
-        &mut self,
-        key: ::std::string::String,
-        map: &mut A,
-    ) -> ::std::result::Result<(), A::Error> {
-        self.unknown_fields.insert(key, map.next_value()?);
+        key: ::std::borrow::Cow<'_, str>,
+        reader: &mut crate::runtime::contract::json::Reader<'_>,
+    ) -> ::std::result::Result<(), crate::runtime::contract::json::ReadError> {
+        self.unknown_fields.insert(key.into_owned(), reader.read()?);
         ::std::result::Result::Ok(())
+    }
+}
+
+impl crate::runtime::contract::json::FromJson for RetryPortabilityArchiveRequest {
+    fn read_json(
+        reader: &mut crate::runtime::contract::json::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::runtime::contract::json::ReadError> {
+        reader.read_object("RetryPortabilityArchiveRequest")
+    }
+}
+
+impl crate::runtime::contract::json::ToJson for RetryPortabilityArchiveRequest {
+    fn write_json(&self, writer: &mut crate::runtime::contract::json::Writer) {
+        let mut object = writer.object();
+        object.entries(&self.unknown_fields);
+        object.end();
     }
 }
 
@@ -810,7 +805,7 @@ impl<'de> ::serde::Deserialize<'de> for RetryPortabilityArchiveRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::contract::object::deserialize(deserializer)
+        crate::runtime::contract::json::deserialize(deserializer)
     }
 }
 
@@ -819,12 +814,7 @@ impl ::serde::Serialize for RetryPortabilityArchiveRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        for (key, value) in &self.unknown_fields {
-            map.serialize_entry(key, value)?;
-        }
-        map.end()
+        crate::runtime::contract::json::serialize(self, serializer)
     }
 }
 
@@ -853,28 +843,36 @@ impl RetryPortabilityArchiveResponse {
     }
 }
 
-impl crate::runtime::contract::object::Fields for RetryPortabilityArchiveResponse {
-    const NAME: &'static str = "RetryPortabilityArchiveResponse";
-
-    fn read_field<'de, A: ::serde::de::MapAccess<'de>>(
+impl crate::runtime::contract::json::ReadObject for RetryPortabilityArchiveResponse {
+    fn read_key(
         &mut self,
-        key: &str,
-        map: &mut A,
-    ) -> ::std::result::Result<bool, A::Error> {
-        match key {
-            "archiveJobId" => self.archive_job_id = map.next_value()?,
-            _ => return ::std::result::Result::Ok(false),
+        key: ::std::borrow::Cow<'_, str>,
+        reader: &mut crate::runtime::contract::json::Reader<'_>,
+    ) -> ::std::result::Result<(), crate::runtime::contract::json::ReadError> {
+        match &*key {
+            "archiveJobId" => self.archive_job_id = reader.read()?,
+            _ => {
+                self.unknown_fields.insert(key.into_owned(), reader.read()?);
+            }
         }
-        ::std::result::Result::Ok(true)
-    }
-
-    fn read_other<'de, A: ::serde::de::MapAccess<'de>>(
-        &mut self,
-        key: ::std::string::String,
-        map: &mut A,
-    ) -> ::std::result::Result<(), A::Error> {
-        self.unknown_fields.insert(key, map.next_value()?);
         ::std::result::Result::Ok(())
+    }
+}
+
+impl crate::runtime::contract::json::FromJson for RetryPortabilityArchiveResponse {
+    fn read_json(
+        reader: &mut crate::runtime::contract::json::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::runtime::contract::json::ReadError> {
+        reader.read_object("RetryPortabilityArchiveResponse")
+    }
+}
+
+impl crate::runtime::contract::json::ToJson for RetryPortabilityArchiveResponse {
+    fn write_json(&self, writer: &mut crate::runtime::contract::json::Writer) {
+        let mut object = writer.object();
+        object.field("archiveJobId", &self.archive_job_id);
+        object.entries(&self.unknown_fields);
+        object.end();
     }
 }
 
@@ -882,7 +880,7 @@ impl<'de> ::serde::Deserialize<'de> for RetryPortabilityArchiveResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::contract::object::deserialize(deserializer)
+        crate::runtime::contract::json::deserialize(deserializer)
     }
 }
 
@@ -891,15 +889,7 @@ impl ::serde::Serialize for RetryPortabilityArchiveResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if let ::std::option::Option::Some(value) = &self.archive_job_id {
-            map.serialize_entry("archiveJobId", value)?;
-        }
-        for (key, value) in &self.unknown_fields {
-            map.serialize_entry(key, value)?;
-        }
-        map.end()
+        crate::runtime::contract::json::serialize(self, serializer)
     }
 }
 
@@ -908,6 +898,6 @@ impl crate::runtime::contract::Decode for RetryPortabilityArchiveResponse {
     fn decode(
         response: crate::runtime::contract::Response,
     ) -> ::std::result::Result<Self, crate::Error> {
-        response.json()
+        response.read()
     }
 }

@@ -336,6 +336,12 @@ pub fn json<T: serde::de::DeserializeOwned>(response: Response) -> Result<T, Err
     response.json()
 }
 
+/// Reads a JSON response as `T` with the runtime's reader, for a response type (a list or a
+/// map) the API crate cannot implement [`Decode`] for.
+pub fn read<T: crate::json::FromJson>(response: Response) -> Result<T, Error> {
+    response.read()
+}
+
 /// Reads a raw (`HttpBody`) response.
 pub fn raw<T: RawBody>(response: Response) -> Result<T, Error> {
     let (content_type, data) = response.raw();

@@ -130,7 +130,13 @@ impl Call {
         flatten(name.to_owned(), value, &mut self.query);
     }
 
-    /// Serializes `body` as the JSON request body.
+    /// Writes `body` as the JSON request body.
+    pub fn write_json_body(&mut self, body: &dyn crate::json::ToJson) {
+        self.body = Some(crate::json::to_vec(body));
+    }
+
+    /// Serializes `body` as the JSON request body (crates generated for contract versions 3
+    /// and 4).
     pub fn set_json_body<T: serde::Serialize>(&mut self, body: &T) -> Result<(), Error> {
         let bytes = serde_json::to_vec(body).map_err(|error| Error::InvalidRequest {
             method: self.method.id,

@@ -59,6 +59,8 @@ pub mod contract;
 mod download;
 mod error;
 mod features;
+#[doc(hidden)]
+pub mod json;
 #[cfg(feature = "oauth")]
 pub mod oauth;
 #[doc(hidden)]

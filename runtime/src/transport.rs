@@ -44,7 +44,20 @@ impl Response {
         (content_type, self.body)
     }
 
-    /// Decodes the body as `T`.
+    /// Reads the body as `T` with the runtime's JSON reader, which model types implement.
+    pub fn read<T: crate::json::FromJson>(self) -> Result<T, Error> {
+        crate::json::from_slice(&self.body).map_err(|error| {
+            Error::decode(
+                self.method,
+                self.status,
+                &error.to_string(),
+                self.body,
+                &self.secrets,
+            )
+        })
+    }
+
+    /// Decodes the body as `T` through serde (crates generated for contract versions 3 and 4).
     pub fn json<T: serde::de::DeserializeOwned>(self) -> Result<T, Error> {
         crate::object::from_json(&self.body).map_err(|error| {
             Error::decode(

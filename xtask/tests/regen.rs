@@ -499,7 +499,8 @@ fn a_folder_of_documents_becomes_a_set_of_crates_and_a_workspace() {
         codegen::RUNTIME_VERSION
     );
     assert!(tasks.contains(&runtime), "{tasks}");
-    assert!(tasks.contains("runtime-contract = 4\n"), "{tasks}");
+    let contract = format!("runtime-contract = {}\n", codegen::CONTRACT);
+    assert!(tasks.contains(&contract), "{tasks}");
     assert!(!tasks.contains("publish = false"), "{tasks}");
     assert!(tasks.contains("categories = [\"api-bindings\", \"web-programming::http-client\"]"));
     assert!(

@@ -131,43 +131,6 @@ fn scalar_type(scalar: Scalar) -> TokenStream {
     }
 }
 
-/// The wire codec for `ty`, when serde's own encoding is not Google's: 64-bit integers as
-/// strings, non-finite floats as strings. Written as the path inside `crate::runtime::contract::wire`.
-pub(crate) fn codec(ty: &TypeRef) -> Option<String> {
-    match ty {
-        TypeRef::Scalar(Scalar::I64) => Some("Int64".to_owned()),
-        TypeRef::Scalar(Scalar::U64) => Some("Uint64".to_owned()),
-        TypeRef::Scalar(Scalar::F32 | Scalar::F64) => Some("Float".to_owned()),
-        TypeRef::Scalar(_) | TypeRef::Named(_) => None,
-        TypeRef::List(item) => codec(item).map(|inner| format!("List<{inner}>")),
-        TypeRef::Map(value) => codec(value).map(|inner| format!("Map<{inner}>")),
-    }
-}
-
-/// The `with` path for serde that applies `codec`.
-pub(crate) fn with_path(codec: &str) -> String {
-    format!(
-        "crate::runtime::contract::wire::With::<{}>",
-        qualified_codec(codec)
-    )
-}
-
-/// `codec` (`Opt<List<Int64>>`) with every name qualified by `crate::runtime::contract::wire`.
-pub(crate) fn qualified_codec(codec: &str) -> String {
-    codec
-        .split_inclusive(['<', '>'])
-        .map(|part| {
-            let name = part.trim_end_matches(['<', '>']);
-            let tail = &part[name.len()..];
-            if name.is_empty() {
-                tail.to_owned()
-            } else {
-                format!("crate::runtime::contract::wire::{name}{tail}")
-            }
-        })
-        .collect::<String>()
-}
-
 /// Lints allowed in every generated module, each for a reason the generator cannot fix:
 /// descriptions are Google's prose, names are Google's names, and argument lists follow
 /// `parameterOrder`.

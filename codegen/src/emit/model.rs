@@ -7,8 +7,8 @@ use quote::quote;
 
 use super::docs::{doc_attrs, paragraphs};
 use super::{
-    Chunk, RustFile, Scope, cfg_attr, codec, file_module, gated, ident, module_allows, needed_by,
-    qualified_codec, rust_type, with_path,
+    Chunk, RustFile, Scope, cfg_attr, file_module, gated, ident, module_allows, needed_by,
+    rust_type,
 };
 use crate::ir::{
     Api, Decoding, EnumDef, FieldDef, ModuleDef, NewtypeDef, PageDef, StructDef, TypeDef, TypeRef,
@@ -155,7 +155,7 @@ fn decode_impl(name: &proc_macro2::Ident, decoding: &Decoding) -> TokenStream {
                 fn decode(
                     response: crate::runtime::contract::Response,
                 ) -> ::std::result::Result<Self, crate::Error> {
-                    response.json()
+                    response.read()
                 }
             }
         },
@@ -296,7 +296,8 @@ fn emit_struct(def: &StructDef, scope: Scope) -> TokenStream {
         ),
     };
     let page_impls = def.page.as_ref().map(|page| page_impls(&name, page, scope));
-    let serde_impls = serde_impls(def, &name);
+    let json_impls = json_impls(def, &name);
+    let serde_impls = serde_bridge(&name);
     let setters_impl = (!def.fields.is_empty()).then(|| {
         quote! {
             impl #name {
@@ -316,106 +317,85 @@ fn emit_struct(def: &StructDef, scope: Scope) -> TokenStream {
         }
 
         #setters_impl
+        #json_impls
         #serde_impls
         #page_impls
     }
 }
 
-/// `Serialize`, `Deserialize` and the runtime's `Fields` for a struct: a JSON object of its set
-/// fields under their wire names, then its other fields; read in one pass, each known key into
-/// its field, every other key into the map of other fields. (Serde's derive would need
-/// `#[serde(flatten)]` for that map, which buffers and reads every key twice.)
-fn serde_impls(def: &StructDef, name: &proc_macro2::Ident) -> TokenStream {
+/// How a struct is read and written: the runtime's `ReadObject`, `FromJson` and `ToJson` (one
+/// function each, over the runtime's concrete reader and writer), and serde's traits as thin
+/// layers over them for programs that use serde. A JSON object of the set fields under their
+/// wire names, then the other fields; read in one pass, each known key into its field, every
+/// other key into the map of other fields.
+fn json_impls(def: &StructDef, name: &proc_macro2::Ident) -> TokenStream {
     let type_name = local_name(&def.name);
     let rest = ident(&def.rest.name);
     let reads = def.fields.iter().map(|field| {
         let field_name = ident(&field.name);
         let wire = &field.wire_name;
-        match codec(&field.ty) {
-            Some(inner) => {
-                let codec = codec_type(&format!("Opt<{inner}>"));
-                quote! {
-                    #wire => self.#field_name = crate::runtime::contract::object::next_value_with::<#codec, _, _>(map)?,
-                }
-            }
-            None => quote!(#wire => self.#field_name = map.next_value()?,),
-        }
+        quote!(#wire => self.#field_name = reader.read()?,)
     });
-    let read_field = if def.fields.is_empty() {
-        quote! {
-            fn read_field<'de, A: ::serde::de::MapAccess<'de>>(
-                &mut self,
-                _key: &str,
-                _map: &mut A,
-            ) -> ::std::result::Result<bool, A::Error> {
-                ::std::result::Result::Ok(false)
-            }
-        }
-    } else {
-        quote! {
-            fn read_field<'de, A: ::serde::de::MapAccess<'de>>(
-                &mut self,
-                key: &str,
-                map: &mut A,
-            ) -> ::std::result::Result<bool, A::Error> {
-                match key {
-                    #(#reads)*
-                    _ => return ::std::result::Result::Ok(false),
-                }
-                ::std::result::Result::Ok(true)
-            }
-        }
-    };
-    let rest_codec = def
-        .rest
-        .value
-        .as_ref()
-        .and_then(codec)
-        .map(|inner| codec_type(&inner));
-    let (read_rest, write_rest) = match &rest_codec {
-        Some(codec) => (
-            quote!(crate::runtime::contract::object::next_value_with::<#codec, _, _>(map)?),
-            quote!(&crate::runtime::contract::object::Encoded::<_, #codec>::new(value)),
-        ),
-        None => (quote!(map.next_value()?), quote!(value)),
-    };
     let writes = def.fields.iter().map(|field| {
         let field_name = ident(&field.name);
         let wire = &field.wire_name;
-        let value = match codec(&field.ty) {
-            Some(inner) => {
-                let codec = codec_type(&inner);
-                quote!(&crate::runtime::contract::object::Encoded::<_, #codec>::new(value))
-            }
-            None => quote!(value),
-        };
+        quote!(object.field(#wire, &self.#field_name);)
+    });
+    let read_other = quote!(self.#rest.insert(key.into_owned(), reader.read()?););
+    // A struct without fields takes every key into its map of other fields.
+    let read_key = if def.fields.is_empty() {
+        read_other
+    } else {
         quote! {
-            if let ::std::option::Option::Some(value) = &self.#field_name {
-                map.serialize_entry(#wire, #value)?;
+            match &*key {
+                #(#reads)*
+                _ => {
+                    #read_other
+                }
             }
         }
-    });
+    };
     quote! {
-        impl crate::runtime::contract::object::Fields for #name {
-            const NAME: &'static str = #type_name;
-
-            #read_field
-
-            fn read_other<'de, A: ::serde::de::MapAccess<'de>>(
+        impl crate::runtime::contract::json::ReadObject for #name {
+            fn read_key(
                 &mut self,
-                key: ::std::string::String,
-                map: &mut A,
-            ) -> ::std::result::Result<(), A::Error> {
-                self.#rest.insert(key, #read_rest);
+                key: ::std::borrow::Cow<'_, str>,
+                reader: &mut crate::runtime::contract::json::Reader<'_>,
+            ) -> ::std::result::Result<(), crate::runtime::contract::json::ReadError> {
+                #read_key
                 ::std::result::Result::Ok(())
             }
         }
 
+        impl crate::runtime::contract::json::FromJson for #name {
+            fn read_json(
+                reader: &mut crate::runtime::contract::json::Reader<'_>,
+            ) -> ::std::result::Result<Self, crate::runtime::contract::json::ReadError> {
+                reader.read_object(#type_name)
+            }
+        }
+
+        impl crate::runtime::contract::json::ToJson for #name {
+            fn write_json(&self, writer: &mut crate::runtime::contract::json::Writer) {
+                let mut object = writer.object();
+                #(#writes)*
+                object.entries(&self.#rest);
+                object.end();
+            }
+        }
+
+    }
+}
+
+/// `Serialize` and `Deserialize` for a model type, through its `ToJson` and `FromJson`: compiled
+/// only in programs that use them.
+fn serde_bridge(name: &proc_macro2::Ident) -> TokenStream {
+    quote! {
         impl<'de> ::serde::Deserialize<'de> for #name {
             fn deserialize<D: ::serde::Deserializer<'de>>(
                 deserializer: D,
             ) -> ::std::result::Result<Self, D::Error> {
-                crate::runtime::contract::object::deserialize(deserializer)
+                crate::runtime::contract::json::deserialize(deserializer)
             }
         }
 
@@ -424,23 +404,10 @@ fn serde_impls(def: &StructDef, name: &proc_macro2::Ident) -> TokenStream {
                 &self,
                 serializer: S,
             ) -> ::std::result::Result<S::Ok, S::Error> {
-                use ::serde::ser::SerializeMap as _;
-                let mut map = serializer.serialize_map(::std::option::Option::None)?;
-                #(#writes)*
-                for (key, value) in &self.#rest {
-                    map.serialize_entry(key, #write_rest)?;
-                }
-                map.end()
+                crate::runtime::contract::json::serialize(self, serializer)
             }
         }
     }
-}
-
-/// The type of a codec (`Opt<Int64>`), each name in `crate::runtime::contract::wire`.
-fn codec_type(codec: &str) -> TokenStream {
-    let path = qualified_codec(codec);
-    let ty: syn::Type = syn::parse_str(&path).expect("codec names parse as a type");
-    quote!(#ty)
 }
 
 /// `Page` (and `PageItems`, when the items are plain) for a struct a list method answers with.
@@ -667,6 +634,20 @@ fn emit_enum(def: &EnumDef) -> TokenStream {
             }
         }
 
+        impl crate::runtime::contract::json::FromJson for #name {
+            fn read_json(
+                reader: &mut crate::runtime::contract::json::Reader<'_>,
+            ) -> ::std::result::Result<Self, crate::runtime::contract::json::ReadError> {
+                reader.read_str().map(|value| Self::from(&*value))
+            }
+        }
+
+        impl crate::runtime::contract::json::ToJson for #name {
+            fn write_json(&self, writer: &mut crate::runtime::contract::json::Writer) {
+                writer.write_str(self.as_str());
+            }
+        }
+
         impl ::serde::Serialize for #name {
             fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
                 serializer.serialize_str(self.as_str())
@@ -691,18 +672,29 @@ fn emit_newtype(def: &NewtypeDef, scope: Scope) -> TokenStream {
     };
     let docs = doc_attrs(description);
     let ty = rust_type(&def.ty, scope);
-    let with = codec(&def.ty).map(|inner| {
-        let path = with_path(&inner);
-        quote!(#[serde(with = #path)])
-    });
+    let serde_impls = serde_bridge(&name);
     quote! {
         #docs
-        #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-        #[serde(transparent)]
+        #[derive(Clone, Debug, PartialEq)]
         pub struct #name(
             /// The value.
-            #with
             pub #ty,
         );
+
+        impl crate::runtime::contract::json::FromJson for #name {
+            fn read_json(
+                reader: &mut crate::runtime::contract::json::Reader<'_>,
+            ) -> ::std::result::Result<Self, crate::runtime::contract::json::ReadError> {
+                reader.read().map(Self)
+            }
+        }
+
+        impl crate::runtime::contract::json::ToJson for #name {
+            fn write_json(&self, writer: &mut crate::runtime::contract::json::Writer) {
+                writer.write(&self.0);
+            }
+        }
+
+        #serde_impls
     }
 }

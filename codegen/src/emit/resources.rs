@@ -564,7 +564,7 @@ fn emit_builder(method: &MethodDef, owner: &str) -> TokenStream {
             // A raw body is taken apart, so `prepare` (which only borrows) takes a copy.
             let set_body = match &method.raw_request {
                 Some(raw) => set_raw_body(raw, quote!(self.#field.clone())),
-                None => quote!(call.set_json_body(&self.#field)?;),
+                None => quote!(call.write_json_body(&self.#field);),
             };
             (
                 Some(quote!(#field: #ty,)),
@@ -659,7 +659,8 @@ fn ready_call(method: &MethodDef) -> TokenStream {
             let name = ident(name);
             quote! {
                 let mut call = self.call;
-                let call = call.set_json_body(&self.#name).map(|()| call);
+                call.write_json_body(&self.#name);
+                let call = ::std::result::Result::Ok(call);
             }
         }
         (None, _) => quote!(let call = ::std::result::Result::Ok(self.call);),
@@ -667,7 +668,7 @@ fn ready_call(method: &MethodDef) -> TokenStream {
 }
 
 /// The Rust type a method answers with, and the function that reads it: compiled once in the
-/// crate (`Decode` or `RawBody` of the model type), else the runtime's generic JSON reader.
+/// crate (`Decode` or `RawBody` of the model type), else the runtime's JSON reader for lists and maps.
 fn response_decoder(method: &MethodDef) -> (TokenStream, TokenStream) {
     match (&method.response, &method.raw_response) {
         (Some(ty), Some(_)) => {
@@ -682,7 +683,7 @@ fn response_decoder(method: &MethodDef) -> (TokenStream, TokenStream) {
         }
         (Some(other), None) => {
             let ty = rust_type(other, Scope::Elsewhere);
-            let decoder = quote!(crate::runtime::contract::json::<#ty>);
+            let decoder = quote!(crate::runtime::contract::read::<#ty>);
             (ty, decoder)
         }
         (None, _) => (quote!(()), quote!(crate::runtime::contract::ignore)),

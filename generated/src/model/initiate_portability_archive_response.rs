@@ -55,6 +55,20 @@ impl ::std::fmt::Display for AccessType {
     }
 }
 
+impl crate::runtime::contract::json::FromJson for AccessType {
+    fn read_json(
+        reader: &mut crate::runtime::contract::json::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::runtime::contract::json::ReadError> {
+        reader.read_str().map(|value| Self::from(&*value))
+    }
+}
+
+impl crate::runtime::contract::json::ToJson for AccessType {
+    fn write_json(&self, writer: &mut crate::runtime::contract::json::Writer) {
+        writer.write_str(self.as_str());
+    }
+}
+
 impl ::serde::Serialize for AccessType {
     fn serialize<S: ::serde::Serializer>(
         &self,

@@ -55,6 +55,20 @@ impl ::std::fmt::Display for Alt {
     }
 }
 
+impl crate::runtime::contract::json::FromJson for Alt {
+    fn read_json(
+        reader: &mut crate::runtime::contract::json::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::runtime::contract::json::ReadError> {
+        reader.read_str().map(|value| Self::from(&*value))
+    }
+}
+
+impl crate::runtime::contract::json::ToJson for Alt {
+    fn write_json(&self, writer: &mut crate::runtime::contract::json::Writer) {
+        writer.write_str(self.as_str());
+    }
+}
+
 impl ::serde::Serialize for Alt {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -116,6 +130,20 @@ impl ::std::convert::From<&str> for Xgafv {
 impl ::std::fmt::Display for Xgafv {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl crate::runtime::contract::json::FromJson for Xgafv {
+    fn read_json(
+        reader: &mut crate::runtime::contract::json::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::runtime::contract::json::ReadError> {
+        reader.read_str().map(|value| Self::from(&*value))
+    }
+}
+
+impl crate::runtime::contract::json::ToJson for Xgafv {
+    fn write_json(&self, writer: &mut crate::runtime::contract::json::Writer) {
+        writer.write_str(self.as_str());
     }
 }
 

@@ -65,7 +65,7 @@ impl<'a, C: crate::runtime::Backend> AccessTypeCheckCall<'a, C> {
         &self,
     ) -> ::std::result::Result<crate::runtime::PreparedRequest, crate::Error> {
         let mut call = self.call.clone();
-        call.set_json_body(&self.request)?;
+        call.write_json_body(&self.request);
         self.service.prepare(&call)
     }
 
@@ -78,7 +78,8 @@ impl<'a, C: crate::runtime::Backend> AccessTypeCheckCall<'a, C> {
         crate::model::CheckAccessTypeResponse,
     > {
         let mut call = self.call;
-        let call = call.set_json_body(&self.request).map(|()| call);
+        call.write_json_body(&self.request);
+        let call = ::std::result::Result::Ok(call);
         C::execute(
             self.service,
             call,

@@ -120,7 +120,7 @@ impl<'a, C: crate::runtime::Backend> ArchiveJobsCancelCall<'a, C> {
         &self,
     ) -> ::std::result::Result<crate::runtime::PreparedRequest, crate::Error> {
         let mut call = self.call.clone();
-        call.set_json_body(&self.request)?;
+        call.write_json_body(&self.request);
         self.service.prepare(&call)
     }
 
@@ -133,7 +133,8 @@ impl<'a, C: crate::runtime::Backend> ArchiveJobsCancelCall<'a, C> {
         crate::model::CancelPortabilityArchiveResponse,
     > {
         let mut call = self.call;
-        let call = call.set_json_body(&self.request).map(|()| call);
+        call.write_json_body(&self.request);
+        let call = ::std::result::Result::Ok(call);
         C::execute(
             self.service,
             call,
@@ -230,7 +231,7 @@ impl<'a, C: crate::runtime::Backend> ArchiveJobsRetryCall<'a, C> {
         &self,
     ) -> ::std::result::Result<crate::runtime::PreparedRequest, crate::Error> {
         let mut call = self.call.clone();
-        call.set_json_body(&self.request)?;
+        call.write_json_body(&self.request);
         self.service.prepare(&call)
     }
 
@@ -243,7 +244,8 @@ impl<'a, C: crate::runtime::Backend> ArchiveJobsRetryCall<'a, C> {
         crate::model::RetryPortabilityArchiveResponse,
     > {
         let mut call = self.call;
-        let call = call.set_json_body(&self.request).map(|()| call);
+        call.write_json_body(&self.request);
+        let call = ::std::result::Result::Ok(call);
         C::execute(
             self.service,
             call,

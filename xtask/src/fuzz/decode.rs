@@ -1,15 +1,16 @@
 //! The decoding target: response bodies made hostile (truncated, deeply nested, huge numbers,
-//! invalid UTF-8, duplicate keys, long strings) and decoded with every Data Portability response
-//! type, Google's error body and each of the runtime's value codecs. Each must return a value
-//! or an error, never panic, and never allocate far out of proportion to the body.
+//! invalid UTF-8, duplicate keys, long strings) and decoded as the request path decodes them (the
+//! runtime's JSON reader) with every Data Portability response type, Google's error body and each
+//! value type the reader knows. Each must return a value or an error, never panic, and never
+//! allocate far out of proportion to the body.
 
 use google_dataportability_v1::model::{
     CheckAccessTypeResponse, Empty, InitiatePortabilityArchiveResponse, PortabilityArchiveState,
     RetryPortabilityArchiveResponse,
 };
-use google_dataportability_v1::runtime::wire::{Float, Int64, List, Map, Opt, Uint64, With};
+use google_dataportability_v1::runtime::contract::json;
 use google_dataportability_v1::runtime::{
-    Bytes, Date, Duration, FieldMask, GoogleError, Timestamp, object,
+    Bytes, Date, Duration, FieldMask, GoogleError, Timestamp,
 };
 
 use super::mutate::Rng;
@@ -155,50 +156,37 @@ pub fn try_decode(body: &[u8]) -> Outcome {
 /// A decoder: whether it accepted the body.
 type Decoder = fn(&[u8]) -> bool;
 
-/// A value codec's decoding of `body`.
-fn codec<C, T>(body: &[u8]) -> bool
-where
-    C: google_dataportability_v1::runtime::wire::Codec<T>,
-{
-    let mut deserializer = serde_json::Deserializer::from_slice(body);
-    With::<C>::deserialize::<T, _>(&mut deserializer).is_ok()
-}
-
-/// A value's own `Deserialize`.
-fn plain<T: serde::de::DeserializeOwned>(body: &[u8]) -> bool {
-    serde_json::from_slice::<T>(body).is_ok()
+/// How the request path reads `body` as `T`: the runtime's JSON reader.
+fn read<T: json::FromJson>(body: &[u8]) -> bool {
+    json::from_slice::<T>(body).is_ok()
 }
 
 const DECODERS: &[(&str, Decoder)] = &[
-    ("PortabilityArchiveState", |b| {
-        object::from_json::<PortabilityArchiveState>(b).is_ok()
-    }),
-    ("InitiatePortabilityArchiveResponse", |b| {
-        object::from_json::<InitiatePortabilityArchiveResponse>(b).is_ok()
-    }),
-    ("CheckAccessTypeResponse", |b| {
-        object::from_json::<CheckAccessTypeResponse>(b).is_ok()
-    }),
-    ("RetryPortabilityArchiveResponse", |b| {
-        object::from_json::<RetryPortabilityArchiveResponse>(b).is_ok()
-    }),
-    ("Empty", |b| object::from_json::<Empty>(b).is_ok()),
-    ("GoogleError", |b| GoogleError::parse(b).is_some()),
-    ("int64", codec::<Int64, i64>),
-    ("uint64", codec::<Uint64, u64>),
-    ("double", codec::<Float, f64>),
-    ("float", codec::<Float, f32>),
+    ("PortabilityArchiveState", read::<PortabilityArchiveState>),
     (
-        "optional int64 list",
-        codec::<Opt<List<Int64>>, Option<Vec<i64>>>,
+        "InitiatePortabilityArchiveResponse",
+        read::<InitiatePortabilityArchiveResponse>,
     ),
+    ("CheckAccessTypeResponse", read::<CheckAccessTypeResponse>),
+    (
+        "RetryPortabilityArchiveResponse",
+        read::<RetryPortabilityArchiveResponse>,
+    ),
+    ("Empty", read::<Empty>),
+    ("GoogleError", |b| GoogleError::parse(b).is_some()),
+    ("int64", read::<i64>),
+    ("uint64", read::<u64>),
+    ("double", read::<f64>),
+    ("float", read::<f32>),
+    ("optional int64 list", read::<Option<Vec<i64>>>),
     (
         "map of doubles",
-        codec::<Map<Float>, std::collections::BTreeMap<String, f64>>,
+        read::<std::collections::BTreeMap<String, f64>>,
     ),
-    ("bytes", plain::<Bytes>),
-    ("timestamp", plain::<Timestamp>),
-    ("date", plain::<Date>),
-    ("duration", plain::<Duration>),
-    ("field mask", plain::<FieldMask>),
+    ("any value", read::<serde_json::Value>),
+    ("bytes", read::<Bytes>),
+    ("timestamp", read::<Timestamp>),
+    ("date", read::<Date>),
+    ("duration", read::<Duration>),
+    ("field mask", read::<FieldMask>),
 ];

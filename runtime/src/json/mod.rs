@@ -1,0 +1,276 @@
+//! Google's JSON, read and written by concrete code: one reader and one writer over text, which
+//! each generated type drives through one non-generic function, so that a crate compiles its
+//! decoding once per type rather than once per type and serde deserializer.
+//!
+//! The spelling is Google's: 64-bit integers are strings (numbers are read too), non-finite
+//! floats are `"NaN"`, `"Infinity"` and `"-Infinity"`, bytes, timestamps, dates, durations and
+//! field masks are strings in their formats, `null` reads as absent, and a key given twice keeps
+//! its last value. Generated types implement serde's traits as thin layers over these, for
+//! programs that use serde themselves; the request path never goes through serde.
+
+mod read;
+mod write;
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+
+pub use read::{ReadError, Reader};
+pub use write::{ObjectWriter, Writer};
+
+use crate::values::{Bytes, Date, Duration, FieldMask, Timestamp};
+
+/// A value read from JSON.
+pub trait FromJson: Sized {
+    /// Reads one value.
+    fn read_json(reader: &mut Reader<'_>) -> Result<Self, ReadError>;
+}
+
+/// A value written as JSON.
+pub trait ToJson {
+    /// Writes the value.
+    fn write_json(&self, writer: &mut Writer);
+}
+
+/// A struct read from a JSON object one key at a time. Generated structs implement it with one
+/// `match` on the key: a known key into its field, any other into the map of other fields.
+pub trait ReadObject {
+    /// Reads the value of `key` into the struct.
+    fn read_key(&mut self, key: Cow<'_, str>, reader: &mut Reader<'_>) -> Result<(), ReadError>;
+}
+
+/// Reads a whole body as `T`: the UTF-8 is checked once for the whole body, then the text is
+/// read, and nothing but whitespace may follow the value.
+pub fn from_slice<T: FromJson>(body: &[u8]) -> Result<T, ReadError> {
+    let text = std::str::from_utf8(body).map_err(|error| {
+        let at = error.valid_up_to();
+        ReadError::at(body, at, "invalid UTF-8".to_owned())
+    })?;
+    from_str(text)
+}
+
+/// Reads a whole text as `T`.
+pub fn from_str<T: FromJson>(text: &str) -> Result<T, ReadError> {
+    let mut reader = Reader::new(text);
+    let value = T::read_json(&mut reader)?;
+    reader.finish()?;
+    Ok(value)
+}
+
+/// Writes `value` as compact JSON.
+pub fn to_vec(value: &dyn ToJson) -> Vec<u8> {
+    let mut writer = Writer::new();
+    value.write_json(&mut writer);
+    writer.into_bytes()
+}
+
+/// `Deserialize` for a generated type, for programs that use serde: the value is taken as JSON
+/// from any deserializer, then read as the request path reads it.
+pub fn deserialize<'de, T: FromJson, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<T, D::Error> {
+    let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+    let text = value.to_string();
+    from_str(&text).map_err(|error| serde::de::Error::custom(error.message()))
+}
+
+/// `Serialize` for a generated type, for programs that use serde: the value is written as the
+/// request path writes it, then handed to any serializer.
+pub fn serialize<S: serde::Serializer>(
+    value: &dyn ToJson,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    let written = to_vec(value);
+    let value: serde_json::Value =
+        serde_json::from_slice(&written).map_err(serde::ser::Error::custom)?;
+    serde::Serialize::serialize(&value, serializer)
+}
+
+impl FromJson for String {
+    fn read_json(reader: &mut Reader<'_>) -> Result<Self, ReadError> {
+        reader.read_str().map(Cow::into_owned)
+    }
+}
+
+impl ToJson for String {
+    fn write_json(&self, writer: &mut Writer) {
+        writer.write_str(self);
+    }
+}
+
+impl ToJson for str {
+    fn write_json(&self, writer: &mut Writer) {
+        writer.write_str(self);
+    }
+}
+
+impl FromJson for bool {
+    fn read_json(reader: &mut Reader<'_>) -> Result<Self, ReadError> {
+        reader.read_bool()
+    }
+}
+
+impl ToJson for bool {
+    fn write_json(&self, writer: &mut Writer) {
+        writer.display(self);
+    }
+}
+
+/// Integers: 32-bit ones are numbers on the wire, 64-bit ones strings; both read either.
+macro_rules! integers {
+    ($($type:ty => $expected:literal, $quoted:literal;)*) => {$(
+        impl FromJson for $type {
+            fn read_json(reader: &mut Reader<'_>) -> Result<Self, ReadError> {
+                reader.read_integer($expected)
+            }
+        }
+
+        impl ToJson for $type {
+            fn write_json(&self, writer: &mut Writer) {
+                if $quoted {
+                    writer.write_display_str(self);
+                } else {
+                    writer.display(self);
+                }
+            }
+        }
+    )*};
+}
+
+integers! {
+    i32 => "a 32-bit integer", false;
+    u32 => "an unsigned 32-bit integer", false;
+    i64 => "a 64-bit integer", true;
+    u64 => "an unsigned 64-bit integer", true;
+}
+
+impl FromJson for f64 {
+    fn read_json(reader: &mut Reader<'_>) -> Result<Self, ReadError> {
+        reader.read_float()
+    }
+}
+
+impl ToJson for f64 {
+    fn write_json(&self, writer: &mut Writer) {
+        writer.float(*self, false);
+    }
+}
+
+impl FromJson for f32 {
+    fn read_json(reader: &mut Reader<'_>) -> Result<Self, ReadError> {
+        // Narrowing is the point: the wire value is a `float`.
+        reader.read_float().map(|value| value as f32)
+    }
+}
+
+impl ToJson for f32 {
+    fn write_json(&self, writer: &mut Writer) {
+        writer.float(f64::from(*self), true);
+    }
+}
+
+/// Google's string formats: read and written through `FromStr` and `Display`.
+macro_rules! string_formats {
+    ($($type:ty),*) => {$(
+        impl FromJson for $type {
+            fn read_json(reader: &mut Reader<'_>) -> Result<Self, ReadError> {
+                reader.read_parsed()
+            }
+        }
+
+        impl ToJson for $type {
+            fn write_json(&self, writer: &mut Writer) {
+                writer.write_display_str(self);
+            }
+        }
+    )*};
+}
+
+string_formats!(Bytes, Timestamp, Date, Duration, FieldMask);
+
+impl FromJson for serde_json::Value {
+    fn read_json(reader: &mut Reader<'_>) -> Result<Self, ReadError> {
+        reader.read_value()
+    }
+}
+
+impl ToJson for serde_json::Value {
+    fn write_json(&self, writer: &mut Writer) {
+        // A `Value` holds only what JSON can say, so writing it cannot fail.
+        let text = self.to_string();
+        writer.raw(&text);
+    }
+}
+
+impl<T: FromJson> FromJson for Option<T> {
+    fn read_json(reader: &mut Reader<'_>) -> Result<Self, ReadError> {
+        if reader.read_null()? {
+            Ok(None)
+        } else {
+            T::read_json(reader).map(Some)
+        }
+    }
+}
+
+impl<T: ToJson> ToJson for Option<T> {
+    fn write_json(&self, writer: &mut Writer) {
+        match self {
+            Some(value) => value.write_json(writer),
+            None => writer.raw("null"),
+        }
+    }
+}
+
+impl<T: FromJson> FromJson for Box<T> {
+    fn read_json(reader: &mut Reader<'_>) -> Result<Self, ReadError> {
+        T::read_json(reader).map(Box::new)
+    }
+}
+
+impl<T: ToJson + ?Sized> ToJson for Box<T> {
+    fn write_json(&self, writer: &mut Writer) {
+        (**self).write_json(writer);
+    }
+}
+
+impl<T: FromJson> FromJson for Vec<T> {
+    fn read_json(reader: &mut Reader<'_>) -> Result<Self, ReadError> {
+        let mut items = Vec::new();
+        reader.read_items("a list", &mut |reader| {
+            items.push(T::read_json(reader)?);
+            Ok(())
+        })?;
+        Ok(items)
+    }
+}
+
+impl<T: ToJson> ToJson for Vec<T> {
+    fn write_json(&self, writer: &mut Writer) {
+        writer.items(self);
+    }
+}
+
+impl<T: FromJson> FromJson for BTreeMap<String, T> {
+    fn read_json(reader: &mut Reader<'_>) -> Result<Self, ReadError> {
+        let mut map = BTreeMap::new();
+        reader.read_entries("a map", &mut |key, reader| {
+            let value = T::read_json(reader)?;
+            map.insert(key.into_owned(), value);
+            Ok(())
+        })?;
+        Ok(map)
+    }
+}
+
+impl<T: ToJson> ToJson for BTreeMap<String, T> {
+    fn write_json(&self, writer: &mut Writer) {
+        let mut object = writer.object();
+        object.entries(self);
+        object.end();
+    }
+}
+
+impl<T: ToJson + ?Sized> ToJson for &T {
+    fn write_json(&self, writer: &mut Writer) {
+        (**self).write_json(writer);
+    }
+}
