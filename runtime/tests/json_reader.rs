@@ -374,3 +374,72 @@ fn serde_sees_the_same_json() {
         "invalid type: an array, expected a 64-bit integer"
     );
 }
+
+/// Whether two values are equal, floats within a rounding: serde_json's default float parsing
+/// is not always correctly rounded (`2.5e-30` reads as `2.5000000000000002e-30`); ours is.
+fn same(ours: &Value, theirs: &Value) -> bool {
+    match (ours, theirs) {
+        (Value::Number(a), Value::Number(b)) if a.is_f64() || b.is_f64() => {
+            let (a, b) = (a.as_f64().unwrap(), b.as_f64().unwrap());
+            a == b || (a - b).abs() <= a.abs().max(b.abs()) * 1e-15
+        }
+        (Value::Array(a), Value::Array(b)) => {
+            a.len() == b.len() && a.iter().zip(b).all(|(a, b)| same(a, b))
+        }
+        (Value::Object(a), Value::Object(b)) => {
+            a.len() == b.len() && a.iter().zip(b).all(|((k, a), (l, b))| k == l && same(a, b))
+        }
+        _ => ours == theirs,
+    }
+}
+
+/// Any value is read as serde_json reads it: the same value, or an error for the same inputs,
+/// over valid seeds and many small corruptions of them.
+#[test]
+fn any_value_agrees_with_serde_json_on_valid_and_corrupted_input() {
+    let seeds = [
+        r#"{"a": [1, -0, 2.5e-3, 1E2, "x\u0041\n", true, false, null, {}], "b": {"c": []}}"#,
+        r#"[18446744073709551615, -9223372036854775808, 18446744073709551616, 0.1]"#,
+        r#""\ud83d\ude00 caf\u00e9 \" \\ \/ \b\f\n\r\t""#,
+        r#"  {"dup": 1, "dup": 2, "": ""}  "#,
+    ];
+    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = move |below: usize| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % below as u64) as usize
+    };
+    let mut checked = 0;
+    for seed in seeds {
+        for round in 0..2_000 {
+            let mut text = seed.as_bytes().to_vec();
+            if round > 0 {
+                for _ in 0..1 + next(3) {
+                    let at = next(text.len() + 1);
+                    match next(4) {
+                        0 => text.truncate(at),
+                        1 => text.insert(at, b"{}[]\",:\\-.e0 tfnu"[next(17)]),
+                        2 if at < text.len() => {
+                            text.remove(at);
+                        }
+                        _ => text.insert(at, b' '),
+                    }
+                }
+            }
+            let Ok(text) = String::from_utf8(text) else {
+                continue;
+            };
+            let ours = read::<Value>(&text).ok();
+            let theirs = serde_json::from_str::<Value>(&text).ok();
+            let agree = match (&ours, &theirs) {
+                (Some(ours), Some(theirs)) => same(ours, theirs),
+                (None, None) => true,
+                _ => false,
+            };
+            assert!(agree, "{text:?}: ours {ours:?}, serde_json {theirs:?}");
+            checked += 1;
+        }
+    }
+    assert!(checked > 7_000, "{checked}");
+}

@@ -19,9 +19,9 @@ fn main() {
     ] {
         let body = files_list(unknown);
         let ours = || {
-            // As our client decodes a response (`Response::json`).
+            // As our client decodes a response (`Response::read`).
             let list: google_drive_v3::model::FileList =
-                google_drive_v3::runtime::object::from_json(&body).expect("ours decodes");
+                google_drive_v3::runtime::contract::json::from_slice(&body).expect("ours decodes");
             let files = list.files.unwrap_or_default();
             assert_eq!(files.len(), FILES);
             if unknown {

@@ -206,30 +206,21 @@ impl<'a> Reader<'a> {
         self.at += 1;
         let start = self.at;
         // The common case: no escape before the closing quote, so the string is borrowed.
-        loop {
-            match bytes.get(self.at) {
-                Some(b'"') => {
-                    let text = &self.text[start..self.at];
-                    self.at += 1;
-                    return Ok(Cow::Borrowed(text));
-                }
-                Some(b'\\') => break,
-                Some(0..=0x1f) => {
-                    return Err(self.error("control character in a string"));
-                }
-                Some(_) => self.at += 1,
-                None => return Err(self.error("EOF while parsing a string")),
+        self.at = plain_run_end(bytes, self.at);
+        match bytes.get(self.at) {
+            Some(b'"') => {
+                let text = &self.text[start..self.at];
+                self.at += 1;
+                return Ok(Cow::Borrowed(text));
             }
+            Some(b'\\') => {}
+            Some(_) => return Err(self.error("control character in a string")),
+            None => return Err(self.error("EOF while parsing a string")),
         }
         let mut owned = String::from(&self.text[start..self.at]);
         loop {
             let run_start = self.at;
-            while let Some(&byte) = bytes.get(self.at) {
-                if byte == b'"' || byte == b'\\' || byte < 0x20 {
-                    break;
-                }
-                self.at += 1;
-            }
+            self.at = plain_run_end(bytes, self.at);
             owned.push_str(&self.text[run_start..self.at]);
             match bytes.get(self.at) {
                 Some(b'"') => {
@@ -487,6 +478,11 @@ impl<'a> Reader<'a> {
         if self.peek() != Some(b'{') {
             return Err(self.invalid_type(expected));
         }
+        self.members(entry)
+    }
+
+    /// Reads the members of the object whose `{` is next.
+    fn members(&mut self, entry: &mut ReadEntry<'a, '_>) -> Result<(), ReadError> {
         self.enter()?;
         if self.peek() == Some(b'}') {
             self.at += 1;
@@ -519,11 +515,10 @@ impl<'a> Reader<'a> {
         target: &mut dyn ReadObject,
         name: &str,
     ) -> Result<(), ReadError> {
-        let expected = format!("a JSON object ({name})");
         if self.peek() != Some(b'{') {
-            return Err(self.invalid_type(&expected));
+            return Err(self.invalid_type(&format!("a JSON object ({name})")));
         }
-        self.read_entries(&expected, &mut |key, reader| target.read_key(key, reader))
+        self.members(&mut |key, reader| target.read_key(key, reader))
     }
 
     /// Reads an object as a new `T`.
@@ -567,7 +562,8 @@ impl<'a> Reader<'a> {
                 let number = self.number()?;
                 // As serde_json reads numbers: an integer that fits 64 bits stays exact,
                 // anything else is a float, and a float out of range is an error.
-                let exact = if number.integral {
+                // (`-0` too is a float there: negative zero.)
+                let exact = if number.integral && number.text != "-0" {
                     number
                         .text
                         .parse::<u64>()
@@ -595,6 +591,34 @@ impl<'a> Reader<'a> {
             Some(_) => Err(self.error("expected a value")),
         }
     }
+}
+
+/// Where the run of plain string bytes from `at` ends: at the first quote, backslash or control
+/// character, or the end of `bytes`. Eight bytes are tested at a time (each test says whether any
+/// byte of a word is one of them), since most strings are long runs of plain bytes.
+fn plain_run_end(bytes: &[u8], mut at: usize) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // The high bit of each byte of `word` that is below `limit` (`limit` at most 128); a bit can
+    // also be set above the first such byte, never below it.
+    let below = |word: u64, limit: u8| word.wrapping_sub(ONES * u64::from(limit)) & !word & HIGH;
+    while let Some(chunk) = bytes.get(at..at + 8) {
+        let word = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
+        let special = below(word ^ (ONES * u64::from(b'"')), 1)
+            | below(word ^ (ONES * u64::from(b'\\')), 1)
+            | below(word, 0x20);
+        if special != 0 {
+            return at + (special.trailing_zeros() / 8) as usize;
+        }
+        at += 8;
+    }
+    while let Some(&byte) = bytes.get(at) {
+        if byte == b'"' || byte == b'\\' || byte < 0x20 {
+            break;
+        }
+        at += 1;
+    }
+    at
 }
 
 /// `text` cut to a readable length for an error message.
