@@ -1,11 +1,12 @@
 //! Generated structs as JSON objects: each known key read straight into its field and every
 //! other key kept in the struct's map of other fields, in one pass over the object.
 //!
-//! Generated structs implement [`Fields`] and call [`deserialize`] from their `Deserialize`
-//! impl, and write themselves with `serialize_map`. Serde's derive would need `#[serde(flatten)]`
-//! for the map of other fields, which buffers every unknown key and value in its `Content` type
-//! and then reads them again; that costs compile time in every API crate and time on every
-//! response.
+//! Crates generated for contract versions 3 and 4 use it (later ones read through
+//! `contract::json`): their structs implement [`Fields`] and call [`deserialize`] from their
+//! `Deserialize` impl, and write themselves with `serialize_map`. Serde's derive would need
+//! `#[serde(flatten)]` for the map of other fields, which buffers every unknown key and value in
+//! its `Content` type and then reads them again; that costs compile time in every API crate and
+//! time on every response.
 
 use std::borrow::Cow;
 use std::fmt;

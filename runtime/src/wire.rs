@@ -1,8 +1,10 @@
 //! Wire codecs: how Google's JSON spells values that serde's defaults spell differently.
 //!
 //! Google sends 64-bit integers as JSON strings (a JavaScript number cannot hold them) and
-//! non-finite floats as the strings `"NaN"`, `"Infinity"` and `"-Infinity"`. Generated fields use
-//! these codecs through `#[serde(with = "With::<...>")]`, composed for options, lists and maps.
+//! non-finite floats as the strings `"NaN"`, `"Infinity"` and `"-Infinity"`. Fields of crates
+//! generated for contract versions 3 and 4 use these codecs through
+//! `#[serde(with = "With::<...>")]`, composed for options, lists and maps; later crates read and
+//! write through `contract::json`, whose value types spell the same.
 
 use std::collections::BTreeMap;
 use std::fmt;

@@ -8,7 +8,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::{Failure, paths, regen};
+use crate::{Failure, paths, regen, round_trip};
 
 /// Documents that are generated but not compiled: compute.v1 alone is a 5 MB document whose
 /// crate takes longer to check than all the others together.
@@ -51,7 +51,10 @@ pub fn run(args: &[String]) -> Result<(), Failure> {
     }
     let workspace = paths::target_dir().join("corpus");
     let Some(folder) = folder else {
-        let members = generate_all(&workspace, &documents()?)?;
+        let documents = documents()?;
+        let members = generate_all(&workspace, &documents, &[round_trip::NAME])?;
+        let types = round_trip::write(&workspace, &round_trip_subjects(&documents)?)?;
+        println!("corpus: wrote the round-trip program ({types} model types)");
         let mut manifests = Vec::new();
         for program in &PROGRAMS {
             manifests.push(write_program(&workspace, program)?);
@@ -61,6 +64,7 @@ pub fn run(args: &[String]) -> Result<(), Failure> {
             for (program, manifest) in PROGRAMS.iter().zip(&manifests) {
                 run_program(&workspace, program, manifest)?;
             }
+            run_round_trips(&workspace)?;
             package_set(&workspace)?;
         }
         return Ok(());
@@ -69,7 +73,7 @@ pub fn run(args: &[String]) -> Result<(), Failure> {
     let workspace = workspace.join("documents");
     let started = std::time::Instant::now();
     let documents = crate::set::documents_in(&folder)?;
-    let members = generate_all(&workspace, &documents)?;
+    let members = generate_all(&workspace, &documents, &[])?;
     println!(
         "corpus: generated {} crates in {:.1} s ({} to compile)",
         documents.len(),
@@ -268,7 +272,11 @@ fn documents() -> Result<Vec<PathBuf>, Failure> {
 
 /// Generates a crate for each of `documents` into `workspace`; returns the folders of those to
 /// compile. Every document is tried; the failures are listed together at the end.
-fn generate_all(workspace: &Path, documents: &[PathBuf]) -> Result<Vec<Member>, Failure> {
+fn generate_all(
+    workspace: &Path,
+    documents: &[PathBuf],
+    programs: &[&str],
+) -> Result<Vec<Member>, Failure> {
     let io =
         |path: &Path, error: std::io::Error| Failure::error(format!("{}: {error}", path.display()));
     // Start from nothing but the build cache, so no crate of an earlier run lingers.
@@ -312,7 +320,9 @@ fn generate_all(workspace: &Path, documents: &[PathBuf]) -> Result<Vec<Member>, 
         "# Written by `cargo xtask corpus`.\n[workspace]\nresolver = \"3\"\nmembers = [{}]\n",
         members
             .iter()
-            .map(|member| format!("{:?}", member.folder))
+            .map(|member| member.folder.as_str())
+            .chain(programs.iter().copied())
+            .map(|folder| format!("{folder:?}"))
             .collect::<Vec<_>>()
             .join(", ")
     );
@@ -333,25 +343,9 @@ fn generate_one(workspace: &Path, document: &Path) -> Result<(String, Option<Mem
         .expect("a file")
         .to_string_lossy()
         .into_owned();
-    // Crate names are snake case once compiled: `youtubeAnalytics` becomes lower case.
-    let stem = crate::set::folder_of(document);
-    let is_fixture = document
-        .parent()
-        .is_some_and(|dir| dir.ends_with("fixtures"));
-    let folder = if is_fixture {
-        format!("fixture-{stem}")
-    } else {
-        stem
-    };
+    let folder = folder_of(document);
     let crate_dir = workspace.join(&folder);
-    let options = codegen::Options {
-        crate_name: Some(format!("corpus-{folder}")),
-        standalone: false,
-        guide: None,
-        runtime_source: paths::runtime_source(&crate_dir),
-        version: codegen::FIRST_VERSION.to_owned(),
-        publish: None,
-    };
+    let options = options_for(&folder, &crate_dir);
     let files = regen::generate(document, &options).map_err(|failure| failure.message)?;
     for file in &files {
         let path = crate_dir.join(&file.path);
@@ -373,6 +367,83 @@ fn generate_one(workspace: &Path, document: &Path) -> Result<(String, Option<Mem
         .map(|manifest| resource_features(&manifest.contents))
         .unwrap_or_default();
     Ok((line, Some(Member { folder, features })))
+}
+
+/// The folder of a document's crate in the corpus workspace, which is also its package name
+/// after `corpus-`.
+fn folder_of(document: &Path) -> String {
+    // Crate names are snake case once compiled: `youtubeAnalytics` becomes lower case.
+    let stem = crate::set::folder_of(document);
+    let is_fixture = document
+        .parent()
+        .is_some_and(|dir| dir.ends_with("fixtures"));
+    if is_fixture {
+        format!("fixture-{stem}")
+    } else {
+        stem
+    }
+}
+
+/// How a crate of the corpus workspace is generated.
+fn options_for(folder: &str, crate_dir: &Path) -> codegen::Options {
+    codegen::Options {
+        crate_name: Some(format!("corpus-{folder}")),
+        standalone: false,
+        guide: None,
+        runtime_source: paths::runtime_source(crate_dir),
+        version: codegen::FIRST_VERSION.to_owned(),
+        publish: None,
+    }
+}
+
+/// The crates whose model types the round-trip program checks: every one the corpus compiles.
+fn round_trip_subjects(documents: &[PathBuf]) -> Result<Vec<round_trip::Subject>, Failure> {
+    let mut subjects = Vec::new();
+    for document in documents {
+        let file_name = document.file_name().unwrap_or_default().to_string_lossy();
+        if GENERATE_ONLY.contains(&file_name.as_ref()) {
+            continue;
+        }
+        let folder = folder_of(document);
+        let shown = paths::display(document);
+        let bytes =
+            fs::read(document).map_err(|error| Failure::error(format!("{shown}: {error}")))?;
+        let parsed = discovery::parse_bytes(&bytes)
+            .map_err(|error| Failure::error(format!("{shown}: {error}")))?;
+        let api = codegen::lower::lower(&parsed, &options_for(&folder, Path::new(&folder)))
+            .map_err(|error| Failure::error(format!("{shown}: {error}")))?;
+        subjects.push(round_trip::Subject {
+            package: format!("corpus-{folder}"),
+            api,
+        });
+    }
+    Ok(subjects)
+}
+
+/// Builds and runs the round-trip program; it fails unless every type's round trip holds.
+fn run_round_trips(workspace: &Path) -> Result<(), Failure> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let output = Command::new(cargo)
+        .args([
+            "run",
+            "--quiet",
+            "--package",
+            round_trip::NAME,
+            "--manifest-path",
+        ])
+        .arg(workspace.join("Cargo.toml"))
+        .env("CARGO_TARGET_DIR", workspace.join("target"))
+        .output()
+        .map_err(|error| Failure::error(format!("could not run cargo: {error}")))?;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    print!("{stdout}");
+    if !output.status.success() {
+        return Err(Failure::check(format!(
+            "the round-trip program failed:\n{stdout}{}",
+            String::from_utf8_lossy(&output.stderr)
+        )));
+    }
+    Ok(())
 }
 
 /// A crate of the corpus workspace.

@@ -14,6 +14,7 @@ mod overhead;
 mod paths;
 mod rebuild;
 mod regen;
+mod round_trip;
 mod runtime_copy;
 mod set;
 mod version;
