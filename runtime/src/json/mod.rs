@@ -14,7 +14,7 @@ mod write;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-pub use read::{ReadError, Reader};
+pub use read::{ReadEntry, ReadError, Reader};
 pub use write::{ObjectWriter, Writer};
 
 use crate::values::{Bytes, Date, Duration, FieldMask, Timestamp};

@@ -352,12 +352,13 @@ impl<'a> Reader<'a> {
     where
         T: std::str::FromStr,
     {
-        let start = self.peek().map(|_| self.at);
-        let text: Cow<'a, str> = match self.peek() {
+        let next = self.peek();
+        let start = self.at;
+        let text: Cow<'a, str> = match next {
             Some(b'-' | b'0'..=b'9') => {
                 let number = self.number()?;
                 if !number.integral {
-                    self.at = start.unwrap_or(self.at);
+                    self.at = start;
                     return Err(self.invalid_type(expected));
                 }
                 Cow::Borrowed(number.text)
@@ -366,23 +367,20 @@ impl<'a> Reader<'a> {
             _ => return Err(self.invalid_type(expected)),
         };
         text.parse().map_err(|_| {
-            let at = start.unwrap_or(self.at);
-            ReadError::at(
-                self.bytes(),
-                at,
-                format!(
-                    "{} is not {expected} (or is out of its range)",
-                    shorten(&text)
-                ),
-            )
+            let message = format!(
+                "{} is not {expected} (or is out of its range)",
+                shorten(&text)
+            );
+            ReadError::at(self.bytes(), start, message)
         })
     }
 
     /// Reads a float from a JSON number, or from one of Google's strings: `"NaN"`,
     /// `"Infinity"`, `"-Infinity"`, or a finite number written as a string.
     pub fn read_float(&mut self) -> Result<f64, ReadError> {
-        let start = self.peek().map_or(self.at, |_| self.at);
-        let value = match self.peek() {
+        let next = self.peek();
+        let start = self.at;
+        let value = match next {
             Some(b'-' | b'0'..=b'9') => {
                 let number = self.number()?;
                 number.text.parse::<f64>().ok()
