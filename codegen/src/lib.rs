@@ -4,6 +4,9 @@
 //! returns the [`ir`]; [`emit`] turns the IR into token streams; [`render`] formats them and adds
 //! the generated-file header. Nothing here touches the file system; `xtask` writes the files.
 
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
+
 pub mod drift;
 pub mod emit;
 mod error;

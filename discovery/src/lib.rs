@@ -4,6 +4,9 @@
 //! what the document says, including fields this crate does not know (in each `extra` map), so a
 //! new Discovery feature never breaks parsing.
 
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
+
 mod model;
 mod parse;
 pub mod shorten;

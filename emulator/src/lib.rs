@@ -3,6 +3,9 @@
 //! progress; signed ZIP downloads; and fault injection. In memory and deterministic: a seed
 //! fixes every id, token and injected fault, and the clock can be driven by hand.
 
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
+
 mod archive;
 mod clock;
 mod config;

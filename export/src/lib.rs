@@ -8,6 +8,9 @@
 //! expired URLs are renewed by polling again, and an interruption leaves no half-written file
 //! under a final name: partial data stays in `*.part` files of the current job.
 
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
+
 mod archive;
 mod care;
 mod saved;

@@ -23,6 +23,9 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
+
 //!
 //! The same builder makes an [`AsyncClient`] for async programs (tokio): the hubs, builders and
 //! names are the same, and each call is awaited.

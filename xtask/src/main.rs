@@ -1,6 +1,9 @@
 //! `cargo xtask`: the repository's tasks. Every file the generator reads or writes goes
 //! through here; `codegen` itself does no I/O.
 
+// The counting allocator (`measure`) is the one place that needs `unsafe`; it says so itself.
+#![deny(unsafe_code)]
+
 mod anchors;
 mod bench;
 mod check_set;

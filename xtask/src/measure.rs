@@ -32,6 +32,7 @@ fn count(change: isize) {
 
 // SAFETY: every call is passed to mimalloc as it came; the counting touches only plain
 // thread-local cells, which never allocate.
+#[allow(unsafe_code)]
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         count(layout.size() as isize);
