@@ -213,9 +213,7 @@ impl CheckAccessTypeResponse {
         I: ::std::iter::IntoIterator<Item = V>,
         V: ::std::convert::Into<::std::string::String>,
     {
-        self.one_time_resources = ::std::option::Option::Some(
-            values.into_iter().map(::std::convert::Into::into).collect(),
-        );
+        self.one_time_resources = crate::runtime::contract::json::list(values);
         self
     }
 
@@ -225,9 +223,7 @@ impl CheckAccessTypeResponse {
         I: ::std::iter::IntoIterator<Item = V>,
         V: ::std::convert::Into<::std::string::String>,
     {
-        self.time_based_resources = ::std::option::Option::Some(
-            values.into_iter().map(::std::convert::Into::into).collect(),
-        );
+        self.time_based_resources = crate::runtime::contract::json::list(values);
         self
     }
 }
@@ -393,9 +389,7 @@ impl InitiatePortabilityArchiveRequest {
         I: ::std::iter::IntoIterator<Item = V>,
         V: ::std::convert::Into<::std::string::String>,
     {
-        self.resources = ::std::option::Option::Some(
-            values.into_iter().map(::std::convert::Into::into).collect(),
-        );
+        self.resources = crate::runtime::contract::json::list(values);
         self
     }
 
@@ -634,9 +628,7 @@ impl PortabilityArchiveState {
         I: ::std::iter::IntoIterator<Item = V>,
         V: ::std::convert::Into<::std::string::String>,
     {
-        self.urls = ::std::option::Option::Some(
-            values.into_iter().map(::std::convert::Into::into).collect(),
-        );
+        self.urls = crate::runtime::contract::json::list(values);
         self
     }
 }

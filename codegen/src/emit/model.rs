@@ -517,7 +517,7 @@ fn emit_setter(field: &FieldDef, scope: Scope) -> TokenStream {
                     I: ::std::iter::IntoIterator<Item = V>,
                     V: ::std::convert::Into<#item>,
                 {
-                    self.#name = ::std::option::Option::Some(values.into_iter().map(::std::convert::Into::into).collect());
+                    self.#name = crate::runtime::contract::json::list(values);
                     self
                 }
             }
@@ -533,9 +533,7 @@ fn emit_setter(field: &FieldDef, scope: Scope) -> TokenStream {
                     K: ::std::convert::Into<::std::string::String>,
                     V: ::std::convert::Into<#value>,
                 {
-                    self.#name = ::std::option::Option::Some(
-                        entries.into_iter().map(|(key, value)| (key.into(), value.into())).collect(),
-                    );
+                    self.#name = crate::runtime::contract::json::map(entries);
                     self
                 }
             }

@@ -85,6 +85,25 @@ pub fn serialize<S: serde::Serializer>(
     serde::Serialize::serialize(&value, serializer)
 }
 
+/// The value of a list field from anything iterable whose items convert: the body every
+/// generated list setter shares, compiled once per item type rather than once per setter.
+pub fn list<T, V: Into<T>>(values: impl IntoIterator<Item = V>) -> Option<Vec<T>> {
+    Some(values.into_iter().map(Into::into).collect())
+}
+
+/// The value of a map field from anything iterable of pairs that convert, as [`list`] is for
+/// lists.
+pub fn map<T, K: Into<String>, V: Into<T>>(
+    entries: impl IntoIterator<Item = (K, V)>,
+) -> Option<BTreeMap<String, T>> {
+    Some(
+        entries
+            .into_iter()
+            .map(|(key, value)| (key.into(), value.into()))
+            .collect(),
+    )
+}
+
 impl FromJson for String {
     fn read_json(reader: &mut Reader<'_>) -> Result<Self, ReadError> {
         reader.read_str().map(Cow::into_owned)
