@@ -28,8 +28,7 @@ impl crate::runtime::contract::json::ReadObject for CancelPortabilityArchiveRequ
         key: ::std::borrow::Cow<'_, str>,
         reader: &mut crate::runtime::contract::json::Reader<'_>,
     ) -> ::std::result::Result<(), crate::runtime::contract::json::ReadError> {
-        self.unknown_fields.insert(key.into_owned(), reader.read()?);
-        ::std::result::Result::Ok(())
+        reader.other(key, &mut self.unknown_fields)
     }
 }
 
@@ -83,8 +82,7 @@ impl crate::runtime::contract::json::ReadObject for CancelPortabilityArchiveResp
         key: ::std::borrow::Cow<'_, str>,
         reader: &mut crate::runtime::contract::json::Reader<'_>,
     ) -> ::std::result::Result<(), crate::runtime::contract::json::ReadError> {
-        self.unknown_fields.insert(key.into_owned(), reader.read()?);
-        ::std::result::Result::Ok(())
+        reader.other(key, &mut self.unknown_fields)
     }
 }
 
@@ -147,8 +145,7 @@ impl crate::runtime::contract::json::ReadObject for CheckAccessTypeRequest {
         key: ::std::borrow::Cow<'_, str>,
         reader: &mut crate::runtime::contract::json::Reader<'_>,
     ) -> ::std::result::Result<(), crate::runtime::contract::json::ReadError> {
-        self.unknown_fields.insert(key.into_owned(), reader.read()?);
-        ::std::result::Result::Ok(())
+        reader.other(key, &mut self.unknown_fields)
     }
 }
 
@@ -235,13 +232,10 @@ impl crate::runtime::contract::json::ReadObject for CheckAccessTypeResponse {
         reader: &mut crate::runtime::contract::json::Reader<'_>,
     ) -> ::std::result::Result<(), crate::runtime::contract::json::ReadError> {
         match &*key {
-            "oneTimeResources" => self.one_time_resources = reader.read()?,
-            "timeBasedResources" => self.time_based_resources = reader.read()?,
-            _ => {
-                self.unknown_fields.insert(key.into_owned(), reader.read()?);
-            }
+            "oneTimeResources" => reader.field(&mut self.one_time_resources),
+            "timeBasedResources" => reader.field(&mut self.time_based_resources),
+            _ => reader.other(key, &mut self.unknown_fields),
         }
-        ::std::result::Result::Ok(())
     }
 }
 
@@ -306,8 +300,7 @@ impl crate::runtime::contract::json::ReadObject for Empty {
         key: ::std::borrow::Cow<'_, str>,
         reader: &mut crate::runtime::contract::json::Reader<'_>,
     ) -> ::std::result::Result<(), crate::runtime::contract::json::ReadError> {
-        self.unknown_fields.insert(key.into_owned(), reader.read()?);
-        ::std::result::Result::Ok(())
+        reader.other(key, &mut self.unknown_fields)
     }
 }
 
@@ -410,14 +403,11 @@ impl crate::runtime::contract::json::ReadObject for InitiatePortabilityArchiveRe
         reader: &mut crate::runtime::contract::json::Reader<'_>,
     ) -> ::std::result::Result<(), crate::runtime::contract::json::ReadError> {
         match &*key {
-            "endTime" => self.end_time = reader.read()?,
-            "resources" => self.resources = reader.read()?,
-            "startTime" => self.start_time = reader.read()?,
-            _ => {
-                self.unknown_fields.insert(key.into_owned(), reader.read()?);
-            }
+            "endTime" => reader.field(&mut self.end_time),
+            "resources" => reader.field(&mut self.resources),
+            "startTime" => reader.field(&mut self.start_time),
+            _ => reader.other(key, &mut self.unknown_fields),
         }
-        ::std::result::Result::Ok(())
     }
 }
 
@@ -505,13 +495,10 @@ impl crate::runtime::contract::json::ReadObject for InitiatePortabilityArchiveRe
         reader: &mut crate::runtime::contract::json::Reader<'_>,
     ) -> ::std::result::Result<(), crate::runtime::contract::json::ReadError> {
         match &*key {
-            "accessType" => self.access_type = reader.read()?,
-            "archiveJobId" => self.archive_job_id = reader.read()?,
-            _ => {
-                self.unknown_fields.insert(key.into_owned(), reader.read()?);
-            }
+            "accessType" => reader.field(&mut self.access_type),
+            "archiveJobId" => reader.field(&mut self.archive_job_id),
+            _ => reader.other(key, &mut self.unknown_fields),
         }
-        ::std::result::Result::Ok(())
     }
 }
 
@@ -640,16 +627,13 @@ impl crate::runtime::contract::json::ReadObject for PortabilityArchiveState {
         reader: &mut crate::runtime::contract::json::Reader<'_>,
     ) -> ::std::result::Result<(), crate::runtime::contract::json::ReadError> {
         match &*key {
-            "exportTime" => self.export_time = reader.read()?,
-            "name" => self.name = reader.read()?,
-            "startTime" => self.start_time = reader.read()?,
-            "state" => self.state = reader.read()?,
-            "urls" => self.urls = reader.read()?,
-            _ => {
-                self.unknown_fields.insert(key.into_owned(), reader.read()?);
-            }
+            "exportTime" => reader.field(&mut self.export_time),
+            "name" => reader.field(&mut self.name),
+            "startTime" => reader.field(&mut self.start_time),
+            "state" => reader.field(&mut self.state),
+            "urls" => reader.field(&mut self.urls),
+            _ => reader.other(key, &mut self.unknown_fields),
         }
-        ::std::result::Result::Ok(())
     }
 }
 
@@ -717,8 +701,7 @@ impl crate::runtime::contract::json::ReadObject for ResetAuthorizationRequest {
         key: ::std::borrow::Cow<'_, str>,
         reader: &mut crate::runtime::contract::json::Reader<'_>,
     ) -> ::std::result::Result<(), crate::runtime::contract::json::ReadError> {
-        self.unknown_fields.insert(key.into_owned(), reader.read()?);
-        ::std::result::Result::Ok(())
+        reader.other(key, &mut self.unknown_fields)
     }
 }
 
@@ -772,8 +755,7 @@ impl crate::runtime::contract::json::ReadObject for RetryPortabilityArchiveReque
         key: ::std::borrow::Cow<'_, str>,
         reader: &mut crate::runtime::contract::json::Reader<'_>,
     ) -> ::std::result::Result<(), crate::runtime::contract::json::ReadError> {
-        self.unknown_fields.insert(key.into_owned(), reader.read()?);
-        ::std::result::Result::Ok(())
+        reader.other(key, &mut self.unknown_fields)
     }
 }
 
@@ -842,12 +824,9 @@ impl crate::runtime::contract::json::ReadObject for RetryPortabilityArchiveRespo
         reader: &mut crate::runtime::contract::json::Reader<'_>,
     ) -> ::std::result::Result<(), crate::runtime::contract::json::ReadError> {
         match &*key {
-            "archiveJobId" => self.archive_job_id = reader.read()?,
-            _ => {
-                self.unknown_fields.insert(key.into_owned(), reader.read()?);
-            }
+            "archiveJobId" => reader.field(&mut self.archive_job_id),
+            _ => reader.other(key, &mut self.unknown_fields),
         }
-        ::std::result::Result::Ok(())
     }
 }
 

@@ -334,24 +334,22 @@ fn json_impls(def: &StructDef, name: &proc_macro2::Ident) -> TokenStream {
     let reads = def.fields.iter().map(|field| {
         let field_name = ident(&field.name);
         let wire = &field.wire_name;
-        quote!(#wire => self.#field_name = reader.read()?,)
+        quote!(#wire => reader.field(&mut self.#field_name),)
     });
     let writes = def.fields.iter().map(|field| {
         let field_name = ident(&field.name);
         let wire = &field.wire_name;
         quote!(object.field(#wire, &self.#field_name);)
     });
-    let read_other = quote!(self.#rest.insert(key.into_owned(), reader.read()?););
-    // A struct without fields takes every key into its map of other fields.
+    // Each arm is one call; a struct without fields takes every key into its other fields.
+    let read_other = quote!(reader.other(key, &mut self.#rest));
     let read_key = if def.fields.is_empty() {
         read_other
     } else {
         quote! {
             match &*key {
                 #(#reads)*
-                _ => {
-                    #read_other
-                }
+                _ => #read_other,
             }
         }
     };
@@ -363,7 +361,6 @@ fn json_impls(def: &StructDef, name: &proc_macro2::Ident) -> TokenStream {
                 reader: &mut crate::runtime::contract::json::Reader<'_>,
             ) -> ::std::result::Result<(), crate::runtime::contract::json::ReadError> {
                 #read_key
-                ::std::result::Result::Ok(())
             }
         }
 

@@ -103,6 +103,25 @@ impl<'a> Reader<'a> {
         T::read_json(self)
     }
 
+    /// Reads a field's value into `slot`: the whole of one arm of a generated `read_key`, so
+    /// that each arm is one call and what follows the read (the old value dropped, the new one
+    /// stored) is compiled once per field type rather than once per field.
+    pub fn field<T: FromJson>(&mut self, slot: &mut Option<T>) -> Result<(), ReadError> {
+        *slot = Option::<T>::read_json(self)?;
+        Ok(())
+    }
+
+    /// Reads the value of `key`, which no field has, into a struct's map of other fields.
+    pub fn other<T: FromJson>(
+        &mut self,
+        key: Cow<'_, str>,
+        others: &mut std::collections::BTreeMap<String, T>,
+    ) -> Result<(), ReadError> {
+        let value = T::read_json(self)?;
+        others.insert(key.into_owned(), value);
+        Ok(())
+    }
+
     /// Checks that nothing but whitespace follows the value read.
     pub fn finish(&mut self) -> Result<(), ReadError> {
         match self.peek() {
