@@ -46,28 +46,29 @@ impl Response {
 
     /// Reads the body as `T` with the runtime's JSON reader, which model types implement.
     pub fn read<T: crate::json::FromJson>(self) -> Result<T, Error> {
-        crate::json::from_slice(&self.body).map_err(|error| {
-            Error::decode(
-                self.method,
-                self.status,
-                &error.to_string(),
-                self.body,
-                &self.secrets,
-            )
-        })
+        match crate::json::from_slice(&self.body) {
+            Ok(value) => Ok(value),
+            Err(error) => Err(self.decode_error(&error)),
+        }
     }
 
     /// Decodes the body as `T` through serde (crates generated for contract versions 3 and 4).
     pub fn json<T: serde::de::DeserializeOwned>(self) -> Result<T, Error> {
-        crate::object::from_json(&self.body).map_err(|error| {
-            Error::decode(
-                self.method,
-                self.status,
-                &error.to_string(),
-                self.body,
-                &self.secrets,
-            )
-        })
+        match crate::object::from_json(&self.body) {
+            Ok(value) => Ok(value),
+            Err(error) => Err(self.decode_error(&error)),
+        }
+    }
+
+    /// The error for a body that did not read, keeping the body (its secrets scrubbed).
+    fn decode_error(self, error: &dyn std::fmt::Display) -> Error {
+        Error::decode(
+            self.method,
+            self.status,
+            &error.to_string(),
+            self.body,
+            &self.secrets,
+        )
     }
 }
 

@@ -183,9 +183,18 @@ fn write_program(workspace: &Path, program: &Program) -> Result<PathBuf, Failure
 
 /// Builds and runs a program; it fails unless the program does.
 fn run_program(workspace: &Path, program: &Program, manifest: &Path) -> Result<(), Failure> {
+    cargo_run(workspace, &["--manifest-path"], manifest, program.name)?;
+    println!("corpus: {}", program.shows);
+    Ok(())
+}
+
+/// `cargo run` of the program `name` with `args` and `manifest`, printing what it printed;
+/// fails unless the program succeeds.
+fn cargo_run(workspace: &Path, args: &[&str], manifest: &Path, name: &str) -> Result<(), Failure> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let output = Command::new(cargo)
-        .args(["run", "--quiet", "--manifest-path"])
+        .args(["run", "--quiet"])
+        .args(args)
         .arg(manifest)
         .env("CARGO_TARGET_DIR", workspace.join("target"))
         .output()
@@ -194,12 +203,10 @@ fn run_program(workspace: &Path, program: &Program, manifest: &Path) -> Result<(
     print!("{stdout}");
     if !output.status.success() {
         return Err(Failure::check(format!(
-            "the {} program failed:\n{stdout}{}",
-            program.name,
+            "the {name} program failed:\n{stdout}{}",
             String::from_utf8_lossy(&output.stderr)
         )));
     }
-    println!("corpus: {}", program.shows);
     Ok(())
 }
 
@@ -422,28 +429,12 @@ fn round_trip_subjects(documents: &[PathBuf]) -> Result<Vec<round_trip::Subject>
 
 /// Builds and runs the round-trip program; it fails unless every type's round trip holds.
 fn run_round_trips(workspace: &Path) -> Result<(), Failure> {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-    let output = Command::new(cargo)
-        .args([
-            "run",
-            "--quiet",
-            "--package",
-            round_trip::NAME,
-            "--manifest-path",
-        ])
-        .arg(workspace.join("Cargo.toml"))
-        .env("CARGO_TARGET_DIR", workspace.join("target"))
-        .output()
-        .map_err(|error| Failure::error(format!("could not run cargo: {error}")))?;
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    print!("{stdout}");
-    if !output.status.success() {
-        return Err(Failure::check(format!(
-            "the round-trip program failed:\n{stdout}{}",
-            String::from_utf8_lossy(&output.stderr)
-        )));
-    }
-    Ok(())
+    cargo_run(
+        workspace,
+        &["--package", round_trip::NAME, "--manifest-path"],
+        &workspace.join("Cargo.toml"),
+        round_trip::NAME,
+    )
 }
 
 /// A crate of the corpus workspace.
