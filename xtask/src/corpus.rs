@@ -234,6 +234,7 @@ fn package_set(workspace: &Path) -> Result<(), Failure> {
     crate::set::regen_folder(&documents, &set, false, None)?;
     let lock = paths::root().join("Cargo.lock");
     fs::copy(&lock, set.join("Cargo.lock")).map_err(|error| io(&lock, error))?;
+    forget_packaged_copies()?;
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let output = Command::new(cargo)
         .args([
@@ -435,6 +436,47 @@ fn run_round_trips(workspace: &Path) -> Result<(), Failure> {
         &workspace.join("Cargo.toml"),
         round_trip::NAME,
     )
+}
+
+/// Removes cargo's unpacked copies of the packages `package_set` packages. `cargo package`
+/// verifies each package against the others through a registry of its own in the target
+/// directory, and cargo unpacks a registry's package once per name, version and registry path:
+/// after a change to the runtime that keeps its version, the next packaging would build against
+/// the copy unpacked before the change. Only these packages of such path registries (whose
+/// folders under `registry/src` start with `-`) are removed.
+fn forget_packaged_copies() -> Result<(), Failure> {
+    let home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cargo")));
+    let Some(sources) = home.map(|home| home.join("registry/src")) else {
+        return Ok(());
+    };
+    let Ok(registries) = fs::read_dir(&sources) else {
+        return Ok(());
+    };
+    let ours = [
+        "google-api-runtime-",
+        "google-tasks-v1-",
+        "google-dataportability-v1beta-",
+    ];
+    for registry in registries.flatten() {
+        if !registry.file_name().to_string_lossy().starts_with('-') {
+            continue;
+        }
+        for package in fs::read_dir(registry.path())
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            let name = package.file_name().to_string_lossy().into_owned();
+            if ours.iter().any(|prefix| name.starts_with(prefix)) {
+                let path = package.path();
+                fs::remove_dir_all(&path)
+                    .map_err(|error| Failure::error(format!("{}: {error}", path.display())))?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// A crate of the corpus workspace.
