@@ -116,12 +116,6 @@ impl ToJson for String {
     }
 }
 
-impl ToJson for str {
-    fn write_json(&self, writer: &mut Writer) {
-        writer.write_str(self);
-    }
-}
-
 impl FromJson for bool {
     fn read_json(reader: &mut Reader<'_>) -> Result<Self, ReadError> {
         reader.read_bool()
@@ -285,11 +279,5 @@ impl<T: ToJson> ToJson for BTreeMap<String, T> {
         let mut object = writer.object();
         object.entries(self);
         object.end();
-    }
-}
-
-impl<T: ToJson + ?Sized> ToJson for &T {
-    fn write_json(&self, writer: &mut Writer) {
-        (**self).write_json(writer);
     }
 }

@@ -435,14 +435,20 @@ impl<'a> Reader<'a> {
             .map_err(|error: T::Err| ReadError::at(self.bytes(), start, error.to_string()))
     }
 
-    /// Steps into an array or object, refusing nesting deeper than serde_json allows.
-    fn enter(&mut self) -> Result<(), ReadError> {
+    /// Steps into the array or object whose opening bracket is next, refusing nesting deeper
+    /// than serde_json allows; `false` when it closes at once (`close` is consumed then).
+    fn enter(&mut self, close: u8) -> Result<bool, ReadError> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
             return Err(self.error("recursion limit exceeded"));
         }
         self.at += 1;
-        Ok(())
+        if self.peek() == Some(close) {
+            self.at += 1;
+            self.depth -= 1;
+            return Ok(false);
+        }
+        Ok(true)
     }
 
     /// After a member: `,` then the next one (`true`), or `close` (`false`).
@@ -471,10 +477,7 @@ impl<'a> Reader<'a> {
         if self.peek() != Some(b'[') {
             return Err(self.invalid_type(expected));
         }
-        self.enter()?;
-        if self.peek() == Some(b']') {
-            self.at += 1;
-            self.depth -= 1;
+        if !self.enter(b']')? {
             return Ok(());
         }
         loop {
@@ -500,10 +503,7 @@ impl<'a> Reader<'a> {
 
     /// Reads the members of the object whose `{` is next.
     fn members(&mut self, entry: &mut ReadEntry<'a, '_>) -> Result<(), ReadError> {
-        self.enter()?;
-        if self.peek() == Some(b'}') {
-            self.at += 1;
-            self.depth -= 1;
+        if !self.enter(b'}')? {
             return Ok(());
         }
         loop {
