@@ -318,6 +318,76 @@ pub struct ResourceDef {
     pub children: Vec<ResourceDef>,
 }
 
+/// A method and the resources that lead to it, outermost first (none at the top level).
+#[derive(Debug, Clone)]
+pub struct MethodAt<'a> {
+    /// The resources that hold the method, outermost first.
+    pub resources: Vec<&'a ResourceDef>,
+    /// The method.
+    pub method: &'a MethodDef,
+}
+
+/// Every method of a tree of resources with the resources that lead to it: `root`'s, then each
+/// resource's, parents before their children, in order. Every pass that visits methods walks
+/// them this way (or with [`each_method`] and [`each_method_mut`], in the same order).
+pub fn methods_at<'a>(root: &'a [MethodDef], resources: &'a [ResourceDef]) -> Vec<MethodAt<'a>> {
+    fn walk<'a>(
+        resources: &'a [ResourceDef],
+        chain: &mut Vec<&'a ResourceDef>,
+        out: &mut Vec<MethodAt<'a>>,
+    ) {
+        for resource in resources {
+            chain.push(resource);
+            out.extend(resource.methods.iter().map(|method| MethodAt {
+                resources: chain.clone(),
+                method,
+            }));
+            walk(&resource.children, chain, out);
+            chain.pop();
+        }
+    }
+    let mut out: Vec<MethodAt<'a>> = root
+        .iter()
+        .map(|method| MethodAt {
+            resources: Vec::new(),
+            method,
+        })
+        .collect();
+    walk(resources, &mut Vec::new(), &mut out);
+    out
+}
+
+/// Every method of a tree of resources, in [`methods_at`]'s order.
+pub fn each_method<'a>(
+    root: &'a [MethodDef],
+    resources: &'a [ResourceDef],
+) -> impl Iterator<Item = &'a MethodDef> {
+    methods_at(root, resources).into_iter().map(|at| at.method)
+}
+
+/// Calls `visit` on every method of a tree of resources, in [`methods_at`]'s order.
+pub fn each_method_mut(
+    root: &mut [MethodDef],
+    resources: &mut [ResourceDef],
+    mut visit: impl FnMut(&mut MethodDef),
+) {
+    fn walk(resources: &mut [ResourceDef], visit: &mut dyn FnMut(&mut MethodDef)) {
+        for resource in resources {
+            resource.methods.iter_mut().for_each(&mut *visit);
+            walk(&mut resource.children, visit);
+        }
+    }
+    root.iter_mut().for_each(&mut visit);
+    walk(resources, &mut visit);
+}
+
+impl Api {
+    /// Every method, top-level ones first, then each resource's, parents before children.
+    pub fn methods(&self) -> impl Iterator<Item = &MethodDef> {
+        each_method(&self.root_methods, &self.resources)
+    }
+}
+
 /// One method: an accessor that starts a call, and the request builder type.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MethodDef {
@@ -330,7 +400,7 @@ pub struct MethodDef {
     /// HTTP verb, upper case.
     pub http_method: String,
     /// Path template relative to the service path.
-    pub path: String,
+    pub path: PathTemplate,
     /// Description, as written.
     pub description: String,
     /// Whether it is deprecated.
@@ -347,12 +417,11 @@ pub struct MethodDef {
     pub scopes: Vec<String>,
     /// Whether those are all the API's scopes (then `Scope::ALL` says it once).
     pub all_scopes: bool,
-    /// Whether `alt=media` downloads the resource's content, and if so whether through the
-    /// `download/` service path.
-    pub media_download: Option<bool>,
-    /// Whether the method lists pages (`pageToken` in, `nextPageToken` out), and if so whether
-    /// its pages have items to iterate over.
-    pub paged: Option<bool>,
+    /// Whether `alt=media` downloads the resource's content, and through which service path.
+    pub media_download: MediaDownload,
+    /// Whether the method lists pages (`pageToken` in, `nextPageToken` out), and whether its
+    /// pages have items to iterate over.
+    pub paging: Paging,
     /// When the request is Google's `HttpBody`: sent as raw bytes with its content type.
     pub raw_request: Option<RawBodyDef>,
     /// When the response is Google's `HttpBody`: read as raw bytes with their content type.
@@ -366,11 +435,75 @@ pub struct MethodDef {
     pub idempotency_key: Option<String>,
 }
 
+/// Whether a method downloads its resource's content (`alt=media`), and from where.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MediaDownload {
+    /// It does not.
+    No,
+    /// From the method's own path below the service path.
+    ServicePath,
+    /// From the method's path below `download/` and the service path
+    /// (`useMediaDownloadService`).
+    DownloadService,
+}
+
+/// Whether a method lists pages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Paging {
+    /// It does not.
+    No,
+    /// It does, and its pages have no one list of items (several lists, or only maps).
+    Pages,
+    /// It does, and each page has a list of items to iterate over.
+    Items,
+}
+
+/// A path template, parsed: `v1/{+name}:cancel` is the text `v1/`, the parameter `name` with its
+/// slashes kept, and the text `:cancel`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PathTemplate {
+    /// The template as the document writes it (no leading `/`).
+    pub text: String,
+    /// Its pieces, in order.
+    pub pieces: Vec<TemplatePiece>,
+}
+
+/// One piece of a [`PathTemplate`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TemplatePiece {
+    /// Text sent as it is.
+    Text(String),
+    /// `{name}`: the parameter's value, by wire name, as one segment (its slashes encoded).
+    Simple(String),
+    /// `{+name}`: the parameter's value, by wire name, with its slashes kept.
+    Reserved(String),
+}
+
+/// A path parameter's pattern and how the runtime matches values against it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PathPattern {
+    /// The regular expression, as written.
+    pub text: String,
+    /// The pieces of a pattern simple enough to match without a regex engine, else `None`.
+    pub segments: Option<Vec<PatternPiece>>,
+}
+
+/// One piece of a pattern matched without a regex engine.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PatternPiece {
+    /// Text that must be there as it is.
+    Text(String),
+    /// `[^/]+`: one or more characters up to the next `/` or the end.
+    Segment,
+    /// `.*` before the end: the rest, without a line feed.
+    Rest,
+}
+
 /// A method's media uploads, as its `mediaUpload` describes them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UploadDef {
     /// The upload path template, relative to the root URL (no leading `/`).
-    pub path: String,
+    pub path: PathTemplate,
     /// Media ranges accepted; empty accepts any.
     pub accept: Vec<String>,
     /// The largest upload in bytes, when the document gives one the generator understands.
@@ -401,8 +534,8 @@ pub struct ParamDef {
     pub repeated: bool,
     /// Description, as written.
     pub description: String,
-    /// Regular expression the value must match, for path parameters.
-    pub pattern: Option<String>,
+    /// The pattern the value must match, for path parameters.
+    pub pattern: Option<PathPattern>,
     /// Default value the server assumes, as written.
     pub default: Option<String>,
     /// Whether it is deprecated.

@@ -62,11 +62,11 @@ pub const FIRST_VERSION: &str = "0.1.0";
 /// The first version of the runtime crate that serves [`CONTRACT`]: the version requirement
 /// of every generated crate, which Cargo reads as `^`, so a later compatible runtime serves it
 /// too.
-pub const RUNTIME_VERSION: &str = "0.1.2";
+pub const RUNTIME_VERSION: &str = "0.1.3";
 
 /// The version of the runtime's contract with generated code (`runtime::contract`) that this
 /// generator writes for; a crate checks at compile time that its runtime supports it.
-pub const CONTRACT: u32 = 5;
+pub const CONTRACT: u32 = 6;
 
 /// Hand-written documentation for one API's crate: Markdown for the crate page (its code blocks
 /// are doc tests) and the dev-dependencies those tests need, as manifest lines.

@@ -272,8 +272,8 @@
 pub use google_api_runtime as runtime;
 
 const _: () = ::std::assert!(
-    runtime::contract::supports(5),
-    "this crate was generated for version 5 of the runtime's contract, which this google-api-runtime does not serve: use a google-api-runtime of version 0.1.2 or a later compatible one, or regenerate the crate"
+    runtime::contract::supports(6),
+    "this crate was generated for version 6 of the runtime's contract, which this google-api-runtime does not serve: use a google-api-runtime of version 0.1.3 or a later compatible one, or regenerate the crate"
 );
 
 #[rustfmt::skip]

@@ -5,8 +5,10 @@ use std::fmt;
 use std::time::Duration;
 
 use super::Error;
+use super::path::{MethodPaths, Template};
 use super::redact::{REDACTED, SECRET_QUERY_PARAMETERS, redact_url};
 use super::retry::RetryPolicy;
+use super::upload::UploadInfo;
 
 /// What the generator knows about one method: enough to send it.
 #[derive(Debug)]
@@ -18,6 +20,7 @@ pub struct MethodInfo {
     /// Path template relative to the service path, such as `v1/{+name}:retry`.
     pub path: &'static str,
     /// Path parameters with a pattern their value must match: (wire name, regular expression).
+    /// Crates since contract version 6 give them, parsed, in [`MethodPaths`] instead.
     pub path_patterns: &'static [(&'static str, &'static str)],
     /// The API version the method belongs to, sent as `X-Goog-Api-Version` (AIP-4236).
     pub api_version: Option<&'static str>,
@@ -49,6 +52,7 @@ impl MethodInfo {
 #[derive(Clone)]
 pub struct Call {
     method: &'static MethodInfo,
+    paths: &'static MethodPaths,
     path_params: Vec<(&'static str, String)>,
     /// Wire names are static, except the dotted names of structured values.
     query: Vec<(Cow<'static, str>, String)>,
@@ -61,10 +65,17 @@ pub struct Call {
 }
 
 impl Call {
-    /// An empty call of `method`.
+    /// An empty call of `method`, whose path templates the runtime parses when it sends it.
     pub fn new(method: &'static MethodInfo) -> Self {
+        Call::with_paths(method, &MethodPaths::BASE)
+    }
+
+    /// An empty call of `method`, whose path templates and pattern checks the generator parsed
+    /// (since contract version 6).
+    pub fn with_paths(method: &'static MethodInfo, paths: &'static MethodPaths) -> Self {
         Call {
             method,
+            paths,
             path_params: Vec::new(),
             query: Vec::new(),
             body: None,
@@ -78,6 +89,27 @@ impl Call {
     /// The method being called.
     pub fn method(&self) -> &'static MethodInfo {
         self.method
+    }
+
+    /// The method's path template, parsed or as text.
+    pub(crate) fn template(&self) -> Template {
+        Template {
+            text: self.method.path,
+            pieces: self.paths.template,
+        }
+    }
+
+    /// The upload path template of `info` (this call's method's), parsed or as text.
+    pub(crate) fn upload_template(&self, info: &UploadInfo) -> Template {
+        Template {
+            text: info.path,
+            pieces: self.paths.upload_template,
+        }
+    }
+
+    /// The method's path parameter checks, as the generator parsed them.
+    pub(crate) fn path_checks(&self) -> &'static [super::path::PathCheck] {
+        self.paths.checks
     }
 
     /// Sets a path parameter, by wire name.
@@ -343,9 +375,7 @@ mod tests {
         id: "test.things.search",
         http_method: "GET",
         path: "v1/things",
-        path_patterns: &[],
-        api_version: None,
-        idempotency_key: None,
+        ..MethodInfo::BASE
     };
 
     #[test]

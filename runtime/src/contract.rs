@@ -9,10 +9,12 @@
 //! runtime serves every version from [`OLDEST`] to [`NEWEST`]:
 //!
 //! - A change that crates generated before it still compile against is additive: `NEWEST` goes
-//!   up, `OLDEST` stays, and the runtime's version takes a compatible bump. New items, new
-//!   methods with a default on traits generated code implements, and new fields of the structs
-//!   generated code fills in ([`MethodInfo`], [`ServiceInfo`], [`UploadInfo`]: crates since
-//!   version 4 name the fields they set and take the rest from the struct's `BASE`) are additive.
+//!   up, `OLDEST` stays, and the runtime's version takes a compatible bump. New items and new
+//!   methods with a default on traits generated code implements are additive. So are new fields
+//!   of the structs generated code fills in ([`MethodInfo`], [`ServiceInfo`], [`UploadInfo`],
+//!   [`MethodPaths`]) once `OLDEST` is 4: crates since version 4 name the fields they set and
+//!   take the rest from the struct's `BASE`, but crates of version 3 spell out every field of
+//!   the first three, which is why version 6 put the parsed paths in a struct of their own.
 //! - Anything else (an item removed or renamed, a changed signature) drops the versions whose
 //!   crates used it: `OLDEST` goes up and the runtime's version takes a breaking bump, so that
 //!   Cargo never pairs a crate with a runtime that cannot serve it.
@@ -21,7 +23,7 @@
 //! current one, so a change that breaks version 3 fails its tests until `OLDEST` moves.
 
 /// The newest version of the contract this runtime serves: the one crates are generated for.
-pub const NEWEST: u32 = 5;
+pub const NEWEST: u32 = 6;
 
 /// The oldest version of the contract this runtime still serves.
 pub const OLDEST: u32 = 3;
@@ -41,6 +43,8 @@ pub use crate::client::Core;
 /// Google's JSON for model types, read and written without serde (since version 5).
 pub use crate::json;
 pub use crate::object;
+/// Path templates and patterns parsed when the crate was generated (since version 6).
+pub use crate::path::{LazyRegex, MethodPaths, PathCheck, PathMatcher, PathPiece, PatternPiece};
 pub use crate::service::{Service, ServiceInfo};
 pub use crate::transport::Response;
 pub use crate::upload::UploadInfo;

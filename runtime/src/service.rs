@@ -10,7 +10,7 @@ use super::call::{Call, PreparedRequest};
 use super::client::{Client, Core, checked_root_url};
 use super::download::AsyncDownload;
 use super::error::Error;
-use super::path;
+use super::path::{self, Template};
 use super::redact::redact_url;
 use super::transport::{Response, Sending};
 
@@ -206,7 +206,7 @@ impl Endpoint {
         } else {
             (&urls.base_url, &urls.base_path)
         };
-        self.prepare_at(core, call, call.method().path, base, base_path, None)
+        self.prepare_at(core, call, call.template(), base, base_path, None)
     }
 
     /// The request that uploads `call`'s media by protocol `upload_type` (`media`,
@@ -215,7 +215,7 @@ impl Endpoint {
         &self,
         core: &Core,
         call: &Call,
-        upload_path: &'static str,
+        upload_path: Template,
         upload_type: &'static str,
     ) -> Result<PreparedRequest, Error> {
         let urls = self.urls(call)?;
@@ -266,7 +266,7 @@ impl Endpoint {
         &self,
         core: &Core,
         call: &Call,
-        template: &str,
+        template: Template,
         base: &str,
         base_path: &str,
         extra: Option<(&'static str, &'static str)>,
@@ -277,11 +277,14 @@ impl Endpoint {
             message,
         };
         if core.check_path_patterns {
+            path::check_paths(call.path_checks(), call.path_params()).map_err(invalid)?;
             path::check_patterns(method.path_patterns, call.path_params()).map_err(invalid)?;
         }
-        let mut full = String::with_capacity(base.len() + template.len() + 64);
+        let mut full = String::with_capacity(base.len() + template.text.len() + 64);
         full.push_str(base);
-        path::expand_onto(&mut full, template, call.path_params()).map_err(invalid)?;
+        template
+            .expand_onto(&mut full, call.path_params())
+            .map_err(invalid)?;
         let mut url = reqwest::Url::parse(&full)
             .map_err(|error| invalid(format!("the URL is not valid: {error}")))?;
         // Expansion refuses dot segments already; this check keeps that promise even if a
@@ -386,9 +389,7 @@ mod tests {
         id: "rootless.things.get",
         http_method: "GET",
         path: "v1/things",
-        path_patterns: &[],
-        api_version: None,
-        idempotency_key: None,
+        ..MethodInfo::BASE
     };
 
     #[test]

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::ir::{Api, MethodDef, ResourceDef, TypeDef};
+use crate::ir::{Api, MediaDownload, MethodDef, Paging, ResourceDef, TypeDef};
 use crate::names::unraw;
 
 /// Public item paths of the crate generated from `document` with default options, or why it
@@ -87,9 +87,9 @@ fn method_items(owner: &str, method: &MethodDef, items: &mut BTreeSet<String>) {
         items.insert(format!("{builder}::{} <- {wire}", unraw(&param.name)));
     }
     let extras = [
-        (method.media_download.is_some(), "download"),
-        (method.paged.is_some(), "pages"),
-        (method.paged == Some(true), "items"),
+        (method.media_download != MediaDownload::No, "download"),
+        (method.paging != Paging::No, "pages"),
+        (method.paging == Paging::Items, "items"),
         (method.upload.is_some(), "upload"),
         (method.upload.is_some(), "upload_resumable"),
     ];

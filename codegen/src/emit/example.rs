@@ -1,7 +1,7 @@
 //! A crate's first example call, made from its own methods: the crate page and the README show
 //! it, so every crate's first example does something with the API rather than stop at a client.
 
-use crate::ir::{Api, MethodDef, ResourceDef, Scalar, TypeRef};
+use crate::ir::{Api, MethodDef, Paging, Scalar, TypeRef, methods_at};
 
 /// A call that reads: a GET whose required arguments are all strings and that takes no body.
 /// Its accessor chain from the hub, and the method.
@@ -15,15 +15,22 @@ struct Found<'a> {
 /// resource and those below it), else the first other method with items, else the first simple
 /// GET; `None` when the API has none.
 pub fn first_call(api: &Api) -> Option<Vec<String>> {
-    let mut simple = Vec::new();
-    collect(
-        &api.root_methods,
-        &api.resources,
-        &mut Vec::new(),
-        &mut simple,
-    );
+    let simple: Vec<Found<'_>> = methods_at(&api.root_methods, &api.resources)
+        .into_iter()
+        .filter(|at| {
+            is_simple_get(at.method) && !at.resources.iter().any(|resource| resource.deprecated)
+        })
+        .map(|at| Found {
+            chain: at
+                .resources
+                .iter()
+                .map(|resource| resource.accessor.as_str())
+                .collect(),
+            method: at.method,
+        })
+        .collect();
     // A plain `list` first: an aggregated list's "items" may be another of its lists.
-    let paged = |found: &&Found<'_>| found.method.paged == Some(true);
+    let paged = |found: &&Found<'_>| found.method.paging == Paging::Items;
     let found = simple
         .iter()
         .filter(paged)
@@ -45,7 +52,7 @@ pub fn first_call(api: &Api) -> Option<Vec<String>> {
         found.method.accessor,
         arguments.join(", ")
     ));
-    Some(if found.method.paged == Some(true) {
+    Some(if found.method.paging == Paging::Items {
         vec![
             format!("// {}: {}", found.method.id, found.method.http_method),
             format!("for item in {call}.items().take(10) {{"),
@@ -64,26 +71,6 @@ pub fn first_call(api: &Api) -> Option<Vec<String>> {
             format!("{call}.send()?;"),
         ]
     })
-}
-
-/// Every simple GET below `methods` and `resources`, in document order.
-fn collect<'a>(
-    methods: &'a [MethodDef],
-    resources: &'a [ResourceDef],
-    chain: &mut Vec<&'a str>,
-    found: &mut Vec<Found<'a>>,
-) {
-    for method in methods.iter().filter(|method| is_simple_get(method)) {
-        found.push(Found {
-            chain: chain.clone(),
-            method,
-        });
-    }
-    for resource in resources.iter().filter(|resource| !resource.deprecated) {
-        chain.push(&resource.accessor);
-        collect(&resource.methods, &resource.children, chain, found);
-        chain.pop();
-    }
 }
 
 fn is_simple_get(method: &MethodDef) -> bool {

@@ -6,6 +6,7 @@ pub(crate) mod docs;
 pub(crate) mod example;
 mod map;
 mod model;
+mod paths;
 mod resources;
 mod scopes;
 

@@ -5,8 +5,11 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::docs::{code, doc_attrs, own_doc_attrs, paragraphs};
+use super::paths::{PathTokens, path_tokens};
 use super::{Chunk, RustFile, Scope, cfg_attr, file_module, ident, module_allows, rust_type};
-use crate::ir::{Api, Location, MethodDef, ParamDef, ResourceDef, Scalar, TypeRef};
+use crate::ir::{
+    Api, Location, MediaDownload, MethodDef, Paging, ParamDef, ResourceDef, Scalar, TypeRef,
+};
 
 /// `src/resources.rs`: the module's docs, a file module for each top-level resource, the
 /// service, the hub, the standard parameters and the hub's own methods.
@@ -374,18 +377,13 @@ fn param_docs(param: &ParamDef) -> String {
 fn method_accessor(method: &MethodDef, service: TokenStream, lifetime: TokenStream) -> TokenStream {
     let accessor = ident(&method.accessor);
     let builder = ident(&method.builder);
-    let (id, http_method, path) = (&method.id, &method.http_method, &method.path);
-    let patterns = method.positional.iter().filter_map(|param| {
-        let pattern = param
-            .pattern
-            .as_ref()
-            .filter(|_| param.location == Location::Path)?;
-        let wire = &param.wire_name;
-        Some(quote!((#wire, #pattern)))
-    });
+    let (id, http_method, path) = (&method.id, &method.http_method, &method.path.text);
     // Only what differs from `MethodInfo::BASE` is written.
-    let patterns: Vec<TokenStream> = patterns.collect();
-    let patterns = (!patterns.is_empty()).then(|| quote!(path_patterns: &[#(#patterns),*],));
+    let PathTokens {
+        imports,
+        statics,
+        new_call,
+    } = path_tokens(method);
     let api_version = method
         .api_version
         .as_ref()
@@ -440,16 +438,17 @@ fn method_accessor(method: &MethodDef, service: TokenStream, lifetime: TokenStre
         #docs
         #deprecated
         pub fn #accessor(&self, #(#arguments),*) -> #builder<#lifetime, C> {
-            static METHOD: crate::runtime::contract::MethodInfo = crate::runtime::contract::MethodInfo {
+            #imports
+            static METHOD: MethodInfo = MethodInfo {
                 id: #id,
                 http_method: #http_method,
                 path: #path,
-                #patterns
                 #api_version
                 #idempotency_key
-                ..crate::runtime::contract::MethodInfo::BASE
+                ..MethodInfo::BASE
             };
-            let #call_mut call = crate::runtime::contract::Call::new(&METHOD);
+            #statics
+            let #call_mut call = #new_call;
             #(#stores)*
             #builder {
                 service: #service,
@@ -493,7 +492,7 @@ fn method_description(method: &MethodDef) -> String {
 fn method_facts(method: &MethodDef, builder: &str) -> String {
     let mut facts = format!(
         "{} ({}).",
-        code(&format!("{} {}", method.http_method, method.path)),
+        code(&format!("{} {}", method.http_method, method.path.text)),
         code(&method.id)
     );
     let scope = |variant: &String| format!("[`Scope::{variant}`](crate::Scope::{variant})");
@@ -508,15 +507,15 @@ fn method_facts(method: &MethodDef, builder: &str) -> String {
             several.iter().map(scope).collect::<Vec<_>>().join(", ")
         ),
     });
-    match method.paged {
-        Some(true) => facts.push_str(&format!(
+    match method.paging {
+        Paging::Items => facts.push_str(&format!(
             " It pages: [`items`]({builder}items) goes through the items of every page, \
              [`pages`]({builder}pages) through the pages."
         )),
-        Some(false) => facts.push_str(&format!(
+        Paging::Pages => facts.push_str(&format!(
             " It pages: [`pages`]({builder}pages) goes through every page."
         )),
-        None => {}
+        Paging::No => {}
     }
     if method.upload.is_some() {
         facts.push_str(&format!(
@@ -524,7 +523,7 @@ fn method_facts(method: &MethodDef, builder: &str) -> String {
              [`upload_resumable`]({builder}upload_resumable) in chunks that survive failures."
         ));
     }
-    if method.media_download.is_some() {
+    if method.media_download != MediaDownload::No {
         facts.push_str(&format!(
             " It downloads content: [`download`]({builder}download) streams it."
         ));
@@ -579,12 +578,21 @@ fn emit_builder(method: &MethodDef, owner: &str) -> TokenStream {
     };
     let ready = ready_call(method);
     let (response_type, decoder) = response_decoder(method);
-    let paging = method.paged.map(|has_items| emit_paging(method, has_items));
+    let paging = match method.paging {
+        Paging::No => None,
+        Paging::Pages => Some(emit_paging(method, false)),
+        Paging::Items => Some(emit_paging(method, true)),
+    };
     let uploads = method
         .upload
         .as_ref()
         .map(|upload| emit_uploads(method, upload));
-    let download = method.media_download.map(|use_download_service| {
+    let use_download_service = match method.media_download {
+        MediaDownload::No => None,
+        MediaDownload::ServicePath => Some(false),
+        MediaDownload::DownloadService => Some(true),
+    };
+    let download = use_download_service.map(|use_download_service| {
         quote! {
             /// Downloads the content itself (`alt=media`) instead of its metadata, as a stream:
             /// a [`Download`](crate::runtime::Download) to read with a blocking client, an
@@ -738,7 +746,7 @@ fn emit_paging(method: &MethodDef, has_items: bool) -> TokenStream {
 
 /// `upload()` and `upload_resumable()` on the builder of a method that takes media.
 fn emit_uploads(method: &MethodDef, upload: &crate::ir::UploadDef) -> TokenStream {
-    let path = &upload.path;
+    let path = &upload.path.text;
     let accept = &upload.accept;
     // Only what differs from `UploadInfo::BASE` is written.
     let accept = (!accept.is_empty()).then(|| quote!(accept: &[#(#accept),*],));
@@ -795,11 +803,12 @@ fn emit_uploads(method: &MethodDef, upload: &crate::ir::UploadDef) -> TokenStrea
     quote! {
         /// Where and what this method uploads, as its document says.
         fn upload_info() -> &'static crate::runtime::contract::UploadInfo {
-            static UPLOAD: crate::runtime::contract::UploadInfo = crate::runtime::contract::UploadInfo {
+            use crate::runtime::contract::UploadInfo;
+            static UPLOAD: UploadInfo = UploadInfo {
                 path: #path,
                 #accept
                 #max_size
-                ..crate::runtime::contract::UploadInfo::BASE
+                ..UploadInfo::BASE
             };
             &UPLOAD
         }

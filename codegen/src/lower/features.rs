@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::ir::{FeatureDef, MethodDef, ParamDef, ResourceDef, TypeDef, TypeRef};
+use crate::ir::{FeatureDef, MethodDef, ParamDef, ResourceDef, TypeDef, TypeRef, each_method};
 
 /// An API gets features from this many methods on: below it, the whole crate builds in seconds
 /// and features would only be noise in its manifest.
@@ -22,8 +22,7 @@ pub fn features(
     standard_params: &[ParamDef],
     resources: &[ResourceDef],
 ) -> (Vec<FeatureDef>, BTreeMap<String, Vec<String>>) {
-    let method_count: usize = resources.iter().map(count_methods).sum();
-    if resources.len() < 2 || method_count + root_methods.len() < MIN_METHODS {
+    if resources.len() < 2 || each_method(root_methods, resources).count() < MIN_METHODS {
         return (Vec::new(), BTreeMap::new());
     }
     let by_name: BTreeMap<&str, &TypeDef> = types.iter().map(|def| (def.name(), def)).collect();
@@ -43,12 +42,8 @@ pub fn features(
             name.push_str("_resource");
         }
         let mut seeds = Vec::new();
-        let mut pending = vec![resource];
-        while let Some(resource) = pending.pop() {
-            for method in &resource.methods {
-                method_types(method, &mut seeds);
-            }
-            pending.extend(&resource.children);
+        for method in each_method(&[], std::slice::from_ref(resource)) {
+            method_types(method, &mut seeds);
         }
         reached_by.push((name.clone(), closure(&by_name, seeds)));
         features.push(FeatureDef {
@@ -108,10 +103,6 @@ fn module_features(
             Some((module.to_owned(), union.into_iter().cloned().collect()))
         })
         .collect()
-}
-
-fn count_methods(resource: &ResourceDef) -> usize {
-    resource.methods.len() + resource.children.iter().map(count_methods).sum::<usize>()
 }
 
 /// The model types `method` names itself: its body, its answer, its parameters' enums.

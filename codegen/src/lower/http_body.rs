@@ -5,7 +5,9 @@
 
 use std::collections::BTreeMap;
 
-use crate::ir::{MethodDef, RawBodyDef, ResourceDef, Scalar, StructDef, TypeDef, TypeRef};
+use crate::ir::{
+    MethodDef, RawBodyDef, ResourceDef, Scalar, StructDef, TypeDef, TypeRef, each_method_mut,
+};
 
 /// Marks the request and response of every method whose body is an `HttpBody`.
 pub(crate) fn annotate(
@@ -27,16 +29,10 @@ pub(crate) fn annotate(
         Some(TypeRef::Named(name)) => raw.get(name.as_str()).cloned(),
         _ => None,
     };
-    let mut mark = |method: &mut MethodDef| {
+    each_method_mut(root_methods, resources, |method| {
         method.raw_request = lookup(method.request.as_ref().map(|(_, ty)| ty));
         method.raw_response = lookup(method.response.as_ref());
-    };
-    root_methods.iter_mut().for_each(&mut mark);
-    let mut pending: Vec<&mut ResourceDef> = resources.iter_mut().collect();
-    while let Some(resource) = pending.pop() {
-        resource.methods.iter_mut().for_each(&mut mark);
-        pending.extend(resource.children.iter_mut());
-    }
+    });
 }
 
 /// The raw-body fields of `def`, when it is an `HttpBody`.

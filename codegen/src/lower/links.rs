@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::ir::{Api, MethodDef, ResourceDef, TypeDef};
+use crate::ir::{Api, TypeDef, each_method_mut};
 
 /// Every description in `api` with its site-relative link targets made absolute (when the
 /// API's documentation link is an http(s) URL), and each mention of one of the model's own
@@ -54,13 +54,7 @@ fn for_each_description(api: &mut Api, mut fix: impl FnMut(&mut String)) {
             TypeDef::Newtype(def) => fix(&mut def.description),
         }
     }
-    let mut methods: Vec<&mut MethodDef> = api.root_methods.iter_mut().collect();
-    let mut pending: Vec<&mut ResourceDef> = api.resources.iter_mut().collect();
-    while let Some(resource) = pending.pop() {
-        methods.extend(resource.methods.iter_mut());
-        pending.extend(resource.children.iter_mut());
-    }
-    for method in methods {
+    each_method_mut(&mut api.root_methods, &mut api.resources, |method| {
         fix(&mut method.description);
         for param in method
             .positional
@@ -69,7 +63,7 @@ fn for_each_description(api: &mut Api, mut fix: impl FnMut(&mut String)) {
         {
             fix(&mut param.description);
         }
-    }
+    });
     for param in &mut api.standard_params {
         fix(&mut param.description);
     }

@@ -6,11 +6,12 @@ use discovery::{Document, Method, Resource, Schema};
 
 use super::TypeLowering;
 use super::idempotency::RequestIds;
+use super::paths;
 use super::types::Hoist;
 use crate::error::{Error, JsonPath};
 use crate::ir::{
-    CRATE_ROOT_NAMES, HUB_METHODS, Location, MethodDef, ParamDef, ResourceDef, Scalar, TypeRef,
-    UploadDef,
+    CRATE_ROOT_NAMES, HUB_METHODS, Location, MediaDownload, MethodDef, Paging, ParamDef,
+    ResourceDef, Scalar, TypeRef, UploadDef,
 };
 use crate::names::{self, Namespace};
 
@@ -281,7 +282,7 @@ impl MethodLowering<'_, '_> {
             let param_path = path.key("parameters").key(wire);
             optional.push(self.lower_param(wire, schema, &name, &context, &param_path)?);
         }
-        check_path_template(&method.path, &positional, &path.key("path"))?;
+        let template = paths::parse_template(&method.path, &positional, &path.key("path"))?;
 
         // Bodies are `$ref`s, or inline schemas hoisted into types named after the method.
         let request = match &method.request {
@@ -303,12 +304,17 @@ impl MethodLowering<'_, '_> {
             )?),
             None => None,
         };
-        let media_download =
-            (method.supports_media_download && http_method == "GET" && method.request.is_none())
-                .then_some(method.use_media_download_service);
+        let media_download = match method.supports_media_download
+            && http_method == "GET"
+            && method.request.is_none()
+        {
+            false => MediaDownload::No,
+            true if method.use_media_download_service => MediaDownload::DownloadService,
+            true => MediaDownload::ServicePath,
+        };
         let upload = lower_upload(method, &positional, path)?;
         Ok(MethodDef {
-            paged: None,
+            paging: Paging::No,
             raw_request: None,
             raw_response: None,
             upload,
@@ -317,7 +323,7 @@ impl MethodLowering<'_, '_> {
             accessor,
             builder,
             http_method,
-            path: method.path.clone(),
+            path: template,
             description: method.description.clone().unwrap_or_default(),
             deprecated: method.deprecated,
             positional,
@@ -400,15 +406,17 @@ impl MethodLowering<'_, '_> {
             ty,
             repeated: schema.repeated,
             description,
-            pattern: schema.pattern.clone(),
+            pattern: schema
+                .pattern
+                .as_deref()
+                .filter(|_| location == Location::Path)
+                .map(paths::classify_pattern),
             default: schema.default.clone(),
             deprecated: schema.deprecated,
         })
     }
 }
 
-/// Checks that every `{expression}` of a path template is `{name}` or `{+name}` for one of the
-/// method's path parameters, so the runtime can always expand it.
 /// A method's media uploads: the simple protocol's path (else the resumable one's; both
 /// clients Google ships send every upload type to the simple path), the accepted media ranges
 /// and the size limit. `None` when the method takes no uploads or the document names no path.
@@ -432,7 +440,8 @@ fn lower_upload(
         .key("protocols")
         .key(protocol)
         .key("path");
-    check_path_template(template, positional, &template_path)?;
+    let template =
+        paths::parse_template(template.trim_start_matches('/'), positional, &template_path)?;
     let max_size = match media.max_size.as_deref() {
         Some(text) => Some(parse_size(text).ok_or_else(|| {
             Error::at(
@@ -446,7 +455,7 @@ fn lower_upload(
         None => None,
     };
     Ok(Some(UploadDef {
-        path: template.trim_start_matches('/').to_owned(),
+        path: template,
         accept: media.accept.clone(),
         max_size,
     }))
@@ -513,55 +522,6 @@ mod size_tests {
             assert_eq!(parse_size(text), bytes, "{text:?}");
         }
     }
-}
-
-fn check_path_template(
-    template: &str,
-    positional: &[ParamDef],
-    path: &JsonPath,
-) -> Result<(), Error> {
-    let mut rest = template;
-    while let Some(open) = rest.find('{') {
-        let Some(close) = rest[open..].find('}').map(|offset| open + offset) else {
-            return Err(Error::at(
-                path,
-                format!("path template {template:?} has an unclosed '{{'"),
-            ));
-        };
-        let expression = &rest[open + 1..close];
-        let name = expression.strip_prefix('+').unwrap_or(expression);
-        let known = positional
-            .iter()
-            .any(|param| param.wire_name == name && param.location == Location::Path);
-        if !known {
-            return Err(Error::at(
-                path,
-                format!(
-                    "path template {template:?}: {{{expression}}} is not a path parameter of the method"
-                ),
-            ));
-        }
-        if let Some(param) = positional
-            .iter()
-            .find(|param| param.wire_name == name && param.repeated)
-        {
-            return Err(Error::at(
-                path,
-                format!(
-                    "path parameter {:?} is repeated, which a path cannot hold",
-                    param.wire_name
-                ),
-            ));
-        }
-        rest = &rest[close + 1..];
-    }
-    if rest.contains('}') {
-        return Err(Error::at(
-            path,
-            format!("path template {template:?} has an unmatched '}}'"),
-        ));
-    }
-    Ok(())
 }
 
 #[cfg(test)]

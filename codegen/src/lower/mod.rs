@@ -8,11 +8,13 @@ mod layout;
 mod links;
 mod methods;
 mod pagination;
+mod paths;
 mod prelude;
 mod responses;
 mod types;
 
 pub use features::MIN_METHODS as MIN_FEATURE_METHODS;
+pub use paths::segments as pattern_segments;
 
 use std::collections::BTreeMap;
 

@@ -7,7 +7,8 @@
 use std::collections::BTreeMap;
 
 use crate::ir::{
-    Location, MethodDef, PageDef, ParamDef, ResourceDef, Scalar, StructDef, TypeDef, TypeRef,
+    Location, MethodDef, PageDef, Paging, ParamDef, ResourceDef, Scalar, StructDef, TypeDef,
+    TypeRef, each_method_mut,
 };
 
 /// The query parameter that asks for a page, and the response field that names the next.
@@ -28,7 +29,7 @@ pub(crate) fn annotate(
         })
         .collect();
     let mut used = BTreeMap::new();
-    let mut mark = |method: &mut MethodDef| {
+    let mark = |method: &mut MethodDef| {
         let takes_token = method
             .positional
             .iter()
@@ -37,16 +38,14 @@ pub(crate) fn annotate(
         if let (true, Some(TypeRef::Named(name))) = (takes_token, &method.response)
             && let Some(page) = pages.get(name)
         {
-            method.paged = Some(page.items.is_some());
+            method.paging = match page.items {
+                Some(_) => Paging::Items,
+                None => Paging::Pages,
+            };
             used.insert(name.clone(), page.clone());
         }
     };
-    root_methods.iter_mut().for_each(&mut mark);
-    let mut pending: Vec<&mut ResourceDef> = resources.iter_mut().collect();
-    while let Some(resource) = pending.pop() {
-        resource.methods.iter_mut().for_each(&mut mark);
-        pending.extend(resource.children.iter_mut());
-    }
+    each_method_mut(root_methods, resources, mark);
     for ty in types {
         if let TypeDef::Struct(def) = ty {
             def.page = used.remove(&def.name);

@@ -6,7 +6,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::ir::{MethodDef, ResourceDef, TypeDef, TypeRef, local_name};
+use crate::ir::{MethodDef, ResourceDef, TypeDef, TypeRef, each_method, local_name};
 
 /// Names the prelude must not re-export: the std prelude's (a glob import of ours would shadow
 /// them in the caller's module) and the prelude's own items.
@@ -69,7 +69,7 @@ pub(crate) fn prelude_types(
     hub_name: &str,
 ) -> Vec<String> {
     let mut chosen = BTreeSet::new();
-    let mut visit = |method: &MethodDef| {
+    for method in each_method(root_methods, resources) {
         if let Some((_, TypeRef::Named(name))) = &method.request {
             chosen.insert(name.clone());
         }
@@ -84,12 +84,6 @@ pub(crate) fn prelude_types(
                 chosen.insert(reexported);
             }
         }
-    };
-    root_methods.iter().for_each(&mut visit);
-    let mut pending: Vec<&ResourceDef> = resources.iter().collect();
-    while let Some(resource) = pending.pop() {
-        resource.methods.iter().for_each(&mut visit);
-        pending.extend(&resource.children);
     }
     let mut names = BTreeSet::new();
     chosen

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::ir::{Decoding, MethodDef, ResourceDef, TypeRef};
+use crate::ir::{Decoding, MethodDef, ResourceDef, TypeRef, each_method};
 
 /// Every named response type of the API's methods, with how it is read.
 pub(crate) fn responses(
@@ -12,7 +12,7 @@ pub(crate) fn responses(
     resources: &[ResourceDef],
 ) -> BTreeMap<String, Decoding> {
     let mut responses = BTreeMap::new();
-    let mut note = |method: &MethodDef| {
+    for method in each_method(root_methods, resources) {
         if let Some(TypeRef::Named(name)) = &method.response {
             let decoding = match &method.raw_response {
                 Some(raw) => Decoding::Raw(raw.clone()),
@@ -20,12 +20,6 @@ pub(crate) fn responses(
             };
             responses.insert(name.clone(), decoding);
         }
-    };
-    root_methods.iter().for_each(&mut note);
-    let mut pending: Vec<&ResourceDef> = resources.iter().collect();
-    while let Some(resource) = pending.pop() {
-        resource.methods.iter().for_each(&mut note);
-        pending.extend(&resource.children);
     }
     responses
 }

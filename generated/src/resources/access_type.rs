@@ -25,11 +25,13 @@ impl<'a, C: crate::runtime::Backend> AccessTypeResource<'a, C> {
         &self,
         request: crate::model::CheckAccessTypeRequest,
     ) -> AccessTypeCheckCall<'a, C> {
-        static METHOD: crate::runtime::contract::MethodInfo = crate::runtime::contract::MethodInfo {
+        use crate::runtime::contract::MethodInfo;
+
+        static METHOD: MethodInfo = MethodInfo {
             id: "dataportability.accessType.check",
             http_method: "POST",
             path: "v1/accessType:check",
-            ..crate::runtime::contract::MethodInfo::BASE
+            ..MethodInfo::BASE
         };
         let call = crate::runtime::contract::Call::new(&METHOD);
         AccessTypeCheckCall {

@@ -27,14 +27,33 @@ impl<'a, C: crate::runtime::Backend> ArchiveJobsResource<'a, C> {
         name: impl ::std::convert::Into<::std::string::String>,
         request: crate::model::CancelPortabilityArchiveRequest,
     ) -> ArchiveJobsCancelCall<'a, C> {
-        static METHOD: crate::runtime::contract::MethodInfo = crate::runtime::contract::MethodInfo {
+        use crate::runtime::contract::{
+            MethodInfo, MethodPaths, PathCheck, PathPiece, PatternPiece,
+        };
+
+        static METHOD: MethodInfo = MethodInfo {
             id: "dataportability.archiveJobs.cancel",
             http_method: "POST",
             path: "v1/{+name}:cancel",
-            path_patterns: &[("name", "^archiveJobs/[^/]+$")],
-            ..crate::runtime::contract::MethodInfo::BASE
+            ..MethodInfo::BASE
         };
-        let mut call = crate::runtime::contract::Call::new(&METHOD);
+
+        static PATHS: MethodPaths = MethodPaths {
+            template: &[
+                PathPiece::Text("v1/"),
+                PathPiece::Reserved("name"),
+                PathPiece::Text(":cancel"),
+            ],
+            checks: &[
+                PathCheck::segments(
+                    "name",
+                    "^archiveJobs/[^/]+$",
+                    &[PatternPiece::Text("archiveJobs/"), PatternPiece::Segment],
+                ),
+            ],
+            ..MethodPaths::BASE
+        };
+        let mut call = crate::runtime::contract::Call::with_paths(&METHOD, &PATHS);
         call.set_path("name", name.into());
         ArchiveJobsCancelCall {
             service: self.service,
@@ -52,14 +71,33 @@ impl<'a, C: crate::runtime::Backend> ArchiveJobsResource<'a, C> {
         &self,
         name: impl ::std::convert::Into<::std::string::String>,
     ) -> ArchiveJobsGetPortabilityArchiveStateCall<'a, C> {
-        static METHOD: crate::runtime::contract::MethodInfo = crate::runtime::contract::MethodInfo {
+        use crate::runtime::contract::{
+            MethodInfo, MethodPaths, PathCheck, PathPiece, PatternPiece,
+        };
+
+        static METHOD: MethodInfo = MethodInfo {
             id: "dataportability.archiveJobs.getPortabilityArchiveState",
             http_method: "GET",
             path: "v1/{+name}",
-            path_patterns: &[("name", "^archiveJobs/[^/]+/portabilityArchiveState$")],
-            ..crate::runtime::contract::MethodInfo::BASE
+            ..MethodInfo::BASE
         };
-        let mut call = crate::runtime::contract::Call::new(&METHOD);
+
+        static PATHS: MethodPaths = MethodPaths {
+            template: &[PathPiece::Text("v1/"), PathPiece::Reserved("name")],
+            checks: &[
+                PathCheck::segments(
+                    "name",
+                    "^archiveJobs/[^/]+/portabilityArchiveState$",
+                    &[
+                        PatternPiece::Text("archiveJobs/"),
+                        PatternPiece::Segment,
+                        PatternPiece::Text("/portabilityArchiveState"),
+                    ],
+                ),
+            ],
+            ..MethodPaths::BASE
+        };
+        let mut call = crate::runtime::contract::Call::with_paths(&METHOD, &PATHS);
         call.set_path("name", name.into());
         ArchiveJobsGetPortabilityArchiveStateCall {
             service: self.service,
@@ -78,14 +116,33 @@ impl<'a, C: crate::runtime::Backend> ArchiveJobsResource<'a, C> {
         name: impl ::std::convert::Into<::std::string::String>,
         request: crate::model::RetryPortabilityArchiveRequest,
     ) -> ArchiveJobsRetryCall<'a, C> {
-        static METHOD: crate::runtime::contract::MethodInfo = crate::runtime::contract::MethodInfo {
+        use crate::runtime::contract::{
+            MethodInfo, MethodPaths, PathCheck, PathPiece, PatternPiece,
+        };
+
+        static METHOD: MethodInfo = MethodInfo {
             id: "dataportability.archiveJobs.retry",
             http_method: "POST",
             path: "v1/{+name}:retry",
-            path_patterns: &[("name", "^archiveJobs/[^/]+$")],
-            ..crate::runtime::contract::MethodInfo::BASE
+            ..MethodInfo::BASE
         };
-        let mut call = crate::runtime::contract::Call::new(&METHOD);
+
+        static PATHS: MethodPaths = MethodPaths {
+            template: &[
+                PathPiece::Text("v1/"),
+                PathPiece::Reserved("name"),
+                PathPiece::Text(":retry"),
+            ],
+            checks: &[
+                PathCheck::segments(
+                    "name",
+                    "^archiveJobs/[^/]+$",
+                    &[PatternPiece::Text("archiveJobs/"), PatternPiece::Segment],
+                ),
+            ],
+            ..MethodPaths::BASE
+        };
+        let mut call = crate::runtime::contract::Call::with_paths(&METHOD, &PATHS);
         call.set_path("name", name.into());
         ArchiveJobsRetryCall {
             service: self.service,

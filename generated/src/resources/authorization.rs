@@ -25,11 +25,13 @@ impl<'a, C: crate::runtime::Backend> AuthorizationResource<'a, C> {
         &self,
         request: crate::model::ResetAuthorizationRequest,
     ) -> AuthorizationResetCall<'a, C> {
-        static METHOD: crate::runtime::contract::MethodInfo = crate::runtime::contract::MethodInfo {
+        use crate::runtime::contract::MethodInfo;
+
+        static METHOD: MethodInfo = MethodInfo {
             id: "dataportability.authorization.reset",
             http_method: "POST",
             path: "v1/authorization:reset",
-            ..crate::runtime::contract::MethodInfo::BASE
+            ..MethodInfo::BASE
         };
         let call = crate::runtime::contract::Call::new(&METHOD);
         AuthorizationResetCall {

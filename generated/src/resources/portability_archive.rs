@@ -25,11 +25,13 @@ impl<'a, C: crate::runtime::Backend> PortabilityArchiveResource<'a, C> {
         &self,
         request: crate::model::InitiatePortabilityArchiveRequest,
     ) -> PortabilityArchiveInitiateCall<'a, C> {
-        static METHOD: crate::runtime::contract::MethodInfo = crate::runtime::contract::MethodInfo {
+        use crate::runtime::contract::MethodInfo;
+
+        static METHOD: MethodInfo = MethodInfo {
             id: "dataportability.portabilityArchive.initiate",
             http_method: "POST",
             path: "v1/portabilityArchive:initiate",
-            ..crate::runtime::contract::MethodInfo::BASE
+            ..MethodInfo::BASE
         };
         let call = crate::runtime::contract::Call::new(&METHOD);
         PortabilityArchiveInitiateCall {

@@ -90,7 +90,8 @@ async fn simple<S: AsyncRead + Unpin + ?Sized>(
         }
         None => ("media", mime.to_owned(), data),
     };
-    let mut prepared = endpoint.prepare_upload(core, &call, info.path, upload_type)?;
+    let mut prepared =
+        endpoint.prepare_upload(core, &call, call.upload_template(info), upload_type)?;
     prepared
         .headers
         .push(("content-type".to_owned(), content_type));
@@ -349,7 +350,7 @@ mod tests {
         static IMAGES: UploadInfo = UploadInfo {
             path: "upload/things",
             accept: &["image/*", "application/pdf"],
-            max_size: None,
+            ..UploadInfo::BASE
         };
         let check = |info, mime| check_media_type("m", info, mime).is_ok();
         assert!(check(&ANY, "text/plain; charset=utf-8"));

@@ -132,9 +132,12 @@ where
             chunks.check(method, self.info)?;
         }
         let metadata = call.take_body();
-        let mut start =
-            self.endpoint
-                .prepare_upload(self.core, &call, self.info.path, "resumable")?;
+        let mut start = self.endpoint.prepare_upload(
+            self.core,
+            &call,
+            call.upload_template(self.info),
+            "resumable",
+        )?;
         start
             .headers
             .push(("x-upload-content-type".to_owned(), self.mime.clone()));
