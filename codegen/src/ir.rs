@@ -312,6 +312,8 @@ pub struct ResourceDef {
     pub type_name: String,
     /// Whether the resource is deprecated.
     pub deprecated: bool,
+    /// The Cargo feature that compiles it: a top-level resource's of an API with features.
+    pub feature: Option<String>,
     /// Methods, sorted by wire name.
     pub methods: Vec<MethodDef>,
     /// Nested resources, sorted by wire name.
@@ -382,6 +384,12 @@ pub fn each_method_mut(
 }
 
 impl Api {
+    /// The features a model path (a type, a module of hoisted types, or a file of the model's
+    /// own types) needs, as the lowering decided; `None` when it is always compiled.
+    pub fn features_of(&self, path: &str) -> Option<Vec<String>> {
+        self.type_features.get(path).cloned()
+    }
+
     /// Every method, top-level ones first, then each resource's, parents before children.
     pub fn methods(&self) -> impl Iterator<Item = &MethodDef> {
         each_method(&self.root_methods, &self.resources)

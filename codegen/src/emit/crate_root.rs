@@ -4,7 +4,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::docs::{doc_line, inner_doc_attrs, paragraphs};
-use super::{cfg_attr, ident, needed_by};
+use super::{cfg_attr, ident};
 use crate::ir::Api;
 
 /// A section with a first call made from the API's own methods, when it has one to make.
@@ -136,7 +136,7 @@ pub fn emit(api: &Api) -> TokenStream {
     });
     let prelude_types = api.prelude_types.iter().map(|path| {
         let segments = path.split("::").map(ident);
-        let cfg = needed_by(api, path).map(|features| cfg_attr(&features));
+        let cfg = api.features_of(path).map(|features| cfg_attr(&features));
         quote!(#cfg pub use crate::model::#(#segments)::*;)
     });
     quote! {

@@ -29,11 +29,10 @@ pub fn lines(api: &Api) -> Vec<String> {
         lines.push(method_line(method, 0));
     }
     for resource in &api.resources {
-        let feature = api
-            .features
-            .iter()
-            .find(|feature| feature.resource == resource.type_name)
-            .map(|feature| format!(" (feature `{}`)", feature.name));
+        let feature = resource
+            .feature
+            .as_ref()
+            .map(|feature| format!(" (feature `{feature}`)"));
         resource_lines(resource, 0, feature.as_deref().unwrap_or(""), &mut lines);
     }
     lines

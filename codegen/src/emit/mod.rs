@@ -149,12 +149,6 @@ pub(crate) fn module_allows() -> TokenStream {
     }
 }
 
-/// The features a model path (a type, or a module of hoisted types) needs, as the lowering
-/// decided; `None` when it is always compiled.
-pub(crate) fn needed_by(api: &Api, path: &str) -> Option<Vec<String>> {
-    api.type_features.get(path).cloned()
-}
-
 /// A private module in a file of its own, with everything public in it re-exported, so its
 /// items keep the path of the module that declares it; `cfg` gates both.
 pub(crate) fn file_module(name: &str, cfg: Option<&TokenStream>) -> TokenStream {

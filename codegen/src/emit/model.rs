@@ -7,8 +7,7 @@ use quote::quote;
 
 use super::docs::{doc_attrs, paragraphs};
 use super::{
-    Chunk, RustFile, Scope, cfg_attr, file_module, gated, ident, module_allows, needed_by,
-    rust_type,
+    Chunk, RustFile, Scope, cfg_attr, file_module, gated, ident, module_allows, rust_type,
 };
 use crate::ir::{
     Api, Decoding, EnumDef, FieldDef, ModuleDef, NewtypeDef, PageDef, StructDef, TypeDef, TypeRef,
@@ -34,11 +33,15 @@ pub fn emit(api: &Api) -> Vec<Chunk<'_>> {
             .filter(|module| !module.path.contains("::"))
             .map(|module| {
                 let name = ident(&module.path);
-                let cfg = needed_by(api, &module.path).map(|features| cfg_attr(&features));
+                let cfg = api
+                    .features_of(&module.path)
+                    .map(|features| cfg_attr(&features));
                 quote!(#cfg pub mod #name;)
             });
         let files = api.model_files.iter().map(|file| {
-            let cfg = needed_by(api, &file.module).map(|features| cfg_attr(&features));
+            let cfg = api
+                .features_of(&file.module)
+                .map(|features| cfg_attr(&features));
             file_module(&file.module, cfg.as_ref())
         });
         quote! {
@@ -62,7 +65,7 @@ pub fn emit(api: &Api) -> Vec<Chunk<'_>> {
 
 /// A type of `model` itself, compiled only with the features that need it.
 fn type_chunk<'a>(api: &'a Api, def: &'a TypeDef) -> Chunk<'a> {
-    Chunk::gated(needed_by(api, def.name()), move || {
+    Chunk::gated(api.features_of(def.name()), move || {
         emit_type(api, def, Scope::Model)
     })
 }
@@ -123,7 +126,7 @@ fn emit_nested_type(
     def: &TypeDef,
     module_features: Option<&Vec<String>>,
 ) -> TokenStream {
-    let features = needed_by(api, def.name());
+    let features = api.features_of(def.name());
     let cfg = (features.as_ref() != module_features)
         .then(|| features.map(|features| cfg_attr(&features)))
         .flatten();
@@ -242,7 +245,9 @@ fn owner_link(owner: &str) -> String {
 fn emit_module(api: &Api, tree: &Tree<'_>, module: &ModuleDef) -> TokenStream {
     let name = ident(local_name(&module.path));
     let doc = module_doc(module);
-    let cfg = needed_by(api, &module.path).map(|features| cfg_attr(&features));
+    let cfg = api
+        .features_of(&module.path)
+        .map(|features| cfg_attr(&features));
     let items = module_items(api, tree, module);
     quote! {
         #[doc = #doc]
@@ -256,7 +261,7 @@ fn emit_module(api: &Api, tree: &Tree<'_>, module: &ModuleDef) -> TokenStream {
 /// A module's types (each with its own `cfg` where it needs other features than the module)
 /// and the modules nested in it.
 fn module_items(api: &Api, tree: &Tree<'_>, module: &ModuleDef) -> TokenStream {
-    let module_features = needed_by(api, &module.path);
+    let module_features = api.features_of(&module.path);
     let types = tree
         .types_in(&module.path)
         .iter()

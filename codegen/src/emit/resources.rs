@@ -72,20 +72,16 @@ fn file_stem(resource: &ResourceDef) -> &str {
 /// `mod` and `pub use` for each top-level resource's file, with the resource's feature.
 fn resource_modules(api: &Api) -> TokenStream {
     let modules = api.resources.iter().map(|resource| {
-        let cfg = resource_feature(api, resource).map(|feature| cfg_attr(&[feature.to_owned()]));
+        let cfg = resource
+            .feature
+            .as_ref()
+            .map(|feature| cfg_attr(std::slice::from_ref(feature)));
         file_module(&resource.accessor, cfg.as_ref())
     });
     quote!(#(#modules)*)
 }
 
 /// The feature of a top-level resource, when the API has a feature for each.
-fn resource_feature<'a>(api: &'a Api, resource: &ResourceDef) -> Option<&'a str> {
-    api.features
-        .iter()
-        .find(|feature| feature.resource == resource.type_name)
-        .map(|feature| feature.name.as_str())
-}
-
 fn emit_header(api: &Api) -> TokenStream {
     let allows = module_allows();
     let hub = ident(&api.hub_name);
@@ -118,7 +114,7 @@ fn emit_header(api: &Api) -> TokenStream {
     };
     let modules = resource_modules(api);
     let hub_accessors = api.resources.iter().map(|resource| {
-        let feature = resource_feature(api, resource);
+        let feature = resource.feature.as_deref();
         let accessor = resource_accessor(resource, quote!(&self.service), quote!('_), feature);
         let placeholder = feature.map(|feature| feature_off_accessor(api, resource, feature));
         quote!(#accessor #placeholder)

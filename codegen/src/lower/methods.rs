@@ -201,6 +201,7 @@ impl MethodLowering<'_, '_> {
                 accessor,
                 type_name,
                 deprecated: resource.deprecated,
+                feature: None,
                 methods,
                 children,
             });

@@ -80,6 +80,12 @@ pub fn lower(document: &Document, options: &Options) -> Result<Api, Error> {
         &methods.standard_params,
         &methods.resources,
     );
+    for resource in &mut methods.resources {
+        resource.feature = features
+            .iter()
+            .find(|feature| feature.resource == resource.type_name)
+            .map(|feature| feature.name.clone());
+    }
 
     let model_files = layout::model_files(&types, &modules);
     let file_features = layout::file_features(&model_files, &type_features);
