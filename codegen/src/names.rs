@@ -67,6 +67,17 @@ fn finish(name: String, prefix: &str, fallback: &str) -> String {
     }
 }
 
+/// The words of a name as its casing and punctuation mark them, lower-case:
+/// `listAccessProposals` is `list`, `access`, `proposals`; `HTTPBody` is `http`, `body`.
+pub fn segments(raw: &str) -> Vec<String> {
+    words(raw)
+        .to_snake_case()
+        .split('_')
+        .filter(|segment| !segment.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
 /// A type name: `UpperCamelCase`. Names starting with a digit get a `V`.
 pub fn type_name(raw: &str) -> String {
     finish(fit(words(raw).to_upper_camel_case(), true), "V", "Unnamed")

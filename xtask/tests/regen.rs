@@ -650,3 +650,45 @@ fn versions_follow_the_drift_of_real_revisions() {
             .contains("\nversion = \"0.2.0\"\n")
     );
 }
+
+/// Splitting run-together names renames types; a crate generated before the split, regenerated,
+/// says so as a breaking change of the generator's and takes a breaking version, never a
+/// silent rename.
+#[test]
+fn a_name_the_generator_splits_is_a_reported_breaking_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("crate");
+    let from = repo_path("codegen/tests/fixtures/identifiers.json");
+    let output = regen_into(Path::new(&from), &out);
+    assert!(output.status.success(), "{}", stderr(&output));
+    // The crate as a generator before the split wrote it: the unsplit name among its public
+    // items, and another generation's fingerprint.
+    let surface_path = out.join("rust-surface.txt");
+    let surface = std::fs::read_to_string(&surface_path).unwrap();
+    assert!(
+        surface.contains("\nAccessProposalsResource <- accessproposals\n"),
+        "{surface}"
+    );
+    let before: String = surface
+        .replace("AccessProposalsResource", "AccessproposalsResource")
+        .lines()
+        .map(|line| match line.split_once("fingerprint: ") {
+            Some((start, _)) => format!("{start}fingerprint: an earlier generation\n"),
+            None => format!("{line}\n"),
+        })
+        .collect();
+    assert_ne!(before, surface, "the surface records a fingerprint");
+    std::fs::write(&surface_path, before).unwrap();
+
+    let output = regen_into(Path::new(&from), &out);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let manifest = std::fs::read_to_string(out.join("Cargo.toml")).unwrap();
+    assert!(manifest.contains("\nversion = \"0.2.0\"\n"), "{manifest}");
+    let changelog = std::fs::read_to_string(out.join("CHANGELOG.md")).unwrap();
+    assert!(
+        changelog.contains(
+            "- breaking `rust_item_removed` `rust.AccessproposalsResource <- accessproposals` (generator)"
+        ),
+        "{changelog}"
+    );
+}

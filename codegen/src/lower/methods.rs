@@ -8,6 +8,7 @@ use super::TypeLowering;
 use super::idempotency::RequestIds;
 use super::paths;
 use super::types::Hoist;
+use super::words::Words;
 use crate::error::{Error, JsonPath};
 use crate::ir::{
     CRATE_ROOT_NAMES, HUB_METHODS, Location, MediaDownload, MethodDef, Paging, ParamDef,
@@ -69,6 +70,7 @@ pub(crate) fn lower_all(
         standard_wire_names: document.parameters.keys().cloned().collect(),
         standard_setters: Vec::new(),
         request_ids: RequestIds::of(document),
+        words: Words::of(document),
     };
     let mut standard_namespace = Namespace::with_reserved(BUILDER_METHODS);
     let mut standard_params = Vec::new();
@@ -122,6 +124,8 @@ struct MethodLowering<'a, 'd> {
     standard_setters: Vec<String>,
     /// Which methods have an idempotency key.
     request_ids: RequestIds,
+    /// The document's words, which split run-together names in the types made from them.
+    words: Words,
 }
 
 /// The method's `apiVersion`, which goes into a header: printable ASCII only, or the document
@@ -174,9 +178,10 @@ impl MethodLowering<'_, '_> {
                 format!("{parent_path}.{wire_name}")
             };
             let accessor = parent_namespace.claim(names::value_name(wire_name));
-            let type_name = self
-                .builders
-                .claim(names::type_name(&format!("{wire_path} resource")));
+            let type_name = self.builders.claim(names::type_name(&format!(
+                "{} resource",
+                self.words.split_path(&wire_path)
+            )));
             let mut namespace = Namespace::with_reserved(&["clone", "fmt"]);
             let mut methods = Vec::with_capacity(resource.methods.len());
             for (method_name, method) in &resource.methods {
@@ -231,9 +236,16 @@ impl MethodLowering<'_, '_> {
             ));
         }
         let accessor = namespace.claim(names::value_name(wire_name));
-        let builder = self.builders.claim(names::type_name(&format!(
-            "{resource_path} {wire_name} call"
-        )));
+        // Type names made from the method read as words: `accessproposals list` is
+        // `AccessProposalsList...`.
+        let spelled = format!(
+            "{} {}",
+            self.words.split_path(resource_path),
+            self.words.split(wire_name)
+        );
+        let builder = self
+            .builders
+            .claim(names::type_name(&format!("{spelled} call")));
         let id = if method.id.is_empty() {
             format!("{resource_path}.{wire_name}")
         } else {
@@ -266,13 +278,12 @@ impl MethodLowering<'_, '_> {
         let mut reserved_setters: Vec<&str> = BUILDER_METHODS.to_vec();
         reserved_setters.extend(self.standard_setters.iter().map(String::as_str));
         let mut setters = Namespace::with_reserved(&reserved_setters);
-        let context = format!("{resource_path} {wire_name}");
         let mut positional = Vec::with_capacity(positional_wire.len());
         for wire in &positional_wire {
             let schema = &method.parameters[*wire];
             let name = arguments.claim(names::value_name(wire));
             let param_path = path.key("parameters").key(wire);
-            positional.push(self.lower_param(wire, schema, &name, &context, &param_path)?);
+            positional.push(self.lower_param(wire, schema, &name, &spelled, &param_path)?);
         }
         let mut optional = Vec::new();
         for (wire, schema) in &method.parameters {
@@ -281,7 +292,7 @@ impl MethodLowering<'_, '_> {
             }
             let name = setters.claim(names::value_name(wire));
             let param_path = path.key("parameters").key(wire);
-            optional.push(self.lower_param(wire, schema, &name, &context, &param_path)?);
+            optional.push(self.lower_param(wire, schema, &name, &spelled, &param_path)?);
         }
         let template = paths::parse_template(&method.path, &positional, &path.key("path"))?;
 
@@ -291,7 +302,7 @@ impl MethodLowering<'_, '_> {
                 BODY_ARGUMENT.to_owned(),
                 self.types.lower_ref(
                     body,
-                    &Hoist::into_methods(format!("{resource_path} {wire_name} request")),
+                    &Hoist::into_methods(format!("{spelled} request")),
                     &path.key("request"),
                 )?,
             )),
@@ -300,7 +311,7 @@ impl MethodLowering<'_, '_> {
         let response = match &method.response {
             Some(body) => Some(self.types.lower_ref(
                 body,
-                &Hoist::into_methods(format!("{resource_path} {wire_name} response")),
+                &Hoist::into_methods(format!("{spelled} response")),
                 &path.key("response"),
             )?),
             None => None,

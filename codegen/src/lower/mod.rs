@@ -12,6 +12,7 @@ mod paths;
 mod prelude;
 mod responses;
 mod types;
+mod words;
 
 pub use features::MIN_METHODS as MIN_FEATURE_METHODS;
 pub use paths::segments as pattern_segments;
