@@ -33,6 +33,9 @@ pub struct Api {
     pub modules: Vec<ModuleDef>,
     /// The files `model`'s own types are split into; empty when they stay in `model.rs`.
     pub model_files: Vec<ModelFile>,
+    /// The files below `src/json/` the model types' JSON impls are split into; empty when they
+    /// all fit in `src/json.rs`.
+    pub json_files: Vec<JsonFile>,
     /// Parameters every method takes (`fields`, `key`, ...).
     pub standard_params: Vec<ParamDef>,
     /// Methods at the top level of the document, accessed on the client itself.
@@ -94,6 +97,18 @@ pub struct ModelFile {
     pub module: String,
     /// The paths of its types, in order.
     pub types: Vec<String>,
+}
+
+/// A file of the model types' JSON impls, for an API too large for one: a run of types.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JsonFile {
+    /// The module, which names the file (`from_accelerator_config` is
+    /// `src/json/from_accelerator_config.rs`, from `AcceleratorConfig` on).
+    pub module: String,
+    /// The paths of its types, in order.
+    pub types: Vec<String>,
+    /// The features any of its types needs, when none is always compiled; `None` for always.
+    pub features: Option<Vec<String>>,
 }
 
 /// A module of `model` holding the types hoisted out of another type or out of methods.

@@ -277,6 +277,9 @@ const _: () = ::std::assert!(
 );
 
 #[rustfmt::skip]
+mod json;
+
+#[rustfmt::skip]
 pub mod model;
 
 #[rustfmt::skip]

@@ -22,49 +22,6 @@ pub struct CancelPortabilityArchiveRequest {
     >,
 }
 
-impl crate::runtime::contract::json::ReadObject for CancelPortabilityArchiveRequest {
-    fn read_key(
-        &mut self,
-        key: ::std::borrow::Cow<'_, str>,
-        reader: &mut crate::runtime::contract::json::Reader<'_>,
-    ) -> ::std::result::Result<(), crate::runtime::contract::json::ReadError> {
-        reader.other(key, &mut self.unknown_fields)
-    }
-}
-
-impl crate::runtime::contract::json::FromJson for CancelPortabilityArchiveRequest {
-    fn read_json(
-        reader: &mut crate::runtime::contract::json::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::runtime::contract::json::ReadError> {
-        reader.read_object("CancelPortabilityArchiveRequest")
-    }
-}
-
-impl crate::runtime::contract::json::ToJson for CancelPortabilityArchiveRequest {
-    fn write_json(&self, writer: &mut crate::runtime::contract::json::Writer) {
-        let mut object = writer.object();
-        object.entries(&self.unknown_fields);
-        object.end();
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for CancelPortabilityArchiveRequest {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::contract::json::deserialize(deserializer)
-    }
-}
-
-impl ::serde::Serialize for CancelPortabilityArchiveRequest {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        crate::runtime::contract::json::serialize(self, serializer)
-    }
-}
-
 /// Response to canceling a Data Portability Archive job.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -76,58 +33,6 @@ pub struct CancelPortabilityArchiveResponse {
     >,
 }
 
-impl crate::runtime::contract::json::ReadObject for CancelPortabilityArchiveResponse {
-    fn read_key(
-        &mut self,
-        key: ::std::borrow::Cow<'_, str>,
-        reader: &mut crate::runtime::contract::json::Reader<'_>,
-    ) -> ::std::result::Result<(), crate::runtime::contract::json::ReadError> {
-        reader.other(key, &mut self.unknown_fields)
-    }
-}
-
-impl crate::runtime::contract::json::FromJson for CancelPortabilityArchiveResponse {
-    fn read_json(
-        reader: &mut crate::runtime::contract::json::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::runtime::contract::json::ReadError> {
-        reader.read_object("CancelPortabilityArchiveResponse")
-    }
-}
-
-impl crate::runtime::contract::json::ToJson for CancelPortabilityArchiveResponse {
-    fn write_json(&self, writer: &mut crate::runtime::contract::json::Writer) {
-        let mut object = writer.object();
-        object.entries(&self.unknown_fields);
-        object.end();
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for CancelPortabilityArchiveResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::contract::json::deserialize(deserializer)
-    }
-}
-
-impl ::serde::Serialize for CancelPortabilityArchiveResponse {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        crate::runtime::contract::json::serialize(self, serializer)
-    }
-}
-
-impl crate::runtime::contract::Decode for CancelPortabilityArchiveResponse {
-    #[inline(never)]
-    fn decode(
-        response: crate::runtime::contract::Response,
-    ) -> ::std::result::Result<Self, crate::Error> {
-        response.read()
-    }
-}
-
 /// Request to check the token's access type. All required information is derived from the attached OAuth token.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -137,49 +42,6 @@ pub struct CheckAccessTypeRequest {
         ::std::string::String,
         ::serde_json::Value,
     >,
-}
-
-impl crate::runtime::contract::json::ReadObject for CheckAccessTypeRequest {
-    fn read_key(
-        &mut self,
-        key: ::std::borrow::Cow<'_, str>,
-        reader: &mut crate::runtime::contract::json::Reader<'_>,
-    ) -> ::std::result::Result<(), crate::runtime::contract::json::ReadError> {
-        reader.other(key, &mut self.unknown_fields)
-    }
-}
-
-impl crate::runtime::contract::json::FromJson for CheckAccessTypeRequest {
-    fn read_json(
-        reader: &mut crate::runtime::contract::json::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::runtime::contract::json::ReadError> {
-        reader.read_object("CheckAccessTypeRequest")
-    }
-}
-
-impl crate::runtime::contract::json::ToJson for CheckAccessTypeRequest {
-    fn write_json(&self, writer: &mut crate::runtime::contract::json::Writer) {
-        let mut object = writer.object();
-        object.entries(&self.unknown_fields);
-        object.end();
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for CheckAccessTypeRequest {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::contract::json::deserialize(deserializer)
-    }
-}
-
-impl ::serde::Serialize for CheckAccessTypeRequest {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        crate::runtime::contract::json::serialize(self, serializer)
-    }
 }
 
 /// Response to checking the token's access type.
@@ -225,64 +87,6 @@ impl CheckAccessTypeResponse {
     }
 }
 
-impl crate::runtime::contract::json::ReadObject for CheckAccessTypeResponse {
-    fn read_key(
-        &mut self,
-        key: ::std::borrow::Cow<'_, str>,
-        reader: &mut crate::runtime::contract::json::Reader<'_>,
-    ) -> ::std::result::Result<(), crate::runtime::contract::json::ReadError> {
-        match &*key {
-            "oneTimeResources" => reader.field(&mut self.one_time_resources),
-            "timeBasedResources" => reader.field(&mut self.time_based_resources),
-            _ => reader.other(key, &mut self.unknown_fields),
-        }
-    }
-}
-
-impl crate::runtime::contract::json::FromJson for CheckAccessTypeResponse {
-    fn read_json(
-        reader: &mut crate::runtime::contract::json::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::runtime::contract::json::ReadError> {
-        reader.read_object("CheckAccessTypeResponse")
-    }
-}
-
-impl crate::runtime::contract::json::ToJson for CheckAccessTypeResponse {
-    fn write_json(&self, writer: &mut crate::runtime::contract::json::Writer) {
-        let mut object = writer.object();
-        object.field("oneTimeResources", &self.one_time_resources);
-        object.field("timeBasedResources", &self.time_based_resources);
-        object.entries(&self.unknown_fields);
-        object.end();
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for CheckAccessTypeResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::contract::json::deserialize(deserializer)
-    }
-}
-
-impl ::serde::Serialize for CheckAccessTypeResponse {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        crate::runtime::contract::json::serialize(self, serializer)
-    }
-}
-
-impl crate::runtime::contract::Decode for CheckAccessTypeResponse {
-    #[inline(never)]
-    fn decode(
-        response: crate::runtime::contract::Response,
-    ) -> ::std::result::Result<Self, crate::Error> {
-        response.read()
-    }
-}
-
 /// A generic empty message that you can re-use to avoid defining duplicated empty messages in your APIs. A typical example is to use it as the request or the response type of an API method. For instance: service Foo { rpc Bar(google.protobuf.Empty) returns (google.protobuf.Empty); }
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -292,58 +96,6 @@ pub struct Empty {
         ::std::string::String,
         ::serde_json::Value,
     >,
-}
-
-impl crate::runtime::contract::json::ReadObject for Empty {
-    fn read_key(
-        &mut self,
-        key: ::std::borrow::Cow<'_, str>,
-        reader: &mut crate::runtime::contract::json::Reader<'_>,
-    ) -> ::std::result::Result<(), crate::runtime::contract::json::ReadError> {
-        reader.other(key, &mut self.unknown_fields)
-    }
-}
-
-impl crate::runtime::contract::json::FromJson for Empty {
-    fn read_json(
-        reader: &mut crate::runtime::contract::json::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::runtime::contract::json::ReadError> {
-        reader.read_object("Empty")
-    }
-}
-
-impl crate::runtime::contract::json::ToJson for Empty {
-    fn write_json(&self, writer: &mut crate::runtime::contract::json::Writer) {
-        let mut object = writer.object();
-        object.entries(&self.unknown_fields);
-        object.end();
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for Empty {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::contract::json::deserialize(deserializer)
-    }
-}
-
-impl ::serde::Serialize for Empty {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        crate::runtime::contract::json::serialize(self, serializer)
-    }
-}
-
-impl crate::runtime::contract::Decode for Empty {
-    #[inline(never)]
-    fn decode(
-        response: crate::runtime::contract::Response,
-    ) -> ::std::result::Result<Self, crate::Error> {
-        response.read()
-    }
 }
 
 /// Request to kick off an Archive job.
@@ -396,57 +148,6 @@ impl InitiatePortabilityArchiveRequest {
     }
 }
 
-impl crate::runtime::contract::json::ReadObject for InitiatePortabilityArchiveRequest {
-    fn read_key(
-        &mut self,
-        key: ::std::borrow::Cow<'_, str>,
-        reader: &mut crate::runtime::contract::json::Reader<'_>,
-    ) -> ::std::result::Result<(), crate::runtime::contract::json::ReadError> {
-        match &*key {
-            "endTime" => reader.field(&mut self.end_time),
-            "resources" => reader.field(&mut self.resources),
-            "startTime" => reader.field(&mut self.start_time),
-            _ => reader.other(key, &mut self.unknown_fields),
-        }
-    }
-}
-
-impl crate::runtime::contract::json::FromJson for InitiatePortabilityArchiveRequest {
-    fn read_json(
-        reader: &mut crate::runtime::contract::json::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::runtime::contract::json::ReadError> {
-        reader.read_object("InitiatePortabilityArchiveRequest")
-    }
-}
-
-impl crate::runtime::contract::json::ToJson for InitiatePortabilityArchiveRequest {
-    fn write_json(&self, writer: &mut crate::runtime::contract::json::Writer) {
-        let mut object = writer.object();
-        object.field("endTime", &self.end_time);
-        object.field("resources", &self.resources);
-        object.field("startTime", &self.start_time);
-        object.entries(&self.unknown_fields);
-        object.end();
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for InitiatePortabilityArchiveRequest {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::contract::json::deserialize(deserializer)
-    }
-}
-
-impl ::serde::Serialize for InitiatePortabilityArchiveRequest {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        crate::runtime::contract::json::serialize(self, serializer)
-    }
-}
-
 /// Response from initiating an Archive job.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -485,64 +186,6 @@ impl InitiatePortabilityArchiveResponse {
     ) -> Self {
         self.archive_job_id = ::std::option::Option::Some(value.into());
         self
-    }
-}
-
-impl crate::runtime::contract::json::ReadObject for InitiatePortabilityArchiveResponse {
-    fn read_key(
-        &mut self,
-        key: ::std::borrow::Cow<'_, str>,
-        reader: &mut crate::runtime::contract::json::Reader<'_>,
-    ) -> ::std::result::Result<(), crate::runtime::contract::json::ReadError> {
-        match &*key {
-            "accessType" => reader.field(&mut self.access_type),
-            "archiveJobId" => reader.field(&mut self.archive_job_id),
-            _ => reader.other(key, &mut self.unknown_fields),
-        }
-    }
-}
-
-impl crate::runtime::contract::json::FromJson for InitiatePortabilityArchiveResponse {
-    fn read_json(
-        reader: &mut crate::runtime::contract::json::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::runtime::contract::json::ReadError> {
-        reader.read_object("InitiatePortabilityArchiveResponse")
-    }
-}
-
-impl crate::runtime::contract::json::ToJson for InitiatePortabilityArchiveResponse {
-    fn write_json(&self, writer: &mut crate::runtime::contract::json::Writer) {
-        let mut object = writer.object();
-        object.field("accessType", &self.access_type);
-        object.field("archiveJobId", &self.archive_job_id);
-        object.entries(&self.unknown_fields);
-        object.end();
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for InitiatePortabilityArchiveResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::contract::json::deserialize(deserializer)
-    }
-}
-
-impl ::serde::Serialize for InitiatePortabilityArchiveResponse {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        crate::runtime::contract::json::serialize(self, serializer)
-    }
-}
-
-impl crate::runtime::contract::Decode for InitiatePortabilityArchiveResponse {
-    #[inline(never)]
-    fn decode(
-        response: crate::runtime::contract::Response,
-    ) -> ::std::result::Result<Self, crate::Error> {
-        response.read()
     }
 }
 
@@ -620,70 +263,6 @@ impl PortabilityArchiveState {
     }
 }
 
-impl crate::runtime::contract::json::ReadObject for PortabilityArchiveState {
-    fn read_key(
-        &mut self,
-        key: ::std::borrow::Cow<'_, str>,
-        reader: &mut crate::runtime::contract::json::Reader<'_>,
-    ) -> ::std::result::Result<(), crate::runtime::contract::json::ReadError> {
-        match &*key {
-            "exportTime" => reader.field(&mut self.export_time),
-            "name" => reader.field(&mut self.name),
-            "startTime" => reader.field(&mut self.start_time),
-            "state" => reader.field(&mut self.state),
-            "urls" => reader.field(&mut self.urls),
-            _ => reader.other(key, &mut self.unknown_fields),
-        }
-    }
-}
-
-impl crate::runtime::contract::json::FromJson for PortabilityArchiveState {
-    fn read_json(
-        reader: &mut crate::runtime::contract::json::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::runtime::contract::json::ReadError> {
-        reader.read_object("PortabilityArchiveState")
-    }
-}
-
-impl crate::runtime::contract::json::ToJson for PortabilityArchiveState {
-    fn write_json(&self, writer: &mut crate::runtime::contract::json::Writer) {
-        let mut object = writer.object();
-        object.field("exportTime", &self.export_time);
-        object.field("name", &self.name);
-        object.field("startTime", &self.start_time);
-        object.field("state", &self.state);
-        object.field("urls", &self.urls);
-        object.entries(&self.unknown_fields);
-        object.end();
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for PortabilityArchiveState {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::contract::json::deserialize(deserializer)
-    }
-}
-
-impl ::serde::Serialize for PortabilityArchiveState {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        crate::runtime::contract::json::serialize(self, serializer)
-    }
-}
-
-impl crate::runtime::contract::Decode for PortabilityArchiveState {
-    #[inline(never)]
-    fn decode(
-        response: crate::runtime::contract::Response,
-    ) -> ::std::result::Result<Self, crate::Error> {
-        response.read()
-    }
-}
-
 /// Request to reset exhausted OAuth scopes.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -695,49 +274,6 @@ pub struct ResetAuthorizationRequest {
     >,
 }
 
-impl crate::runtime::contract::json::ReadObject for ResetAuthorizationRequest {
-    fn read_key(
-        &mut self,
-        key: ::std::borrow::Cow<'_, str>,
-        reader: &mut crate::runtime::contract::json::Reader<'_>,
-    ) -> ::std::result::Result<(), crate::runtime::contract::json::ReadError> {
-        reader.other(key, &mut self.unknown_fields)
-    }
-}
-
-impl crate::runtime::contract::json::FromJson for ResetAuthorizationRequest {
-    fn read_json(
-        reader: &mut crate::runtime::contract::json::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::runtime::contract::json::ReadError> {
-        reader.read_object("ResetAuthorizationRequest")
-    }
-}
-
-impl crate::runtime::contract::json::ToJson for ResetAuthorizationRequest {
-    fn write_json(&self, writer: &mut crate::runtime::contract::json::Writer) {
-        let mut object = writer.object();
-        object.entries(&self.unknown_fields);
-        object.end();
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for ResetAuthorizationRequest {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::contract::json::deserialize(deserializer)
-    }
-}
-
-impl ::serde::Serialize for ResetAuthorizationRequest {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        crate::runtime::contract::json::serialize(self, serializer)
-    }
-}
-
 /// Request to retry a failed Portability Archive job.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -747,49 +283,6 @@ pub struct RetryPortabilityArchiveRequest {
         ::std::string::String,
         ::serde_json::Value,
     >,
-}
-
-impl crate::runtime::contract::json::ReadObject for RetryPortabilityArchiveRequest {
-    fn read_key(
-        &mut self,
-        key: ::std::borrow::Cow<'_, str>,
-        reader: &mut crate::runtime::contract::json::Reader<'_>,
-    ) -> ::std::result::Result<(), crate::runtime::contract::json::ReadError> {
-        reader.other(key, &mut self.unknown_fields)
-    }
-}
-
-impl crate::runtime::contract::json::FromJson for RetryPortabilityArchiveRequest {
-    fn read_json(
-        reader: &mut crate::runtime::contract::json::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::runtime::contract::json::ReadError> {
-        reader.read_object("RetryPortabilityArchiveRequest")
-    }
-}
-
-impl crate::runtime::contract::json::ToJson for RetryPortabilityArchiveRequest {
-    fn write_json(&self, writer: &mut crate::runtime::contract::json::Writer) {
-        let mut object = writer.object();
-        object.entries(&self.unknown_fields);
-        object.end();
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for RetryPortabilityArchiveRequest {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::contract::json::deserialize(deserializer)
-    }
-}
-
-impl ::serde::Serialize for RetryPortabilityArchiveRequest {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        crate::runtime::contract::json::serialize(self, serializer)
-    }
 }
 
 /// Response from retrying a Portability Archive.
@@ -814,61 +307,5 @@ impl RetryPortabilityArchiveResponse {
     ) -> Self {
         self.archive_job_id = ::std::option::Option::Some(value.into());
         self
-    }
-}
-
-impl crate::runtime::contract::json::ReadObject for RetryPortabilityArchiveResponse {
-    fn read_key(
-        &mut self,
-        key: ::std::borrow::Cow<'_, str>,
-        reader: &mut crate::runtime::contract::json::Reader<'_>,
-    ) -> ::std::result::Result<(), crate::runtime::contract::json::ReadError> {
-        match &*key {
-            "archiveJobId" => reader.field(&mut self.archive_job_id),
-            _ => reader.other(key, &mut self.unknown_fields),
-        }
-    }
-}
-
-impl crate::runtime::contract::json::FromJson for RetryPortabilityArchiveResponse {
-    fn read_json(
-        reader: &mut crate::runtime::contract::json::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::runtime::contract::json::ReadError> {
-        reader.read_object("RetryPortabilityArchiveResponse")
-    }
-}
-
-impl crate::runtime::contract::json::ToJson for RetryPortabilityArchiveResponse {
-    fn write_json(&self, writer: &mut crate::runtime::contract::json::Writer) {
-        let mut object = writer.object();
-        object.field("archiveJobId", &self.archive_job_id);
-        object.entries(&self.unknown_fields);
-        object.end();
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for RetryPortabilityArchiveResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::contract::json::deserialize(deserializer)
-    }
-}
-
-impl ::serde::Serialize for RetryPortabilityArchiveResponse {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        crate::runtime::contract::json::serialize(self, serializer)
-    }
-}
-
-impl crate::runtime::contract::Decode for RetryPortabilityArchiveResponse {
-    #[inline(never)]
-    fn decode(
-        response: crate::runtime::contract::Response,
-    ) -> ::std::result::Result<Self, crate::Error> {
-        response.read()
     }
 }

@@ -157,6 +157,8 @@ pub fn emit(api: &Api) -> TokenStream {
         const _: () = ::std::assert!(runtime::contract::supports(#contract), #contract_message);
 
         #[rustfmt::skip]
+        mod json;
+        #[rustfmt::skip]
         pub mod model;
         #[rustfmt::skip]
         pub mod resources;

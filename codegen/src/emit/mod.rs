@@ -4,6 +4,7 @@
 mod crate_root;
 pub(crate) mod docs;
 pub(crate) mod example;
+mod json;
 mod map;
 mod model;
 mod paths;
@@ -64,10 +65,12 @@ pub fn emit(api: &Api) -> Vec<RustFile<'_>> {
     let mut files = vec![
         file("src/lib.rs", vec![Chunk::new(|| crate_root::emit(api))]),
         file("src/model.rs", model::emit(api)),
+        file("src/json.rs", json::emit(api)),
         file("src/resources.rs", resources::emit(api)),
         file("src/scopes.rs", vec![Chunk::new(|| scopes::emit(api))]),
     ];
     files.extend(model::files(api));
+    files.extend(json::files(api));
     files.extend(resources::files(api));
     files
 }

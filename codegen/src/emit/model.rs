@@ -10,8 +10,7 @@ use super::{
     Chunk, RustFile, Scope, cfg_attr, file_module, gated, ident, module_allows, rust_type,
 };
 use crate::ir::{
-    Api, Decoding, EnumDef, FieldDef, ModuleDef, NewtypeDef, PageDef, StructDef, TypeDef, TypeRef,
-    local_name,
+    Api, EnumDef, FieldDef, ModuleDef, NewtypeDef, PageDef, StructDef, TypeDef, TypeRef, local_name,
 };
 
 /// `src/model.rs`: the module's docs and lints, a file module for each module of hoisted types
@@ -66,7 +65,7 @@ pub fn emit(api: &Api) -> Vec<Chunk<'_>> {
 /// A type of `model` itself, compiled only with the features that need it.
 fn type_chunk<'a>(api: &'a Api, def: &'a TypeDef) -> Chunk<'a> {
     Chunk::gated(api.features_of(def.name()), move || {
-        emit_type(api, def, Scope::Model)
+        emit_type(def, Scope::Model)
     })
 }
 
@@ -130,56 +129,15 @@ fn emit_nested_type(
     let cfg = (features.as_ref() != module_features)
         .then(|| features.map(|features| cfg_attr(&features)))
         .flatten();
-    gated(emit_type(api, def, Scope::Nested), cfg.as_ref())
+    gated(emit_type(def, Scope::Nested), cfg.as_ref())
 }
 
-/// A type's definition and impls, with how it is read when a method answers with it.
-fn emit_type(api: &Api, def: &TypeDef, scope: Scope) -> TokenStream {
-    let definition = match def {
+/// A type's definition and its own impls; how it is read and written is in `json`.
+fn emit_type(def: &TypeDef, scope: Scope) -> TokenStream {
+    match def {
         TypeDef::Struct(def) => emit_struct(def, scope),
         TypeDef::Enum(def) => emit_enum(def),
         TypeDef::Newtype(def) => emit_newtype(def, scope),
-    };
-    let name = ident(local_name(def.name()));
-    let decoding = api
-        .responses
-        .get(def.name())
-        .map(|decoding| decode_impl(&name, decoding));
-    quote!(#definition #decoding)
-}
-
-/// How a response type is read: `Decode` from JSON, or `RawBody` from raw bytes. Compiled once
-/// here, so that a program sending its method compiles no decoding of its own.
-fn decode_impl(name: &proc_macro2::Ident, decoding: &Decoding) -> TokenStream {
-    match decoding {
-        Decoding::Json => quote! {
-            impl crate::runtime::contract::Decode for #name {
-                #[inline(never)]
-                fn decode(
-                    response: crate::runtime::contract::Response,
-                ) -> ::std::result::Result<Self, crate::Error> {
-                    response.read()
-                }
-            }
-        },
-        Decoding::Raw(raw) => {
-            let content_type = ident(&raw.content_type_field);
-            let data = ident(&raw.data_field);
-            quote! {
-                impl crate::runtime::contract::RawBody for #name {
-                    fn from_raw(
-                        received_type: ::std::option::Option<::std::string::String>,
-                        received: ::std::vec::Vec<u8>,
-                    ) -> Self {
-                        #name {
-                            #content_type: received_type,
-                            #data: ::std::option::Option::Some(crate::runtime::Bytes::from(received)),
-                            ..::std::default::Default::default()
-                        }
-                    }
-                }
-            }
-        }
     }
 }
 
@@ -301,8 +259,6 @@ fn emit_struct(def: &StructDef, scope: Scope) -> TokenStream {
         ),
     };
     let page_impls = def.page.as_ref().map(|page| page_impls(&name, page, scope));
-    let json_impls = json_impls(def, &name);
-    let serde_impls = serde_bridge(&name);
     let setters_impl = (!def.fields.is_empty()).then(|| {
         quote! {
             impl #name {
@@ -322,93 +278,7 @@ fn emit_struct(def: &StructDef, scope: Scope) -> TokenStream {
         }
 
         #setters_impl
-        #json_impls
-        #serde_impls
         #page_impls
-    }
-}
-
-/// How a struct is read and written: the runtime's `ReadObject`, `FromJson` and `ToJson` (one
-/// function each, over the runtime's concrete reader and writer), and serde's traits as thin
-/// layers over them for programs that use serde. A JSON object of the set fields under their
-/// wire names, then the other fields; read in one pass, each known key into its field, every
-/// other key into the map of other fields.
-fn json_impls(def: &StructDef, name: &proc_macro2::Ident) -> TokenStream {
-    let type_name = local_name(&def.name);
-    let rest = ident(&def.rest.name);
-    let reads = def.fields.iter().map(|field| {
-        let field_name = ident(&field.name);
-        let wire = &field.wire_name;
-        quote!(#wire => reader.field(&mut self.#field_name),)
-    });
-    let writes = def.fields.iter().map(|field| {
-        let field_name = ident(&field.name);
-        let wire = &field.wire_name;
-        quote!(object.field(#wire, &self.#field_name);)
-    });
-    // Each arm is one call; a struct without fields takes every key into its other fields.
-    let read_other = quote!(reader.other(key, &mut self.#rest));
-    let read_key = if def.fields.is_empty() {
-        read_other
-    } else {
-        quote! {
-            match &*key {
-                #(#reads)*
-                _ => #read_other,
-            }
-        }
-    };
-    quote! {
-        impl crate::runtime::contract::json::ReadObject for #name {
-            fn read_key(
-                &mut self,
-                key: ::std::borrow::Cow<'_, str>,
-                reader: &mut crate::runtime::contract::json::Reader<'_>,
-            ) -> ::std::result::Result<(), crate::runtime::contract::json::ReadError> {
-                #read_key
-            }
-        }
-
-        impl crate::runtime::contract::json::FromJson for #name {
-            fn read_json(
-                reader: &mut crate::runtime::contract::json::Reader<'_>,
-            ) -> ::std::result::Result<Self, crate::runtime::contract::json::ReadError> {
-                reader.read_object(#type_name)
-            }
-        }
-
-        impl crate::runtime::contract::json::ToJson for #name {
-            fn write_json(&self, writer: &mut crate::runtime::contract::json::Writer) {
-                let mut object = writer.object();
-                #(#writes)*
-                object.entries(&self.#rest);
-                object.end();
-            }
-        }
-
-    }
-}
-
-/// `Serialize` and `Deserialize` for a model type, through its `ToJson` and `FromJson`: compiled
-/// only in programs that use them.
-fn serde_bridge(name: &proc_macro2::Ident) -> TokenStream {
-    quote! {
-        impl<'de> ::serde::Deserialize<'de> for #name {
-            fn deserialize<D: ::serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> ::std::result::Result<Self, D::Error> {
-                crate::runtime::contract::json::deserialize(deserializer)
-            }
-        }
-
-        impl ::serde::Serialize for #name {
-            fn serialize<S: ::serde::Serializer>(
-                &self,
-                serializer: S,
-            ) -> ::std::result::Result<S::Ok, S::Error> {
-                crate::runtime::contract::json::serialize(self, serializer)
-            }
-        }
     }
 }
 
@@ -633,32 +503,6 @@ fn emit_enum(def: &EnumDef) -> TokenStream {
                 f.write_str(self.as_str())
             }
         }
-
-        impl crate::runtime::contract::json::FromJson for #name {
-            fn read_json(
-                reader: &mut crate::runtime::contract::json::Reader<'_>,
-            ) -> ::std::result::Result<Self, crate::runtime::contract::json::ReadError> {
-                reader.read_str().map(|value| Self::from(&*value))
-            }
-        }
-
-        impl crate::runtime::contract::json::ToJson for #name {
-            fn write_json(&self, writer: &mut crate::runtime::contract::json::Writer) {
-                writer.write_str(self.as_str());
-            }
-        }
-
-        impl ::serde::Serialize for #name {
-            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
-                serializer.serialize_str(self.as_str())
-            }
-        }
-
-        impl<'de> ::serde::Deserialize<'de> for #name {
-            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                crate::runtime::contract::wire::deserialize_enum(deserializer)
-            }
-        }
     }
 }
 
@@ -672,7 +516,6 @@ fn emit_newtype(def: &NewtypeDef, scope: Scope) -> TokenStream {
     };
     let docs = doc_attrs(description);
     let ty = rust_type(&def.ty, scope);
-    let serde_impls = serde_bridge(&name);
     quote! {
         #docs
         #[derive(Clone, Debug, PartialEq)]
@@ -680,21 +523,5 @@ fn emit_newtype(def: &NewtypeDef, scope: Scope) -> TokenStream {
             /// The value.
             pub #ty,
         );
-
-        impl crate::runtime::contract::json::FromJson for #name {
-            fn read_json(
-                reader: &mut crate::runtime::contract::json::Reader<'_>,
-            ) -> ::std::result::Result<Self, crate::runtime::contract::json::ReadError> {
-                reader.read().map(Self)
-            }
-        }
-
-        impl crate::runtime::contract::json::ToJson for #name {
-            fn write_json(&self, writer: &mut crate::runtime::contract::json::Writer) {
-                writer.write(&self.0);
-            }
-        }
-
-        #serde_impls
     }
 }

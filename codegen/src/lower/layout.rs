@@ -1,9 +1,10 @@
 //! Where the model's types are written: `model.rs` for most APIs; for a large one, files of
-//! about the same size below `model/`, so that no generated file is too large to read.
+//! about the same size below `model/`, so that no generated file is too large to read. Their
+//! JSON impls likewise: `json.rs`, or files of about the same size below `json/`.
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::ir::{ModelFile, ModuleDef, TypeDef};
+use crate::ir::{JsonFile, ModelFile, ModuleDef, TypeDef};
 
 /// The estimated source size of the model's own types (not counting modules of hoisted types,
 /// which have files of their own) above which they are split into files.
@@ -61,6 +62,76 @@ pub fn file_features(
         .collect()
 }
 
+/// The estimated source size of the JSON impls above which they are split into files.
+const JSON_BUDGET: usize = 300_000;
+
+/// The files the JSON impls of every model type go to, in the model's order; empty when they
+/// fit in `json.rs`. A file is a run of types (the hoisted ones too) closed when its estimate
+/// reaches the budget, named after its first type, and compiled with the features any of its
+/// types needs (`type_features`, with a hoisted type needing what its module needs).
+pub fn json_files(
+    types: &[TypeDef],
+    type_features: &BTreeMap<String, Vec<String>>,
+) -> Vec<JsonFile> {
+    let total: usize = types.iter().map(json_estimate).sum();
+    if total <= JSON_BUDGET {
+        return Vec::new();
+    }
+    let mut taken = BTreeSet::new();
+    let mut files: Vec<JsonFile> = Vec::new();
+    let mut size = 0;
+    let mut always = false;
+    let mut union = BTreeSet::new();
+    let close = |files: &mut Vec<JsonFile>, always: bool, union: &mut BTreeSet<String>| {
+        if let Some(file) = files.last_mut() {
+            file.features = (!always).then(|| std::mem::take(union).into_iter().collect());
+        }
+        union.clear();
+    };
+    for def in types {
+        if files.is_empty() || size >= JSON_BUDGET {
+            close(&mut files, always, &mut union);
+            let first = crate::names::value_name(&def.name().replace("::", " "));
+            let module = free_name(&format!("from_{}", crate::names::unraw(&first)), &taken);
+            taken.insert(module.clone());
+            files.push(JsonFile {
+                module,
+                types: Vec::new(),
+                features: None,
+            });
+            size = 0;
+            always = false;
+        }
+        size += json_estimate(def);
+        match effective_features(def.name(), type_features) {
+            Some(features) => union.extend(features.iter().cloned()),
+            None => always = true,
+        }
+        files
+            .last_mut()
+            .expect("a file is open")
+            .types
+            .push(def.name().to_owned());
+    }
+    close(&mut files, always, &mut union);
+    files
+}
+
+/// The features that compile the model path `path`: its own, else those of the nearest module
+/// that holds it; `None` when it is always compiled.
+pub fn effective_features<'a>(
+    path: &str,
+    type_features: &'a BTreeMap<String, Vec<String>>,
+) -> Option<&'a Vec<String>> {
+    let mut path = path;
+    loop {
+        if let Some(features) = type_features.get(path) {
+            return Some(features);
+        }
+        path = path.rsplit_once("::")?.0;
+    }
+}
+
 /// `wanted`, or `wanted` followed by as many `_` as make it a name no module has.
 fn free_name(wanted: &str, taken: &BTreeSet<String>) -> String {
     let mut name = wanted.to_owned();
@@ -68,6 +139,16 @@ fn free_name(wanted: &str, taken: &BTreeSet<String>) -> String {
         name.push('_');
     }
     name
+}
+
+/// About how many bytes of source a type's JSON impls take: a share for the type and one for
+/// each field (reading and writing it).
+fn json_estimate(def: &TypeDef) -> usize {
+    match def {
+        TypeDef::Struct(def) => 2_500 + 120 * def.fields.len(),
+        TypeDef::Enum(_) => 1_300,
+        TypeDef::Newtype(_) => 1_200,
+    }
 }
 
 /// About how many bytes of source a type's definition and impls take: its docs, and a share

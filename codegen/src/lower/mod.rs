@@ -15,6 +15,7 @@ mod types;
 mod words;
 
 pub use features::MIN_METHODS as MIN_FEATURE_METHODS;
+pub use layout::effective_features;
 pub use paths::segments as pattern_segments;
 
 use std::collections::BTreeMap;
@@ -91,6 +92,7 @@ pub fn lower(document: &Document, options: &Options) -> Result<Api, Error> {
     let model_files = layout::model_files(&types, &modules);
     let file_features = layout::file_features(&model_files, &type_features);
     type_features.extend(file_features);
+    let json_files = layout::json_files(&types, &type_features);
     let mut api = Api {
         crate_name: options
             .crate_name
@@ -114,6 +116,7 @@ pub fn lower(document: &Document, options: &Options) -> Result<Api, Error> {
         scopes,
         types,
         model_files,
+        json_files,
         modules,
         hub_name: methods.hub_name,
         recursion_limit,

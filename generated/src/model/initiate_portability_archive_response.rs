@@ -54,34 +54,3 @@ impl ::std::fmt::Display for AccessType {
         f.write_str(self.as_str())
     }
 }
-
-impl crate::runtime::contract::json::FromJson for AccessType {
-    fn read_json(
-        reader: &mut crate::runtime::contract::json::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::runtime::contract::json::ReadError> {
-        reader.read_str().map(|value| Self::from(&*value))
-    }
-}
-
-impl crate::runtime::contract::json::ToJson for AccessType {
-    fn write_json(&self, writer: &mut crate::runtime::contract::json::Writer) {
-        writer.write_str(self.as_str());
-    }
-}
-
-impl ::serde::Serialize for AccessType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for AccessType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::contract::wire::deserialize_enum(deserializer)
-    }
-}

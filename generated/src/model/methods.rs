@@ -55,37 +55,6 @@ impl ::std::fmt::Display for Alt {
     }
 }
 
-impl crate::runtime::contract::json::FromJson for Alt {
-    fn read_json(
-        reader: &mut crate::runtime::contract::json::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::runtime::contract::json::ReadError> {
-        reader.read_str().map(|value| Self::from(&*value))
-    }
-}
-
-impl crate::runtime::contract::json::ToJson for Alt {
-    fn write_json(&self, writer: &mut crate::runtime::contract::json::Writer) {
-        writer.write_str(self.as_str());
-    }
-}
-
-impl ::serde::Serialize for Alt {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for Alt {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::contract::wire::deserialize_enum(deserializer)
-    }
-}
-
 /// V1 error format.
 ///
 /// An open enum: a value this crate does not know yet arrives as the unknown-value variant and is sent back unchanged.
@@ -130,36 +99,5 @@ impl ::std::convert::From<&str> for Xgafv {
 impl ::std::fmt::Display for Xgafv {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
-    }
-}
-
-impl crate::runtime::contract::json::FromJson for Xgafv {
-    fn read_json(
-        reader: &mut crate::runtime::contract::json::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::runtime::contract::json::ReadError> {
-        reader.read_str().map(|value| Self::from(&*value))
-    }
-}
-
-impl crate::runtime::contract::json::ToJson for Xgafv {
-    fn write_json(&self, writer: &mut crate::runtime::contract::json::Writer) {
-        writer.write_str(self.as_str());
-    }
-}
-
-impl ::serde::Serialize for Xgafv {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for Xgafv {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::contract::wire::deserialize_enum(deserializer)
     }
 }

@@ -68,34 +68,3 @@ impl ::std::fmt::Display for State {
         f.write_str(self.as_str())
     }
 }
-
-impl crate::runtime::contract::json::FromJson for State {
-    fn read_json(
-        reader: &mut crate::runtime::contract::json::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::runtime::contract::json::ReadError> {
-        reader.read_str().map(|value| Self::from(&*value))
-    }
-}
-
-impl crate::runtime::contract::json::ToJson for State {
-    fn write_json(&self, writer: &mut crate::runtime::contract::json::Writer) {
-        writer.write_str(self.as_str());
-    }
-}
-
-impl ::serde::Serialize for State {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for State {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::contract::wire::deserialize_enum(deserializer)
-    }
-}
