@@ -27,7 +27,8 @@ pub struct Api {
     pub service_path: String,
     /// OAuth scopes, by URL.
     pub scopes: Vec<ScopeDef>,
-    /// Model types, sorted by path (`Name`, or `module::Name` for hoisted ones).
+    /// Model types, sorted by path (`Name`, or `module::Name` for hoisted ones); a
+    /// [`TypeId`] is a place in this list.
     pub types: Vec<TypeDef>,
     /// The modules of `model` that hold hoisted types, sorted by path.
     pub modules: Vec<ModuleDef>,
@@ -59,9 +60,9 @@ pub struct Api {
     /// The model types and modules of hoisted types only some features need, by path, with
     /// the features that need them; every other one is always compiled.
     pub type_features: std::collections::BTreeMap<String, Vec<String>>,
-    /// The model types methods answer with, by path, and how their responses are read: each
-    /// gets its reading compiled once, in the crate, whichever client a program uses.
-    pub responses: std::collections::BTreeMap<String, Decoding>,
+    /// The model types methods answer with, and how their responses are read: each gets its
+    /// reading compiled once, in the crate, whichever client a program uses.
+    pub responses: std::collections::BTreeMap<TypeId, Decoding>,
 }
 
 /// How a response type is read.
@@ -95,8 +96,8 @@ pub struct ModelFile {
     /// The module, which names the file (`types_accelerator_config` is
     /// `src/model/types_accelerator_config.rs`).
     pub module: String,
-    /// The paths of its types, in order.
-    pub types: Vec<String>,
+    /// Its types, in order.
+    pub types: Vec<TypeId>,
 }
 
 /// A file of the model types' JSON impls, for an API too large for one: a run of types.
@@ -105,8 +106,8 @@ pub struct JsonFile {
     /// The module, which names the file (`from_accelerator_config` is
     /// `src/json/from_accelerator_config.rs`, from `AcceleratorConfig` on).
     pub module: String,
-    /// The paths of its types, in order.
-    pub types: Vec<String>,
+    /// Its types, in order.
+    pub types: Vec<TypeId>,
     /// The features any of its types needs, when none is always compiled; `None` for always.
     pub features: Option<Vec<String>>,
 }
@@ -157,6 +158,31 @@ impl TypeDef {
         self.name()
             .rsplit_once("::")
             .map_or("", |(module, _)| module)
+    }
+}
+
+impl TypeDef {
+    /// Replaces the id of every model type it names by `renumber`'s.
+    pub(crate) fn renumber(&mut self, renumber: &impl Fn(TypeId) -> TypeId) {
+        match self {
+            TypeDef::Struct(def) => {
+                for field in &mut def.fields {
+                    field.ty.renumber(renumber);
+                }
+                if let Some(value) = &mut def.rest.value {
+                    value.renumber(renumber);
+                }
+                if let Some(PageDef {
+                    items: Some((_, item)),
+                    ..
+                }) = &mut def.page
+                {
+                    item.renumber(renumber);
+                }
+            }
+            TypeDef::Enum(_) => {}
+            TypeDef::Newtype(def) => def.ty.renumber(renumber),
+        }
     }
 }
 
@@ -268,13 +294,69 @@ pub struct NewtypeDef {
     pub ty: TypeRef,
 }
 
+/// A model type: its place in [`Api::types`], which is sorted by path, so ids compare as
+/// the types' paths do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct TypeId(usize);
+
+impl TypeId {
+    /// The type at `index` of [`Api::types`].
+    pub fn new(index: usize) -> TypeId {
+        TypeId(index)
+    }
+
+    /// Its place in [`Api::types`].
+    pub fn index(self) -> usize {
+        self.0
+    }
+}
+
+impl std::ops::Index<TypeId> for [TypeDef] {
+    type Output = TypeDef;
+
+    fn index(&self, id: TypeId) -> &TypeDef {
+        &self[id.0]
+    }
+}
+
+impl std::ops::Index<TypeId> for Vec<TypeDef> {
+    type Output = TypeDef;
+
+    fn index(&self, id: TypeId) -> &TypeDef {
+        &self[id.0]
+    }
+}
+
+impl TypeRef {
+    /// The model type at the heart of this one, through lists and maps; `None` for a scalar.
+    pub fn named(&self) -> Option<TypeId> {
+        let mut ty = self;
+        loop {
+            match ty {
+                TypeRef::Named(id) => return Some(*id),
+                TypeRef::List(inner) | TypeRef::Map(inner) => ty = inner,
+                TypeRef::Scalar(_) => return None,
+            }
+        }
+    }
+
+    /// The same type with every model type's id replaced by `renumber`'s.
+    pub(crate) fn renumber(&mut self, renumber: &impl Fn(TypeId) -> TypeId) {
+        match self {
+            TypeRef::Named(id) => *id = renumber(*id),
+            TypeRef::List(inner) | TypeRef::Map(inner) => inner.renumber(renumber),
+            TypeRef::Scalar(_) => {}
+        }
+    }
+}
+
 /// A type as a field, parameter or body uses it.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub enum TypeRef {
     /// A built-in or runtime type.
     Scalar(Scalar),
-    /// A model type, by name.
-    Named(String),
+    /// A model type.
+    Named(TypeId),
     /// `Vec<T>`.
     List(Box<TypeRef>),
     /// `BTreeMap<String, T>`.
@@ -458,6 +540,21 @@ pub struct MethodDef {
     pub idempotency_key: Option<String>,
 }
 
+impl MethodDef {
+    /// Replaces the id of every model type it names by `renumber`'s.
+    pub(crate) fn renumber(&mut self, renumber: &impl Fn(TypeId) -> TypeId) {
+        for param in self.positional.iter_mut().chain(&mut self.optional) {
+            param.ty.renumber(renumber);
+        }
+        if let Some((_, ty)) = &mut self.request {
+            ty.renumber(renumber);
+        }
+        if let Some(ty) = &mut self.response {
+            ty.renumber(renumber);
+        }
+    }
+}
+
 /// Whether a method downloads its resource's content (`alt=media`), and from where.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MediaDownload {
@@ -507,8 +604,20 @@ pub enum TemplatePiece {
 pub struct PathPattern {
     /// The regular expression, as written.
     pub text: String,
-    /// The pieces of a pattern simple enough to match without a regex engine, else `None`.
-    pub segments: Option<Vec<PatternPiece>>,
+    /// How values are matched against it.
+    pub matcher: PatternMatcher,
+}
+
+/// How the runtime matches a path parameter's values against its pattern.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PatternMatcher {
+    /// Piece by piece, for a pattern simple enough to match without a regex engine.
+    Segments(Vec<PatternPiece>),
+    /// By the regex engine, compiled once into the method's `static` of this name.
+    Regex {
+        /// The static's name (`NAME_PATTERN`), unique among the method's path parameters.
+        static_name: String,
+    },
 }
 
 /// One piece of a pattern matched without a regex engine.

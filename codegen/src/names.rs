@@ -94,6 +94,12 @@ pub fn value_name(raw: &str) -> String {
     finish(fit(words(raw).to_snake_case(), false), "_", "value")
 }
 
+/// A static's name, from a value name and what the static holds: `NAME_PATTERN` for `name`
+/// and `pattern`; `TYPE_PATTERN` for `r#type`.
+pub fn static_name(value: &str, what: &str) -> String {
+    format!("{}_{}", unraw(value), what).to_uppercase()
+}
+
 /// The setter of a field: `set_type` for `r#type`, `set_1st` for `_1st`.
 pub fn setter_name(field: &str) -> String {
     format!("set_{}", unraw(field).trim_start_matches('_'))

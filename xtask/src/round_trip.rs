@@ -3,12 +3,11 @@
 //! wire spelling), read, written and read again; the two readings must be equal, and what was
 //! written must be the sample.
 
-use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::fs;
 use std::path::Path;
 
-use codegen::ir::{Api, Scalar, TypeDef, TypeRef};
+use codegen::ir::{Api, Scalar, TypeDef, TypeId, TypeRef};
 use serde_json::{Value, json};
 
 use crate::Failure;
@@ -46,8 +45,8 @@ pub fn write(workspace: &Path, subjects: &[Subject]) -> Result<usize, Failure> {
         );
         let krate = subject.package.replace('-', "_");
         let sampler = Sampler::new(&subject.api);
-        for def in &subject.api.types {
-            let Some(sample) = sampler.sample(&TypeRef::Named(def.name().to_owned()), 0) else {
+        for (index, def) in subject.api.types.iter().enumerate() {
+            let Some(sample) = sampler.sample(&TypeRef::Named(TypeId::new(index)), 0) else {
                 continue;
             };
             let text = serde_json::to_string(&sample).expect("a sample serializes");
@@ -88,14 +87,12 @@ pub fn write(workspace: &Path, subjects: &[Subject]) -> Result<usize, Failure> {
 
 /// Makes sample JSON for the types of one API.
 struct Sampler<'a> {
-    types: HashMap<&'a str, &'a TypeDef>,
+    types: &'a [TypeDef],
 }
 
 impl<'a> Sampler<'a> {
     fn new(api: &'a Api) -> Self {
-        Sampler {
-            types: api.types.iter().map(|def| (def.name(), def)).collect(),
-        }
+        Sampler { types: &api.types }
     }
 
     /// A sample of `ty` at `depth`, or none where a model type would nest too deep.
@@ -104,11 +101,11 @@ impl<'a> Sampler<'a> {
             TypeRef::Scalar(scalar) => Some(scalar_sample(*scalar)),
             TypeRef::List(item) => Some(Value::Array(vec![self.sample(item, depth)?])),
             TypeRef::Map(value) => Some(json!({"k": self.sample(value, depth)?})),
-            TypeRef::Named(name) => {
+            TypeRef::Named(id) => {
                 if depth > MAX_DEPTH {
                     return None;
                 }
-                match self.types.get(name.as_str())? {
+                match &self.types[*id] {
                     TypeDef::Enum(def) => Some(Value::String(
                         def.variants
                             .first()

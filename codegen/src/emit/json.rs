@@ -2,13 +2,11 @@
 //! layers over them, and `Decode` for response types), apart from the types' definitions: in a
 //! private `json` module, split into files as the lowering decided.
 
-use std::collections::HashMap;
-
 use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::{Chunk, RustFile, ident};
-use crate::ir::{Api, Decoding, StructDef, TypeDef, local_name};
+use crate::ir::{Api, Decoding, StructDef, TypeDef, TypeId, local_name};
 use crate::lower::effective_features;
 
 /// `src/json.rs`: the module's docs and imports, a file module for each file of impls, then
@@ -39,9 +37,7 @@ pub fn emit(api: &Api) -> Vec<Chunk<'_>> {
         }
     });
     let all_types = api.json_files.is_empty().then(|| {
-        api.types
-            .iter()
-            .map(|def| type_chunk(api, def, Place::Root))
+        (0..api.types.len()).map(|index| type_chunk(api, TypeId::new(index), Place::Root))
     });
     std::iter::once(header)
         .chain(all_types.into_iter().flatten())
@@ -50,12 +46,11 @@ pub fn emit(api: &Api) -> Vec<Chunk<'_>> {
 
 /// The files below `src/json/`, when the impls are split.
 pub fn files(api: &Api) -> Vec<RustFile<'_>> {
-    let by_name: HashMap<&str, &TypeDef> = api.types.iter().map(|def| (def.name(), def)).collect();
     api.json_files
         .iter()
         .map(|json_file| {
-            let first = json_file.types.first().map_or("", String::as_str);
-            let last = json_file.types.last().map_or("", String::as_str);
+            let name = |id: Option<&TypeId>| id.map_or("", |id| api.types[*id].name());
+            let (first, last) = (name(json_file.types.first()), name(json_file.types.last()));
             let doc = format!(
                 " How the types of the {} from `{first}` to `{last}` are read and written as JSON.",
                 api.title
@@ -75,8 +70,7 @@ pub fn files(api: &Api) -> Vec<RustFile<'_>> {
             let types = json_file
                 .types
                 .iter()
-                .filter_map(|name| by_name.get(name.as_str()).copied())
-                .map(|def| type_chunk(api, def, Place::File));
+                .map(|id| type_chunk(api, *id, Place::File));
             RustFile {
                 path: format!("src/json/{}.rs", json_file.module),
                 chunks: std::iter::once(header).chain(types).collect(),
@@ -96,9 +90,9 @@ fn trait_imports() -> TokenStream {
 
 /// A type's impls, compiled with the features that compile the type: its own, else those of
 /// the nearest module that holds it (a type defined inline is reached only through its owner).
-fn type_chunk<'a>(api: &'a Api, def: &'a TypeDef, place: Place) -> Chunk<'a> {
-    let features = effective_features(def.name(), &api.type_features).cloned();
-    Chunk::gated(features, move || type_impls(api, def, place))
+fn type_chunk(api: &Api, id: TypeId, place: Place) -> Chunk<'_> {
+    let features = effective_features(api.types[id].name(), &api.type_features).cloned();
+    Chunk::gated(features, move || type_impls(api, id, place))
 }
 
 /// Where impls are written, which says how they name the model module.
@@ -111,7 +105,8 @@ enum Place {
 }
 
 /// Every impl of one type: how it is read and written, and how a response of it is read.
-fn type_impls(api: &Api, def: &TypeDef, place: Place) -> TokenStream {
+fn type_impls(api: &Api, id: TypeId, place: Place) -> TokenStream {
+    let def = &api.types[id];
     let segments = def.name().split("::").map(ident);
     let path = match place {
         Place::Root => quote!(crate::model::#(#segments)::*),
@@ -124,7 +119,7 @@ fn type_impls(api: &Api, def: &TypeDef, place: Place) -> TokenStream {
     };
     let decoding = api
         .responses
-        .get(def.name())
+        .get(&id)
         .map(|decoding| decode_impl(&path, decoding));
     quote!(#impls #decoding)
 }

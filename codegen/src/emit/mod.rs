@@ -14,7 +14,7 @@ mod scopes;
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 
-use crate::ir::{Api, Scalar, TypeRef};
+use crate::ir::{Api, Scalar, TypeDef, TypeRef};
 
 /// A piece of a generated file, made on demand. Token streams cannot cross threads, so the
 /// renderer calls `make` on its worker threads; it returns whole items (the first chunk of a
@@ -85,24 +85,43 @@ pub(crate) fn ident(name: &str) -> Ident {
 
 /// Where a type is named from: model types are referred to by their path from `model` inside
 /// the model module itself, and by full path elsewhere (in its nested modules too, where a
-/// hoisted type's name could shadow another's).
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Scope {
-    Model,
-    Nested,
-    Elsewhere,
+/// hoisted type's name could shadow another's). It holds the model's types, which a
+/// [`TypeRef`] names by id.
+#[derive(Clone, Copy)]
+pub(crate) struct Scope<'a> {
+    types: &'a [TypeDef],
+    in_model: bool,
+}
+
+impl<'a> Scope<'a> {
+    /// Code in `model` itself.
+    pub(crate) fn model(api: &'a Api) -> Self {
+        Scope {
+            types: &api.types,
+            in_model: true,
+        }
+    }
+
+    /// Code anywhere else.
+    pub(crate) fn elsewhere(api: &'a Api) -> Self {
+        Scope {
+            types: &api.types,
+            in_model: false,
+        }
+    }
 }
 
 /// The Rust type for `ty`. Standard library types are spelled in full, so a schema called
 /// `Option`, `String` or `Box` cannot shadow them.
-pub(crate) fn rust_type(ty: &TypeRef, scope: Scope) -> TokenStream {
+pub(crate) fn rust_type(ty: &TypeRef, scope: Scope<'_>) -> TokenStream {
     match ty {
         TypeRef::Scalar(scalar) => scalar_type(*scalar),
-        TypeRef::Named(path) => {
-            let segments = path.split("::").map(ident);
-            match scope {
-                Scope::Model => quote!(#(#segments)::*),
-                Scope::Nested | Scope::Elsewhere => quote!(crate::model::#(#segments)::*),
+        TypeRef::Named(id) => {
+            let segments = scope.types[*id].name().split("::").map(ident);
+            if scope.in_model {
+                quote!(#(#segments)::*)
+            } else {
+                quote!(crate::model::#(#segments)::*)
             }
         }
         TypeRef::List(item) => {

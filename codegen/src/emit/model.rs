@@ -65,7 +65,7 @@ pub fn emit(api: &Api) -> Vec<Chunk<'_>> {
 /// A type of `model` itself, compiled only with the features that need it.
 fn type_chunk<'a>(api: &'a Api, def: &'a TypeDef) -> Chunk<'a> {
     Chunk::gated(api.features_of(def.name()), move || {
-        emit_type(def, Scope::Model)
+        emit_type(def, Scope::model(api))
     })
 }
 
@@ -85,13 +85,12 @@ pub fn files(api: &Api) -> Vec<RustFile<'_>> {
             ],
         }
     });
-    let by_name: HashMap<&str, &TypeDef> = api.types.iter().map(|def| (def.name(), def)).collect();
     let own_files = api.model_files.iter().map(|file| {
         let doc = format!(
             " The data types of the {}, from `{}` to `{}`; [`model`](crate::model) re-exports them.",
             api.title,
-            file.types.first().map_or("", String::as_str),
-            file.types.last().map_or("", String::as_str)
+            file.types.first().map_or("", |id| api.types[*id].name()),
+            file.types.last().map_or("", |id| api.types[*id].name())
         );
         // Each type names the others by their names in `model`; a file whose types name none
         // leaves the import unused.
@@ -105,8 +104,7 @@ pub fn files(api: &Api) -> Vec<RustFile<'_>> {
         let types = file
             .types
             .iter()
-            .filter_map(|name| by_name.get(name.as_str()).copied())
-            .map(|def| type_chunk(api, def));
+            .map(|id| type_chunk(api, &api.types[*id]));
         RustFile {
             path: format!("src/model/{}.rs", file.module),
             chunks: std::iter::once(header).chain(types).collect(),
@@ -129,11 +127,11 @@ fn emit_nested_type(
     let cfg = (features.as_ref() != module_features)
         .then(|| features.map(|features| cfg_attr(&features)))
         .flatten();
-    gated(emit_type(def, Scope::Nested), cfg.as_ref())
+    gated(emit_type(def, Scope::elsewhere(api)), cfg.as_ref())
 }
 
 /// A type's definition and its own impls; how it is read and written is in `json`.
-fn emit_type(def: &TypeDef, scope: Scope) -> TokenStream {
+fn emit_type(def: &TypeDef, scope: Scope<'_>) -> TokenStream {
     match def {
         TypeDef::Struct(def) => emit_struct(def, scope),
         TypeDef::Enum(def) => emit_enum(def),
@@ -234,7 +232,7 @@ fn module_items(api: &Api, tree: &Tree<'_>, module: &ModuleDef) -> TokenStream {
     }
 }
 
-fn emit_struct(def: &StructDef, scope: Scope) -> TokenStream {
+fn emit_struct(def: &StructDef, scope: Scope<'_>) -> TokenStream {
     let name = ident(local_name(&def.name));
     let fallback = format!("The `{}` object.", def.origin);
     let description = if def.description.trim().is_empty() {
@@ -283,7 +281,7 @@ fn emit_struct(def: &StructDef, scope: Scope) -> TokenStream {
 }
 
 /// `Page` (and `PageItems`, when the items are plain) for a struct a list method answers with.
-fn page_impls(name: &proc_macro2::Ident, page: &PageDef, scope: Scope) -> TokenStream {
+fn page_impls(name: &proc_macro2::Ident, page: &PageDef, scope: Scope<'_>) -> TokenStream {
     let token = ident(&page.token_field);
     let items = page.items.as_ref().map(|(field, item)| {
         let field = ident(field);
@@ -344,7 +342,7 @@ fn field_docs(field: &FieldDef) -> String {
     )
 }
 
-fn field_type(field: &FieldDef, scope: Scope) -> TokenStream {
+fn field_type(field: &FieldDef, scope: Scope<'_>) -> TokenStream {
     let inner = rust_type(&field.ty, scope);
     if field.boxed {
         quote!(::std::boxed::Box<#inner>)
@@ -353,7 +351,7 @@ fn field_type(field: &FieldDef, scope: Scope) -> TokenStream {
     }
 }
 
-fn emit_field(field: &FieldDef, scope: Scope) -> TokenStream {
+fn emit_field(field: &FieldDef, scope: Scope<'_>) -> TokenStream {
     let name = ident(&field.name);
     let docs = doc_attrs(&field_docs(field));
     let deprecated = field.deprecated.then(|| quote!(#[deprecated]));
@@ -366,7 +364,7 @@ fn emit_field(field: &FieldDef, scope: Scope) -> TokenStream {
 }
 
 /// A `set_` method: takes anything convertible, and for lists and maps anything iterable.
-fn emit_setter(field: &FieldDef, scope: Scope) -> TokenStream {
+fn emit_setter(field: &FieldDef, scope: Scope<'_>) -> TokenStream {
     let name = ident(&field.name);
     let setter = ident(&field.setter);
     let doc = format!(" Sets the `{}` field.", field.wire_name);
@@ -506,7 +504,7 @@ fn emit_enum(def: &EnumDef) -> TokenStream {
     }
 }
 
-fn emit_newtype(def: &NewtypeDef, scope: Scope) -> TokenStream {
+fn emit_newtype(def: &NewtypeDef, scope: Scope<'_>) -> TokenStream {
     let name = ident(local_name(&def.name));
     let fallback = format!("The `{}` schema.", def.origin);
     let description = if def.description.trim().is_empty() {

@@ -3,7 +3,8 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use crate::ir::{Location, MethodDef, PathTemplate, PatternPiece, TemplatePiece};
+use super::ident;
+use crate::ir::{Location, MethodDef, PathTemplate, PatternMatcher, PatternPiece, TemplatePiece};
 
 /// What an accessor writes for its method's paths: the `use` of the runtime's items, the
 /// `static`s (a lazily compiled regex per pattern that needs the regex engine, then the
@@ -44,8 +45,8 @@ pub(super) fn path_tokens(method: &MethodDef) -> PathTokens {
             continue;
         };
         let (wire, text) = (&param.wire_name, &pattern.text);
-        checks.push(match &pattern.segments {
-            Some(pieces) => {
+        checks.push(match &pattern.matcher {
+            PatternMatcher::Segments(pieces) => {
                 if !pieces.is_empty() {
                     used.push("PatternPiece");
                 }
@@ -56,9 +57,8 @@ pub(super) fn path_tokens(method: &MethodDef) -> PathTokens {
                 });
                 quote!(PathCheck::segments(#wire, #text, &[#(#pieces),*]))
             }
-            None => {
-                let name = crate::names::unraw(&param.name).to_uppercase();
-                let regex = format_ident!("{name}_PATTERN");
+            PatternMatcher::Regex { static_name } => {
+                let regex = ident(static_name);
                 regexes.push(quote!(static #regex: LazyRegex = LazyRegex::new();));
                 used.push("LazyRegex");
                 quote!(PathCheck::regex(#wire, #text, &#regex))

@@ -23,6 +23,7 @@ pub fn emit(api: &Api) -> Vec<Chunk<'_>> {
 /// `src/resources.rs` what the top-level ones do, so every item keeps its path
 /// (`resources::FilesListCall`); a top-level resource's feature gates its file and those below.
 pub fn files(api: &Api) -> Vec<RustFile<'_>> {
+    let scope = Scope::elsewhere(api);
     let mut files = Vec::new();
     let mut pending: Vec<(String, &ResourceDef)> = api
         .resources
@@ -41,7 +42,7 @@ pub fn files(api: &Api) -> Vec<RustFile<'_>> {
                     let children = child_modules(resource);
                     quote!(#![doc = #doc] #children)
                 }),
-                Chunk::new(move || emit_resource(resource)),
+                Chunk::new(move || emit_resource(scope, resource)),
             ],
         });
         pending.extend(
@@ -83,6 +84,7 @@ fn resource_modules(api: &Api) -> TokenStream {
 
 /// The feature of a top-level resource, when the API has a feature for each.
 fn emit_header(api: &Api) -> TokenStream {
+    let scope = Scope::elsewhere(api);
     let allows = module_allows();
     let hub = ident(&api.hub_name);
     let module_doc = format!(
@@ -122,15 +124,15 @@ fn emit_header(api: &Api) -> TokenStream {
     let root_methods = api
         .root_methods
         .iter()
-        .map(|method| method_accessor(method, quote!(&self.service), quote!('_)));
+        .map(|method| method_accessor(scope, method, quote!(&self.service), quote!('_)));
     let root_builders = api
         .root_methods
         .iter()
-        .map(|method| emit_builder(method, &api.hub_name));
+        .map(|method| emit_builder(scope, method, &api.hub_name));
     let standard_setters = api
         .standard_params
         .iter()
-        .map(|param| emit_setter(param, quote!(), quote!(self.call_mut())));
+        .map(|param| emit_setter(scope, param, quote!(), quote!(self.call_mut())));
     quote! {
         #![doc = #module_doc]
         #allows
@@ -250,7 +252,7 @@ fn feature_off_accessor(api: &Api, resource: &ResourceDef, feature: &str) -> Tok
 /// A resource's struct, its accessors and its methods' builders. The struct's field is
 /// `pub(super)`: the accessor that makes it is on the hub or the parent resource, in the module
 /// above the resource's file.
-fn emit_resource(resource: &ResourceDef) -> TokenStream {
+fn emit_resource(scope: Scope<'_>, resource: &ResourceDef) -> TokenStream {
     let type_name = ident(&resource.type_name);
     let doc = format!(" Methods of the `{}` resource.", resource.wire_path);
     let deprecated = resource.deprecated.then(|| quote!(#[deprecated]));
@@ -261,11 +263,11 @@ fn emit_resource(resource: &ResourceDef) -> TokenStream {
     let methods = resource
         .methods
         .iter()
-        .map(|method| method_accessor(method, quote!(self.service), quote!('a)));
+        .map(|method| method_accessor(scope, method, quote!(self.service), quote!('a)));
     let builders = resource
         .methods
         .iter()
-        .map(|method| emit_builder(method, &resource.type_name));
+        .map(|method| emit_builder(scope, method, &resource.type_name));
     quote! {
         #[doc = #doc]
         #deprecated
@@ -293,7 +295,7 @@ fn emit_resource(resource: &ResourceDef) -> TokenStream {
 }
 
 /// How a parameter value is taken as an argument, and how it becomes its wire string.
-fn param_input(param: &ParamDef) -> (TokenStream, TokenStream) {
+fn param_input(scope: Scope<'_>, param: &ParamDef) -> (TokenStream, TokenStream) {
     let name = ident(&param.name);
     match &param.ty {
         TypeRef::Scalar(Scalar::String) => (
@@ -301,21 +303,21 @@ fn param_input(param: &ParamDef) -> (TokenStream, TokenStream) {
             quote!(#name.into()),
         ),
         TypeRef::Named(_) => {
-            let ty = rust_type(&param.ty, Scope::Elsewhere);
+            let ty = rust_type(&param.ty, scope);
             (ty, quote!(#name.as_str().to_owned()))
         }
         ty => {
-            let ty = rust_type(ty, Scope::Elsewhere);
+            let ty = rust_type(ty, scope);
             (ty, quote!(#name.to_string()))
         }
     }
 }
 
 /// The statement that puts a parameter's value into the call.
-fn store_param(param: &ParamDef, call: TokenStream) -> TokenStream {
+fn store_param(scope: Scope<'_>, param: &ParamDef, call: TokenStream) -> TokenStream {
     let wire = &param.wire_name;
     let name = ident(&param.name);
-    let (_, to_wire) = param_input(param);
+    let (_, to_wire) = param_input(scope, param);
     if param.ty == TypeRef::Scalar(Scalar::Any) {
         // A JSON value: flattened into `name.field=value` pairs by the runtime.
         return if param.repeated {
@@ -340,9 +342,9 @@ fn store_param(param: &ParamDef, call: TokenStream) -> TokenStream {
 }
 
 /// The argument declaration of a parameter; a repeated one takes any iterable.
-fn argument(param: &ParamDef) -> TokenStream {
+fn argument(scope: Scope<'_>, param: &ParamDef) -> TokenStream {
     let name = ident(&param.name);
-    let (ty, _) = param_input(param);
+    let (ty, _) = param_input(scope, param);
     if param.repeated {
         quote!(#name: impl ::std::iter::IntoIterator<Item = #ty>)
     } else {
@@ -370,7 +372,12 @@ fn param_docs(param: &ParamDef) -> String {
 }
 
 /// The accessor that starts a call: required parameters and the body are its arguments.
-fn method_accessor(method: &MethodDef, service: TokenStream, lifetime: TokenStream) -> TokenStream {
+fn method_accessor(
+    scope: Scope<'_>,
+    method: &MethodDef,
+    service: TokenStream,
+    lifetime: TokenStream,
+) -> TokenStream {
     let accessor = ident(&method.accessor);
     let builder = ident(&method.builder);
     let (id, http_method, path) = (&method.id, &method.http_method, &method.path.text);
@@ -388,16 +395,20 @@ fn method_accessor(method: &MethodDef, service: TokenStream, lifetime: TokenStre
         .idempotency_key
         .as_ref()
         .map(|key| quote!(idempotency_key: ::std::option::Option::Some(#key),));
-    let mut arguments: Vec<TokenStream> = method.positional.iter().map(argument).collect();
+    let mut arguments: Vec<TokenStream> = method
+        .positional
+        .iter()
+        .map(|param| argument(scope, param))
+        .collect();
     let stores = method
         .positional
         .iter()
-        .map(|param| store_param(param, quote!(call)));
+        .map(|param| store_param(scope, param, quote!(call)));
     let call_mut = (!method.positional.is_empty()).then(|| quote!(mut));
     let request_init = match &method.request {
         Some((name, ty)) => {
             let name = ident(name);
-            let ty = rust_type(ty, Scope::Elsewhere);
+            let ty = rust_type(ty, scope);
             arguments.push(quote!(#name: #ty));
             quote!(#name,)
         }
@@ -456,12 +467,17 @@ fn method_accessor(method: &MethodDef, service: TokenStream, lifetime: TokenStre
 }
 
 /// The setter of an optional parameter; `call` reaches the builder's `Call`.
-fn emit_setter(param: &ParamDef, visibility: TokenStream, call: TokenStream) -> TokenStream {
+fn emit_setter(
+    scope: Scope<'_>,
+    param: &ParamDef,
+    visibility: TokenStream,
+    call: TokenStream,
+) -> TokenStream {
     let name = ident(&param.name);
     let docs = doc_attrs(&param_docs(param));
     let deprecated = param.deprecated.then(|| quote!(#[deprecated]));
-    let store = store_param(param, call);
-    let argument = argument(param);
+    let store = store_param(scope, param, call);
+    let argument = argument(scope, param);
     quote! {
         #docs
         #deprecated
@@ -529,7 +545,7 @@ fn method_facts(method: &MethodDef, builder: &str) -> String {
 
 /// The request builder type of one method: one generic builder, whose `send()` (and pages,
 /// downloads, uploads) return what the client's kind returns.
-fn emit_builder(method: &MethodDef, owner: &str) -> TokenStream {
+fn emit_builder(scope: Scope<'_>, method: &MethodDef, owner: &str) -> TokenStream {
     let builder = ident(&method.builder);
     let accessor = crate::names::unraw(&method.accessor);
     let how = format!(
@@ -542,7 +558,7 @@ fn emit_builder(method: &MethodDef, owner: &str) -> TokenStream {
     let setters = method
         .optional
         .iter()
-        .map(|param| emit_setter(param, quote!(pub), quote!(self.call)));
+        .map(|param| emit_setter(scope, param, quote!(pub), quote!(self.call)));
     let scopes = if method.all_scopes {
         quote!(crate::Scope::ALL)
     } else {
@@ -555,7 +571,7 @@ fn emit_builder(method: &MethodDef, owner: &str) -> TokenStream {
     let (request_field, body_for_prepare) = match &method.request {
         Some((name, ty)) => {
             let field = ident(name);
-            let ty = rust_type(ty, Scope::Elsewhere);
+            let ty = rust_type(ty, scope);
             // A raw body is taken apart, so `prepare` (which only borrows) takes a copy.
             let set_body = match &method.raw_request {
                 Some(raw) => set_raw_body(raw, quote!(self.#field.clone())),
@@ -573,16 +589,16 @@ fn emit_builder(method: &MethodDef, owner: &str) -> TokenStream {
         None => (None, quote!(self.service.prepare(&self.call))),
     };
     let ready = ready_call(method);
-    let (response_type, decoder) = response_decoder(method);
+    let (response_type, decoder) = response_decoder(scope, method);
     let paging = match method.paging {
         Paging::No => None,
-        Paging::Pages => Some(emit_paging(method, false)),
-        Paging::Items => Some(emit_paging(method, true)),
+        Paging::Pages => Some(emit_paging(scope, method, false)),
+        Paging::Items => Some(emit_paging(scope, method, true)),
     };
     let uploads = method
         .upload
         .as_ref()
-        .map(|upload| emit_uploads(method, upload));
+        .map(|upload| emit_uploads(scope, method, upload));
     let use_download_service = match method.media_download {
         MediaDownload::No => None,
         MediaDownload::ServicePath => Some(false),
@@ -673,20 +689,20 @@ fn ready_call(method: &MethodDef) -> TokenStream {
 
 /// The Rust type a method answers with, and the function that reads it: compiled once in the
 /// crate (`Decode` or `RawBody` of the model type), else the runtime's JSON reader for lists and maps.
-fn response_decoder(method: &MethodDef) -> (TokenStream, TokenStream) {
+fn response_decoder(scope: Scope<'_>, method: &MethodDef) -> (TokenStream, TokenStream) {
     match (&method.response, &method.raw_response) {
         (Some(ty), Some(_)) => {
-            let ty = rust_type(ty, Scope::Elsewhere);
+            let ty = rust_type(ty, scope);
             let decoder = quote!(crate::runtime::contract::raw::<#ty>);
             (ty, decoder)
         }
         (Some(named @ TypeRef::Named(_)), None) => {
-            let ty = rust_type(named, Scope::Elsewhere);
+            let ty = rust_type(named, scope);
             let decoder = quote!(<#ty as crate::runtime::contract::Decode>::decode);
             (ty, decoder)
         }
         (Some(other), None) => {
-            let ty = rust_type(other, Scope::Elsewhere);
+            let ty = rust_type(other, scope);
             let decoder = quote!(crate::runtime::contract::read::<#ty>);
             (ty, decoder)
         }
@@ -708,13 +724,13 @@ fn set_raw_body(raw: &crate::ir::RawBodyDef, body: TokenStream) -> TokenStream {
 }
 
 /// `pages()` and, when the pages have items, `items()` on the builder of a list method.
-fn emit_paging(method: &MethodDef, has_items: bool) -> TokenStream {
+fn emit_paging(scope: Scope<'_>, method: &MethodDef, has_items: bool) -> TokenStream {
     let response = rust_type(
         method
             .response
             .as_ref()
             .expect("paged methods answer with a page"),
-        Scope::Elsewhere,
+        scope,
     );
     let ready = ready_call(method);
     let items = has_items.then(|| {
@@ -741,7 +757,11 @@ fn emit_paging(method: &MethodDef, has_items: bool) -> TokenStream {
 }
 
 /// `upload()` and `upload_resumable()` on the builder of a method that takes media.
-fn emit_uploads(method: &MethodDef, upload: &crate::ir::UploadDef) -> TokenStream {
+fn emit_uploads(
+    scope: Scope<'_>,
+    method: &MethodDef,
+    upload: &crate::ir::UploadDef,
+) -> TokenStream {
     let path = &upload.path.text;
     let accept = &upload.accept;
     // Only what differs from `UploadInfo::BASE` is written.
@@ -756,7 +776,7 @@ fn emit_uploads(method: &MethodDef, upload: &crate::ir::UploadDef) -> TokenStrea
     } else {
         quote!(let call = ::std::result::Result::Ok(self.call);)
     };
-    let (response_type, decoder) = response_decoder(method);
+    let (response_type, decoder) = response_decoder(scope, method);
     let limits = {
         let types = if upload.accept.is_empty() || upload.accept.iter().any(|range| range == "*/*")
         {

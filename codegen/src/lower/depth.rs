@@ -5,9 +5,7 @@
 //! inside one field. Boxing does not shorten that walk; a higher `recursion_limit` on the crate
 //! does. Every level counts: a struct, and each list or map around a field's type.
 
-use std::collections::BTreeMap;
-
-use crate::ir::{TypeDef, TypeRef};
+use crate::ir::{TypeDef, TypeId, TypeRef};
 
 /// Nesting the compiler's default limit (128) is known to take with room to spare.
 const DEFAULT_LIMIT_TAKES: usize = 40;
@@ -24,11 +22,6 @@ pub(crate) fn recursion_limit(types: &[TypeDef]) -> Option<u32> {
 /// The longest chain of types each holding the next (cycles, which are boxed, counted once).
 /// Iterative, so that a document with thousands of chained schemas cannot overflow the stack.
 pub(crate) fn nesting_depth(types: &[TypeDef]) -> usize {
-    let index: BTreeMap<&str, usize> = types
-        .iter()
-        .enumerate()
-        .map(|(position, ty)| (ty.name(), position))
-        .collect();
     // Each type's edges (the type held, and how many levels down: one, and one more for each
     // list or map around it), and the depth of its deepest field that holds no model type.
     let mut own_depth = vec![0usize; types.len()];
@@ -39,9 +32,9 @@ pub(crate) fn nesting_depth(types: &[TypeDef]) -> usize {
             let mut held = Vec::new();
             let mut deepest_scalar = 0;
             let mut walk = |field: &'_ TypeRef| {
-                let (name, wrappers) = innermost(field);
-                match name {
-                    Some(name) => held.push((name.to_owned(), wrappers + 1)),
+                let (held_type, wrappers) = innermost(field);
+                match held_type {
+                    Some(id) => held.push((id.index(), wrappers + 1)),
                     None => deepest_scalar = deepest_scalar.max(wrappers),
                 }
             };
@@ -58,9 +51,7 @@ pub(crate) fn nesting_depth(types: &[TypeDef]) -> usize {
                 TypeDef::Enum(_) => {}
             }
             own_depth[position] = deepest_scalar + 1;
-            held.iter()
-                .filter_map(|(name, levels)| index.get(name.as_str()).map(|at| (*at, *levels)))
-                .collect()
+            held
         })
         .collect();
     #[derive(Clone, Copy, PartialEq)]
@@ -111,12 +102,12 @@ pub(crate) fn nesting_depth(types: &[TypeDef]) -> usize {
 /// it add: one a list, three a map (a `BTreeMap`'s nodes make the compiler's walks through it
 /// about three times as long as through a `Vec`: rustdoc's auto-trait checks of 64 nested maps
 /// need a limit of 1024). Iterative: a type is as deep as a document makes it.
-fn innermost(ty: &TypeRef) -> (Option<&str>, usize) {
+fn innermost(ty: &TypeRef) -> (Option<TypeId>, usize) {
     let mut levels = 0;
     let mut ty = ty;
     loop {
         match ty {
-            TypeRef::Named(name) => return (Some(name), levels),
+            TypeRef::Named(id) => return (Some(*id), levels),
             TypeRef::List(inner) => {
                 levels += 1;
                 ty = inner;

@@ -3,7 +3,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::ir::{FeatureDef, MethodDef, ParamDef, ResourceDef, TypeDef, TypeRef, each_method};
+use crate::ir::{
+    FeatureDef, MethodDef, ParamDef, ResourceDef, TypeDef, TypeId, TypeRef, each_method,
+};
 
 /// An API gets features from this many methods on: below it, the whole crate builds in seconds
 /// and features would only be noise in its manifest.
@@ -25,7 +27,6 @@ pub fn features(
     if resources.len() < 2 || each_method(root_methods, resources).count() < MIN_METHODS {
         return (Vec::new(), BTreeMap::new());
     }
-    let by_name: BTreeMap<&str, &TypeDef> = types.iter().map(|def| (def.name(), def)).collect();
     let mut always = Vec::new();
     for method in root_methods {
         method_types(method, &mut always);
@@ -35,7 +36,7 @@ pub fn features(
     }
     let mut features = Vec::new();
     let mut names = BTreeSet::new();
-    let mut reached_by: Vec<(String, BTreeSet<String>)> = Vec::new();
+    let mut reached_by: Vec<(String, BTreeSet<TypeId>)> = Vec::new();
     for resource in resources {
         let mut name = resource.accessor.trim_start_matches("r#").to_owned();
         while TAKEN.contains(&name.as_str()) || !names.insert(name.clone()) {
@@ -45,7 +46,7 @@ pub fn features(
         for method in each_method(&[], std::slice::from_ref(resource)) {
             method_types(method, &mut seeds);
         }
-        reached_by.push((name.clone(), closure(&by_name, seeds)));
+        reached_by.push((name.clone(), closure(types, seeds)));
         features.push(FeatureDef {
             name,
             resource: resource.type_name.clone(),
@@ -53,24 +54,20 @@ pub fn features(
     }
     // A type no method reaches is always compiled, and so is everything it holds.
     always.extend(
-        by_name
-            .keys()
-            .filter(|path| {
-                !reached_by
-                    .iter()
-                    .any(|(_, reached)| reached.contains(**path))
-            })
-            .map(|path| (*path).to_owned()),
+        (0..types.len())
+            .map(TypeId::new)
+            .filter(|id| !reached_by.iter().any(|(_, reached)| reached.contains(id))),
     );
-    let always = closure(&by_name, always);
+    let always = closure(types, always);
     let mut needed_by: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for (feature, reached) in reached_by {
-        for path in reached.into_iter().filter(|path| !always.contains(path)) {
+        for id in reached.into_iter().filter(|id| !always.contains(id)) {
+            let path = types[id].name().to_owned();
             needed_by.entry(path).or_default().push(feature.clone());
         }
     }
     needed_by.retain(|_, needing| needing.len() < features.len());
-    let modules = module_features(&by_name, &needed_by);
+    let modules = module_features(types, &needed_by);
     needed_by.extend(modules);
     (features, needed_by)
 }
@@ -78,13 +75,13 @@ pub fn features(
 /// For each module of hoisted types, the features that need it: any feature one of the types
 /// below it needs (sorted), and none (always compiled) when one of those types always is.
 fn module_features(
-    by_name: &BTreeMap<&str, &TypeDef>,
+    types: &[TypeDef],
     needed_by: &BTreeMap<String, Vec<String>>,
 ) -> BTreeMap<String, Vec<String>> {
     // `None` once a type below the module is always compiled.
     let mut modules: BTreeMap<&str, Option<BTreeSet<&String>>> = BTreeMap::new();
-    for path in by_name.keys() {
-        let features = needed_by.get(*path);
+    for path in types.iter().map(TypeDef::name) {
+        let features = needed_by.get(path);
         let mut ancestors = path.match_indices("::").map(|(end, _)| &path[..end]);
         for module in &mut ancestors {
             let entry = modules
@@ -106,7 +103,7 @@ fn module_features(
 }
 
 /// The model types `method` names itself: its body, its answer, its parameters' enums.
-fn method_types(method: &MethodDef, out: &mut Vec<String>) {
+fn method_types(method: &MethodDef, out: &mut Vec<TypeId>) {
     if let Some((_, ty)) = &method.request {
         named(ty, out);
     }
@@ -119,23 +116,19 @@ fn method_types(method: &MethodDef, out: &mut Vec<String>) {
 }
 
 /// The model type `ty` names, through lists and maps.
-fn named(ty: &TypeRef, out: &mut Vec<String>) {
-    match ty {
-        TypeRef::Named(path) => out.push(path.clone()),
-        TypeRef::List(inner) | TypeRef::Map(inner) => named(inner, out),
-        TypeRef::Scalar(_) => {}
-    }
+fn named(ty: &TypeRef, out: &mut Vec<TypeId>) {
+    out.extend(ty.named());
 }
 
 /// `seeds` and every model type they reach through fields, map values and wrapped types.
-fn closure(by_name: &BTreeMap<&str, &TypeDef>, mut pending: Vec<String>) -> BTreeSet<String> {
+fn closure(types: &[TypeDef], mut pending: Vec<TypeId>) -> BTreeSet<TypeId> {
     let mut reached = BTreeSet::new();
-    while let Some(path) = pending.pop() {
-        if !reached.insert(path.clone()) {
+    while let Some(id) = pending.pop() {
+        if !reached.insert(id) {
             continue;
         }
-        match by_name.get(path.as_str()) {
-            Some(TypeDef::Struct(def)) => {
+        match &types[id] {
+            TypeDef::Struct(def) => {
                 for field in &def.fields {
                     named(&field.ty, &mut pending);
                 }
@@ -143,8 +136,8 @@ fn closure(by_name: &BTreeMap<&str, &TypeDef>, mut pending: Vec<String>) -> BTre
                     named(value, &mut pending);
                 }
             }
-            Some(TypeDef::Newtype(def)) => named(&def.ty, &mut pending),
-            Some(TypeDef::Enum(_)) | None => {}
+            TypeDef::Newtype(def) => named(&def.ty, &mut pending),
+            TypeDef::Enum(_) => {}
         }
     }
     reached

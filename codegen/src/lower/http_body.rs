@@ -3,8 +3,6 @@
 //! Google's own generators send and read them. A schema is one when its name ends in `HttpBody`
 //! (`HttpBody`, `GoogleApiHttpBody`, ...) and it has a `contentType` string and `data` bytes.
 
-use std::collections::BTreeMap;
-
 use crate::ir::{
     MethodDef, RawBodyDef, ResourceDef, Scalar, StructDef, TypeDef, TypeRef, each_method_mut,
 };
@@ -15,18 +13,18 @@ pub(crate) fn annotate(
     root_methods: &mut [MethodDef],
     resources: &mut [ResourceDef],
 ) {
-    let raw: BTreeMap<&str, RawBodyDef> = types
+    let raw: Vec<Option<RawBodyDef>> = types
         .iter()
-        .filter_map(|ty| match ty {
-            TypeDef::Struct(def) => raw_body(def).map(|raw| (def.name.as_str(), raw)),
+        .map(|ty| match ty {
+            TypeDef::Struct(def) => raw_body(def),
             _ => None,
         })
         .collect();
-    if raw.is_empty() {
+    if raw.iter().all(Option::is_none) {
         return;
     }
     let lookup = |ty: Option<&TypeRef>| match ty {
-        Some(TypeRef::Named(name)) => raw.get(name.as_str()).cloned(),
+        Some(TypeRef::Named(id)) => raw[id.index()].clone(),
         _ => None,
     };
     each_method_mut(root_methods, resources, |method| {

@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::ir::{JsonFile, ModelFile, ModuleDef, TypeDef};
+use crate::ir::{JsonFile, ModelFile, ModuleDef, TypeDef, TypeId};
 
 /// The estimated source size of the model's own types (not counting modules of hoisted types,
 /// which have files of their own) above which they are split into files.
@@ -14,15 +14,20 @@ const FILE_BUDGET: usize = 400_000;
 /// Types are taken in order (by name) and a file is closed when its estimate reaches the
 /// budget, so each file holds a run of names.
 pub fn model_files(types: &[TypeDef], modules: &[ModuleDef]) -> Vec<ModelFile> {
-    let own: Vec<&TypeDef> = types.iter().filter(|def| def.module().is_empty()).collect();
-    let total: usize = own.iter().map(|def| estimate(def)).sum();
+    let own: Vec<(TypeId, &TypeDef)> = types
+        .iter()
+        .enumerate()
+        .filter(|(_, def)| def.module().is_empty())
+        .map(|(index, def)| (TypeId::new(index), def))
+        .collect();
+    let total: usize = own.iter().map(|(_, def)| estimate(def)).sum();
     if total <= FILE_BUDGET {
         return Vec::new();
     }
     let mut taken: BTreeSet<String> = modules.iter().map(|module| module.path.clone()).collect();
     let mut files: Vec<ModelFile> = Vec::new();
     let mut size = 0;
-    for def in own {
+    for (id, def) in own {
         if files.is_empty() || size >= FILE_BUDGET {
             let first = crate::names::value_name(crate::ir::local_name(def.name()));
             let module = free_name(&format!("types_{}", crate::names::unraw(&first)), &taken);
@@ -34,11 +39,7 @@ pub fn model_files(types: &[TypeDef], modules: &[ModuleDef]) -> Vec<ModelFile> {
             size = 0;
         }
         size += estimate(def);
-        files
-            .last_mut()
-            .expect("a file is open")
-            .types
-            .push(def.name().to_owned());
+        files.last_mut().expect("a file is open").types.push(id);
     }
     files
 }
@@ -48,14 +49,15 @@ pub fn model_files(types: &[TypeDef], modules: &[ModuleDef]) -> Vec<ModelFile> {
 /// each type needs (a type absent from it is always compiled).
 pub fn file_features(
     files: &[ModelFile],
+    types: &[TypeDef],
     type_features: &BTreeMap<String, Vec<String>>,
 ) -> BTreeMap<String, Vec<String>> {
     files
         .iter()
         .filter_map(|file| {
             let mut union = BTreeSet::new();
-            for name in &file.types {
-                union.extend(type_features.get(name)?);
+            for id in &file.types {
+                union.extend(type_features.get(types[*id].name())?);
             }
             Some((file.module.clone(), union.into_iter().cloned().collect()))
         })
@@ -88,7 +90,7 @@ pub fn json_files(
         }
         union.clear();
     };
-    for def in types {
+    for (index, def) in types.iter().enumerate() {
         if files.is_empty() || size >= JSON_BUDGET {
             close(&mut files, always, &mut union);
             let first = crate::names::value_name(&def.name().replace("::", " "));
@@ -111,7 +113,7 @@ pub fn json_files(
             .last_mut()
             .expect("a file is open")
             .types
-            .push(def.name().to_owned());
+            .push(TypeId::new(index));
     }
     close(&mut files, always, &mut union);
     files

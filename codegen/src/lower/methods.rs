@@ -422,7 +422,7 @@ impl MethodLowering<'_, '_> {
                 .pattern
                 .as_deref()
                 .filter(|_| location == Location::Path)
-                .map(paths::classify_pattern),
+                .map(|pattern| paths::classify_pattern(pattern, name)),
             default: schema.default.clone(),
             deprecated: schema.deprecated,
         })

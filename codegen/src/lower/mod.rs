@@ -24,7 +24,7 @@ use discovery::Document;
 
 use crate::Options;
 use crate::error::{Error, JsonPath};
-use crate::ir::{Api, ScopeDef};
+use crate::ir::{Api, ScopeDef, each_method_mut};
 use crate::names::{self, Namespace};
 
 pub(crate) use types::TypeLowering;
@@ -60,7 +60,16 @@ pub fn lower(document: &Document, options: &Options) -> Result<Api, Error> {
     type_lowering.lower_schemas()?;
     let mut methods = methods::lower_all(document, &mut type_lowering, &scope_variants)?;
     let modules = type_lowering.module_defs();
-    let mut types = type_lowering.finish();
+    let (mut types, renumbering) = type_lowering.finish();
+    let renumber = |id| renumbering.get(id);
+    each_method_mut(
+        &mut methods.root_methods,
+        &mut methods.resources,
+        |method| method.renumber(&renumber),
+    );
+    for param in &mut methods.standard_params {
+        param.ty.renumber(&renumber);
+    }
     let recursion_limit = depth::recursion_limit(&types);
     http_body::annotate(&types, &mut methods.root_methods, &mut methods.resources);
     pagination::annotate(
@@ -90,7 +99,7 @@ pub fn lower(document: &Document, options: &Options) -> Result<Api, Error> {
     }
 
     let model_files = layout::model_files(&types, &modules);
-    let file_features = layout::file_features(&model_files, &type_features);
+    let file_features = layout::file_features(&model_files, &types, &type_features);
     type_features.extend(file_features);
     let json_files = layout::json_files(&types, &type_features);
     let mut api = Api {

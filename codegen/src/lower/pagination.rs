@@ -4,7 +4,7 @@
 //! otherwise (several lists, or only maps, as some aggregated lists have) the pages have no
 //! items to iterate over, and only whole pages are.
 
-use std::collections::BTreeMap;
+use std::collections::BTreeSet;
 
 use crate::ir::{
     Location, MethodDef, PageDef, Paging, ParamDef, ResourceDef, Scalar, StructDef, TypeDef,
@@ -21,34 +21,36 @@ pub(crate) fn annotate(
     root_methods: &mut [MethodDef],
     resources: &mut [ResourceDef],
 ) {
-    let pages: BTreeMap<String, PageDef> = types
+    let pages: Vec<Option<PageDef>> = types
         .iter()
-        .filter_map(|ty| match ty {
-            TypeDef::Struct(def) => page_of(def).map(|page| (def.name.clone(), page)),
+        .map(|ty| match ty {
+            TypeDef::Struct(def) => page_of(def),
             _ => None,
         })
         .collect();
-    let mut used = BTreeMap::new();
+    let mut used = BTreeSet::new();
     let mark = |method: &mut MethodDef| {
         let takes_token = method
             .positional
             .iter()
             .chain(&method.optional)
             .any(is_page_token);
-        if let (true, Some(TypeRef::Named(name))) = (takes_token, &method.response)
-            && let Some(page) = pages.get(name)
+        if let (true, Some(TypeRef::Named(id))) = (takes_token, &method.response)
+            && let Some(page) = &pages[id.index()]
         {
             method.paging = match page.items {
                 Some(_) => Paging::Items,
                 None => Paging::Pages,
             };
-            used.insert(name.clone(), page.clone());
+            used.insert(id.index());
         }
     };
     each_method_mut(root_methods, resources, mark);
-    for ty in types {
-        if let TypeDef::Struct(def) = ty {
-            def.page = used.remove(&def.name);
+    for (index, (ty, page)) in types.iter_mut().zip(pages).enumerate() {
+        if let TypeDef::Struct(def) = ty
+            && used.contains(&index)
+        {
+            def.page = page;
         }
     }
 }

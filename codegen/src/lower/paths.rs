@@ -1,7 +1,9 @@
 //! Parsing path templates and classifying path patterns, once, so the runtime never does either.
 
 use crate::error::{Error, JsonPath};
-use crate::ir::{Location, ParamDef, PathPattern, PathTemplate, PatternPiece, TemplatePiece};
+use crate::ir::{
+    Location, ParamDef, PathPattern, PathTemplate, PatternMatcher, PatternPiece, TemplatePiece,
+};
 
 /// Parses `template` (at `path` in the document) into text and parameters. Every `{expression}`
 /// must be `{name}` or `{+name}` for one of the method's path parameters, not a repeated one,
@@ -61,11 +63,16 @@ pub(super) fn parse_template(
 }
 
 /// A pattern with the pieces it is matched by when it is simple enough to match without a
-/// regex engine.
-pub(super) fn classify_pattern(pattern: &str) -> PathPattern {
+/// regex engine, else the static its regex is compiled into, named after the parameter `name`.
+pub(super) fn classify_pattern(pattern: &str, name: &str) -> PathPattern {
     PathPattern {
         text: pattern.to_owned(),
-        segments: segments(pattern),
+        matcher: match segments(pattern) {
+            Some(pieces) => PatternMatcher::Segments(pieces),
+            None => PatternMatcher::Regex {
+                static_name: crate::names::static_name(name, "pattern"),
+            },
+        },
     }
 }
 

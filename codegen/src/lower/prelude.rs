@@ -6,7 +6,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::ir::{MethodDef, ResourceDef, TypeDef, TypeRef, each_method, local_name};
+use crate::ir::{MethodDef, ResourceDef, TypeDef, TypeId, TypeRef, each_method, local_name};
 
 /// Names the prelude must not re-export: the std prelude's (a glob import of ours would shadow
 /// them in the caller's module) and the prelude's own items.
@@ -70,12 +70,12 @@ pub(crate) fn prelude_types(
 ) -> Vec<String> {
     let mut chosen = BTreeSet::new();
     for method in each_method(root_methods, resources) {
-        if let Some((_, TypeRef::Named(name))) = &method.request {
-            chosen.insert(name.clone());
+        if let Some((_, TypeRef::Named(id))) = &method.request {
+            chosen.insert(types[*id].name().to_owned());
         }
-        if let Some(TypeRef::Named(name)) = &method.response {
-            chosen.insert(name.clone());
-            for enum_path in enums_held_by(types, name) {
+        if let Some(TypeRef::Named(id)) = &method.response {
+            chosen.insert(types[*id].name().to_owned());
+            for enum_path in enums_held_by(types, *id) {
                 // An inline enum is reached through its module, whose name says what it is.
                 let reexported = match enum_path.rsplit_once("::") {
                     Some((module, _)) => module.to_owned(),
@@ -95,27 +95,17 @@ pub(crate) fn prelude_types(
         .collect()
 }
 
-/// The enums among the fields of the struct `name` (directly, or as list or map elements).
-fn enums_held_by(types: &[TypeDef], name: &str) -> Vec<String> {
-    let is_enum = |candidate: &str| {
-        types
-            .iter()
-            .any(|ty| matches!(ty, TypeDef::Enum(def) if def.name == candidate))
-    };
-    let Some(TypeDef::Struct(def)) = types.iter().find(|ty| ty.name() == name) else {
+/// The paths of the enums among the fields of the struct `id` (directly, or as list or map
+/// elements).
+fn enums_held_by(types: &[TypeDef], id: TypeId) -> Vec<String> {
+    let TypeDef::Struct(def) = &types[id] else {
         return Vec::new();
     };
     def.fields
         .iter()
-        .filter_map(|field| {
-            let mut ty = &field.ty;
-            while let TypeRef::List(inner) | TypeRef::Map(inner) = ty {
-                ty = inner;
-            }
-            match ty {
-                TypeRef::Named(inner) if is_enum(inner) => Some(inner.clone()),
-                _ => None,
-            }
+        .filter_map(|field| match &types[field.ty.named()?] {
+            TypeDef::Enum(held) => Some(held.name.clone()),
+            _ => None,
         })
         .collect()
 }

@@ -4,21 +4,21 @@
 
 use std::collections::BTreeMap;
 
-use crate::ir::{Decoding, MethodDef, ResourceDef, TypeRef, each_method};
+use crate::ir::{Decoding, MethodDef, ResourceDef, TypeId, TypeRef, each_method};
 
 /// Every named response type of the API's methods, with how it is read.
 pub(crate) fn responses(
     root_methods: &[MethodDef],
     resources: &[ResourceDef],
-) -> BTreeMap<String, Decoding> {
+) -> BTreeMap<TypeId, Decoding> {
     let mut responses = BTreeMap::new();
     for method in each_method(root_methods, resources) {
-        if let Some(TypeRef::Named(name)) = &method.response {
+        if let Some(TypeRef::Named(id)) = &method.response {
             let decoding = match &method.raw_response {
                 Some(raw) => Decoding::Raw(raw.clone()),
                 None => Decoding::Json,
             };
-            responses.insert(name.clone(), decoding);
+            responses.insert(*id, decoding);
         }
     }
     responses

@@ -13,8 +13,8 @@ use discovery::{Document, Schema};
 
 use crate::error::{Error, JsonPath};
 use crate::ir::{
-    EnumDef, FieldDef, ModuleDef, NewtypeDef, RestField, Scalar, StructDef, TypeDef, TypeRef,
-    VariantDef,
+    EnumDef, FieldDef, ModuleDef, NewtypeDef, RestField, Scalar, StructDef, TypeDef, TypeId,
+    TypeRef, VariantDef,
 };
 use crate::names::{self, Namespace};
 
@@ -85,7 +85,21 @@ pub(crate) struct TypeLowering<'d> {
     refs: BTreeMap<String, TypeRef>,
     /// Schema keys by schema id, for documents whose `$ref`s use ids that differ from keys.
     keys_by_id: BTreeMap<String, String>,
-    defs: Vec<TypeDef>,
+    /// The types by provisional id (the order their names were taken), each filled in once it
+    /// is lowered; [`TypeLowering::finish`] numbers them again in path order.
+    defs: Vec<Option<TypeDef>>,
+    /// The path of each type, by provisional id.
+    paths: Vec<String>,
+}
+
+/// The final id of each type, by provisional id.
+pub(crate) struct Renumbering(Vec<TypeId>);
+
+impl Renumbering {
+    /// The final id of the type with provisional id `id`.
+    pub(crate) fn get(&self, id: TypeId) -> TypeId {
+        self.0[id.index()]
+    }
 }
 
 impl<'d> TypeLowering<'d> {
@@ -98,6 +112,7 @@ impl<'d> TypeLowering<'d> {
             refs: BTreeMap::new(),
             keys_by_id: BTreeMap::new(),
             defs: Vec::new(),
+            paths: Vec::new(),
         };
         for (key, schema) in &document.schemas {
             if let Some(id) = &schema.id {
@@ -107,8 +122,9 @@ impl<'d> TypeLowering<'d> {
                     .or_insert_with(|| key.clone());
             }
             if schema.reference.is_none() {
-                let name = lowering.claim_in("", names::type_name(key));
-                lowering.refs.insert(key.clone(), TypeRef::Named(name));
+                let path = lowering.claim_in("", names::type_name(key));
+                let id = lowering.reserve(path);
+                lowering.refs.insert(key.clone(), TypeRef::Named(id));
             }
         }
         // A named schema that is only a `$ref` is another name for its target.
@@ -172,6 +188,19 @@ impl<'d> TypeLowering<'d> {
         Ok(self.refs[&key].clone())
     }
 
+    /// A provisional id for the type at `path`, about to be lowered.
+    fn reserve(&mut self, path: String) -> TypeId {
+        self.paths.push(path);
+        self.defs.push(None);
+        TypeId::new(self.defs.len() - 1)
+    }
+
+    /// Records the type lowered for a reserved id.
+    fn fill(&mut self, id: TypeId, def: TypeDef) {
+        debug_assert!(self.defs[id.index()].is_none(), "each id is filled once");
+        self.defs[id.index()] = Some(def);
+    }
+
     /// Takes `name` (or a free variant of it) in `module`; returns its path from `model`.
     fn claim_in(&mut self, module: &str, name: String) -> String {
         let local = self
@@ -212,9 +241,9 @@ impl<'d> TypeLowering<'d> {
             .collect();
         let mut defs: Vec<ModuleDef> = Vec::new();
         let used: BTreeSet<&str> = self
-            .defs
+            .paths
             .iter()
-            .filter_map(|def| def.name().rsplit_once("::").map(|(module, _)| module))
+            .filter_map(|path| path.rsplit_once("::").map(|(module, _)| module))
             .collect();
         for module in used {
             defs.push(ModuleDef {
@@ -232,9 +261,10 @@ impl<'d> TypeLowering<'d> {
             if schema.reference.is_some() {
                 continue;
             }
-            let TypeRef::Named(name) = self.refs[key].clone() else {
+            let TypeRef::Named(id) = self.refs[key] else {
                 unreachable!("named schemas are named")
             };
+            let name = self.paths[id.index()].clone();
             let path = schemas_path.key(key);
             let def = match self.shape(schema, &path, true)? {
                 Shape::Struct => TypeDef::Struct(self.build_struct(&name, key, schema, &path)?),
@@ -252,7 +282,7 @@ impl<'d> TypeLowering<'d> {
                     description: schema.description.clone().unwrap_or_default(),
                 }),
             };
-            self.defs.push(def);
+            self.fill(id, def);
         }
         Ok(())
     }
@@ -271,15 +301,16 @@ impl<'d> TypeLowering<'d> {
         match self.shape(schema, path, false)? {
             Shape::Struct => {
                 let name = self.claim_name(place);
+                let id = self.reserve(name.clone());
                 let def = self.build_struct(&name, &origin(path), schema, path)?;
-                self.defs.push(TypeDef::Struct(def));
-                Ok(TypeRef::Named(name))
+                self.fill(id, TypeDef::Struct(def));
+                Ok(TypeRef::Named(id))
             }
             Shape::Enum => {
                 let name = self.claim_name(place);
-                let def = build_enum(&name, &origin(path), schema);
-                self.defs.push(TypeDef::Enum(def));
-                Ok(TypeRef::Named(name))
+                let id = self.reserve(name.clone());
+                self.fill(id, TypeDef::Enum(build_enum(&name, &origin(path), schema)));
+                Ok(TypeRef::Named(id))
             }
             shape => self.lower_shape(shape, place, path),
         }
@@ -462,11 +493,32 @@ impl<'d> TypeLowering<'d> {
         })
     }
 
-    /// The model types, with cycles boxed, sorted by name.
-    pub(crate) fn finish(mut self) -> Vec<TypeDef> {
-        box_cycles(&mut self.defs);
-        self.defs.sort_by(|a, b| a.name().cmp(b.name()));
-        self.defs
+    /// The model types, with cycles boxed, sorted by path, each numbered by its place; and
+    /// the renumbering that the methods' types must take too.
+    pub(crate) fn finish(self) -> (Vec<TypeDef>, Renumbering) {
+        let mut defs: Vec<TypeDef> = self
+            .defs
+            .into_iter()
+            .map(|def| def.expect("every reserved type is lowered"))
+            .collect();
+        box_cycles(&mut defs);
+        let mut order: Vec<usize> = (0..defs.len()).collect();
+        order.sort_by(|&a, &b| defs[a].name().cmp(defs[b].name()));
+        let mut renumbering = vec![TypeId::new(0); defs.len()];
+        for (place, &provisional) in order.iter().enumerate() {
+            renumbering[provisional] = TypeId::new(place);
+        }
+        let renumbering = Renumbering(renumbering);
+        let mut slots: Vec<Option<TypeDef>> = defs.into_iter().map(Some).collect();
+        let sorted = order
+            .iter()
+            .map(|&provisional| {
+                let mut def = slots[provisional].take().expect("each type is placed once");
+                def.renumber(&|id| renumbering.get(id));
+                def
+            })
+            .collect();
+        (sorted, renumbering)
     }
 }
 
@@ -522,11 +574,9 @@ fn build_enum(name: &str, origin: &str, schema: &Schema) -> EnumDef {
 /// fields that join the members of one strongly connected component of the containment graph.
 /// Lists and maps already put their items on the heap, so only plain fields count as edges.
 fn box_cycles(defs: &mut [TypeDef]) {
-    let index_of: BTreeMap<String, usize> = defs
+    let structs: Vec<bool> = defs
         .iter()
-        .enumerate()
-        .filter(|(_, def)| matches!(def, TypeDef::Struct(_)))
-        .map(|(index, def)| (def.name().to_owned(), index))
+        .map(|def| matches!(def, TypeDef::Struct(_)))
         .collect();
     let edges: Vec<Vec<usize>> = defs
         .iter()
@@ -535,7 +585,7 @@ fn box_cycles(defs: &mut [TypeDef]) {
                 .fields
                 .iter()
                 .filter_map(|field| match &field.ty {
-                    TypeRef::Named(target) => index_of.get(target).copied(),
+                    TypeRef::Named(target) if structs[target.index()] => Some(target.index()),
                     _ => None,
                 })
                 .collect(),
@@ -547,9 +597,9 @@ fn box_cycles(defs: &mut [TypeDef]) {
         if let TypeDef::Struct(def) = def {
             for field in &mut def.fields {
                 if let TypeRef::Named(target) = &field.ty
-                    && let Some(&target) = index_of.get(target)
+                    && structs[target.index()]
                 {
-                    field.boxed = component[target] == component[index];
+                    field.boxed = component[target.index()] == component[index];
                 }
             }
         }
