@@ -1,5 +1,6 @@
-//! Google's descriptions as rustdoc, on real documents: Markdown links stay links, site-relative
-//! ones become absolute, and mentions of the API's own types become links to them.
+//! Google's descriptions as rustdoc, on real documents: Markdown links stay links (their text
+//! wrapped over lines too), site-relative ones become absolute, lists and fenced code keep their
+//! shape, and mentions of the API's own types become links to them.
 
 use std::path::Path;
 
@@ -23,6 +24,13 @@ fn links_in_real_descriptions_render() {
         "[Roles and permissions](https://developers.google.com/workspace/drive/api/guides/ref-roles)"
     ));
     assert!(!drive.contains("\\[Roles and permissions\\]"));
+    let calendar = generated("calendar.v3.json");
+    assert!(
+        calendar.contains(
+            "    /// Free text search terms to find events that match these terms in the following fields:\n    ///\n    /// - summary\n    /// - description\n"
+        ),
+        "a list stays a list"
+    );
     let directory = generated("admin.directory_v1.json");
     assert!(
         directory.contains(
@@ -31,6 +39,13 @@ fn links_in_real_descriptions_render() {
         "a site-relative link is made absolute against the documentation link's origin"
     );
     let compute = generated("compute.v1.json");
+    assert!(
+        compute.contains(
+            "/// * [Global (external and internal)](https://cloud.google.com/compute/docs/reference/rest/v1/globalAddresses)"
+        ),
+        "a link whose text wraps onto the next line stays one link"
+    );
+    assert!(!compute.contains("\\[Global (external and"));
     assert!(compute.contains("[`BackendService`](crate::model::BackendService)"));
     assert!(
         compute.contains(

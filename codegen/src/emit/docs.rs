@@ -63,29 +63,86 @@ pub fn paragraphs<'a>(parts: impl IntoIterator<Item = &'a str>) -> String {
 /// Bidirectional controls are escaped later, in every comment of the rendered file at once
 /// (`render`), since names from the document reach docs by other ways too.
 pub fn sanitize(text: &str) -> Vec<String> {
+    let indented: Vec<String> = text
+        .trim()
+        .lines()
+        .map(|line| line.replace('\t', "    ").trim_end().to_owned())
+        .collect();
+    let raw: Vec<&str> = indented.iter().map(|line| line.trim_start()).collect();
     let mut lines = Vec::new();
-    let mut in_fence = false;
-    for raw in text.trim().lines() {
-        let line = raw.replace('\t', "    ");
-        let line = line.trim();
+    let mut index = 0;
+    while index < raw.len() {
+        let line = raw[index];
+        index += 1;
         if line.starts_with("```") {
-            // Whatever language the fence names, rustdoc must not compile it.
-            lines.push(if in_fence { "```" } else { "```text" }.to_owned());
-            in_fence = !in_fence;
+            // Whatever language the fence names, rustdoc must not compile it. The block keeps
+            // its indentation (a JSON example reads by it), less what all its lines share.
+            let end = raw[index..]
+                .iter()
+                .position(|line| line.starts_with("```"))
+                .map_or(raw.len(), |offset| index + offset);
+            lines.push("```text".to_owned());
+            lines.extend(dedent(&indented[index..end]));
+            lines.push("```".to_owned());
+            index = end + 1;
             continue;
         }
-        if in_fence {
-            lines.push(line.to_owned());
-        } else {
-            lines.push(escape_line(line));
-        }
-    }
-    if in_fence {
-        lines.push("```".to_owned());
+        let following: Vec<&str> = raw[index..].iter().take(MAX_LINK_WRAP).copied().collect();
+        let (line, joined) = join_wrapped_link(line, &following);
+        index += joined;
+        lines.push(escape_line(&line));
     }
     // Collapse runs of blank lines.
     lines.dedup_by(|a, b| a.is_empty() && b.is_empty());
     lines
+}
+
+/// The most lines after a line that a link's text may wrap onto.
+const MAX_LINK_WRAP: usize = 3;
+
+/// `line` joined to as many of the `following` lines as complete a Markdown link whose text
+/// wraps between them (`* [Global (external and` / `internal)](https://...)`, as compute's
+/// descriptions write 118 links), and how many it took; rustdoc, like any Markdown reader,
+/// reads a line break in a link's text as a space. A bracket that no link closes within a
+/// few lines still stops at its line's end.
+fn join_wrapped_link(line: &str, following: &[&str]) -> (String, usize) {
+    let mut joined = line.to_owned();
+    for (count, next) in following.iter().take(MAX_LINK_WRAP).enumerate() {
+        if next.is_empty() || next.starts_with("```") {
+            break;
+        }
+        joined.push(' ');
+        joined.push_str(next);
+        if link_across(&joined, line.len()) {
+            return (joined, count + 1);
+        }
+    }
+    (line.to_owned(), 0)
+}
+
+/// `lines` without the indentation every non-blank one of them has.
+fn dedent(lines: &[String]) -> impl Iterator<Item = String> + '_ {
+    let common = lines
+        .iter()
+        .filter(|line| !line.is_empty())
+        .map(|line| line.len() - line.trim_start_matches(' ').len())
+        .min()
+        .unwrap_or(0);
+    lines
+        .iter()
+        .map(move |line| line.get(common..).unwrap_or("").to_owned())
+}
+
+/// Whether a Markdown link in `text` starts before byte `at` and ends after it.
+fn link_across(text: &str, at: usize) -> bool {
+    let mut from = 0;
+    while let Some((start, _, _, end)) = next_link(&text[from..]) {
+        if from + start < at && from + end > at {
+            return true;
+        }
+        from += end;
+    }
+    false
 }
 
 /// The bidirectional controls that rustc refuses in comments and string literals: they can make
@@ -274,12 +331,54 @@ mod tests {
         );
         check("a\n    indented code\n\tb", &["a", "indented code", "b"]);
         check(
+            "Example:\n```\n    {\n      \"a\": [\n        1\n      ]\n    }\n```\nAfter.",
+            &[
+                "Example:",
+                "```text",
+                "{",
+                "  \"a\": [",
+                "    1",
+                "  ]",
+                "}",
+                "```",
+                "After.",
+            ],
+        );
+        check(
             "```\nlet x = [1];\n```",
             &["```text", "let x = [1];", "```"],
         );
         check("```json\n{}", &["```text", "{}", "```"]);
         check("a\n\n\n\nb", &["a", "", "b"]);
         check("", &[] as &[&str]);
+    }
+
+    #[test]
+    fn a_link_whose_text_wraps_stays_one_link() {
+        check(
+            "Two kinds:\n\n* [Global (external and\ninternal)](https://x.y/global)\n* [Regional](https://x.y/r)",
+            &[
+                "Two kinds:",
+                "",
+                "* [Global (external and internal)](https://x.y/global)",
+                "* [Regional](https://x.y/r)",
+            ],
+        );
+        check(
+            "See [a link\nwhose text\nwraps twice](https://x.y) here.",
+            &["See [a link whose text wraps twice](https://x.y) here."],
+        );
+        // A bracket no link closes stops at its line; so does one across a blank line.
+        check("A [stray\nbracket.", &["A \\[stray", "bracket."]);
+        check(
+            "[a\n\nb](https://x.y)",
+            &["\\[a", "", "b\\](<https://x.y>)"],
+        );
+        // A link that ends on its own line is not joined to the next.
+        check(
+            "[a](https://x.y) and\nmore.",
+            &["[a](https://x.y) and", "more."],
+        );
     }
 
     #[test]
