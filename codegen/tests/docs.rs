@@ -53,3 +53,15 @@ fn links_in_real_descriptions_render() {
         )
     );
 }
+
+/// Every crate page's first call is a list with items that takes as few arguments as any:
+/// the reader has the least to fill in.
+#[test]
+fn the_first_call_takes_the_fewest_arguments() {
+    let drive = generated("drive.v3.json");
+    assert!(drive.contains("//! for item in api.drives().list().items().take(10) {"));
+    let gmail = generated("gmail.v1.json");
+    assert!(
+        gmail.contains("//! for item in api.users().drafts().list(\"USER_ID\").items().take(10) {")
+    );
+}

@@ -11,9 +11,10 @@ struct Found<'a> {
 }
 
 /// The lines of a first call on a hub named `api` in a function returning a `Result` with `?`:
-/// the first `list` with items there is (in document order: the hub's own methods, then each
-/// resource and those below it), else the first other method with items, else the first simple
-/// GET; `None` when the API has none.
+/// the `list` with items that takes the fewest arguments (the first of those in document order:
+/// the hub's own methods, then each resource and those below it), so the reader has the least
+/// to fill in, else the first other method with items, else the first simple GET; `None` when
+/// the API has none.
 pub fn first_call(api: &Api) -> Option<Vec<String>> {
     let simple: Vec<Found<'_>> = methods_at(&api.root_methods, &api.resources)
         .into_iter()
@@ -34,7 +35,8 @@ pub fn first_call(api: &Api) -> Option<Vec<String>> {
     let found = simple
         .iter()
         .filter(paged)
-        .find(|found| found.method.accessor == "list")
+        .filter(|found| found.method.accessor == "list")
+        .min_by_key(|found| found.method.positional.len())
         .or_else(|| simple.iter().find(paged))
         .or_else(|| simple.first())?;
     let arguments: Vec<String> = found
