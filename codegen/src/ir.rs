@@ -487,9 +487,29 @@ impl Api {
         self.type_features.get(path).cloned()
     }
 
+    /// The features that compile the model type `id`: see [`effective_features`].
+    pub fn features_compiling(&self, id: TypeId) -> Option<&Vec<String>> {
+        effective_features(self.types[id].name(), &self.type_features)
+    }
+
     /// Every method, top-level ones first, then each resource's, parents before children.
     pub fn methods(&self) -> impl Iterator<Item = &MethodDef> {
         each_method(&self.root_methods, &self.resources)
+    }
+}
+
+/// The features that compile the model path `path`: its own, else those of the nearest module
+/// that holds it; `None` when it is always compiled.
+pub fn effective_features<'a>(
+    path: &str,
+    type_features: &'a std::collections::BTreeMap<String, Vec<String>>,
+) -> Option<&'a Vec<String>> {
+    let mut path = path;
+    loop {
+        if let Some(features) = type_features.get(path) {
+            return Some(features);
+        }
+        path = path.rsplit_once("::")?.0;
     }
 }
 

@@ -558,7 +558,12 @@ impl crate::runtime::contract::Decode for crate::model::RetryPortabilityArchiveR
 
 impl FromJson for crate::model::initiate_portability_archive_response::AccessType {
     fn read_json(reader: &mut Reader<'_>) -> ::std::result::Result<Self, ReadError> {
-        reader.read_str().map(|value| Self::from(&*value))
+        match reader.read_str() {
+            ::std::result::Result::Ok(value) => {
+                ::std::result::Result::Ok(Self::from(&*value))
+            }
+            ::std::result::Result::Err(error) => ::std::result::Result::Err(error),
+        }
     }
 }
 
@@ -589,7 +594,12 @@ for crate::model::initiate_portability_archive_response::AccessType {
 
 impl FromJson for crate::model::methods::Alt {
     fn read_json(reader: &mut Reader<'_>) -> ::std::result::Result<Self, ReadError> {
-        reader.read_str().map(|value| Self::from(&*value))
+        match reader.read_str() {
+            ::std::result::Result::Ok(value) => {
+                ::std::result::Result::Ok(Self::from(&*value))
+            }
+            ::std::result::Result::Err(error) => ::std::result::Result::Err(error),
+        }
     }
 }
 
@@ -618,7 +628,12 @@ impl<'de> ::serde::Deserialize<'de> for crate::model::methods::Alt {
 
 impl FromJson for crate::model::methods::Xgafv {
     fn read_json(reader: &mut Reader<'_>) -> ::std::result::Result<Self, ReadError> {
-        reader.read_str().map(|value| Self::from(&*value))
+        match reader.read_str() {
+            ::std::result::Result::Ok(value) => {
+                ::std::result::Result::Ok(Self::from(&*value))
+            }
+            ::std::result::Result::Err(error) => ::std::result::Result::Err(error),
+        }
     }
 }
 
@@ -647,7 +662,12 @@ impl<'de> ::serde::Deserialize<'de> for crate::model::methods::Xgafv {
 
 impl FromJson for crate::model::portability_archive_state::State {
     fn read_json(reader: &mut Reader<'_>) -> ::std::result::Result<Self, ReadError> {
-        reader.read_str().map(|value| Self::from(&*value))
+        match reader.read_str() {
+            ::std::result::Result::Ok(value) => {
+                ::std::result::Result::Ok(Self::from(&*value))
+            }
+            ::std::result::Result::Err(error) => ::std::result::Result::Err(error),
+        }
     }
 }
 

@@ -1,6 +1,6 @@
 //! The rules of STYLE.md that a program can check, over every hand-written Rust file of the
 //! repository: each opens with a `//!` line saying what lives there, and none grows past the
-//! size a reader takes in.
+//! size a reader takes in; and the generator's `emit` takes its decisions from the IR only.
 
 use std::path::{Path, PathBuf};
 
@@ -72,5 +72,23 @@ fn no_file_grows_past_a_thousand_lines() {
     assert!(
         long.is_empty(),
         "split these by what they hold (STYLE.md): {long:#?}"
+    );
+}
+
+/// `emit` writes what the IR says and decides nothing, so it reaches into no lowering pass
+/// (ARCHITECTURE.md): whatever it needs to know is a field or a query of the IR.
+#[test]
+fn emit_asks_the_ir_not_the_lowering() {
+    let emit = Path::new(env!("CARGO_MANIFEST_DIR")).join("../codegen/src/emit");
+    let mut offenders = Vec::new();
+    for entry in std::fs::read_dir(&emit).unwrap().flatten() {
+        let text = std::fs::read_to_string(entry.path()).unwrap();
+        if text.contains("crate::lower") || text.contains("super::super::lower") {
+            offenders.push(entry.path().display().to_string());
+        }
+    }
+    assert!(
+        offenders.is_empty(),
+        "emit uses the lowering: {offenders:#?}"
     );
 }

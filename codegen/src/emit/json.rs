@@ -7,7 +7,6 @@ use quote::quote;
 
 use super::{Chunk, RustFile, ident};
 use crate::ir::{Api, Decoding, StructDef, TypeDef, TypeId, local_name};
-use crate::lower::effective_features;
 
 /// `src/json.rs`: the module's docs and imports, a file module for each file of impls, then
 /// every type's impls when they are not split into files.
@@ -91,7 +90,7 @@ fn trait_imports() -> TokenStream {
 /// A type's impls, compiled with the features that compile the type: its own, else those of
 /// the nearest module that holds it (a type defined inline is reached only through its owner).
 fn type_chunk(api: &Api, id: TypeId, place: Place) -> Chunk<'_> {
-    let features = effective_features(api.types[id].name(), &api.type_features).cloned();
+    let features = api.features_compiling(id).cloned();
     Chunk::gated(features, move || type_impls(api, id, place))
 }
 
@@ -187,14 +186,18 @@ fn struct_impls(def: &StructDef, path: &TokenStream) -> TokenStream {
     }
 }
 
-/// An open enum as its wire string, both ways.
+/// An open enum as its wire string, both ways. Read with a `match` rather than `map` and a
+/// closure, which in a debug build would be three more functions for every enum.
 fn enum_impls(path: &TokenStream) -> TokenStream {
     quote! {
         impl FromJson for #path {
             fn read_json(
                 reader: &mut Reader<'_>,
             ) -> ::std::result::Result<Self, ReadError> {
-                reader.read_str().map(|value| Self::from(&*value))
+                match reader.read_str() {
+                    ::std::result::Result::Ok(value) => ::std::result::Result::Ok(Self::from(&*value)),
+                    ::std::result::Result::Err(error) => ::std::result::Result::Err(error),
+                }
             }
         }
 

@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::ir::{JsonFile, ModelFile, ModuleDef, TypeDef, TypeId};
+use crate::ir::{JsonFile, ModelFile, ModuleDef, TypeDef, TypeId, effective_features};
 
 /// The estimated source size of the model's own types (not counting modules of hoisted types,
 /// which have files of their own) above which they are split into files.
@@ -117,21 +117,6 @@ pub fn json_files(
     }
     close(&mut files, always, &mut union);
     files
-}
-
-/// The features that compile the model path `path`: its own, else those of the nearest module
-/// that holds it; `None` when it is always compiled.
-pub fn effective_features<'a>(
-    path: &str,
-    type_features: &'a BTreeMap<String, Vec<String>>,
-) -> Option<&'a Vec<String>> {
-    let mut path = path;
-    loop {
-        if let Some(features) = type_features.get(path) {
-            return Some(features);
-        }
-        path = path.rsplit_once("::")?.0;
-    }
 }
 
 /// `wanted`, or `wanted` followed by as many `_` as make it a name no module has.

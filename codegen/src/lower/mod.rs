@@ -15,7 +15,6 @@ mod types;
 mod words;
 
 pub use features::MIN_METHODS as MIN_FEATURE_METHODS;
-pub use layout::effective_features;
 pub use paths::segments as pattern_segments;
 
 use std::collections::BTreeMap;

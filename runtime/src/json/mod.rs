@@ -7,6 +7,15 @@
 //! field masks are strings in their formats, `null` reads as absent, and a key given twice keeps
 //! its last value. Generated types implement serde's traits as thin layers over these, for
 //! programs that use serde themselves; the request path never goes through serde.
+//!
+//! Generic code here matches on results where `?` would do: in a debug build every `?` on a
+//! `Result<T, _>` is a function instantiated for that `T` (and `Result::map` another, and a
+//! closure a third), which for a large API's thousands of field types made a fifth of its
+//! library's functions and debug info.
+#![allow(
+    clippy::question_mark,
+    reason = "`?` is a generic function per type in a debug build: see above"
+)]
 
 mod read;
 mod write;
@@ -41,19 +50,32 @@ pub trait ReadObject {
 /// Reads a whole body as `T`: the UTF-8 is checked once for the whole body, then the text is
 /// read, and nothing but whitespace may follow the value.
 pub fn from_slice<T: FromJson>(body: &[u8]) -> Result<T, ReadError> {
-    let text = std::str::from_utf8(body).map_err(|error| {
-        let at = error.valid_up_to();
-        ReadError::at(body, at, "invalid UTF-8".to_owned())
-    })?;
-    from_str(text)
+    match utf8(body) {
+        Ok(text) => from_str(text),
+        Err(error) => Err(error),
+    }
 }
 
-/// Reads a whole text as `T`.
+/// `body` as text, or where it is not UTF-8.
+fn utf8(body: &[u8]) -> Result<&str, ReadError> {
+    std::str::from_utf8(body).map_err(|error| {
+        let at = error.valid_up_to();
+        ReadError::at(body, at, "invalid UTF-8".to_owned())
+    })
+}
+
+/// Reads a whole text as `T`; without `?`, as the module's docs say, since this is instantiated
+/// for every response type.
 pub fn from_str<T: FromJson>(text: &str) -> Result<T, ReadError> {
     let mut reader = Reader::new(text);
-    let value = T::read_json(&mut reader)?;
-    reader.finish()?;
-    Ok(value)
+    let value = match T::read_json(&mut reader) {
+        Ok(value) => value,
+        Err(error) => return Err(error),
+    };
+    match reader.finish() {
+        Ok(()) => Ok(value),
+        Err(error) => Err(error),
+    }
 }
 
 /// Writes `value` as compact JSON.
@@ -216,10 +238,13 @@ impl ToJson for serde_json::Value {
 
 impl<T: FromJson> FromJson for Option<T> {
     fn read_json(reader: &mut Reader<'_>) -> Result<Self, ReadError> {
+        // `match`, not `map`: see the module's docs.
         if reader.read_null()? {
-            Ok(None)
-        } else {
-            T::read_json(reader).map(Some)
+            return Ok(None);
+        }
+        match T::read_json(reader) {
+            Ok(value) => Ok(Some(value)),
+            Err(error) => Err(error),
         }
     }
 }
@@ -235,7 +260,10 @@ impl<T: ToJson> ToJson for Option<T> {
 
 impl<T: FromJson> FromJson for Box<T> {
     fn read_json(reader: &mut Reader<'_>) -> Result<Self, ReadError> {
-        T::read_json(reader).map(Box::new)
+        match T::read_json(reader) {
+            Ok(value) => Ok(Box::new(value)),
+            Err(error) => Err(error),
+        }
     }
 }
 
@@ -247,11 +275,22 @@ impl<T: ToJson + ?Sized> ToJson for Box<T> {
 
 impl<T: FromJson> FromJson for Vec<T> {
     fn read_json(reader: &mut Reader<'_>) -> Result<Self, ReadError> {
+        // One item at a time, with `match` rather than `?` and no closure: see the module's docs.
         let mut items = Vec::new();
-        reader.read_items("a list", &mut |reader| {
-            items.push(T::read_json(reader)?);
-            Ok(())
-        })?;
+        let mut more = match reader.begin_items("a list") {
+            Ok(more) => more,
+            Err(error) => return Err(error),
+        };
+        while more {
+            match T::read_json(reader) {
+                Ok(item) => items.push(item),
+                Err(error) => return Err(error),
+            }
+            more = match reader.next_item() {
+                Ok(more) => more,
+                Err(error) => return Err(error),
+            };
+        }
         Ok(items)
     }
 }
@@ -264,12 +303,26 @@ impl<T: ToJson> ToJson for Vec<T> {
 
 impl<T: FromJson> FromJson for BTreeMap<String, T> {
     fn read_json(reader: &mut Reader<'_>) -> Result<Self, ReadError> {
+        // As a list is read, one entry at a time.
         let mut map = BTreeMap::new();
-        reader.read_entries("a map", &mut |key, reader| {
-            let value = T::read_json(reader)?;
-            map.insert(key.into_owned(), value);
-            Ok(())
-        })?;
+        let mut more = match reader.begin_entries("a map") {
+            Ok(more) => more,
+            Err(error) => return Err(error),
+        };
+        while more {
+            let key = match reader.entry_key() {
+                Ok(key) => key,
+                Err(error) => return Err(error),
+            };
+            match T::read_json(reader) {
+                Ok(value) => map.insert(key.into_owned(), value),
+                Err(error) => return Err(error),
+            };
+            more = match reader.next_entry() {
+                Ok(more) => more,
+                Err(error) => return Err(error),
+            };
+        }
         Ok(map)
     }
 }

@@ -106,9 +106,20 @@ impl<'a> Reader<'a> {
     /// Reads a field's value into `slot`: the whole of one arm of a generated `read_key`, so
     /// that each arm is one call and what follows the read (the old value dropped, the new one
     /// stored) is compiled once per field type rather than once per field.
+    /// Written with `match` rather than `?` (see the module's docs).
     pub fn field<T: FromJson>(&mut self, slot: &mut Option<T>) -> Result<(), ReadError> {
-        *slot = Option::<T>::read_json(self)?;
-        Ok(())
+        // `?` on a `Result<bool, _>` is one instance for every caller.
+        if self.read_null()? {
+            *slot = None;
+            return Ok(());
+        }
+        match T::read_json(self) {
+            Ok(value) => {
+                *slot = Some(value);
+                Ok(())
+            }
+            Err(error) => Err(error),
+        }
     }
 
     /// Reads the value of `key`, which no field has, into a struct's map of other fields.
@@ -117,9 +128,13 @@ impl<'a> Reader<'a> {
         key: Cow<'_, str>,
         others: &mut std::collections::BTreeMap<String, T>,
     ) -> Result<(), ReadError> {
-        let value = T::read_json(self)?;
-        others.insert(key.into_owned(), value);
-        Ok(())
+        match T::read_json(self) {
+            Ok(value) => {
+                others.insert(key.into_owned(), value);
+                Ok(())
+            }
+            Err(error) => Err(error),
+        }
     }
 
     /// Checks that nothing but whitespace follows the value read.
@@ -468,6 +483,58 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// Steps into the list next, for a reader that reads its items one by one: `true` when it
+    /// has an item to read, then [`next_item`](Self::next_item) after each. Where the caller
+    /// is generic this costs no closure per item type, as [`read_items`](Self::read_items)
+    /// would.
+    pub fn begin_items(&mut self, expected: &str) -> Result<bool, ReadError> {
+        if self.peek() != Some(b'[') {
+            return Err(self.invalid_type(expected));
+        }
+        self.enter(b']')
+    }
+
+    /// After an item of a list begun with [`begin_items`](Self::begin_items): `true` when
+    /// another follows, `false` when the list has closed.
+    pub fn next_item(&mut self) -> Result<bool, ReadError> {
+        self.next_member(b']', "a list")
+    }
+
+    /// Steps into the object next, for a reader that reads its entries one by one: `true` when
+    /// it has an entry, then [`entry_key`](Self::entry_key), the value, and
+    /// [`next_entry`](Self::next_entry) for each.
+    pub fn begin_entries(&mut self, expected: &str) -> Result<bool, ReadError> {
+        if self.peek() != Some(b'{') {
+            return Err(self.invalid_type(expected));
+        }
+        self.enter(b'}')
+    }
+
+    /// The key of the entry next, and its `:`; its value follows.
+    pub fn entry_key(&mut self) -> Result<Cow<'a, str>, ReadError> {
+        if self.peek() != Some(b'"') {
+            return Err(match self.peek() {
+                None => self.error("EOF while parsing an object"),
+                Some(_) => self.error("expected a key (a string)"),
+            });
+        }
+        let key = self.read_str()?;
+        match self.peek() {
+            Some(b':') => {
+                self.at += 1;
+                Ok(key)
+            }
+            None => Err(self.error("EOF while parsing an object")),
+            Some(_) => Err(self.error("expected `:`")),
+        }
+    }
+
+    /// After an entry's value: `true` when another entry follows, `false` when the object has
+    /// closed.
+    pub fn next_entry(&mut self) -> Result<bool, ReadError> {
+        self.next_member(b'}', "an object")
+    }
+
     /// Reads an array, calling `item` to read each element.
     pub fn read_items(
         &mut self,
@@ -482,7 +549,7 @@ impl<'a> Reader<'a> {
         }
         loop {
             item(self)?;
-            if !self.next_member(b']', "a list")? {
+            if !self.next_item()? {
                 return Ok(());
             }
         }
@@ -507,20 +574,9 @@ impl<'a> Reader<'a> {
             return Ok(());
         }
         loop {
-            if self.peek() != Some(b'"') {
-                return Err(match self.peek() {
-                    None => self.error("EOF while parsing an object"),
-                    Some(_) => self.error("expected a key (a string)"),
-                });
-            }
-            let key = self.read_str()?;
-            match self.peek() {
-                Some(b':') => self.at += 1,
-                None => return Err(self.error("EOF while parsing an object")),
-                Some(_) => return Err(self.error("expected `:`")),
-            }
+            let key = self.entry_key()?;
             entry(key, self)?;
-            if !self.next_member(b'}', "an object")? {
+            if !self.next_entry()? {
                 return Ok(());
             }
         }
@@ -545,8 +601,10 @@ impl<'a> Reader<'a> {
         name: &'static str,
     ) -> Result<T, ReadError> {
         let mut value = T::default();
-        self.read_object_into(&mut value, name)?;
-        Ok(value)
+        match self.read_object_into(&mut value, name) {
+            Ok(()) => Ok(value),
+            Err(error) => Err(error),
+        }
     }
 
     /// Reads any JSON value.

@@ -106,13 +106,17 @@ impl Writer {
     }
 
     /// Writes an array of `items`.
+    #[allow(
+        clippy::needless_range_loop,
+        reason = "an iterator's adapters would be instantiated for every item type"
+    )]
     pub fn items<T: ToJson>(&mut self, items: &[T]) {
         self.out.push(b'[');
-        for (index, item) in items.iter().enumerate() {
+        for index in 0..items.len() {
             if index > 0 {
                 self.out.push(b',');
             }
-            item.write_json(self);
+            items[index].write_json(self);
         }
         self.out.push(b']');
     }
