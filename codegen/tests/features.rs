@@ -124,7 +124,11 @@ fn an_inline_enum_follows_its_owner_and_the_manifest_declares_every_feature() {
     assert!(manifest.contains("\nalpha = []\n"), "{manifest}");
     let model = text("src/model.rs");
     assert!(
-        model.contains("#[cfg(feature = \"alpha\")]\n#[derive(Clone, Debug, Default, PartialEq)]\n#[non_exhaustive]\npub struct OnlyAlpha"),
+        model.contains("#[cfg(feature = \"alpha\")]\n#[derive(Clone, Debug, PartialEq)]\n#[non_exhaustive]\npub struct OnlyAlpha"),
+        "{model}"
+    );
+    assert!(
+        model.contains("#[cfg(feature = \"alpha\")]\nimpl ::std::default::Default for OnlyAlpha"),
         "{model}"
     );
     assert!(

@@ -5,6 +5,7 @@
 #![allow(clippy::enum_variant_names, clippy::too_many_arguments)]
 #![allow(clippy::should_implement_trait, clippy::large_enum_variant)]
 #![allow(clippy::module_inception)]
+#![allow(clippy::derivable_impls)]
 #![allow(rustdoc::redundant_explicit_links)]
 
 #[allow(unused_imports)]
@@ -24,7 +25,11 @@ impl ReadObject for crate::model::CancelPortabilityArchiveRequest {
 
 impl FromJson for crate::model::CancelPortabilityArchiveRequest {
     fn read_json(reader: &mut Reader<'_>) -> ::std::result::Result<Self, ReadError> {
-        reader.read_object("CancelPortabilityArchiveRequest")
+        let mut value = <Self as ::std::default::Default>::default();
+        match reader.read_object_into(&mut value, "CancelPortabilityArchiveRequest") {
+            ::std::result::Result::Ok(()) => ::std::result::Result::Ok(value),
+            ::std::result::Result::Err(error) => ::std::result::Result::Err(error),
+        }
     }
 }
 
@@ -65,7 +70,11 @@ impl ReadObject for crate::model::CancelPortabilityArchiveResponse {
 
 impl FromJson for crate::model::CancelPortabilityArchiveResponse {
     fn read_json(reader: &mut Reader<'_>) -> ::std::result::Result<Self, ReadError> {
-        reader.read_object("CancelPortabilityArchiveResponse")
+        let mut value = <Self as ::std::default::Default>::default();
+        match reader.read_object_into(&mut value, "CancelPortabilityArchiveResponse") {
+            ::std::result::Result::Ok(()) => ::std::result::Result::Ok(value),
+            ::std::result::Result::Err(error) => ::std::result::Result::Err(error),
+        }
     }
 }
 
@@ -116,7 +125,11 @@ impl ReadObject for crate::model::CheckAccessTypeRequest {
 
 impl FromJson for crate::model::CheckAccessTypeRequest {
     fn read_json(reader: &mut Reader<'_>) -> ::std::result::Result<Self, ReadError> {
-        reader.read_object("CheckAccessTypeRequest")
+        let mut value = <Self as ::std::default::Default>::default();
+        match reader.read_object_into(&mut value, "CheckAccessTypeRequest") {
+            ::std::result::Result::Ok(()) => ::std::result::Result::Ok(value),
+            ::std::result::Result::Err(error) => ::std::result::Result::Err(error),
+        }
     }
 }
 
@@ -161,7 +174,11 @@ impl ReadObject for crate::model::CheckAccessTypeResponse {
 
 impl FromJson for crate::model::CheckAccessTypeResponse {
     fn read_json(reader: &mut Reader<'_>) -> ::std::result::Result<Self, ReadError> {
-        reader.read_object("CheckAccessTypeResponse")
+        let mut value = <Self as ::std::default::Default>::default();
+        match reader.read_object_into(&mut value, "CheckAccessTypeResponse") {
+            ::std::result::Result::Ok(()) => ::std::result::Result::Ok(value),
+            ::std::result::Result::Err(error) => ::std::result::Result::Err(error),
+        }
     }
 }
 
@@ -213,7 +230,11 @@ impl ReadObject for crate::model::Empty {
 
 impl FromJson for crate::model::Empty {
     fn read_json(reader: &mut Reader<'_>) -> ::std::result::Result<Self, ReadError> {
-        reader.read_object("Empty")
+        let mut value = <Self as ::std::default::Default>::default();
+        match reader.read_object_into(&mut value, "Empty") {
+            ::std::result::Result::Ok(()) => ::std::result::Result::Ok(value),
+            ::std::result::Result::Err(error) => ::std::result::Result::Err(error),
+        }
     }
 }
 
@@ -268,7 +289,11 @@ impl ReadObject for crate::model::InitiatePortabilityArchiveRequest {
 
 impl FromJson for crate::model::InitiatePortabilityArchiveRequest {
     fn read_json(reader: &mut Reader<'_>) -> ::std::result::Result<Self, ReadError> {
-        reader.read_object("InitiatePortabilityArchiveRequest")
+        let mut value = <Self as ::std::default::Default>::default();
+        match reader.read_object_into(&mut value, "InitiatePortabilityArchiveRequest") {
+            ::std::result::Result::Ok(()) => ::std::result::Result::Ok(value),
+            ::std::result::Result::Err(error) => ::std::result::Result::Err(error),
+        }
     }
 }
 
@@ -316,7 +341,11 @@ impl ReadObject for crate::model::InitiatePortabilityArchiveResponse {
 
 impl FromJson for crate::model::InitiatePortabilityArchiveResponse {
     fn read_json(reader: &mut Reader<'_>) -> ::std::result::Result<Self, ReadError> {
-        reader.read_object("InitiatePortabilityArchiveResponse")
+        let mut value = <Self as ::std::default::Default>::default();
+        match reader.read_object_into(&mut value, "InitiatePortabilityArchiveResponse") {
+            ::std::result::Result::Ok(()) => ::std::result::Result::Ok(value),
+            ::std::result::Result::Err(error) => ::std::result::Result::Err(error),
+        }
     }
 }
 
@@ -377,7 +406,11 @@ impl ReadObject for crate::model::PortabilityArchiveState {
 
 impl FromJson for crate::model::PortabilityArchiveState {
     fn read_json(reader: &mut Reader<'_>) -> ::std::result::Result<Self, ReadError> {
-        reader.read_object("PortabilityArchiveState")
+        let mut value = <Self as ::std::default::Default>::default();
+        match reader.read_object_into(&mut value, "PortabilityArchiveState") {
+            ::std::result::Result::Ok(()) => ::std::result::Result::Ok(value),
+            ::std::result::Result::Err(error) => ::std::result::Result::Err(error),
+        }
     }
 }
 
@@ -432,7 +465,11 @@ impl ReadObject for crate::model::ResetAuthorizationRequest {
 
 impl FromJson for crate::model::ResetAuthorizationRequest {
     fn read_json(reader: &mut Reader<'_>) -> ::std::result::Result<Self, ReadError> {
-        reader.read_object("ResetAuthorizationRequest")
+        let mut value = <Self as ::std::default::Default>::default();
+        match reader.read_object_into(&mut value, "ResetAuthorizationRequest") {
+            ::std::result::Result::Ok(()) => ::std::result::Result::Ok(value),
+            ::std::result::Result::Err(error) => ::std::result::Result::Err(error),
+        }
     }
 }
 
@@ -473,7 +510,11 @@ impl ReadObject for crate::model::RetryPortabilityArchiveRequest {
 
 impl FromJson for crate::model::RetryPortabilityArchiveRequest {
     fn read_json(reader: &mut Reader<'_>) -> ::std::result::Result<Self, ReadError> {
-        reader.read_object("RetryPortabilityArchiveRequest")
+        let mut value = <Self as ::std::default::Default>::default();
+        match reader.read_object_into(&mut value, "RetryPortabilityArchiveRequest") {
+            ::std::result::Result::Ok(()) => ::std::result::Result::Ok(value),
+            ::std::result::Result::Err(error) => ::std::result::Result::Err(error),
+        }
     }
 }
 
@@ -517,7 +558,11 @@ impl ReadObject for crate::model::RetryPortabilityArchiveResponse {
 
 impl FromJson for crate::model::RetryPortabilityArchiveResponse {
     fn read_json(reader: &mut Reader<'_>) -> ::std::result::Result<Self, ReadError> {
-        reader.read_object("RetryPortabilityArchiveResponse")
+        let mut value = <Self as ::std::default::Default>::default();
+        match reader.read_object_into(&mut value, "RetryPortabilityArchiveResponse") {
+            ::std::result::Result::Ok(()) => ::std::result::Result::Ok(value),
+            ::std::result::Result::Err(error) => ::std::result::Result::Err(error),
+        }
     }
 }
 

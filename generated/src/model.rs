@@ -5,6 +5,7 @@
 #![allow(clippy::enum_variant_names, clippy::too_many_arguments)]
 #![allow(clippy::should_implement_trait, clippy::large_enum_variant)]
 #![allow(clippy::module_inception)]
+#![allow(clippy::derivable_impls)]
 #![allow(rustdoc::redundant_explicit_links)]
 
 pub mod initiate_portability_archive_response;
@@ -12,7 +13,7 @@ pub mod methods;
 pub mod portability_archive_state;
 
 /// Request to cancel a Portability Archive job.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CancelPortabilityArchiveRequest {
     /// Fields this crate does not know, kept so that reading and writing back loses nothing.
@@ -22,8 +23,16 @@ pub struct CancelPortabilityArchiveRequest {
     >,
 }
 
+impl ::std::default::Default for CancelPortabilityArchiveRequest {
+    fn default() -> Self {
+        CancelPortabilityArchiveRequest {
+            unknown_fields: ::std::collections::BTreeMap::new(),
+        }
+    }
+}
+
 /// Response to canceling a Data Portability Archive job.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CancelPortabilityArchiveResponse {
     /// Fields this crate does not know, kept so that reading and writing back loses nothing.
@@ -33,8 +42,16 @@ pub struct CancelPortabilityArchiveResponse {
     >,
 }
 
+impl ::std::default::Default for CancelPortabilityArchiveResponse {
+    fn default() -> Self {
+        CancelPortabilityArchiveResponse {
+            unknown_fields: ::std::collections::BTreeMap::new(),
+        }
+    }
+}
+
 /// Request to check the token's access type. All required information is derived from the attached OAuth token.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CheckAccessTypeRequest {
     /// Fields this crate does not know, kept so that reading and writing back loses nothing.
@@ -44,8 +61,16 @@ pub struct CheckAccessTypeRequest {
     >,
 }
 
+impl ::std::default::Default for CheckAccessTypeRequest {
+    fn default() -> Self {
+        CheckAccessTypeRequest {
+            unknown_fields: ::std::collections::BTreeMap::new(),
+        }
+    }
+}
+
 /// Response to checking the token's access type.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CheckAccessTypeResponse {
     /// Jobs initiated with this token will be one-time if any requested resources have one-time access.
@@ -63,6 +88,16 @@ pub struct CheckAccessTypeResponse {
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl ::std::default::Default for CheckAccessTypeResponse {
+    fn default() -> Self {
+        CheckAccessTypeResponse {
+            one_time_resources: ::std::option::Option::None,
+            time_based_resources: ::std::option::Option::None,
+            unknown_fields: ::std::collections::BTreeMap::new(),
+        }
+    }
 }
 
 impl CheckAccessTypeResponse {
@@ -88,7 +123,7 @@ impl CheckAccessTypeResponse {
 }
 
 /// A generic empty message that you can re-use to avoid defining duplicated empty messages in your APIs. A typical example is to use it as the request or the response type of an API method. For instance: service Foo { rpc Bar(google.protobuf.Empty) returns (google.protobuf.Empty); }
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct Empty {
     /// Fields this crate does not know, kept so that reading and writing back loses nothing.
@@ -98,8 +133,16 @@ pub struct Empty {
     >,
 }
 
+impl ::std::default::Default for Empty {
+    fn default() -> Self {
+        Empty {
+            unknown_fields: ::std::collections::BTreeMap::new(),
+        }
+    }
+}
+
 /// Request to kick off an Archive job.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct InitiatePortabilityArchiveRequest {
     /// Optional. The timestamp that represents the end point for the data you are exporting. If the end_time is not specified in the [`InitiatePortabilityArchiveRequest`](crate::model::InitiatePortabilityArchiveRequest), this field is set to the latest available data.
@@ -116,6 +159,17 @@ pub struct InitiatePortabilityArchiveRequest {
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl ::std::default::Default for InitiatePortabilityArchiveRequest {
+    fn default() -> Self {
+        InitiatePortabilityArchiveRequest {
+            end_time: ::std::option::Option::None,
+            resources: ::std::option::Option::None,
+            start_time: ::std::option::Option::None,
+            unknown_fields: ::std::collections::BTreeMap::new(),
+        }
+    }
 }
 
 impl InitiatePortabilityArchiveRequest {
@@ -149,7 +203,7 @@ impl InitiatePortabilityArchiveRequest {
 }
 
 /// Response from initiating an Archive job.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct InitiatePortabilityArchiveResponse {
     /// The access type of the Archive job initiated by the API.
@@ -165,6 +219,16 @@ pub struct InitiatePortabilityArchiveResponse {
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl ::std::default::Default for InitiatePortabilityArchiveResponse {
+    fn default() -> Self {
+        InitiatePortabilityArchiveResponse {
+            access_type: ::std::option::Option::None,
+            archive_job_id: ::std::option::Option::None,
+            unknown_fields: ::std::collections::BTreeMap::new(),
+        }
+    }
 }
 
 impl InitiatePortabilityArchiveResponse {
@@ -190,7 +254,7 @@ impl InitiatePortabilityArchiveResponse {
 }
 
 /// Resource that contains the state of an Archive job.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct PortabilityArchiveState {
     /// The timestamp that represents the end point for the data you are exporting. If the end_time value is set in the [`InitiatePortabilityArchiveRequest`](crate::model::InitiatePortabilityArchiveRequest), this field is set to that value. If end_time is not set, this value is set to the time the export was requested.
@@ -213,6 +277,19 @@ pub struct PortabilityArchiveState {
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl ::std::default::Default for PortabilityArchiveState {
+    fn default() -> Self {
+        PortabilityArchiveState {
+            export_time: ::std::option::Option::None,
+            name: ::std::option::Option::None,
+            start_time: ::std::option::Option::None,
+            state: ::std::option::Option::None,
+            urls: ::std::option::Option::None,
+            unknown_fields: ::std::collections::BTreeMap::new(),
+        }
+    }
 }
 
 impl PortabilityArchiveState {
@@ -264,7 +341,7 @@ impl PortabilityArchiveState {
 }
 
 /// Request to reset exhausted OAuth scopes.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ResetAuthorizationRequest {
     /// Fields this crate does not know, kept so that reading and writing back loses nothing.
@@ -274,8 +351,16 @@ pub struct ResetAuthorizationRequest {
     >,
 }
 
+impl ::std::default::Default for ResetAuthorizationRequest {
+    fn default() -> Self {
+        ResetAuthorizationRequest {
+            unknown_fields: ::std::collections::BTreeMap::new(),
+        }
+    }
+}
+
 /// Request to retry a failed Portability Archive job.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct RetryPortabilityArchiveRequest {
     /// Fields this crate does not know, kept so that reading and writing back loses nothing.
@@ -285,8 +370,16 @@ pub struct RetryPortabilityArchiveRequest {
     >,
 }
 
+impl ::std::default::Default for RetryPortabilityArchiveRequest {
+    fn default() -> Self {
+        RetryPortabilityArchiveRequest {
+            unknown_fields: ::std::collections::BTreeMap::new(),
+        }
+    }
+}
+
 /// Response from retrying a Portability Archive.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct RetryPortabilityArchiveResponse {
     /// The archive job ID that is initiated by the retry endpoint. This can be used to get the state of the new job.
@@ -297,6 +390,15 @@ pub struct RetryPortabilityArchiveResponse {
         ::std::string::String,
         ::serde_json::Value,
     >,
+}
+
+impl ::std::default::Default for RetryPortabilityArchiveResponse {
+    fn default() -> Self {
+        RetryPortabilityArchiveResponse {
+            archive_job_id: ::std::option::Option::None,
+            unknown_fields: ::std::collections::BTreeMap::new(),
+        }
+    }
 }
 
 impl RetryPortabilityArchiveResponse {

@@ -5,6 +5,7 @@
 #![allow(clippy::enum_variant_names, clippy::too_many_arguments)]
 #![allow(clippy::should_implement_trait, clippy::large_enum_variant)]
 #![allow(clippy::module_inception)]
+#![allow(clippy::derivable_impls)]
 #![allow(rustdoc::redundant_explicit_links)]
 #![allow(clippy::needless_update)]
 

@@ -169,7 +169,11 @@ fn struct_impls(def: &StructDef, path: &TokenStream) -> TokenStream {
             fn read_json(
                 reader: &mut Reader<'_>,
             ) -> ::std::result::Result<Self, ReadError> {
-                reader.read_object(#type_name)
+                let mut value = <Self as ::std::default::Default>::default();
+                match reader.read_object_into(&mut value, #type_name) {
+                    ::std::result::Result::Ok(()) => ::std::result::Result::Ok(value),
+                    ::std::result::Result::Err(error) => ::std::result::Result::Err(error),
+                }
             }
         }
 

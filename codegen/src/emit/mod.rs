@@ -165,6 +165,9 @@ pub(crate) fn module_allows() -> TokenStream {
         #![allow(clippy::should_implement_trait, clippy::large_enum_variant)]
         // A schema named `Model` holds its inline types in `model::model`, by the naming rule.
         #![allow(clippy::module_inception)]
+        // A struct's `Default` is written out: derived, it would call a generic function for
+        // every field type.
+        #![allow(clippy::derivable_impls)]
         // A type a description mentions is linked by its full path, which works in every
         // module; where its bare name resolves too, rustdoc calls the path redundant.
         #![allow(rustdoc::redundant_explicit_links)]

@@ -264,15 +264,27 @@ fn emit_struct(def: &StructDef, scope: Scope<'_>) -> TokenStream {
             }
         }
     });
+    // Written out rather than derived: a derived `Default` calls `Option::<T>::default()` for
+    // each field, a function of its own for every field type in a debug build.
+    let field_names = def.fields.iter().map(|field| ident(&field.name));
     quote! {
         #docs
         #deprecated
-        #[derive(Clone, Debug, Default, PartialEq)]
+        #[derive(Clone, Debug, PartialEq)]
         #[non_exhaustive]
         pub struct #name {
             #(#fields)*
             #[doc = #rest_doc]
             pub #rest_name: ::std::collections::BTreeMap<::std::string::String, #rest_value>,
+        }
+
+        impl ::std::default::Default for #name {
+            fn default() -> Self {
+                #name {
+                    #(#field_names: ::std::option::Option::None,)*
+                    #rest_name: ::std::collections::BTreeMap::new(),
+                }
+            }
         }
 
         #setters_impl
