@@ -2,13 +2,17 @@
 //! parameter and answers with a struct that has a `nextPageToken` string. The struct's items
 //! are its one list field besides the token; with several list fields, the one named `items`;
 //! otherwise (several lists, or only maps, as some aggregated lists have) the pages have no
-//! items to iterate over, and only whole pages are.
+//! items to iterate over, and only whole pages are. A list of strings named `unreachable` or
+//! `unreachables` is never the items: it is AIP-217's list of locations the server could not
+//! reach, which 849 list responses of Google's published documents carry beside their items
+//! (`instances` and `unreachable`) and 208 carry alone (compute's aggregated lists, whose items
+//! are a map).
 
 use std::collections::BTreeSet;
 
 use crate::ir::{
-    Location, MethodDef, PageDef, Paging, ParamDef, ResourceDef, Scalar, StructDef, TypeDef,
-    TypeRef, each_method_mut,
+    FieldDef, Location, MethodDef, PageDef, Paging, ParamDef, ResourceDef, Scalar, StructDef,
+    TypeDef, TypeRef, each_method_mut,
 };
 
 /// The query parameter that asks for a page, and the response field that names the next.
@@ -62,6 +66,13 @@ fn is_page_token(param: &ParamDef) -> bool {
         && param.ty == TypeRef::Scalar(Scalar::String)
 }
 
+/// Whether `field` is AIP-217's `unreachable` (or `unreachables`): the locations a list could
+/// not reach, as strings.
+fn is_unreachable_list(field: &FieldDef) -> bool {
+    matches!(field.wire_name.as_str(), "unreachable" | "unreachables")
+        && field.ty == TypeRef::List(Box::new(TypeRef::Scalar(Scalar::String)))
+}
+
 /// How `def` would be a page: its `nextPageToken` string, and its items by the rule above.
 fn page_of(def: &StructDef) -> Option<PageDef> {
     let token = def.fields.iter().find(|field| {
@@ -73,6 +84,7 @@ fn page_of(def: &StructDef) -> Option<PageDef> {
         .fields
         .iter()
         .filter(|field| !field.boxed && matches!(field.ty, TypeRef::List(_)))
+        .filter(|field| !is_unreachable_list(field))
         .collect();
     let items = match lists.as_slice() {
         [only] => Some(*only),
