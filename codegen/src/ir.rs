@@ -311,6 +311,11 @@ impl TypeId {
     }
 }
 
+/// The id of every type of `types` (the model's types, in order).
+pub fn type_ids(types: &[TypeDef]) -> impl Iterator<Item = TypeId> + use<> {
+    (0..types.len()).map(TypeId)
+}
+
 impl std::ops::Index<TypeId> for [TypeDef] {
     type Output = TypeDef;
 

@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use codegen::ir::{Api, TypeId};
+use codegen::ir::{Api, TypeId, type_ids};
 
 fn compute() -> Api {
     let path =
@@ -24,8 +24,7 @@ fn assert_runs(runs: &[&Vec<TypeId>], expected: &[TypeId]) {
 #[test]
 fn a_large_model_is_split_into_runs_of_types_named_after_their_first() {
     let api = compute();
-    let own: Vec<TypeId> = (0..api.types.len())
-        .map(TypeId::new)
+    let own: Vec<TypeId> = type_ids(&api.types)
         .filter(|id| api.types[*id].module().is_empty())
         .collect();
     assert!(
@@ -37,7 +36,7 @@ fn a_large_model_is_split_into_runs_of_types_named_after_their_first() {
         &api.model_files.iter().map(|f| &f.types).collect::<Vec<_>>(),
         &own,
     );
-    let every: Vec<TypeId> = (0..api.types.len()).map(TypeId::new).collect();
+    let every: Vec<TypeId> = type_ids(&api.types).collect();
     assert!(
         api.json_files.len() > 10,
         "{} JSON files",

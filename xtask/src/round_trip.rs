@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use std::fs;
 use std::path::Path;
 
-use codegen::ir::{Api, Scalar, TypeDef, TypeId, TypeRef};
+use codegen::ir::{Api, Scalar, TypeDef, TypeRef, type_ids};
 use serde_json::{Value, json};
 
 use crate::Failure;
@@ -45,8 +45,8 @@ pub fn write(workspace: &Path, subjects: &[Subject]) -> Result<usize, Failure> {
         );
         let krate = subject.package.replace('-', "_");
         let sampler = Sampler::new(&subject.api);
-        for (index, def) in subject.api.types.iter().enumerate() {
-            let Some(sample) = sampler.sample(&TypeRef::Named(TypeId::new(index)), 0) else {
+        for (id, def) in type_ids(&subject.api.types).zip(&subject.api.types) {
+            let Some(sample) = sampler.sample(&TypeRef::Named(id), 0) else {
                 continue;
             };
             let text = serde_json::to_string(&sample).expect("a sample serializes");

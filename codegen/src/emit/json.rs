@@ -6,7 +6,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::{Chunk, RustFile, ident};
-use crate::ir::{Api, Decoding, StructDef, TypeDef, TypeId, local_name};
+use crate::ir::{Api, Decoding, StructDef, TypeDef, TypeId, local_name, type_ids};
 
 /// `src/json.rs`: the module's docs and imports, a file module for each file of impls, then
 /// every type's impls when they are not split into files.
@@ -35,9 +35,10 @@ pub fn emit(api: &Api) -> Vec<Chunk<'_>> {
             #imports
         }
     });
-    let all_types = api.json_files.is_empty().then(|| {
-        (0..api.types.len()).map(|index| type_chunk(api, TypeId::new(index), Place::Root))
-    });
+    let all_types = api
+        .json_files
+        .is_empty()
+        .then(|| type_ids(&api.types).map(|id| type_chunk(api, id, Place::Root)));
     std::iter::once(header)
         .chain(all_types.into_iter().flatten())
         .collect()

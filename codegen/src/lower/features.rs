@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::ir::{
-    FeatureDef, MethodDef, ParamDef, ResourceDef, TypeDef, TypeId, TypeRef, each_method,
+    FeatureDef, MethodDef, ParamDef, ResourceDef, TypeDef, TypeId, TypeRef, each_method, type_ids,
 };
 
 /// An API gets features from this many methods on: below it, the whole crate builds in seconds
@@ -54,9 +54,7 @@ pub fn features(
     }
     // A type no method reaches is always compiled, and so is everything it holds.
     always.extend(
-        (0..types.len())
-            .map(TypeId::new)
-            .filter(|id| !reached_by.iter().any(|(_, reached)| reached.contains(id))),
+        type_ids(types).filter(|id| !reached_by.iter().any(|(_, reached)| reached.contains(id))),
     );
     let always = closure(types, always);
     let mut needed_by: BTreeMap<String, Vec<String>> = BTreeMap::new();

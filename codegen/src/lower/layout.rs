@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::ir::{JsonFile, ModelFile, ModuleDef, TypeDef, TypeId, effective_features};
+use crate::ir::{JsonFile, ModelFile, ModuleDef, TypeDef, TypeId, effective_features, type_ids};
 
 /// The estimated source size of the model's own types (not counting modules of hoisted types,
 /// which have files of their own) above which they are split into files.
@@ -14,11 +14,9 @@ const FILE_BUDGET: usize = 400_000;
 /// Types are taken in order (by name) and a file is closed when its estimate reaches the
 /// budget, so each file holds a run of names.
 pub fn model_files(types: &[TypeDef], modules: &[ModuleDef]) -> Vec<ModelFile> {
-    let own: Vec<(TypeId, &TypeDef)> = types
-        .iter()
-        .enumerate()
+    let own: Vec<(TypeId, &TypeDef)> = type_ids(types)
+        .zip(types)
         .filter(|(_, def)| def.module().is_empty())
-        .map(|(index, def)| (TypeId::new(index), def))
         .collect();
     let total: usize = own.iter().map(|(_, def)| estimate(def)).sum();
     if total <= FILE_BUDGET {
@@ -55,13 +53,25 @@ pub fn file_features(
     files
         .iter()
         .filter_map(|file| {
-            let mut union = BTreeSet::new();
-            for id in &file.types {
-                union.extend(type_features.get(types[*id].name())?);
-            }
-            Some((file.module.clone(), union.into_iter().cloned().collect()))
+            let features = run_features(&file.types, types, type_features)?;
+            Some((file.module.clone(), features))
         })
         .collect()
+}
+
+/// The features a file of the types `run` needs: `None` (always compiled) when one of them is
+/// always compiled, else every feature any of them needs, sorted. A hoisted type needs what its
+/// module needs.
+fn run_features(
+    run: &[TypeId],
+    types: &[TypeDef],
+    type_features: &BTreeMap<String, Vec<String>>,
+) -> Option<Vec<String>> {
+    let mut union = BTreeSet::new();
+    for id in run {
+        union.extend(effective_features(types[*id].name(), type_features)?);
+    }
+    Some(union.into_iter().cloned().collect())
 }
 
 /// The estimated source size of the JSON impls above which they are split into files.
@@ -69,8 +79,8 @@ const JSON_BUDGET: usize = 300_000;
 
 /// The files the JSON impls of every model type go to, in the model's order; empty when they
 /// fit in `json.rs`. A file is a run of types (the hoisted ones too) closed when its estimate
-/// reaches the budget, named after its first type, and compiled with the features any of its
-/// types needs (`type_features`, with a hoisted type needing what its module needs).
+/// reaches the budget, named after its first type, and compiled with the features its types
+/// need ([`run_features`]).
 pub fn json_files(
     types: &[TypeDef],
     type_features: &BTreeMap<String, Vec<String>>,
@@ -79,44 +89,29 @@ pub fn json_files(
     if total <= JSON_BUDGET {
         return Vec::new();
     }
-    let mut taken = BTreeSet::new();
-    let mut files: Vec<JsonFile> = Vec::new();
+    let mut runs: Vec<Vec<TypeId>> = Vec::new();
     let mut size = 0;
-    let mut always = false;
-    let mut union = BTreeSet::new();
-    let close = |files: &mut Vec<JsonFile>, always: bool, union: &mut BTreeSet<String>| {
-        if let Some(file) = files.last_mut() {
-            file.features = (!always).then(|| std::mem::take(union).into_iter().collect());
-        }
-        union.clear();
-    };
-    for (index, def) in types.iter().enumerate() {
-        if files.is_empty() || size >= JSON_BUDGET {
-            close(&mut files, always, &mut union);
-            let first = crate::names::value_name(&def.name().replace("::", " "));
-            let module = free_name(&format!("from_{}", crate::names::unraw(&first)), &taken);
-            taken.insert(module.clone());
-            files.push(JsonFile {
-                module,
-                types: Vec::new(),
-                features: None,
-            });
+    for (id, def) in type_ids(types).zip(types) {
+        if runs.is_empty() || size >= JSON_BUDGET {
+            runs.push(Vec::new());
             size = 0;
-            always = false;
         }
         size += json_estimate(def);
-        match effective_features(def.name(), type_features) {
-            Some(features) => union.extend(features.iter().cloned()),
-            None => always = true,
-        }
-        files
-            .last_mut()
-            .expect("a file is open")
-            .types
-            .push(TypeId::new(index));
+        runs.last_mut().expect("a run is open").push(id);
     }
-    close(&mut files, always, &mut union);
-    files
+    let mut taken = BTreeSet::new();
+    runs.into_iter()
+        .map(|run| {
+            let first = crate::names::value_name(&types[run[0]].name().replace("::", " "));
+            let module = free_name(&format!("from_{}", crate::names::unraw(&first)), &taken);
+            taken.insert(module.clone());
+            JsonFile {
+                module,
+                features: run_features(&run, types, type_features),
+                types: run,
+            }
+        })
+        .collect()
 }
 
 /// `wanted`, or `wanted` followed by as many `_` as make it a name no module has.
