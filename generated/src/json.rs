@@ -14,6 +14,7 @@ use crate::runtime::contract::json::{
 };
 
 impl ReadObject for crate::model::CancelPortabilityArchiveRequest {
+    #[inline]
     fn read_key(
         &mut self,
         key: ::std::borrow::Cow<'_, str>,
@@ -24,6 +25,7 @@ impl ReadObject for crate::model::CancelPortabilityArchiveRequest {
 }
 
 impl FromJson for crate::model::CancelPortabilityArchiveRequest {
+    #[inline]
     fn read_json(reader: &mut Reader<'_>) -> ::std::result::Result<Self, ReadError> {
         let mut value = <Self as ::std::default::Default>::default();
         match reader.read_object_into(&mut value, "CancelPortabilityArchiveRequest") {
@@ -34,6 +36,7 @@ impl FromJson for crate::model::CancelPortabilityArchiveRequest {
 }
 
 impl ToJson for crate::model::CancelPortabilityArchiveRequest {
+    #[inline]
     fn write_json(&self, writer: &mut Writer) {
         let mut object = writer.object();
         object.entries(&self.unknown_fields);
@@ -59,6 +62,7 @@ impl ::serde::Serialize for crate::model::CancelPortabilityArchiveRequest {
 }
 
 impl ReadObject for crate::model::CancelPortabilityArchiveResponse {
+    #[inline]
     fn read_key(
         &mut self,
         key: ::std::borrow::Cow<'_, str>,
@@ -69,6 +73,7 @@ impl ReadObject for crate::model::CancelPortabilityArchiveResponse {
 }
 
 impl FromJson for crate::model::CancelPortabilityArchiveResponse {
+    #[inline]
     fn read_json(reader: &mut Reader<'_>) -> ::std::result::Result<Self, ReadError> {
         let mut value = <Self as ::std::default::Default>::default();
         match reader.read_object_into(&mut value, "CancelPortabilityArchiveResponse") {
@@ -79,6 +84,7 @@ impl FromJson for crate::model::CancelPortabilityArchiveResponse {
 }
 
 impl ToJson for crate::model::CancelPortabilityArchiveResponse {
+    #[inline]
     fn write_json(&self, writer: &mut Writer) {
         let mut object = writer.object();
         object.entries(&self.unknown_fields);
@@ -105,7 +111,7 @@ impl ::serde::Serialize for crate::model::CancelPortabilityArchiveResponse {
 
 impl crate::runtime::contract::Decode
 for crate::model::CancelPortabilityArchiveResponse {
-    #[inline(never)]
+    #[inline]
     fn decode(
         response: crate::runtime::contract::Response,
     ) -> ::std::result::Result<Self, crate::Error> {
@@ -114,6 +120,7 @@ for crate::model::CancelPortabilityArchiveResponse {
 }
 
 impl ReadObject for crate::model::CheckAccessTypeRequest {
+    #[inline]
     fn read_key(
         &mut self,
         key: ::std::borrow::Cow<'_, str>,
@@ -124,6 +131,7 @@ impl ReadObject for crate::model::CheckAccessTypeRequest {
 }
 
 impl FromJson for crate::model::CheckAccessTypeRequest {
+    #[inline]
     fn read_json(reader: &mut Reader<'_>) -> ::std::result::Result<Self, ReadError> {
         let mut value = <Self as ::std::default::Default>::default();
         match reader.read_object_into(&mut value, "CheckAccessTypeRequest") {
@@ -134,6 +142,7 @@ impl FromJson for crate::model::CheckAccessTypeRequest {
 }
 
 impl ToJson for crate::model::CheckAccessTypeRequest {
+    #[inline]
     fn write_json(&self, writer: &mut Writer) {
         let mut object = writer.object();
         object.entries(&self.unknown_fields);
@@ -159,6 +168,7 @@ impl ::serde::Serialize for crate::model::CheckAccessTypeRequest {
 }
 
 impl ReadObject for crate::model::CheckAccessTypeResponse {
+    #[inline]
     fn read_key(
         &mut self,
         key: ::std::borrow::Cow<'_, str>,
@@ -173,6 +183,7 @@ impl ReadObject for crate::model::CheckAccessTypeResponse {
 }
 
 impl FromJson for crate::model::CheckAccessTypeResponse {
+    #[inline]
     fn read_json(reader: &mut Reader<'_>) -> ::std::result::Result<Self, ReadError> {
         let mut value = <Self as ::std::default::Default>::default();
         match reader.read_object_into(&mut value, "CheckAccessTypeResponse") {
@@ -183,6 +194,7 @@ impl FromJson for crate::model::CheckAccessTypeResponse {
 }
 
 impl ToJson for crate::model::CheckAccessTypeResponse {
+    #[inline]
     fn write_json(&self, writer: &mut Writer) {
         let mut object = writer.object();
         object.field("oneTimeResources", &self.one_time_resources);
@@ -210,7 +222,7 @@ impl ::serde::Serialize for crate::model::CheckAccessTypeResponse {
 }
 
 impl crate::runtime::contract::Decode for crate::model::CheckAccessTypeResponse {
-    #[inline(never)]
+    #[inline]
     fn decode(
         response: crate::runtime::contract::Response,
     ) -> ::std::result::Result<Self, crate::Error> {
@@ -219,6 +231,7 @@ impl crate::runtime::contract::Decode for crate::model::CheckAccessTypeResponse 
 }
 
 impl ReadObject for crate::model::Empty {
+    #[inline]
     fn read_key(
         &mut self,
         key: ::std::borrow::Cow<'_, str>,
@@ -229,6 +242,7 @@ impl ReadObject for crate::model::Empty {
 }
 
 impl FromJson for crate::model::Empty {
+    #[inline]
     fn read_json(reader: &mut Reader<'_>) -> ::std::result::Result<Self, ReadError> {
         let mut value = <Self as ::std::default::Default>::default();
         match reader.read_object_into(&mut value, "Empty") {
@@ -239,6 +253,7 @@ impl FromJson for crate::model::Empty {
 }
 
 impl ToJson for crate::model::Empty {
+    #[inline]
     fn write_json(&self, writer: &mut Writer) {
         let mut object = writer.object();
         object.entries(&self.unknown_fields);
@@ -264,7 +279,7 @@ impl ::serde::Serialize for crate::model::Empty {
 }
 
 impl crate::runtime::contract::Decode for crate::model::Empty {
-    #[inline(never)]
+    #[inline]
     fn decode(
         response: crate::runtime::contract::Response,
     ) -> ::std::result::Result<Self, crate::Error> {
@@ -273,6 +288,7 @@ impl crate::runtime::contract::Decode for crate::model::Empty {
 }
 
 impl ReadObject for crate::model::InitiatePortabilityArchiveRequest {
+    #[inline]
     fn read_key(
         &mut self,
         key: ::std::borrow::Cow<'_, str>,
@@ -288,6 +304,7 @@ impl ReadObject for crate::model::InitiatePortabilityArchiveRequest {
 }
 
 impl FromJson for crate::model::InitiatePortabilityArchiveRequest {
+    #[inline]
     fn read_json(reader: &mut Reader<'_>) -> ::std::result::Result<Self, ReadError> {
         let mut value = <Self as ::std::default::Default>::default();
         match reader.read_object_into(&mut value, "InitiatePortabilityArchiveRequest") {
@@ -298,6 +315,7 @@ impl FromJson for crate::model::InitiatePortabilityArchiveRequest {
 }
 
 impl ToJson for crate::model::InitiatePortabilityArchiveRequest {
+    #[inline]
     fn write_json(&self, writer: &mut Writer) {
         let mut object = writer.object();
         object.field("endTime", &self.end_time);
@@ -326,6 +344,7 @@ impl ::serde::Serialize for crate::model::InitiatePortabilityArchiveRequest {
 }
 
 impl ReadObject for crate::model::InitiatePortabilityArchiveResponse {
+    #[inline]
     fn read_key(
         &mut self,
         key: ::std::borrow::Cow<'_, str>,
@@ -340,6 +359,7 @@ impl ReadObject for crate::model::InitiatePortabilityArchiveResponse {
 }
 
 impl FromJson for crate::model::InitiatePortabilityArchiveResponse {
+    #[inline]
     fn read_json(reader: &mut Reader<'_>) -> ::std::result::Result<Self, ReadError> {
         let mut value = <Self as ::std::default::Default>::default();
         match reader.read_object_into(&mut value, "InitiatePortabilityArchiveResponse") {
@@ -350,6 +370,7 @@ impl FromJson for crate::model::InitiatePortabilityArchiveResponse {
 }
 
 impl ToJson for crate::model::InitiatePortabilityArchiveResponse {
+    #[inline]
     fn write_json(&self, writer: &mut Writer) {
         let mut object = writer.object();
         object.field("accessType", &self.access_type);
@@ -379,7 +400,7 @@ impl ::serde::Serialize for crate::model::InitiatePortabilityArchiveResponse {
 
 impl crate::runtime::contract::Decode
 for crate::model::InitiatePortabilityArchiveResponse {
-    #[inline(never)]
+    #[inline]
     fn decode(
         response: crate::runtime::contract::Response,
     ) -> ::std::result::Result<Self, crate::Error> {
@@ -388,6 +409,7 @@ for crate::model::InitiatePortabilityArchiveResponse {
 }
 
 impl ReadObject for crate::model::PortabilityArchiveState {
+    #[inline]
     fn read_key(
         &mut self,
         key: ::std::borrow::Cow<'_, str>,
@@ -405,6 +427,7 @@ impl ReadObject for crate::model::PortabilityArchiveState {
 }
 
 impl FromJson for crate::model::PortabilityArchiveState {
+    #[inline]
     fn read_json(reader: &mut Reader<'_>) -> ::std::result::Result<Self, ReadError> {
         let mut value = <Self as ::std::default::Default>::default();
         match reader.read_object_into(&mut value, "PortabilityArchiveState") {
@@ -415,6 +438,7 @@ impl FromJson for crate::model::PortabilityArchiveState {
 }
 
 impl ToJson for crate::model::PortabilityArchiveState {
+    #[inline]
     fn write_json(&self, writer: &mut Writer) {
         let mut object = writer.object();
         object.field("exportTime", &self.export_time);
@@ -445,7 +469,7 @@ impl ::serde::Serialize for crate::model::PortabilityArchiveState {
 }
 
 impl crate::runtime::contract::Decode for crate::model::PortabilityArchiveState {
-    #[inline(never)]
+    #[inline]
     fn decode(
         response: crate::runtime::contract::Response,
     ) -> ::std::result::Result<Self, crate::Error> {
@@ -454,6 +478,7 @@ impl crate::runtime::contract::Decode for crate::model::PortabilityArchiveState 
 }
 
 impl ReadObject for crate::model::ResetAuthorizationRequest {
+    #[inline]
     fn read_key(
         &mut self,
         key: ::std::borrow::Cow<'_, str>,
@@ -464,6 +489,7 @@ impl ReadObject for crate::model::ResetAuthorizationRequest {
 }
 
 impl FromJson for crate::model::ResetAuthorizationRequest {
+    #[inline]
     fn read_json(reader: &mut Reader<'_>) -> ::std::result::Result<Self, ReadError> {
         let mut value = <Self as ::std::default::Default>::default();
         match reader.read_object_into(&mut value, "ResetAuthorizationRequest") {
@@ -474,6 +500,7 @@ impl FromJson for crate::model::ResetAuthorizationRequest {
 }
 
 impl ToJson for crate::model::ResetAuthorizationRequest {
+    #[inline]
     fn write_json(&self, writer: &mut Writer) {
         let mut object = writer.object();
         object.entries(&self.unknown_fields);
@@ -499,6 +526,7 @@ impl ::serde::Serialize for crate::model::ResetAuthorizationRequest {
 }
 
 impl ReadObject for crate::model::RetryPortabilityArchiveRequest {
+    #[inline]
     fn read_key(
         &mut self,
         key: ::std::borrow::Cow<'_, str>,
@@ -509,6 +537,7 @@ impl ReadObject for crate::model::RetryPortabilityArchiveRequest {
 }
 
 impl FromJson for crate::model::RetryPortabilityArchiveRequest {
+    #[inline]
     fn read_json(reader: &mut Reader<'_>) -> ::std::result::Result<Self, ReadError> {
         let mut value = <Self as ::std::default::Default>::default();
         match reader.read_object_into(&mut value, "RetryPortabilityArchiveRequest") {
@@ -519,6 +548,7 @@ impl FromJson for crate::model::RetryPortabilityArchiveRequest {
 }
 
 impl ToJson for crate::model::RetryPortabilityArchiveRequest {
+    #[inline]
     fn write_json(&self, writer: &mut Writer) {
         let mut object = writer.object();
         object.entries(&self.unknown_fields);
@@ -544,6 +574,7 @@ impl ::serde::Serialize for crate::model::RetryPortabilityArchiveRequest {
 }
 
 impl ReadObject for crate::model::RetryPortabilityArchiveResponse {
+    #[inline]
     fn read_key(
         &mut self,
         key: ::std::borrow::Cow<'_, str>,
@@ -557,6 +588,7 @@ impl ReadObject for crate::model::RetryPortabilityArchiveResponse {
 }
 
 impl FromJson for crate::model::RetryPortabilityArchiveResponse {
+    #[inline]
     fn read_json(reader: &mut Reader<'_>) -> ::std::result::Result<Self, ReadError> {
         let mut value = <Self as ::std::default::Default>::default();
         match reader.read_object_into(&mut value, "RetryPortabilityArchiveResponse") {
@@ -567,6 +599,7 @@ impl FromJson for crate::model::RetryPortabilityArchiveResponse {
 }
 
 impl ToJson for crate::model::RetryPortabilityArchiveResponse {
+    #[inline]
     fn write_json(&self, writer: &mut Writer) {
         let mut object = writer.object();
         object.field("archiveJobId", &self.archive_job_id);
@@ -593,7 +626,7 @@ impl ::serde::Serialize for crate::model::RetryPortabilityArchiveResponse {
 }
 
 impl crate::runtime::contract::Decode for crate::model::RetryPortabilityArchiveResponse {
-    #[inline(never)]
+    #[inline]
     fn decode(
         response: crate::runtime::contract::Response,
     ) -> ::std::result::Result<Self, crate::Error> {
@@ -602,6 +635,7 @@ impl crate::runtime::contract::Decode for crate::model::RetryPortabilityArchiveR
 }
 
 impl FromJson for crate::model::initiate_portability_archive_response::AccessType {
+    #[inline]
     fn read_json(reader: &mut Reader<'_>) -> ::std::result::Result<Self, ReadError> {
         match reader.read_str() {
             ::std::result::Result::Ok(value) => {
@@ -613,6 +647,7 @@ impl FromJson for crate::model::initiate_portability_archive_response::AccessTyp
 }
 
 impl ToJson for crate::model::initiate_portability_archive_response::AccessType {
+    #[inline]
     fn write_json(&self, writer: &mut Writer) {
         writer.write_str(self.as_str());
     }
@@ -638,6 +673,7 @@ for crate::model::initiate_portability_archive_response::AccessType {
 }
 
 impl FromJson for crate::model::methods::Alt {
+    #[inline]
     fn read_json(reader: &mut Reader<'_>) -> ::std::result::Result<Self, ReadError> {
         match reader.read_str() {
             ::std::result::Result::Ok(value) => {
@@ -649,6 +685,7 @@ impl FromJson for crate::model::methods::Alt {
 }
 
 impl ToJson for crate::model::methods::Alt {
+    #[inline]
     fn write_json(&self, writer: &mut Writer) {
         writer.write_str(self.as_str());
     }
@@ -672,6 +709,7 @@ impl<'de> ::serde::Deserialize<'de> for crate::model::methods::Alt {
 }
 
 impl FromJson for crate::model::methods::Xgafv {
+    #[inline]
     fn read_json(reader: &mut Reader<'_>) -> ::std::result::Result<Self, ReadError> {
         match reader.read_str() {
             ::std::result::Result::Ok(value) => {
@@ -683,6 +721,7 @@ impl FromJson for crate::model::methods::Xgafv {
 }
 
 impl ToJson for crate::model::methods::Xgafv {
+    #[inline]
     fn write_json(&self, writer: &mut Writer) {
         writer.write_str(self.as_str());
     }
@@ -706,6 +745,7 @@ impl<'de> ::serde::Deserialize<'de> for crate::model::methods::Xgafv {
 }
 
 impl FromJson for crate::model::portability_archive_state::State {
+    #[inline]
     fn read_json(reader: &mut Reader<'_>) -> ::std::result::Result<Self, ReadError> {
         match reader.read_str() {
             ::std::result::Result::Ok(value) => {
@@ -717,6 +757,7 @@ impl FromJson for crate::model::portability_archive_state::State {
 }
 
 impl ToJson for crate::model::portability_archive_state::State {
+    #[inline]
     fn write_json(&self, writer: &mut Writer) {
         writer.write_str(self.as_str());
     }

@@ -24,6 +24,7 @@ pub struct CancelPortabilityArchiveRequest {
 }
 
 impl ::std::default::Default for CancelPortabilityArchiveRequest {
+    #[inline]
     fn default() -> Self {
         CancelPortabilityArchiveRequest {
             unknown_fields: ::std::collections::BTreeMap::new(),
@@ -43,6 +44,7 @@ pub struct CancelPortabilityArchiveResponse {
 }
 
 impl ::std::default::Default for CancelPortabilityArchiveResponse {
+    #[inline]
     fn default() -> Self {
         CancelPortabilityArchiveResponse {
             unknown_fields: ::std::collections::BTreeMap::new(),
@@ -62,6 +64,7 @@ pub struct CheckAccessTypeRequest {
 }
 
 impl ::std::default::Default for CheckAccessTypeRequest {
+    #[inline]
     fn default() -> Self {
         CheckAccessTypeRequest {
             unknown_fields: ::std::collections::BTreeMap::new(),
@@ -91,6 +94,7 @@ pub struct CheckAccessTypeResponse {
 }
 
 impl ::std::default::Default for CheckAccessTypeResponse {
+    #[inline]
     fn default() -> Self {
         CheckAccessTypeResponse {
             one_time_resources: ::std::option::Option::None,
@@ -134,6 +138,7 @@ pub struct Empty {
 }
 
 impl ::std::default::Default for Empty {
+    #[inline]
     fn default() -> Self {
         Empty {
             unknown_fields: ::std::collections::BTreeMap::new(),
@@ -162,6 +167,7 @@ pub struct InitiatePortabilityArchiveRequest {
 }
 
 impl ::std::default::Default for InitiatePortabilityArchiveRequest {
+    #[inline]
     fn default() -> Self {
         InitiatePortabilityArchiveRequest {
             end_time: ::std::option::Option::None,
@@ -222,6 +228,7 @@ pub struct InitiatePortabilityArchiveResponse {
 }
 
 impl ::std::default::Default for InitiatePortabilityArchiveResponse {
+    #[inline]
     fn default() -> Self {
         InitiatePortabilityArchiveResponse {
             access_type: ::std::option::Option::None,
@@ -280,6 +287,7 @@ pub struct PortabilityArchiveState {
 }
 
 impl ::std::default::Default for PortabilityArchiveState {
+    #[inline]
     fn default() -> Self {
         PortabilityArchiveState {
             export_time: ::std::option::Option::None,
@@ -352,6 +360,7 @@ pub struct ResetAuthorizationRequest {
 }
 
 impl ::std::default::Default for ResetAuthorizationRequest {
+    #[inline]
     fn default() -> Self {
         ResetAuthorizationRequest {
             unknown_fields: ::std::collections::BTreeMap::new(),
@@ -371,6 +380,7 @@ pub struct RetryPortabilityArchiveRequest {
 }
 
 impl ::std::default::Default for RetryPortabilityArchiveRequest {
+    #[inline]
     fn default() -> Self {
         RetryPortabilityArchiveRequest {
             unknown_fields: ::std::collections::BTreeMap::new(),
@@ -393,6 +403,7 @@ pub struct RetryPortabilityArchiveResponse {
 }
 
 impl ::std::default::Default for RetryPortabilityArchiveResponse {
+    #[inline]
     fn default() -> Self {
         RetryPortabilityArchiveResponse {
             archive_job_id: ::std::option::Option::None,

@@ -279,6 +279,7 @@ fn emit_struct(def: &StructDef, scope: Scope<'_>) -> TokenStream {
         }
 
         impl ::std::default::Default for #name {
+            #[inline]
             fn default() -> Self {
                 #name {
                     #(#field_names: ::std::option::Option::None,)*
@@ -302,6 +303,7 @@ fn page_impls(name: &proc_macro2::Ident, page: &PageDef, scope: Scope<'_>) -> To
             impl crate::runtime::PageItems for #name {
                 type Item = #item;
 
+                #[inline]
                 fn into_items(self) -> ::std::vec::Vec<#item> {
                     self.#field.unwrap_or_default()
                 }
@@ -310,6 +312,7 @@ fn page_impls(name: &proc_macro2::Ident, page: &PageDef, scope: Scope<'_>) -> To
     });
     quote! {
         impl crate::runtime::Page for #name {
+            #[inline]
             fn next_page_token(&self) -> ::std::option::Option<&str> {
                 self.#token.as_deref()
             }
@@ -491,6 +494,7 @@ fn emit_enum(def: &EnumDef) -> TokenStream {
 
         impl #name {
             /// The value as it is written on the wire.
+            #[inline]
             pub fn as_str(&self) -> &str {
                 match self {
                     #(#to_wire)*
@@ -500,6 +504,7 @@ fn emit_enum(def: &EnumDef) -> TokenStream {
         }
 
         impl ::std::convert::From<&str> for #name {
+            #[inline]
             fn from(value: &str) -> Self {
                 match value {
                     #(#from_wire)*
@@ -509,6 +514,7 @@ fn emit_enum(def: &EnumDef) -> TokenStream {
         }
 
         impl ::std::fmt::Display for #name {
+            #[inline]
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.write_str(self.as_str())
             }

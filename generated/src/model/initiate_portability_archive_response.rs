@@ -28,6 +28,7 @@ pub enum AccessType {
 
 impl AccessType {
     /// The value as it is written on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::AccessTypeUnspecified => "ACCESS_TYPE_UNSPECIFIED",
@@ -39,6 +40,7 @@ impl AccessType {
 }
 
 impl ::std::convert::From<&str> for AccessType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "ACCESS_TYPE_UNSPECIFIED" => Self::AccessTypeUnspecified,
@@ -50,6 +52,7 @@ impl ::std::convert::From<&str> for AccessType {
 }
 
 impl ::std::fmt::Display for AccessType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }

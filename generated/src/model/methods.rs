@@ -28,6 +28,7 @@ pub enum Alt {
 
 impl Alt {
     /// The value as it is written on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Json => "json",
@@ -39,6 +40,7 @@ impl Alt {
 }
 
 impl ::std::convert::From<&str> for Alt {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "json" => Self::Json,
@@ -50,6 +52,7 @@ impl ::std::convert::From<&str> for Alt {
 }
 
 impl ::std::fmt::Display for Alt {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -77,6 +80,7 @@ pub enum Xgafv {
 
 impl Xgafv {
     /// The value as it is written on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::V1 => "1",
@@ -87,6 +91,7 @@ impl Xgafv {
 }
 
 impl ::std::convert::From<&str> for Xgafv {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "1" => Self::V1,
@@ -97,6 +102,7 @@ impl ::std::convert::From<&str> for Xgafv {
 }
 
 impl ::std::fmt::Display for Xgafv {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
