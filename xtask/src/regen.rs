@@ -490,11 +490,11 @@ pub fn generate(
 
 /// What writing the files would change in the output folder.
 #[derive(Debug, Default)]
-pub struct Plan {
-    /// Files whose contents differ, with the new contents.
-    pub stale: Vec<(String, String)>,
-    /// Files that do not exist yet, with their contents.
-    pub missing: Vec<(String, String)>,
+pub struct Plan<'f> {
+    /// Files whose contents differ.
+    pub stale: Vec<&'f codegen::File>,
+    /// Files that do not exist yet.
+    pub missing: Vec<&'f codegen::File>,
     /// Generated files the generator no longer writes.
     pub extra: Vec<String>,
     /// Files in the crate's `src/` that the generator did not write (no generated header):
@@ -504,21 +504,27 @@ pub struct Plan {
     pub unchanged: usize,
 }
 
-impl Plan {
-    pub fn new(out: &Path, files: &[codegen::File]) -> Result<Plan, Failure> {
+impl<'f> Plan<'f> {
+    pub fn new(out: &Path, files: &'f [codegen::File]) -> Result<Plan<'f>, Failure> {
         let mut plan = Plan::default();
+        // A folder that is not there holds nothing to compare: a new crate is only written.
+        let existing = out.is_dir().then(|| files_in(out));
         for file in files {
-            match fs::read_to_string(out.join(&file.path)) {
-                Ok(existing) if existing == file.contents => plan.unchanged += 1,
-                Ok(_) => plan.stale.push((file.path.clone(), file.contents.clone())),
-                Err(_) => plan
-                    .missing
-                    .push((file.path.clone(), file.contents.clone())),
+            if existing.is_none() {
+                plan.missing.push(file);
+                continue;
+            }
+            match fs::read(out.join(&file.path)) {
+                Ok(existing) if existing == file.contents.as_bytes() => plan.unchanged += 1,
+                Ok(_) => plan.stale.push(file),
+                Err(_) => plan.missing.push(file),
             }
         }
+        let Some(listing) = existing else {
+            return Ok(plan);
+        };
         let wanted: BTreeMap<&str, ()> =
             files.iter().map(|file| (file.path.as_str(), ())).collect();
-        let listing = files_in(out);
         for existing in listing.generated {
             if !wanted.contains_key(existing.as_str()) {
                 plan.extra.push(existing);
@@ -562,11 +568,11 @@ impl Plan {
             "{} is not what the generator writes:\n",
             paths::display(out)
         );
-        for (path, _) in &self.stale {
-            message.push_str(&format!("  stale:   {path}\n"));
+        for file in &self.stale {
+            message.push_str(&format!("  stale:   {}\n", file.path));
         }
-        for (path, _) in &self.missing {
-            message.push_str(&format!("  missing: {path}\n"));
+        for file in &self.missing {
+            message.push_str(&format!("  missing: {}\n", file.path));
         }
         for path in &self.extra {
             message.push_str(&format!("  extra:   {path}\n"));
@@ -585,21 +591,29 @@ impl Plan {
     }
 
     /// Writes what changed (each file through a temporary file and a rename, so none is ever
-    /// half-written) and removes generated files no longer written.
+    /// half-written) and removes generated files no longer written. Each folder is checked and
+    /// made once, then the files are written on every core: a large crate is hundreds of files,
+    /// and creating a file costs the file system more than writing it.
     fn apply(&self, out: &Path) -> Result<(), Failure> {
         let io = |path: &Path, error: std::io::Error| {
             Failure::error(format!("{}: {error}", path.display()))
         };
-        for (path, contents) in self.stale.iter().chain(&self.missing) {
-            let target = out.join(path);
-            refuse_links_between(out, &target)?;
-            if let Some(parent) = target.parent() {
-                fs::create_dir_all(parent).map_err(|error| io(parent, error))?;
-            }
-            let temporary = temporary_path(&target);
-            fs::write(&temporary, contents).map_err(|error| io(&temporary, error))?;
-            fs::rename(&temporary, &target).map_err(|error| io(&target, error))?;
+        let writes: Vec<&codegen::File> = self.stale.iter().chain(&self.missing).copied().collect();
+        let folders: std::collections::BTreeSet<PathBuf> = writes
+            .iter()
+            .filter_map(|file| out.join(&file.path).parent().map(Path::to_path_buf))
+            .collect();
+        for folder in &folders {
+            refuse_links_between(out, &folder.join("file"))?;
+            fs::create_dir_all(folder).map_err(|error| io(folder, error))?;
         }
+        let written = crate::set::on_every_core(&writes, |file| {
+            let target = out.join(&file.path);
+            let temporary = temporary_path(&target);
+            fs::write(&temporary, &file.contents).map_err(|error| io(&temporary, error))?;
+            fs::rename(&temporary, &target).map_err(|error| io(&target, error))
+        });
+        written.into_iter().collect::<Result<(), Failure>>()?;
         for path in &self.extra {
             let target = out.join(path);
             fs::remove_file(&target).map_err(|error| io(&target, error))?;
@@ -679,9 +693,14 @@ pub fn files_in(out: &Path) -> Listing {
 }
 
 fn is_generated(path: &Path) -> bool {
-    let Ok(text) = fs::read_to_string(path) else {
+    use std::io::Read;
+    // The marker is on the first line: the file's start is enough.
+    let mut start = Vec::with_capacity(512);
+    let read = fs::File::open(path).and_then(|file| file.take(512).read_to_end(&mut start));
+    if read.is_err() {
         return false;
-    };
+    }
+    let text = String::from_utf8_lossy(&start);
     let first = text.lines().next().unwrap_or_default();
     GENERATED_MARKERS
         .iter()
