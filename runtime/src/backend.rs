@@ -19,7 +19,7 @@ use super::service::Service;
 use super::transport::{Response, Sending};
 use super::upload::{self, AsyncResumableUpload, ResumableUpload, UploadInfo};
 
-/// Reads a method's response: compiled once per type, in the API crate.
+/// Reads a method's response: one function per type, written in the API crate.
 pub type Decoder<T> = fn(Response) -> Result<T, Error>;
 
 mod sealed {
@@ -317,8 +317,8 @@ impl<R: AsyncRead + Unpin + Send> Content<AsyncClient> for R {
 }
 
 /// A response type read from JSON. Generated crates implement it for each type a method
-/// answers with, so that its decoding is compiled once, in the API crate, whichever client a
-/// program uses.
+/// answers with, so that its decoding is one function whichever client a program uses
+/// (`#[inline]`: compiled in the programs that send the method).
 pub trait Decode: Sized {
     /// Reads the response body.
     fn decode(response: Response) -> Result<Self, Error>;

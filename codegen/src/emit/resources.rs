@@ -687,8 +687,8 @@ fn ready_call(method: &MethodDef) -> TokenStream {
     }
 }
 
-/// The Rust type a method answers with, and the function that reads it: compiled once in the
-/// crate (`Decode` or `RawBody` of the model type), else the runtime's JSON reader for lists and maps.
+/// The Rust type a method answers with, and the function that reads it: the model type's
+/// `Decode` or `RawBody`, else the runtime's JSON reader for lists and maps.
 fn response_decoder(scope: Scope<'_>, method: &MethodDef) -> (TokenStream, TokenStream) {
     match (&method.response, &method.raw_response) {
         (Some(ty), Some(_)) => {
