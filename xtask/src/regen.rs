@@ -174,7 +174,13 @@ fn file_in<'a>(files: &'a [codegen::File], path: &str) -> &'a codegen::File {
 /// Puts `entry` first in the crate's changelog.
 fn record_entry(out: &Path, entry: &str) -> Result<(), Failure> {
     let path = out.join(CHANGELOG);
-    let existing = fs::read_to_string(&path).unwrap_or_default();
+    // A link in its place is replaced, and what it points to is not read as our history.
+    let is_link = fs::symlink_metadata(&path).is_ok_and(|meta| meta.file_type().is_symlink());
+    let existing = if is_link {
+        String::new()
+    } else {
+        fs::read_to_string(&path).unwrap_or_default()
+    };
     let body = existing
         .split_once("\n## ")
         .map(|(_, rest)| format!("## {rest}"))
@@ -186,7 +192,7 @@ fn record_entry(out: &Path, entry: &str) -> Result<(), Failure> {
     );
     fs::create_dir_all(out)
         .map_err(|error| Failure::error(format!("{}: {error}", out.display())))?;
-    fs::write(&path, contents.trim_end().to_owned() + "\n")
+    replace_file(&path, &(contents.trim_end().to_owned() + "\n"))
         .map_err(|error| Failure::error(format!("{}: {error}", path.display())))
 }
 
@@ -604,14 +610,12 @@ impl<'f> Plan<'f> {
             .filter_map(|file| out.join(&file.path).parent().map(Path::to_path_buf))
             .collect();
         for folder in &folders {
-            refuse_links_between(out, &folder.join("file"))?;
+            refuse_links_between(out, folder)?;
             fs::create_dir_all(folder).map_err(|error| io(folder, error))?;
         }
         let written = crate::set::on_every_core(&writes, |file| {
             let target = out.join(&file.path);
-            let temporary = temporary_path(&target);
-            fs::write(&temporary, &file.contents).map_err(|error| io(&temporary, error))?;
-            fs::rename(&temporary, &target).map_err(|error| io(&target, error))
+            replace_file(&target, &file.contents).map_err(|error| io(&target, error))
         });
         written.into_iter().collect::<Result<(), Failure>>()?;
         for path in &self.extra {
@@ -622,14 +626,15 @@ impl<'f> Plan<'f> {
     }
 }
 
-/// Refuses to write `target` through a symbolic link to a folder between `out` and it: a link
-/// planted in the output folder must not send generated files elsewhere.
-fn refuse_links_between(out: &Path, target: &Path) -> Result<(), Failure> {
-    let Ok(relative) = target.strip_prefix(out) else {
+/// Refuses to write into `folder` through a symbolic link to a folder on the way from `out` to
+/// it (`folder` included): a link planted in the output folder must not send generated files
+/// elsewhere.
+fn refuse_links_between(out: &Path, folder: &Path) -> Result<(), Failure> {
+    let Ok(relative) = folder.strip_prefix(out) else {
         return Ok(());
     };
     let mut folder = out.to_path_buf();
-    for part in relative.parent().into_iter().flat_map(Path::components) {
+    for part in relative.components() {
         folder.push(part);
         if fs::symlink_metadata(&folder).is_ok_and(|meta| meta.file_type().is_symlink()) {
             return Err(Failure::error(format!(
@@ -639,6 +644,30 @@ fn refuse_links_between(out: &Path, target: &Path) -> Result<(), Failure> {
         }
     }
     Ok(())
+}
+
+/// Replaces the file at `path` with `contents` through a temporary file and a rename, so that it
+/// is never half-written, and never written through a link (one at `path` is replaced).
+pub fn replace_file(path: &Path, contents: &str) -> std::io::Result<()> {
+    let temporary = temporary_path(path);
+    write_new(&temporary, contents)?;
+    fs::rename(&temporary, path)
+}
+
+/// Writes `contents` to a file made anew at `path`. Whatever was there (a temporary left by a
+/// run that was killed, or a link planted to send the text elsewhere) is removed first, and
+/// the file is created only if nothing took the name since: never written through a link.
+fn write_new(path: &Path, contents: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    match fs::remove_file(path) {
+        Err(error) if error.kind() != std::io::ErrorKind::NotFound => return Err(error),
+        _ => {}
+    }
+    let mut file = fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)?;
+    file.write_all(contents.as_bytes())
 }
 
 fn temporary_path(target: &Path) -> PathBuf {

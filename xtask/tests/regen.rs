@@ -439,6 +439,45 @@ fn links_in_the_output_folder_are_never_followed() {
         stderr(&output)
     );
     assert_eq!(snapshot_dir(&victim), before);
+
+    // A link planted where a file's temporary copy is written is replaced, not written
+    // through.
+    let planted = dir.path().join("planted");
+    std::fs::create_dir_all(planted.join("src")).unwrap();
+    std::os::unix::fs::symlink(
+        "../../victim/Cargo.toml",
+        planted.join("src/lib.rs.regen-tmp"),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink("../victim/CHANGELOG.md", planted.join("CHANGELOG.md")).unwrap();
+    let output = regen_into(&tasks, &planted);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(snapshot_dir(&victim), before);
+    assert!(!planted.join("src/lib.rs.regen-tmp").exists());
+    let changelog = planted.join("CHANGELOG.md");
+    assert!(
+        !changelog
+            .symlink_metadata()
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    let victim_history = std::fs::read_to_string(victim.join("CHANGELOG.md")).unwrap();
+    let victim_entry = victim_history
+        .lines()
+        .find(|line| line.starts_with("## "))
+        .unwrap();
+    assert!(
+        !std::fs::read_to_string(&changelog)
+            .unwrap()
+            .contains(victim_entry),
+        "the victim's history ({victim_entry}) was not taken in"
+    );
+    assert!(
+        std::fs::read_to_string(planted.join("src/lib.rs"))
+            .unwrap()
+            .starts_with("// @generated")
+    );
 }
 
 #[test]
