@@ -114,7 +114,7 @@ pub fn run(set: &Path, target: &Path, limit: Option<usize>) -> Result<(), Failur
         checked += 1;
         // Saved after every crate: an interrupted run loses one crate's work at most.
         let text = serde_json::to_string_pretty(&progress).expect("progress serializes");
-        fs::write(&progress_path, text + "\n")
+        regen::replace_file(&progress_path, (text + "\n").as_bytes())
             .map_err(|error| Failure::error(format!("{}: {error}", progress_path.display())))?;
     }
     let failed: Vec<String> = members

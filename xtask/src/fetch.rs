@@ -1,7 +1,7 @@
 //! `cargo xtask fetch`: download a live Discovery document, check it, and vendor it.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 use sha2::Digest as _;
@@ -128,13 +128,8 @@ pub fn parse_timeout(text: &str) -> Result<Duration, Failure> {
 }
 
 fn write_atomically(target: &Path, contents: &[u8]) -> Result<(), Failure> {
-    let io =
-        |path: &Path, error: std::io::Error| Failure::error(format!("{}: {error}", path.display()));
-    let mut temporary = target.as_os_str().to_owned();
-    temporary.push(".fetch-tmp");
-    let temporary = PathBuf::from(temporary);
-    fs::write(&temporary, contents).map_err(|error| io(&temporary, error))?;
-    fs::rename(&temporary, target).map_err(|error| io(target, error))
+    crate::regen::replace_file(target, contents)
+        .map_err(|error| Failure::error(format!("{}: {error}", target.display())))
 }
 
 /// Replaces the file's row in the sources table, or adds one.

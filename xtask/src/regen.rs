@@ -192,7 +192,7 @@ fn record_entry(out: &Path, entry: &str) -> Result<(), Failure> {
     );
     fs::create_dir_all(out)
         .map_err(|error| Failure::error(format!("{}: {error}", out.display())))?;
-    replace_file(&path, &(contents.trim_end().to_owned() + "\n"))
+    replace_file(&path, (contents.trim_end().to_owned() + "\n").as_bytes())
         .map_err(|error| Failure::error(format!("{}: {error}", path.display())))
 }
 
@@ -615,7 +615,7 @@ impl<'f> Plan<'f> {
         }
         let written = crate::set::on_every_core(&writes, |file| {
             let target = out.join(&file.path);
-            replace_file(&target, &file.contents).map_err(|error| io(&target, error))
+            replace_file(&target, file.contents.as_bytes()).map_err(|error| io(&target, error))
         });
         written.into_iter().collect::<Result<(), Failure>>()?;
         for path in &self.extra {
@@ -629,7 +629,7 @@ impl<'f> Plan<'f> {
 /// Refuses to write into `folder` through a symbolic link to a folder on the way from `out` to
 /// it (`folder` included): a link planted in the output folder must not send generated files
 /// elsewhere.
-fn refuse_links_between(out: &Path, folder: &Path) -> Result<(), Failure> {
+pub fn refuse_links_between(out: &Path, folder: &Path) -> Result<(), Failure> {
     let Ok(relative) = folder.strip_prefix(out) else {
         return Ok(());
     };
@@ -648,7 +648,7 @@ fn refuse_links_between(out: &Path, folder: &Path) -> Result<(), Failure> {
 
 /// Replaces the file at `path` with `contents` through a temporary file and a rename, so that it
 /// is never half-written, and never written through a link (one at `path` is replaced).
-pub fn replace_file(path: &Path, contents: &str) -> std::io::Result<()> {
+pub fn replace_file(path: &Path, contents: &[u8]) -> std::io::Result<()> {
     let temporary = temporary_path(path);
     write_new(&temporary, contents)?;
     fs::rename(&temporary, path)
@@ -657,7 +657,7 @@ pub fn replace_file(path: &Path, contents: &str) -> std::io::Result<()> {
 /// Writes `contents` to a file made anew at `path`. Whatever was there (a temporary left by a
 /// run that was killed, or a link planted to send the text elsewhere) is removed first, and
 /// the file is created only if nothing took the name since: never written through a link.
-fn write_new(path: &Path, contents: &str) -> std::io::Result<()> {
+fn write_new(path: &Path, contents: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
     match fs::remove_file(path) {
         Err(error) if error.kind() != std::io::ErrorKind::NotFound => return Err(error),
@@ -667,7 +667,7 @@ fn write_new(path: &Path, contents: &str) -> std::io::Result<()> {
         .write(true)
         .create_new(true)
         .open(path)?;
-    file.write_all(contents.as_bytes())
+    file.write_all(contents)
 }
 
 fn temporary_path(target: &Path) -> PathBuf {

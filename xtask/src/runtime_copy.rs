@@ -98,9 +98,10 @@ pub fn write(folder: &Path, check: bool, repository: Option<&str>) -> Result<boo
         }
         changed = true;
         if !check {
-            fs::create_dir_all(path.parent().expect("inside the folder"))
-                .map_err(|error| io(&path, error))?;
-            fs::write(&path, contents).map_err(|error| io(&path, error))?;
+            let parent = path.parent().expect("inside the folder");
+            regen::refuse_links_between(folder, parent)?;
+            fs::create_dir_all(parent).map_err(|error| io(&path, error))?;
+            regen::replace_file(&path, contents.as_bytes()).map_err(|error| io(&path, error))?;
         }
     }
     for relative in existing {

@@ -209,13 +209,13 @@ pub fn regen_folder(
             failures.push(format!("{} is stale or missing", manifest_path.display()));
         } else {
             fs::create_dir_all(out)
-                .and_then(|()| regen::replace_file(&manifest_path, &manifest))
+                .and_then(|()| regen::replace_file(&manifest_path, manifest.as_bytes()))
                 .map_err(|error| Failure::error(format!("{}: {error}", manifest_path.display())))?;
         }
     }
     if !check {
         let plan_path = out.join(PUBLISH_PLAN);
-        regen::replace_file(&plan_path, &publish_plan(&releases))
+        regen::replace_file(&plan_path, publish_plan(&releases).as_bytes())
             .map_err(|error| Failure::error(format!("{}: {error}", plan_path.display())))?;
     }
     println!(
