@@ -1,7 +1,8 @@
 //! The code generator: a Discovery document in, the files of a Rust client crate out.
 //!
 //! It reads as a pipeline, one module a stage: [`lower`] decides every name and type and
-//! returns the [`ir`]; [`emit`] turns the IR into token streams; [`render`] formats them and adds
+//! returns the [`ir`]; [`emit`] turns the IR into token streams, or for the items made by the
+//! thousand into text laid out as the formatter would; [`render`] formats the tokens and adds
 //! the generated-file header. Nothing here touches the file system; `xtask` writes the files.
 
 #![deny(missing_docs)]

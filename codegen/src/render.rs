@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use proc_macro2::TokenStream;
 
-use crate::emit::{Chunk, RustFile};
+use crate::emit::{Chunk, Make, RustFile, text};
 use crate::ir::Api;
 use crate::{Error, File, Options};
 
@@ -54,7 +54,8 @@ fn check_output(files: &[File]) -> Result<(), Error> {
 
 /// Formats every Rust file with prettyplease and adds `Cargo.toml`; sorted by path.
 ///
-/// Chunks are made and formatted on all cores; each chunk's text depends only on the chunk, so
+/// Chunks are made and formatted on all cores (those written as text, laid out already, mostly
+/// not formatted at all); each chunk's text depends only on the chunk, so
 /// the output is the same whatever the number of threads.
 pub fn render(
     api: &Api,
@@ -66,9 +67,15 @@ pub fn render(
         .iter()
         .flat_map(|file| file.chunks.iter().map(|chunk| (file.path.as_str(), chunk)))
         .collect();
-    let mut texts = parallel_map(&work, |(path, chunk)| {
-        let cfg = chunk.features.as_deref().map(crate::emit::cfg_attr);
-        format_chunk(path, (chunk.make)(), cfg.as_ref())
+    let mut texts = parallel_map(&work, |(path, chunk)| match &chunk.make {
+        Make::Tokens(make) => {
+            let cfg = chunk.features.as_deref().map(crate::emit::cfg_attr);
+            format_chunk(path, make(), cfg.as_ref())
+        }
+        Make::Text(make) => {
+            let cfg = chunk.features.as_deref().map(text::Cfg::new);
+            Ok(escape_bidi_in_comments(&make(cfg.as_ref())?))
+        }
     })
     .into_iter();
     let mut files = Vec::with_capacity(rust_files.len() + 1);
@@ -113,6 +120,36 @@ fn format_chunk(
         }
     }
     Ok(escape_bidi_in_comments(&prettyplease::unparse(&syntax)))
+}
+
+/// Every chunk written as text that the formatter would lay out otherwise: its file, and the
+/// first line where the two differ. Empty when the text writers lay out as prettyplease does,
+/// which the tests check over many documents.
+pub fn layout_mismatches(rust_files: &[RustFile<'_>]) -> Result<Vec<String>, Error> {
+    let work: Vec<(&str, &Chunk<'_>)> = rust_files
+        .iter()
+        .flat_map(|file| file.chunks.iter().map(|chunk| (file.path.as_str(), chunk)))
+        .collect();
+    let checked = parallel_map(&work, |(path, chunk)| {
+        let Make::Text(make) = &chunk.make else {
+            return Ok(None);
+        };
+        let cfg = chunk.features.as_deref().map(text::Cfg::new);
+        let written = make(cfg.as_ref())?;
+        let tokens = written.parse::<TokenStream>().map_err(|error| Error {
+            path: "$".to_owned(),
+            message: format!("generated {path} does not lex ({error})"),
+        })?;
+        let formatted = format_chunk(path, tokens, None)?;
+        let written = escape_bidi_in_comments(&written);
+        Ok(written
+            .lines()
+            .zip(formatted.lines().chain(std::iter::repeat("")))
+            .find(|(ours, theirs)| ours != theirs)
+            .or_else(|| (written.lines().count() != formatted.lines().count()).then_some(("", "")))
+            .map(|(ours, theirs)| format!("{path}: written `{ours}`, formatted `{theirs}`")))
+    });
+    checked.into_iter().filter_map(Result::transpose).collect()
 }
 
 /// `text` with every bidirectional control in a comment line written as its escape, such as

@@ -5,7 +5,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::{Chunk, RustFile, ident};
+use super::{Chunk, RustFile, ident, text};
 use crate::ir::{Api, Decoding, StructDef, TypeDef, TypeId, local_name, type_ids};
 
 /// `src/json.rs`: the module's docs and imports, a file module for each file of impls, then
@@ -96,9 +96,10 @@ fn trait_imports() -> TokenStream {
 
 /// A type's impls, compiled with the features that compile the type: its own, else those of
 /// the nearest module that holds it (a type defined inline is reached only through its owner).
+/// Written as text: these are most of a large crate's code, and all alike.
 fn type_chunk(api: &Api, id: TypeId, place: Place) -> Chunk<'_> {
     let features = api.features_compiling(id).cloned();
-    Chunk::gated(features, move || type_impls(api, id, place))
+    Chunk::text(features, move |cfg| type_impls(api, id, place, cfg))
 }
 
 /// Where impls are written, which says how they name the model module.
@@ -110,24 +111,57 @@ enum Place {
     File,
 }
 
-/// Every impl of one type: how it is read and written, and how a response of it is read.
-fn type_impls(api: &Api, id: TypeId, place: Place) -> TokenStream {
+/// Every impl of one type: how it is read and written, and how a response of it is read; each
+/// impl with `cfg` when there is one.
+fn type_impls(
+    api: &Api,
+    id: TypeId,
+    place: Place,
+    cfg: Option<&text::Cfg>,
+) -> Result<String, crate::Error> {
     let def = &api.types[id];
-    let segments = def.name().split("::").map(ident);
     let path = match place {
-        Place::Root => quote!(crate::model::#(#segments)::*),
-        Place::File => quote!(model::#(#segments)::*),
+        Place::Root => format!("crate::model::{}", def.name()),
+        Place::File => format!("model::{}", def.name()),
     };
-    let impls = match def {
-        TypeDef::Struct(def) => struct_impls(def, &path),
-        TypeDef::Enum(_) => enum_impls(&path),
-        TypeDef::Newtype(_) => newtype_impls(&path),
+    let mut impls = Impls {
+        out: String::with_capacity(4096),
+        cfg,
+        path: &path,
     };
-    let decoding = api
-        .responses
-        .get(&id)
-        .map(|decoding| decode_impl(&path, decoding));
-    quote!(#impls #decoding)
+    match def {
+        TypeDef::Struct(def) => struct_impls(&mut impls, def),
+        TypeDef::Enum(_) => enum_impls(&mut impls),
+        TypeDef::Newtype(_) => newtype_impls(&mut impls),
+    }
+    if let Some(decoding) = api.responses.get(&id) {
+        decode_impl(&mut impls, decoding);
+    }
+    text::settle(impls.out, 0)
+}
+
+/// The impls of one type being written.
+struct Impls<'a> {
+    out: String,
+    cfg: Option<&'a text::Cfg>,
+    /// The type's path from the file.
+    path: &'a str,
+}
+
+impl Impls<'_> {
+    /// Opens `impl {header} for {path} {`, after the `cfg`.
+    fn open(&mut self, header: &str) {
+        if let Some(cfg) = self.cfg {
+            cfg.write(&mut self.out, 0);
+        }
+        text::impl_header(&mut self.out, 0, header, self.path);
+    }
+
+    /// Writes `lines`, a template of the impl's body with its indentation, and closes the impl.
+    fn body(&mut self, lines: &str) {
+        self.out.push_str(lines);
+        self.out.push_str("}\n");
+    }
 }
 
 /// How a struct is read and written: the runtime's `ReadObject`, `FromJson` and `ToJson` (one
@@ -135,188 +169,253 @@ fn type_impls(api: &Api, id: TypeId, place: Place) -> TokenStream {
 /// layers over them for programs that use serde. A JSON object of the set fields under their
 /// wire names, then the other fields; read in one pass, each known key into its field, every
 /// other key into the map of other fields.
-fn struct_impls(def: &StructDef, path: &TokenStream) -> TokenStream {
-    let type_name = local_name(&def.name);
-    let rest = ident(&def.rest.name);
-    let reads = def.fields.iter().map(|field| {
-        let field_name = ident(&field.name);
-        let wire = &field.wire_name;
-        quote!(#wire => reader.field(&mut self.#field_name),)
-    });
-    let writes = def.fields.iter().map(|field| {
-        let field_name = ident(&field.name);
-        let wire = &field.wire_name;
-        quote!(object.field(#wire, &self.#field_name);)
-    });
+fn struct_impls(impls: &mut Impls<'_>, def: &StructDef) {
+    let rest = &def.rest.name;
+    let type_name = text::literal(local_name(&def.name));
     // Each arm is one call; a struct without fields takes every key into its other fields.
-    let read_other = quote!(reader.other(key, &mut self.#rest));
-    let read_key = if def.fields.is_empty() {
-        read_other
+    let mut read_key = String::new();
+    if def.fields.is_empty() {
+        text::line(
+            &mut read_key,
+            2,
+            &format!("reader.other(key, &mut self.{rest})"),
+        );
     } else {
-        quote! {
-            match &*key {
-                #(#reads)*
-                _ => #read_other,
+        text::line(&mut read_key, 2, "match &*key {");
+        for field in &def.fields {
+            let wire = text::literal(&field.wire_name);
+            let read = format!("reader.field(&mut self.{})", field.name);
+            let arm = format!("{wire} => {read}");
+            // The comma may go past the margin.
+            if text::fits_at(3, &arm) {
+                text::line(&mut read_key, 3, &format!("{arm},"));
+            } else {
+                // An arm too long for a line has its call in a block.
+                text::line(&mut read_key, 3, &format!("{wire} => {{"));
+                text::line(&mut read_key, 4, &read);
+                text::line(&mut read_key, 3, "}");
             }
         }
-    };
-    let serde = serde_bridge(path);
-    quote! {
-        impl ReadObject for #path {
-            #[inline]
-            fn read_key(
-                &mut self,
-                key: ::std::borrow::Cow<'_, str>,
-                reader: &mut Reader<'_>,
-            ) -> ::std::result::Result<(), ReadError> {
-                #read_key
-            }
-        }
-
-        impl FromJson for #path {
-            #[inline]
-            fn read_json(
-                reader: &mut Reader<'_>,
-            ) -> ::std::result::Result<Self, ReadError> {
-                let mut value = <Self as ::std::default::Default>::default();
-                match reader.read_object_into(&mut value, #type_name) {
-                    ::std::result::Result::Ok(()) => ::std::result::Result::Ok(value),
-                    ::std::result::Result::Err(error) => ::std::result::Result::Err(error),
-                }
-            }
-        }
-
-        impl ToJson for #path {
-            #[inline]
-            fn write_json(&self, writer: &mut Writer) {
-                let mut object = writer.object();
-                #(#writes)*
-                object.entries(&self.#rest);
-                object.end();
-            }
-        }
-
-        #serde
+        text::line(
+            &mut read_key,
+            3,
+            &format!("_ => reader.other(key, &mut self.{rest}),"),
+        );
+        text::line(&mut read_key, 2, "}");
     }
+    impls.open("impl ReadObject");
+    impls.body(&format!(
+        "    #[inline]
+    fn read_key(
+        &mut self,
+        key: ::std::borrow::Cow<'_, str>,
+        reader: &mut Reader<'_>,
+    ) -> ::std::result::Result<(), ReadError> {{
+{read_key}    }}
+"
+    ));
+    let read_object = call(
+        2,
+        ("match reader", "read_object_into"),
+        &["&mut value", &type_name],
+        (" {", "{"),
+    );
+    impls.open("impl FromJson");
+    impls.body(&format!(
+        "    #[inline]
+    fn read_json(reader: &mut Reader<'_>) -> ::std::result::Result<Self, ReadError> {{
+        let mut value = <Self as ::std::default::Default>::default();
+{read_object}            ::std::result::Result::Ok(()) => ::std::result::Result::Ok(value),
+            ::std::result::Result::Err(error) => ::std::result::Result::Err(error),
+        }}
+    }}
+"
+    ));
+    let mut writes = String::new();
+    for field in &def.fields {
+        let wire = text::literal(&field.wire_name);
+        let value = format!("&self.{}", field.name);
+        writes.push_str(&call(2, ("object", "field"), &[&wire, &value], (";", ";")));
+    }
+    impls.open("impl ToJson");
+    impls.body(&format!(
+        "    #[inline]
+    fn write_json(&self, writer: &mut Writer) {{
+        let mut object = writer.object();
+{writes}        object.entries(&self.{rest});
+        object.end();
+    }}
+"
+    ));
+    serde_bridge(impls);
+}
+
+/// `{receiver}.{method}({args}){end}` at `indent`, laid out as prettyplease lays out a call:
+/// on one line; else the method on a line of its own below the receiver; else its arguments
+/// one a line too. `end` is what follows the call on its line when all fits, and `end_alone`
+/// what goes on a line of its own otherwise (a `match`'s brace does, even when the call fits
+/// without it; a statement's `;` stays on the call's last line).
+fn call(
+    indent: usize,
+    (receiver, method): (&str, &str),
+    args: &[&str],
+    (end, end_alone): (&str, &str),
+) -> String {
+    let mut out = String::new();
+    let args_line = args.join(", ");
+    let whole = format!("{receiver}.{method}({args_line})");
+    let statement = end == end_alone;
+    if text::fits_at(indent, &format!("{whole}{end}")) {
+        text::line(&mut out, indent, &format!("{whole}{end}"));
+        return out;
+    }
+    if !statement && text::fits_at(indent, &whole) {
+        text::line(&mut out, indent, &whole);
+        text::line(&mut out, indent, end_alone);
+        return out;
+    }
+    text::line(&mut out, indent, receiver);
+    let method_line = format!(".{method}({args_line})");
+    let tail = if statement { end } else { "" };
+    if text::fits_at(indent + 1, &format!("{method_line}{tail}")) {
+        text::line(&mut out, indent + 1, &format!("{method_line}{tail}"));
+    } else {
+        text::line(&mut out, indent + 1, &format!(".{method}("));
+        for arg in args {
+            text::line(&mut out, indent + 2, &format!("{arg},"));
+        }
+        text::line(&mut out, indent + 1, &format!("){tail}"));
+    }
+    if !statement {
+        text::line(&mut out, indent, end_alone);
+    }
+    out
 }
 
 /// An open enum as its wire string, both ways. Read with a `match` rather than `map` and a
 /// closure, which in a debug build would be three more functions for every enum.
-fn enum_impls(path: &TokenStream) -> TokenStream {
-    quote! {
-        impl FromJson for #path {
-            #[inline]
-            fn read_json(
-                reader: &mut Reader<'_>,
-            ) -> ::std::result::Result<Self, ReadError> {
-                match reader.read_str() {
-                    ::std::result::Result::Ok(value) => ::std::result::Result::Ok(Self::from(&*value)),
-                    ::std::result::Result::Err(error) => ::std::result::Result::Err(error),
-                }
+fn enum_impls(impls: &mut Impls<'_>) {
+    impls.open("impl FromJson");
+    impls.body(
+        "    #[inline]
+    fn read_json(reader: &mut Reader<'_>) -> ::std::result::Result<Self, ReadError> {
+        match reader.read_str() {
+            ::std::result::Result::Ok(value) => {
+                ::std::result::Result::Ok(Self::from(&*value))
             }
-        }
-
-        impl ToJson for #path {
-            #[inline]
-            fn write_json(&self, writer: &mut Writer) {
-                writer.write_str(self.as_str());
-            }
-        }
-
-        impl ::serde::Serialize for #path {
-            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
-                serializer.serialize_str(self.as_str())
-            }
-        }
-
-        impl<'de> ::serde::Deserialize<'de> for #path {
-            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                crate::runtime::contract::wire::deserialize_enum(deserializer)
-            }
+            ::std::result::Result::Err(error) => ::std::result::Result::Err(error),
         }
     }
+",
+    );
+    impls.open("impl ToJson");
+    impls.body(
+        "    #[inline]
+    fn write_json(&self, writer: &mut Writer) {
+        writer.write_str(self.as_str());
+    }
+",
+    );
+    impls.open("impl ::serde::Serialize");
+    impls.body(
+        "    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+",
+    );
+    impls.open("impl<'de> ::serde::Deserialize<'de>");
+    impls.body(
+        "    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::runtime::contract::wire::deserialize_enum(deserializer)
+    }
+",
+    );
 }
 
 /// A newtype as the value it wraps.
-fn newtype_impls(path: &TokenStream) -> TokenStream {
-    let serde = serde_bridge(path);
-    quote! {
-        impl FromJson for #path {
-            #[inline]
-            fn read_json(
-                reader: &mut Reader<'_>,
-            ) -> ::std::result::Result<Self, ReadError> {
-                reader.read().map(Self)
-            }
-        }
-
-        impl ToJson for #path {
-            #[inline]
-            fn write_json(&self, writer: &mut Writer) {
-                writer.write(&self.0);
-            }
-        }
-
-        #serde
+fn newtype_impls(impls: &mut Impls<'_>) {
+    impls.open("impl FromJson");
+    impls.body(
+        "    #[inline]
+    fn read_json(reader: &mut Reader<'_>) -> ::std::result::Result<Self, ReadError> {
+        reader.read().map(Self)
     }
+",
+    );
+    impls.open("impl ToJson");
+    impls.body(
+        "    #[inline]
+    fn write_json(&self, writer: &mut Writer) {
+        writer.write(&self.0);
+    }
+",
+    );
+    serde_bridge(impls);
 }
 
 /// `Serialize` and `Deserialize` for a model type, through its `ToJson` and `FromJson`: compiled
 /// only in programs that use them.
-fn serde_bridge(path: &TokenStream) -> TokenStream {
-    quote! {
-        impl<'de> ::serde::Deserialize<'de> for #path {
-            fn deserialize<D: ::serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> ::std::result::Result<Self, D::Error> {
-                crate::runtime::contract::json::deserialize(deserializer)
-            }
-        }
-
-        impl ::serde::Serialize for #path {
-            fn serialize<S: ::serde::Serializer>(
-                &self,
-                serializer: S,
-            ) -> ::std::result::Result<S::Ok, S::Error> {
-                crate::runtime::contract::json::serialize(self, serializer)
-            }
-        }
+fn serde_bridge(impls: &mut Impls<'_>) {
+    impls.open("impl<'de> ::serde::Deserialize<'de>");
+    impls.body(
+        "    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::runtime::contract::json::deserialize(deserializer)
     }
+",
+    );
+    impls.open("impl ::serde::Serialize");
+    impls.body(
+        "    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::contract::json::serialize(self, serializer)
+    }
+",
+    );
 }
 
 /// How a response type is read: `Decode` from JSON, or `RawBody` from raw bytes. Inline like
 /// every per-type function (see [`emit`]): a program compiles the reading of the responses it
 /// asks for, and the crate none.
-fn decode_impl(path: &TokenStream, decoding: &Decoding) -> TokenStream {
+fn decode_impl(impls: &mut Impls<'_>, decoding: &Decoding) {
     match decoding {
-        Decoding::Json => quote! {
-            impl crate::runtime::contract::Decode for #path {
-                #[inline]
-                fn decode(
-                    response: crate::runtime::contract::Response,
-                ) -> ::std::result::Result<Self, crate::Error> {
-                    response.read()
-                }
-            }
-        },
+        Decoding::Json => {
+            impls.open("impl crate::runtime::contract::Decode");
+            impls.body(
+                "    #[inline]
+    fn decode(
+        response: crate::runtime::contract::Response,
+    ) -> ::std::result::Result<Self, crate::Error> {
+        response.read()
+    }
+",
+            );
+        }
         Decoding::Raw(raw) => {
-            let content_type = ident(&raw.content_type_field);
-            let data = ident(&raw.data_field);
-            quote! {
-                impl crate::runtime::contract::RawBody for #path {
-                    #[inline]
-                    fn from_raw(
-                        received_type: ::std::option::Option<::std::string::String>,
-                        received: ::std::vec::Vec<u8>,
-                    ) -> Self {
-                        Self {
-                            #content_type: received_type,
-                            #data: ::std::option::Option::Some(crate::runtime::Bytes::from(received)),
-                            ..::std::default::Default::default()
-                        }
-                    }
-                }
-            }
+            let (content_type, data) = (&raw.content_type_field, &raw.data_field);
+            impls.open("impl crate::runtime::contract::RawBody");
+            impls.body(&format!(
+                "    #[inline]
+    fn from_raw(
+        received_type: ::std::option::Option<::std::string::String>,
+        received: ::std::vec::Vec<u8>,
+    ) -> Self {{
+        Self {{
+            {content_type}: received_type,
+            {data}: ::std::option::Option::Some(crate::runtime::Bytes::from(received)),
+            ..::std::default::Default::default()
+        }}
+    }}
+"
+            ));
         }
     }
 }

@@ -1,4 +1,4 @@
-//! Emitting: the IR becomes token streams, one per generated Rust file. A pure function of the
+//! Emitting: the IR becomes token streams and laid-out text, chunks of each generated Rust file. A pure function of the
 //! IR: every decision was made in `lower`.
 
 mod crate_root;
@@ -10,6 +10,7 @@ mod model;
 mod paths;
 mod resources;
 mod scopes;
+pub mod text;
 
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
@@ -21,17 +22,31 @@ use crate::ir::{Api, Scalar, TypeDef, TypeRef};
 /// file also carries the file's inner attributes).
 pub struct Chunk<'a> {
     /// Makes the chunk's items.
-    pub make: Box<dyn Fn() -> TokenStream + Send + Sync + 'a>,
+    pub make: Make<'a>,
     /// The features each of its items is compiled with; `None` for always. The renderer adds
     /// the `#[cfg]` to the items it parses anyway, so gating costs no second parse.
     pub features: Option<Vec<String>>,
 }
 
+/// How a chunk is made: as tokens, which the renderer parses and formats, or as text already
+/// laid out (see [`text`]).
+pub enum Make<'a> {
+    /// Items as tokens.
+    Tokens(Box<dyn Fn() -> TokenStream + Send + Sync + 'a>),
+    /// Items as formatted text, laid out already (see [`text::settle`]), given the `#[cfg]`
+    /// each item carries after its docs.
+    Text(Box<MakeText<'a>>),
+}
+
+/// Makes a chunk's items as laid-out text, given the `#[cfg]` each item carries.
+pub type MakeText<'a> =
+    dyn Fn(Option<&text::Cfg>) -> Result<String, crate::Error> + Send + Sync + 'a;
+
 impl<'a> Chunk<'a> {
     /// A chunk that is always compiled.
     pub fn new(make: impl Fn() -> TokenStream + Send + Sync + 'a) -> Self {
         Chunk {
-            make: Box::new(make),
+            make: Make::Tokens(Box::new(make)),
             features: None,
         }
     }
@@ -42,7 +57,19 @@ impl<'a> Chunk<'a> {
         make: impl Fn() -> TokenStream + Send + Sync + 'a,
     ) -> Self {
         Chunk {
-            make: Box::new(make),
+            make: Make::Tokens(Box::new(make)),
+            features,
+        }
+    }
+
+    /// A chunk written as text, compiled only with `features` (always when `None`); `make` is
+    /// given the `#[cfg]` to put on each item.
+    pub fn text(
+        features: Option<Vec<String>>,
+        make: impl Fn(Option<&text::Cfg>) -> Result<String, crate::Error> + Send + Sync + 'a,
+    ) -> Self {
+        Chunk {
+            make: Make::Text(Box::new(make)),
             features,
         }
     }
@@ -111,46 +138,54 @@ impl<'a> Scope<'a> {
     }
 }
 
-/// The Rust type for `ty`. Standard library types are spelled in full, so a schema called
-/// `Option`, `String` or `Box` cannot shadow them.
+/// The Rust type for `ty`, as tokens (see [`rust_ty`]).
 pub(crate) fn rust_type(ty: &TypeRef, scope: Scope<'_>) -> TokenStream {
+    rust_ty(ty, scope)
+        .flat()
+        .parse()
+        .expect("a type made of the IR's identifiers lexes")
+}
+
+/// The Rust type for `ty`, as text. Standard library types are spelled in full, so a schema
+/// called `Option`, `String` or `Box` cannot shadow them.
+pub(crate) fn rust_ty(ty: &TypeRef, scope: Scope<'_>) -> text::Ty {
     match ty {
-        TypeRef::Scalar(scalar) => scalar_type(*scalar),
+        TypeRef::Scalar(scalar) => text::Ty::plain(scalar_type(*scalar)),
         TypeRef::Named(id) => {
-            let segments = scope.types[*id].name().split("::").map(ident);
+            let name = scope.types[*id].name();
             if scope.in_model {
-                quote!(#(#segments)::*)
+                text::Ty::plain(name)
             } else {
-                quote!(crate::model::#(#segments)::*)
+                text::Ty::plain(format!("crate::model::{name}"))
             }
         }
-        TypeRef::List(item) => {
-            let item = rust_type(item, scope);
-            quote!(::std::vec::Vec<#item>)
-        }
-        TypeRef::Map(value) => {
-            let value = rust_type(value, scope);
-            quote!(::std::collections::BTreeMap<::std::string::String, #value>)
-        }
+        TypeRef::List(item) => text::Ty::of("::std::vec::Vec", vec![rust_ty(item, scope)]),
+        TypeRef::Map(value) => text::Ty::of(
+            "::std::collections::BTreeMap",
+            vec![
+                text::Ty::plain("::std::string::String"),
+                rust_ty(value, scope),
+            ],
+        ),
     }
 }
 
-fn scalar_type(scalar: Scalar) -> TokenStream {
+fn scalar_type(scalar: Scalar) -> &'static str {
     match scalar {
-        Scalar::String => quote!(::std::string::String),
-        Scalar::Bool => quote!(bool),
-        Scalar::I32 => quote!(i32),
-        Scalar::U32 => quote!(u32),
-        Scalar::I64 => quote!(i64),
-        Scalar::U64 => quote!(u64),
-        Scalar::F32 => quote!(f32),
-        Scalar::F64 => quote!(f64),
-        Scalar::Bytes => quote!(crate::runtime::Bytes),
-        Scalar::Timestamp => quote!(crate::runtime::Timestamp),
-        Scalar::Date => quote!(crate::runtime::Date),
-        Scalar::Duration => quote!(crate::runtime::Duration),
-        Scalar::FieldMask => quote!(crate::runtime::FieldMask),
-        Scalar::Any => quote!(::serde_json::Value),
+        Scalar::String => "::std::string::String",
+        Scalar::Bool => "bool",
+        Scalar::I32 => "i32",
+        Scalar::U32 => "u32",
+        Scalar::I64 => "i64",
+        Scalar::U64 => "u64",
+        Scalar::F32 => "f32",
+        Scalar::F64 => "f64",
+        Scalar::Bytes => "crate::runtime::Bytes",
+        Scalar::Timestamp => "crate::runtime::Timestamp",
+        Scalar::Date => "crate::runtime::Date",
+        Scalar::Duration => "crate::runtime::Duration",
+        Scalar::FieldMask => "crate::runtime::FieldMask",
+        Scalar::Any => "::serde_json::Value",
     }
 }
 
@@ -187,21 +222,6 @@ pub(crate) fn cfg_attr(features: &[String]) -> TokenStream {
         [feature] => quote!(#[cfg(feature = #feature)]),
         _ => quote!(#[cfg(any(#(feature = #features),*))]),
     }
-}
-
-/// `items` with `cfg` on each of them; unchanged when there is no `cfg`. Items the parser
-/// cannot read are left as they are, for the renderer to report.
-pub(crate) fn gated(items: TokenStream, cfg: Option<&TokenStream>) -> TokenStream {
-    let Some(cfg) = cfg else {
-        return items;
-    };
-    let Ok(mut file) = syn::parse2::<syn::File>(items.clone()) else {
-        return items;
-    };
-    for item in &mut file.items {
-        add_cfg(item, cfg);
-    }
-    quote!(#file)
 }
 
 /// Puts `cfg` on `item`, after its docs, where a reader looks for its attributes.

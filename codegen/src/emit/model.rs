@@ -2,13 +2,12 @@
 
 use std::collections::HashMap;
 
-use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::docs::{doc_attrs, paragraphs};
-use super::{
-    Chunk, RustFile, Scope, cfg_attr, file_module, gated, ident, module_allows, rust_type,
-};
+use super::docs::paragraphs;
+use super::text::{self, Ty};
+use super::{Chunk, RustFile, Scope, cfg_attr, file_module, ident, module_allows, rust_ty};
+use crate::Error;
 use crate::ir::{
     Api, EnumDef, FieldDef, ModuleDef, NewtypeDef, PageDef, StructDef, TypeDef, TypeRef, local_name,
 };
@@ -64,8 +63,10 @@ pub fn emit(api: &Api) -> Vec<Chunk<'_>> {
 
 /// A type of `model` itself, compiled only with the features that need it.
 fn type_chunk<'a>(api: &'a Api, def: &'a TypeDef) -> Chunk<'a> {
-    Chunk::gated(api.features_of(def.name()), move || {
-        emit_type(def, Scope::model(api))
+    Chunk::text(api.features_of(def.name()), move |cfg| {
+        let mut out = String::with_capacity(4096);
+        emit_type(&mut out, 0, def, Scope::model(api), cfg);
+        text::settle(out, 0)
     })
 }
 
@@ -81,7 +82,7 @@ pub fn files(api: &Api) -> Vec<RustFile<'_>> {
             path: format!("src/model/{}.rs", crate::names::unraw(&module.path)),
             chunks: vec![
                 Chunk::new(move || quote!(#![doc = #doc])),
-                Chunk::new(move || module_items(api, &tree, module)),
+                Chunk::text(None, move |_| module_items(api, &tree, module, 0)),
             ],
         }
     });
@@ -115,27 +116,68 @@ pub fn files(api: &Api) -> Vec<RustFile<'_>> {
     files
 }
 
-/// A type's items in a module of hoisted types, each compiled only with the features that
-/// need the type. Most modules need no more than their own `#[cfg]`: a type defined inline is
-/// reached only through its owner, so it needs what the owner needs.
+/// A type's items in a module of hoisted types at `depth`, each compiled only with the features
+/// that need the type. Most modules need no more than their own `#[cfg]`: a type defined inline
+/// is reached only through its owner, so it needs what the owner needs.
 fn emit_nested_type(
     api: &Api,
     def: &TypeDef,
     module_features: Option<&Vec<String>>,
-) -> TokenStream {
+    depth: usize,
+) -> Result<String, Error> {
     let features = api.features_of(def.name());
     let cfg = (features.as_ref() != module_features)
-        .then(|| features.map(|features| cfg_attr(&features)))
+        .then(|| features.map(|features| text::Cfg::new(&features)))
         .flatten();
-    gated(emit_type(def, Scope::elsewhere(api)), cfg.as_ref())
+    let mut out = String::with_capacity(4096);
+    emit_type(&mut out, depth, def, Scope::elsewhere(api), cfg.as_ref());
+    text::settle(out, depth)
 }
 
-/// A type's definition and its own impls; how it is read and written is in `json`.
-fn emit_type(def: &TypeDef, scope: Scope<'_>) -> TokenStream {
+/// A type's definition and its own impls at `indent`, each item with `cfg` after its docs; how
+/// it is read and written is in `json`.
+fn emit_type(
+    out: &mut String,
+    indent: usize,
+    def: &TypeDef,
+    scope: Scope<'_>,
+    cfg: Option<&text::Cfg>,
+) {
+    let mut items = Items { out, indent, cfg };
     match def {
-        TypeDef::Struct(def) => emit_struct(def, scope),
-        TypeDef::Enum(def) => emit_enum(def),
-        TypeDef::Newtype(def) => emit_newtype(def, scope),
+        TypeDef::Struct(def) => emit_struct(&mut items, def, scope),
+        TypeDef::Enum(def) => emit_enum(&mut items, def),
+        TypeDef::Newtype(def) => emit_newtype(&mut items, def, scope),
+    }
+}
+
+/// Items being written at one indentation, each with the same `cfg`.
+struct Items<'a> {
+    out: &'a mut String,
+    indent: usize,
+    cfg: Option<&'a text::Cfg>,
+}
+
+impl Items<'_> {
+    /// A line of the item, `more` levels in.
+    fn line(&mut self, more: usize, line: &str) {
+        text::line(self.out, self.indent + more, line);
+    }
+
+    /// The attributes after an item's docs: its `cfg`, then `#[deprecated]` when it is.
+    fn attributes(&mut self, deprecated: bool) {
+        if let Some(cfg) = self.cfg {
+            cfg.write(self.out, self.indent);
+        }
+        if deprecated {
+            self.line(0, "#[deprecated]");
+        }
+    }
+
+    /// Opens `impl {header} for {ty} {` with its `cfg`.
+    fn open_impl(&mut self, header: &str, ty: &str) {
+        self.attributes(false);
+        text::impl_header(self.out, self.indent, header, ty);
     }
 }
 
@@ -197,128 +239,146 @@ fn owner_link(owner: &str) -> String {
     format!("crate::model::{owner}")
 }
 
-/// A module of hoisted types nested in another, inline in its parent's file.
-fn emit_module(api: &Api, tree: &Tree<'_>, module: &ModuleDef) -> TokenStream {
-    let name = ident(local_name(&module.path));
-    let doc = module_doc(module);
-    let cfg = api
-        .features_of(&module.path)
-        .map(|features| cfg_attr(&features));
-    let items = module_items(api, tree, module);
-    quote! {
-        #[doc = #doc]
-        #cfg
-        pub mod #name {
-            #items
-        }
+/// A module of hoisted types nested in another, inline in its parent's file at `depth`.
+fn emit_module(
+    api: &Api,
+    tree: &Tree<'_>,
+    module: &ModuleDef,
+    depth: usize,
+) -> Result<String, Error> {
+    let mut out = String::new();
+    text::doc_comment(&mut out, depth, &module_doc(module));
+    if let Some(features) = api.features_of(&module.path) {
+        text::Cfg::new(&features).write(&mut out, depth);
     }
+    text::line(
+        &mut out,
+        depth,
+        &format!("pub mod {} {{", local_name(&module.path)),
+    );
+    out.push_str(&module_items(api, tree, module, depth + 1)?);
+    text::line(&mut out, depth, "}");
+    Ok(out)
 }
 
 /// A module's types (each with its own `cfg` where it needs other features than the module)
-/// and the modules nested in it.
-fn module_items(api: &Api, tree: &Tree<'_>, module: &ModuleDef) -> TokenStream {
+/// and the modules nested in it, at `depth`.
+fn module_items(
+    api: &Api,
+    tree: &Tree<'_>,
+    module: &ModuleDef,
+    depth: usize,
+) -> Result<String, Error> {
     let module_features = api.features_of(&module.path);
-    let types = tree
-        .types_in(&module.path)
-        .iter()
-        .map(|def| emit_nested_type(api, def, module_features.as_ref()));
-    let children = tree
-        .modules_in(&module.path)
-        .iter()
-        .map(|child| emit_module(api, tree, child));
-    quote! {
-        #(#types)*
-        #(#children)*
+    let mut out = String::new();
+    for def in tree.types_in(&module.path) {
+        out.push_str(&emit_nested_type(
+            api,
+            def,
+            module_features.as_ref(),
+            depth,
+        )?);
     }
+    for child in tree.modules_in(&module.path) {
+        out.push_str(&emit_module(api, tree, child, depth)?);
+    }
+    Ok(out)
 }
 
-fn emit_struct(def: &StructDef, scope: Scope<'_>) -> TokenStream {
-    let name = ident(local_name(&def.name));
+fn emit_struct(items: &mut Items<'_>, def: &StructDef, scope: Scope<'_>) {
+    let name = local_name(&def.name);
     let fallback = format!("The `{}` object.", def.origin);
     let description = if def.description.trim().is_empty() {
         fallback.as_str()
     } else {
         def.description.as_str()
     };
-    let docs = doc_attrs(description);
-    let deprecated = def.deprecated.then(|| quote!(#[deprecated]));
-    let fields = def.fields.iter().map(|field| emit_field(field, scope));
-    let setters = def.fields.iter().map(|field| emit_setter(field, scope));
+    text::docs(items.out, items.indent, description);
+    items.attributes(def.deprecated);
+    items.line(0, "#[derive(Clone, Debug, PartialEq)]");
+    items.line(0, "#[non_exhaustive]");
+    items.line(0, &format!("pub struct {name} {{"));
+    for field in &def.fields {
+        text::docs(items.out, items.indent + 1, &field_docs(field));
+        if field.deprecated {
+            items.line(1, "#[deprecated]");
+        }
+        let ty = Ty::of("::std::option::Option", vec![field_type(field, scope)]);
+        let prefix = format!("pub {}: ", field.name);
+        text::typed(items.out, items.indent + 1, &prefix, &ty, ",");
+    }
     let rest = &def.rest;
-    let rest_name = ident(&rest.name);
     let (rest_doc, rest_value) = match &rest.value {
         Some(value) => (
             " Entries other than the named fields (`additionalProperties`).",
-            rust_type(value, scope),
+            rust_ty(value, scope),
         ),
         None => (
             " Fields this crate does not know, kept so that reading and writing back loses nothing.",
-            quote!(::serde_json::Value),
+            Ty::plain("::serde_json::Value"),
         ),
     };
-    let page_impls = def.page.as_ref().map(|page| page_impls(&name, page, scope));
-    let setters_impl = (!def.fields.is_empty()).then(|| {
-        quote! {
-            impl #name {
-                #(#setters)*
-            }
-        }
-    });
+    text::doc_comment(items.out, items.indent + 1, rest_doc);
+    let rest_type = Ty::of(
+        "::std::collections::BTreeMap",
+        vec![Ty::plain("::std::string::String"), rest_value],
+    );
+    let prefix = format!("pub {}: ", rest.name);
+    text::typed(items.out, items.indent + 1, &prefix, &rest_type, ",");
+    items.line(0, "}");
     // Written out rather than derived: a derived `Default` calls `Option::<T>::default()` for
     // each field, a function of its own for every field type in a debug build.
-    let field_names = def.fields.iter().map(|field| ident(&field.name));
-    quote! {
-        #docs
-        #deprecated
-        #[derive(Clone, Debug, PartialEq)]
-        #[non_exhaustive]
-        pub struct #name {
-            #(#fields)*
-            #[doc = #rest_doc]
-            pub #rest_name: ::std::collections::BTreeMap<::std::string::String, #rest_value>,
+    items.open_impl("impl ::std::default::Default", name);
+    items.line(1, "#[inline]");
+    items.line(1, "fn default() -> Self {");
+    items.line(2, &format!("{name} {{"));
+    for field in &def.fields {
+        items.line(3, &format!("{}: ::std::option::Option::None,", field.name));
+    }
+    items.line(
+        3,
+        &format!("{}: ::std::collections::BTreeMap::new(),", rest.name),
+    );
+    items.line(2, "}");
+    items.line(1, "}");
+    items.line(0, "}");
+    if !def.fields.is_empty() {
+        items.attributes(false);
+        items.line(0, &format!("impl {name} {{"));
+        for field in &def.fields {
+            emit_setter(items, field, scope);
         }
-
-        impl ::std::default::Default for #name {
-            #[inline]
-            fn default() -> Self {
-                #name {
-                    #(#field_names: ::std::option::Option::None,)*
-                    #rest_name: ::std::collections::BTreeMap::new(),
-                }
-            }
-        }
-
-        #setters_impl
-        #page_impls
+        items.line(0, "}");
+    }
+    if let Some(page) = &def.page {
+        page_impls(items, name, page, scope);
     }
 }
 
 /// `Page` (and `PageItems`, when the items are plain) for a struct a list method answers with.
-fn page_impls(name: &proc_macro2::Ident, page: &PageDef, scope: Scope<'_>) -> TokenStream {
-    let token = ident(&page.token_field);
-    let items = page.items.as_ref().map(|(field, item)| {
-        let field = ident(field);
-        let item = rust_type(item, scope);
-        quote! {
-            impl crate::runtime::PageItems for #name {
-                type Item = #item;
-
-                #[inline]
-                fn into_items(self) -> ::std::vec::Vec<#item> {
-                    self.#field.unwrap_or_default()
-                }
-            }
-        }
-    });
-    quote! {
-        impl crate::runtime::Page for #name {
-            #[inline]
-            fn next_page_token(&self) -> ::std::option::Option<&str> {
-                self.#token.as_deref()
-            }
-        }
-
-        #items
+fn page_impls(items: &mut Items<'_>, name: &str, page: &PageDef, scope: Scope<'_>) {
+    items.open_impl("impl crate::runtime::Page", name);
+    items.line(1, "#[inline]");
+    items.line(
+        1,
+        "fn next_page_token(&self) -> ::std::option::Option<&str> {",
+    );
+    items.line(2, &format!("self.{}.as_deref()", page.token_field));
+    items.line(1, "}");
+    items.line(0, "}");
+    if let Some((field, item)) = &page.items {
+        let item = rust_ty(item, scope);
+        items.open_impl("impl crate::runtime::PageItems", name);
+        text::typed(items.out, items.indent + 1, "type Item = ", &item, ";");
+        items.line(1, "#[inline]");
+        // A signature too long for a line is left whole, for the formatter (`text::settle`).
+        items.line(
+            1,
+            &format!("fn into_items(self) -> ::std::vec::Vec<{}> {{", item.flat()),
+        );
+        items.line(2, &format!("self.{field}.unwrap_or_default()"));
+        items.line(1, "}");
+        items.line(0, "}");
     }
 }
 
@@ -357,103 +417,117 @@ fn field_docs(field: &FieldDef) -> String {
     )
 }
 
-fn field_type(field: &FieldDef, scope: Scope<'_>) -> TokenStream {
-    let inner = rust_type(&field.ty, scope);
+fn field_type(field: &FieldDef, scope: Scope<'_>) -> Ty {
+    let inner = rust_ty(&field.ty, scope);
     if field.boxed {
-        quote!(::std::boxed::Box<#inner>)
+        Ty::of("::std::boxed::Box", vec![inner])
     } else {
         inner
     }
 }
 
-fn emit_field(field: &FieldDef, scope: Scope<'_>) -> TokenStream {
-    let name = ident(&field.name);
-    let docs = doc_attrs(&field_docs(field));
-    let deprecated = field.deprecated.then(|| quote!(#[deprecated]));
-    let ty = field_type(field, scope);
-    quote! {
-        #docs
-        #deprecated
-        pub #name: ::std::option::Option<#ty>,
-    }
-}
-
 /// A `set_` method: takes anything convertible, and for lists and maps anything iterable.
-fn emit_setter(field: &FieldDef, scope: Scope<'_>) -> TokenStream {
-    let name = ident(&field.name);
-    let setter = ident(&field.setter);
-    let doc = format!(" Sets the `{}` field.", field.wire_name);
-    let deprecated = field.deprecated.then(|| quote!(#[deprecated]));
-    let wrap = |value: TokenStream| {
-        if field.boxed {
-            quote!(::std::boxed::Box::new(#value))
-        } else {
-            value
-        }
-    };
-    match &field.ty {
+fn emit_setter(items: &mut Items<'_>, field: &FieldDef, scope: Scope<'_>) {
+    let (name, setter) = (&field.name, &field.setter);
+    text::doc_comment(
+        items.out,
+        items.indent + 1,
+        &format!(" Sets the `{}` field.", field.wire_name),
+    );
+    if field.deprecated {
+        items.line(1, "#[deprecated]");
+    }
+    let into = |ty: Ty| Ty::of("::std::convert::Into", vec![ty]);
+    let (body, bounds) = match &field.ty {
         TypeRef::List(item) if !field.boxed => {
-            let item = rust_type(item, scope);
-            quote! {
-                #[doc = #doc]
-                #deprecated
-                pub fn #setter<I, V>(mut self, values: I) -> Self
-                where
-                    I: ::std::iter::IntoIterator<Item = V>,
-                    V: ::std::convert::Into<#item>,
-                {
-                    self.#name = crate::runtime::contract::json::list(values);
-                    self
-                }
-            }
+            items.line(
+                1,
+                &format!("pub fn {setter}<I, V>(mut self, values: I) -> Self"),
+            );
+            let bounds = vec![
+                ("I: ", Ty::plain("::std::iter::IntoIterator<Item = V>")),
+                ("V: ", into(rust_ty(item, scope))),
+            ];
+            (
+                format!("self.{name} = crate::runtime::contract::json::list(values);"),
+                bounds,
+            )
         }
         TypeRef::Map(value) if !field.boxed => {
-            let value = rust_type(value, scope);
-            quote! {
-                #[doc = #doc]
-                #deprecated
-                pub fn #setter<I, K, V>(mut self, entries: I) -> Self
-                where
-                    I: ::std::iter::IntoIterator<Item = (K, V)>,
-                    K: ::std::convert::Into<::std::string::String>,
-                    V: ::std::convert::Into<#value>,
-                {
-                    self.#name = crate::runtime::contract::json::map(entries);
-                    self
-                }
-            }
+            items.line(
+                1,
+                &format!("pub fn {setter}<I, K, V>(mut self, entries: I) -> Self"),
+            );
+            let bounds = vec![
+                ("I: ", Ty::plain("::std::iter::IntoIterator<Item = (K, V)>")),
+                ("K: ", into(Ty::plain("::std::string::String"))),
+                ("V: ", into(rust_ty(value, scope))),
+            ];
+            (
+                format!("self.{name} = crate::runtime::contract::json::map(entries);"),
+                bounds,
+            )
         }
         ty => {
-            let ty = rust_type(ty, scope);
-            let value = wrap(quote!(value.into()));
-            quote! {
-                #[doc = #doc]
-                #deprecated
-                pub fn #setter(mut self, value: impl ::std::convert::Into<#ty>) -> Self {
-                    self.#name = ::std::option::Option::Some(#value);
-                    self
-                }
+            let value = Ty::of("impl ::std::convert::Into", vec![rust_ty(ty, scope)]);
+            let whole = format!(
+                "pub fn {setter}(mut self, value: {}) -> Self {{",
+                value.flat()
+            );
+            if text::fits_at(items.indent + 1, &whole) {
+                items.line(1, &whole);
+            } else {
+                items.line(1, &format!("pub fn {setter}("));
+                items.line(2, "mut self,");
+                text::typed(items.out, items.indent + 2, "value: ", &value, ",");
+                items.line(1, ") -> Self {");
             }
+            let value = if field.boxed {
+                "::std::boxed::Box::new(value.into())"
+            } else {
+                "value.into()"
+            };
+            (
+                format!("self.{name} = ::std::option::Option::Some({value});"),
+                Vec::new(),
+            )
         }
+    };
+    if !bounds.is_empty() {
+        items.line(1, "where");
+        for (parameter, bound) in &bounds {
+            text::typed(items.out, items.indent + 2, parameter, bound, ",");
+        }
+        items.line(1, "{");
     }
+    items.line(2, &body);
+    items.line(2, "self");
+    items.line(1, "}");
 }
 
-fn emit_enum(def: &EnumDef) -> TokenStream {
-    let name = ident(local_name(&def.name));
-    let unknown = ident(&def.unknown_variant);
+fn emit_enum(items: &mut Items<'_>, def: &EnumDef) {
+    let name = local_name(&def.name);
+    let unknown = &def.unknown_variant;
     let fallback = format!("The values of `{}`.", def.origin);
     let description = if def.description.trim().is_empty() {
         fallback.as_str()
     } else {
         def.description.as_str()
     };
-    let docs = doc_attrs(&paragraphs([
-        description,
-        "An open enum: a value this crate does not know yet arrives as the unknown-value variant \
-         and is sent back unchanged.",
-    ]));
-    let variants = def.variants.iter().map(|variant| {
-        let variant_name = ident(&variant.name);
+    text::docs(
+        items.out,
+        items.indent,
+        &paragraphs([
+            description,
+            "An open enum: a value this crate does not know yet arrives as the unknown-value \
+             variant and is sent back unchanged.",
+        ]),
+    );
+    items.attributes(false);
+    items.line(0, "#[derive(Clone, Debug, PartialEq, Eq, Hash)]");
+    items.line(0, "#[non_exhaustive]");
+    items.line(0, &format!("pub enum {name} {{"));
+    for variant in &def.variants {
         let fallback = format!("`{}`", variant.wire);
         let description = if variant.description.trim().is_empty() {
             fallback
@@ -464,80 +538,91 @@ fn emit_enum(def: &EnumDef) -> TokenStream {
                 variant.wire
             )
         };
-        let docs = doc_attrs(&description);
-        let deprecated = variant.deprecated.then(|| quote!(#[deprecated]));
-        quote! {
-            #docs
-            #deprecated
-            #variant_name,
+        text::docs(items.out, items.indent + 1, &description);
+        if variant.deprecated {
+            items.line(1, "#[deprecated]");
         }
-    });
-    let to_wire = def.variants.iter().map(|variant| {
-        let variant_name = ident(&variant.name);
-        let wire = &variant.wire;
-        quote!(Self::#variant_name => #wire,)
-    });
-    let from_wire = def.variants.iter().map(|variant| {
-        let variant_name = ident(&variant.name);
-        let wire = &variant.wire;
-        quote!(#wire => Self::#variant_name,)
-    });
-    quote! {
-        #docs
-        #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-        #[non_exhaustive]
-        pub enum #name {
-            #(#variants)*
-            /// A value this crate does not know; it keeps the wire string.
-            #unknown(crate::runtime::UnknownValue),
-        }
+        items.line(1, &format!("{},", variant.name));
+    }
+    items.line(
+        1,
+        "/// A value this crate does not know; it keeps the wire string.",
+    );
+    items.line(1, &format!("{unknown}(crate::runtime::UnknownValue),"));
+    items.line(0, "}");
+    items.attributes(false);
+    items.line(0, &format!("impl {name} {{"));
+    items.line(1, "/// The value as it is written on the wire.");
+    items.line(1, "#[inline]");
+    items.line(1, "pub fn as_str(&self) -> &str {");
+    items.line(2, "match self {");
+    for variant in &def.variants {
+        let wire = text::literal(&variant.wire);
+        arm(items, &format!("Self::{}", variant.name), &wire);
+    }
+    arm(items, &format!("Self::{unknown}(value)"), "value.as_str()");
+    items.line(2, "}");
+    items.line(1, "}");
+    items.line(0, "}");
+    items.open_impl("impl ::std::convert::From<&str>", name);
+    items.line(1, "#[inline]");
+    items.line(1, "fn from(value: &str) -> Self {");
+    items.line(2, "match value {");
+    for variant in &def.variants {
+        let wire = text::literal(&variant.wire);
+        arm(items, &wire, &format!("Self::{}", variant.name));
+    }
+    arm(
+        items,
+        "_",
+        &format!("Self::{unknown}(crate::runtime::UnknownValue::new(value))"),
+    );
+    items.line(2, "}");
+    items.line(1, "}");
+    items.line(0, "}");
+    items.open_impl("impl ::std::fmt::Display", name);
+    items.line(1, "#[inline]");
+    items.line(
+        1,
+        "fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {",
+    );
+    items.line(2, "f.write_str(self.as_str())");
+    items.line(1, "}");
+    items.line(0, "}");
+}
 
-        impl #name {
-            /// The value as it is written on the wire.
-            #[inline]
-            pub fn as_str(&self) -> &str {
-                match self {
-                    #(#to_wire)*
-                    Self::#unknown(value) => value.as_str(),
-                }
-            }
-        }
-
-        impl ::std::convert::From<&str> for #name {
-            #[inline]
-            fn from(value: &str) -> Self {
-                match value {
-                    #(#from_wire)*
-                    _ => Self::#unknown(crate::runtime::UnknownValue::new(value)),
-                }
-            }
-        }
-
-        impl ::std::fmt::Display for #name {
-            #[inline]
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
+/// A match arm of a method's `match` (three levels in): on one line when it fits (its comma
+/// may pass the margin), else its value in a block.
+fn arm(items: &mut Items<'_>, pattern: &str, value: &str) {
+    let whole = format!("{pattern} => {value}");
+    if text::fits_at(items.indent + 3, &whole) {
+        items.line(3, &format!("{whole},"));
+    } else {
+        items.line(3, &format!("{pattern} => {{"));
+        items.line(4, value);
+        items.line(3, "}");
     }
 }
 
-fn emit_newtype(def: &NewtypeDef, scope: Scope<'_>) -> TokenStream {
-    let name = ident(local_name(&def.name));
+fn emit_newtype(items: &mut Items<'_>, def: &NewtypeDef, scope: Scope<'_>) {
+    let name = local_name(&def.name);
     let fallback = format!("The `{}` schema.", def.origin);
     let description = if def.description.trim().is_empty() {
         fallback.as_str()
     } else {
         def.description.as_str()
     };
-    let docs = doc_attrs(description);
-    let ty = rust_type(&def.ty, scope);
-    quote! {
-        #docs
-        #[derive(Clone, Debug, PartialEq)]
-        pub struct #name(
-            /// The value.
-            pub #ty,
-        );
-    }
+    text::docs(items.out, items.indent, description);
+    items.attributes(false);
+    items.line(0, "#[derive(Clone, Debug, PartialEq)]");
+    items.line(0, &format!("pub struct {name}("));
+    items.line(1, "/// The value.");
+    text::typed(
+        items.out,
+        items.indent + 1,
+        "pub ",
+        &rust_ty(&def.ty, scope),
+        ",",
+    );
+    items.line(0, ");");
 }

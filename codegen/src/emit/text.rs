@@ -1,0 +1,274 @@
+//! Writing Rust as formatted text, for the items made by the thousand (a type's impls, its
+//! definition): laid out line by line as prettyplease lays out the same tokens, so that skipping
+//! the parse and the formatter changes no byte. A chunk with a line too long to be sure of goes
+//! through the parser and the formatter after all (`render`).
+
+use std::fmt::Write as _;
+
+use proc_macro2::TokenStream;
+
+use crate::Error;
+
+/// The longest line prettyplease writes (in bytes, indentation included) unless a line cannot
+/// be broken; it breaks a group that does not fit, and leaves whole one that does.
+pub const MARGIN: usize = 89;
+
+/// Whether every line of `text` is one prettyplease would leave as it is: code lines no longer
+/// than [`MARGIN`]; comments are never broken. A doc attribute not written as a comment (see
+/// [`doc_comment`]) is left to the formatter.
+pub fn fits(text: &str) -> bool {
+    text.lines().all(|line| {
+        let trimmed = line.trim_start();
+        !trimmed.starts_with("#[doc")
+            && (line.len() <= MARGIN || trimmed.starts_with("///") || trimmed.starts_with("//!"))
+    })
+}
+
+/// `items`, written as text at `depth` modules deep, as prettyplease would lay them out there:
+/// as they are when every line fits, else parsed and formatted inside as many modules.
+pub fn settle(items: String, depth: usize) -> Result<String, Error> {
+    if fits(&items) {
+        return Ok(items);
+    }
+    let wrapped = format!(
+        "{}{items}{}",
+        "mod m {\n".repeat(depth),
+        "}\n".repeat(depth)
+    );
+    let lexed = wrapped.parse::<TokenStream>().map_err(|error| Error {
+        path: "$".to_owned(),
+        message: format!("generated code does not lex ({error}); this is a generator bug"),
+    })?;
+    let formatted = prettyplease::unparse(&syn::parse2(lexed).map_err(|error| Error {
+        path: "$".to_owned(),
+        message: format!("generated code does not parse ({error}); this is a generator bug"),
+    })?);
+    // The items are inside the modules, indented as deep as they are in their file.
+    let lines: Vec<&str> = formatted.lines().collect();
+    let inner = &lines[depth..lines.len().saturating_sub(depth).max(depth)];
+    let mut out = String::with_capacity(formatted.len());
+    for line in inner {
+        out.push_str(line);
+        out.push('\n');
+    }
+    Ok(out)
+}
+
+/// A type as text, laid out as prettyplease lays out a type: a path and its generic arguments.
+pub struct Ty {
+    /// The path, such as `::std::option::Option`, or all of a type without arguments.
+    pub head: String,
+    /// The generic arguments, if any.
+    pub args: Vec<Ty>,
+}
+
+impl Ty {
+    /// A type without arguments.
+    pub fn plain(head: impl Into<String>) -> Self {
+        Ty {
+            head: head.into(),
+            args: Vec::new(),
+        }
+    }
+
+    /// `head<arg>`.
+    pub fn of(head: impl Into<String>, args: Vec<Ty>) -> Self {
+        Ty {
+            head: head.into(),
+            args,
+        }
+    }
+
+    /// The type on one line.
+    pub fn flat(&self) -> String {
+        let mut out = String::new();
+        self.write_flat(&mut out);
+        out
+    }
+
+    fn write_flat(&self, out: &mut String) {
+        out.push_str(&self.head);
+        if let [first, rest @ ..] = self.args.as_slice() {
+            out.push('<');
+            first.write_flat(out);
+            for arg in rest {
+                out.push_str(", ");
+                arg.write_flat(out);
+            }
+            out.push('>');
+        }
+    }
+}
+
+/// Writes `{prefix}{ty}{suffix}` at `indent`: on one line when it fits, else with the type's
+/// arguments one a line, each laid out the same way.
+pub fn typed(out: &mut String, indent: usize, prefix: &str, ty: &Ty, suffix: &str) {
+    let whole = format!("{prefix}{}{suffix}", ty.flat());
+    if ty.args.is_empty() || fits_at(indent, &whole) {
+        return line(out, indent, &whole);
+    }
+    line(out, indent, &format!("{prefix}{}<", ty.head));
+    for arg in &ty.args {
+        typed(out, indent + 1, "", arg, ",");
+    }
+    line(out, indent, &format!(">{suffix}"));
+}
+
+/// Writes `{header} for {ty} {` at `indent`, an impl's first line; `for` starts a line of its
+/// own when the whole does not fit on one.
+pub fn impl_header(out: &mut String, indent: usize, header: &str, ty: &str) {
+    let whole = format!("{header} for {ty} {{");
+    if fits_at(indent, &whole) {
+        line(out, indent, &whole);
+    } else {
+        line(out, indent, header);
+        line(out, indent, &format!("for {ty} {{"));
+    }
+}
+
+/// `text` as a Rust string literal, escaped as `quote` escapes it.
+pub fn literal(text: &str) -> String {
+    proc_macro2::Literal::string(text).to_string()
+}
+
+/// Whether `line` fits on one line at `indent` levels. A comma that ends it may pass the
+/// margin, as prettyplease lets a list's trailing comma do.
+pub fn fits_at(indent: usize, line: &str) -> bool {
+    indent * 4 + line.strip_suffix(',').unwrap_or(line).len() <= MARGIN
+}
+
+/// The `#[cfg]` attribute of code that only some features need (`super::cfg_attr`), written
+/// as prettyplease writes it at any indentation.
+pub struct Cfg {
+    /// `feature = "..."` for each feature.
+    conditions: Vec<String>,
+}
+
+impl Cfg {
+    /// The attribute for code that `features` need.
+    pub fn new(features: &[String]) -> Self {
+        Cfg {
+            conditions: features
+                .iter()
+                .map(|feature| format!("feature = {}", literal(feature)))
+                .collect(),
+        }
+    }
+
+    /// Writes the attribute at `indent`: on one line, else with its `any(...)` on a line of
+    /// its own, else one feature a line.
+    pub fn write(&self, out: &mut String, indent: usize) {
+        let [first, ..] = self.conditions.as_slice() else {
+            return;
+        };
+        if self.conditions.len() == 1 {
+            return line(out, indent, &format!("#[cfg({first})]"));
+        }
+        let any = format!("any({})", self.conditions.join(", "));
+        let whole = format!("#[cfg({any})]");
+        if fits_at(indent, &whole) {
+            return line(out, indent, &whole);
+        }
+        line(out, indent, "#[cfg(");
+        if fits_at(indent + 1, &any) {
+            line(out, indent + 1, &any);
+        } else {
+            line(out, indent + 1, "any(");
+            let last = self.conditions.len() - 1;
+            for (index, condition) in self.conditions.iter().enumerate() {
+                let comma = if index == last { "" } else { "," };
+                line(out, indent + 2, &format!("{condition}{comma}"));
+            }
+            line(out, indent + 1, ")");
+        }
+        line(out, indent, ")]");
+    }
+}
+
+/// Writes `line` at `indent` levels of four spaces, then a newline.
+pub fn line(out: &mut String, indent: usize, line: &str) {
+    for _ in 0..indent {
+        out.push_str("    ");
+    }
+    out.push_str(line);
+    out.push('\n');
+}
+
+/// Writes the doc comment of [`super::docs::doc_attrs`] for `text`, at `indent`.
+pub fn docs(out: &mut String, indent: usize, text: &str) {
+    for doc in super::docs::sanitize(text) {
+        doc_comment(out, indent, &super::docs::doc_line(doc));
+    }
+}
+
+/// One `#[doc]` attribute as prettyplease prints it: `///` and the text without its trailing
+/// spaces. A text a `///` comment would change (one starting with `/`, or of many lines) is
+/// written as the attribute, which [`fits`] leaves to the formatter.
+pub fn doc_comment(out: &mut String, indent: usize, doc: &str) {
+    if doc.starts_with('/') || doc.contains(['\n', '\r']) {
+        line(out, indent, &format!("#[doc = {}]", literal(doc)));
+    } else {
+        let _ = write!(out, "{:width$}///", "", width = indent * 4);
+        out.push_str(doc.trim_end_matches(' '));
+        out.push('\n');
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_long_code_lines_do_not_fit() {
+        let long = "x".repeat(MARGIN + 1);
+        assert!(fits(&format!("fn f() {{}}\n    /// {long}\n//! {long}\n")));
+        assert!(!fits(&format!("fn f() {{}}\n    let a = {long};\n")));
+    }
+
+    #[test]
+    fn a_doc_text_a_comment_would_change_stays_an_attribute() {
+        let mut out = String::new();
+        doc_comment(&mut out, 1, "/ starts with a slash");
+        doc_comment(&mut out, 0, " trailing  ");
+        assert_eq!(
+            out,
+            "    #[doc = \"/ starts with a slash\"]\n/// trailing\n"
+        );
+        assert!(!fits(&out));
+    }
+
+    #[test]
+    fn text_too_long_is_formatted_at_its_depth() {
+        let long = format!(
+            "const A: &str = \"{}\"; const B: u8 = 1;\n",
+            "x".repeat(MARGIN)
+        );
+        let settled = settle(long, 2).unwrap();
+        assert!(
+            settled.starts_with("        const A: &str = \"xx"),
+            "{settled}"
+        );
+        assert!(
+            settled.ends_with("\n        const B: u8 = 1;\n"),
+            "{settled}"
+        );
+    }
+
+    #[test]
+    fn a_type_too_long_has_its_arguments_one_a_line() {
+        let ty = Ty::of(
+            "Option",
+            vec![Ty::of(
+                "Map",
+                vec![Ty::plain("K"), Ty::plain("x".repeat(80))],
+            )],
+        );
+        let mut out = String::new();
+        typed(&mut out, 1, "pub a: ", &ty, ",");
+        let expected = format!(
+            "    pub a: Option<\n        Map<\n            K,\n            {}\n        >,\n    >,\n",
+            "x".repeat(80) + ","
+        );
+        assert_eq!(out, expected);
+    }
+}
