@@ -1,5 +1,5 @@
-//! Emitting: the IR becomes token streams and laid-out text, chunks of each generated Rust file. A pure function of the
-//! IR: every decision was made in `lower`.
+//! Emitting: the IR becomes token streams and laid-out text, chunks of each generated Rust
+//! file. A pure function of the IR: every decision was made in `lower`.
 
 mod crate_root;
 pub(crate) mod docs;

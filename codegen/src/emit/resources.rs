@@ -37,13 +37,19 @@ pub fn files(api: &Api) -> Vec<RustFile<'_>> {
         );
         files.push(RustFile {
             path: format!("{stem}.rs"),
-            chunks: vec![
+            // A builder a chunk: a large resource's file is formatted on every core.
+            chunks: [
                 Chunk::new(move || {
                     let children = child_modules(resource);
                     quote!(#![doc = #doc] #children)
                 }),
                 Chunk::new(move || emit_resource(scope, resource)),
-            ],
+            ]
+            .into_iter()
+            .chain(resource.methods.iter().map(move |method| {
+                Chunk::new(move || emit_builder(scope, method, &resource.type_name))
+            }))
+            .collect(),
         });
         pending.extend(
             resource
@@ -249,9 +255,9 @@ fn feature_off_accessor(api: &Api, resource: &ResourceDef, feature: &str) -> Tok
     }
 }
 
-/// A resource's struct, its accessors and its methods' builders. The struct's field is
-/// `pub(super)`: the accessor that makes it is on the hub or the parent resource, in the module
-/// above the resource's file.
+/// A resource's struct and its accessors (its methods' builders are chunks of their own). The
+/// struct's field is `pub(super)`: the accessor that makes it is on the hub or the parent
+/// resource, in the module above the resource's file.
 fn emit_resource(scope: Scope<'_>, resource: &ResourceDef) -> TokenStream {
     let type_name = ident(&resource.type_name);
     let doc = format!(" Methods of the `{}` resource.", resource.wire_path);
@@ -264,10 +270,6 @@ fn emit_resource(scope: Scope<'_>, resource: &ResourceDef) -> TokenStream {
         .methods
         .iter()
         .map(|method| method_accessor(scope, method, quote!(self.service), quote!('a)));
-    let builders = resource
-        .methods
-        .iter()
-        .map(|method| emit_builder(scope, method, &resource.type_name));
     quote! {
         #[doc = #doc]
         #deprecated
@@ -289,8 +291,6 @@ fn emit_resource(scope: Scope<'_>, resource: &ResourceDef) -> TokenStream {
             #(#children)*
             #(#methods)*
         }
-
-        #(#builders)*
     }
 }
 
