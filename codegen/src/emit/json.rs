@@ -214,7 +214,7 @@ fn struct_impls(impls: &mut Impls<'_>, def: &StructDef) {
 {read_key}    }}
 "
     ));
-    let read_object = call(
+    let read_object = text::call(
         2,
         ("match reader", "read_object_into"),
         &["&mut value", &type_name],
@@ -235,7 +235,12 @@ fn struct_impls(impls: &mut Impls<'_>, def: &StructDef) {
     for field in &def.fields {
         let wire = text::literal(&field.wire_name);
         let value = format!("&self.{}", field.name);
-        writes.push_str(&call(2, ("object", "field"), &[&wire, &value], (";", ";")));
+        writes.push_str(&text::call(
+            2,
+            ("object", "field"),
+            &[&wire, &value],
+            (";", ";"),
+        ));
     }
     impls.open("impl ToJson");
     impls.body(&format!(
@@ -248,48 +253,6 @@ fn struct_impls(impls: &mut Impls<'_>, def: &StructDef) {
 "
     ));
     serde_bridge(impls);
-}
-
-/// `{receiver}.{method}({args}){end}` at `indent`, laid out as prettyplease lays out a call:
-/// on one line; else the method on a line of its own below the receiver; else its arguments
-/// one a line too. `end` is what follows the call on its line when all fits, and `end_alone`
-/// what goes on a line of its own otherwise (a `match`'s brace does, even when the call fits
-/// without it; a statement's `;` stays on the call's last line).
-fn call(
-    indent: usize,
-    (receiver, method): (&str, &str),
-    args: &[&str],
-    (end, end_alone): (&str, &str),
-) -> String {
-    let mut out = String::new();
-    let args_line = args.join(", ");
-    let whole = format!("{receiver}.{method}({args_line})");
-    let statement = end == end_alone;
-    if text::fits_at(indent, &format!("{whole}{end}")) {
-        text::line(&mut out, indent, &format!("{whole}{end}"));
-        return out;
-    }
-    if !statement && text::fits_at(indent, &whole) {
-        text::line(&mut out, indent, &whole);
-        text::line(&mut out, indent, end_alone);
-        return out;
-    }
-    text::line(&mut out, indent, receiver);
-    let method_line = format!(".{method}({args_line})");
-    let tail = if statement { end } else { "" };
-    if text::fits_at(indent + 1, &format!("{method_line}{tail}")) {
-        text::line(&mut out, indent + 1, &format!("{method_line}{tail}"));
-    } else {
-        text::line(&mut out, indent + 1, &format!(".{method}("));
-        for arg in args {
-            text::line(&mut out, indent + 2, &format!("{arg},"));
-        }
-        text::line(&mut out, indent + 1, &format!("){tail}"));
-    }
-    if !statement {
-        text::line(&mut out, indent, end_alone);
-    }
-    out
 }
 
 /// An open enum as its wire string, both ways. Read with a `match` rather than `map` and a

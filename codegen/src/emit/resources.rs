@@ -6,7 +6,10 @@ use quote::quote;
 
 use super::docs::{code, doc_attrs, own_doc_attrs, paragraphs};
 use super::paths::{PathTokens, path_tokens};
-use super::{Chunk, RustFile, Scope, cfg_attr, file_module, ident, module_allows, rust_type};
+use super::text::{self, Ty};
+use super::{
+    Chunk, RustFile, Scope, cfg_attr, file_module, ident, module_allows, rust_ty, rust_type,
+};
 use crate::ir::{
     Api, Location, MediaDownload, MethodDef, Paging, ParamDef, ResourceDef, Scalar, TypeRef,
 };
@@ -14,7 +17,14 @@ use crate::ir::{
 /// `src/resources.rs`: the module's docs, a file module for each top-level resource, the
 /// service, the hub, the standard parameters and the hub's own methods.
 pub fn emit(api: &Api) -> Vec<Chunk<'_>> {
-    vec![Chunk::new(move || emit_header(api))]
+    let scope = Scope::elsewhere(api);
+    std::iter::once(Chunk::new(move || emit_header(api)))
+        .chain(
+            api.root_methods
+                .iter()
+                .map(move |method| builder_chunk(scope, method, &api.hub_name)),
+        )
+        .collect()
 }
 
 /// One file per resource: `src/resources/<accessor>.rs` for a top-level one,
@@ -46,9 +56,12 @@ pub fn files(api: &Api) -> Vec<RustFile<'_>> {
                 Chunk::new(move || emit_resource(scope, resource)),
             ]
             .into_iter()
-            .chain(resource.methods.iter().map(move |method| {
-                Chunk::new(move || emit_builder(scope, method, &resource.type_name))
-            }))
+            .chain(
+                resource
+                    .methods
+                    .iter()
+                    .map(move |method| builder_chunk(scope, method, &resource.type_name)),
+            )
             .collect(),
         });
         pending.extend(
@@ -131,14 +144,17 @@ fn emit_header(api: &Api) -> TokenStream {
         .root_methods
         .iter()
         .map(|method| method_accessor(scope, method, quote!(&self.service), quote!('_)));
-    let root_builders = api
-        .root_methods
-        .iter()
-        .map(|method| emit_builder(scope, method, &api.hub_name));
-    let standard_setters = api
-        .standard_params
-        .iter()
-        .map(|param| emit_setter(scope, param, quote!(), quote!(self.call_mut())));
+    let mut standard_setters = String::new();
+    for param in &api.standard_params {
+        emit_setter(
+            &mut standard_setters,
+            0,
+            scope,
+            param,
+            ("", "self.call_mut()"),
+        );
+    }
+    let standard_setters = lexed(&standard_setters);
     quote! {
         #![doc = #module_doc]
         #allows
@@ -195,10 +211,8 @@ fn emit_header(api: &Api) -> TokenStream {
         /// The parameters every method takes (`fields`, `quotaUser`, ...), as setters on every
         /// request builder.
         pub trait StandardParameters: crate::runtime::CallBuilder {
-            #(#standard_setters)*
+            #standard_setters
         }
-
-        #(#root_builders)*
     }
 }
 
@@ -294,62 +308,83 @@ fn emit_resource(scope: Scope<'_>, resource: &ResourceDef) -> TokenStream {
     }
 }
 
-/// How a parameter value is taken as an argument, and how it becomes its wire string.
-fn param_input(scope: Scope<'_>, param: &ParamDef) -> (TokenStream, TokenStream) {
-    let name = ident(&param.name);
+/// How a parameter value is taken as an argument (its type), and how it becomes its wire
+/// string.
+fn param_input(scope: Scope<'_>, param: &ParamDef) -> (Ty, String) {
+    let name = &param.name;
     match &param.ty {
         TypeRef::Scalar(Scalar::String) => (
-            quote!(impl ::std::convert::Into<::std::string::String>),
-            quote!(#name.into()),
+            Ty::of(
+                "impl ::std::convert::Into",
+                vec![Ty::plain("::std::string::String")],
+            ),
+            format!("{name}.into()"),
         ),
-        TypeRef::Named(_) => {
-            let ty = rust_type(&param.ty, scope);
-            (ty, quote!(#name.as_str().to_owned()))
-        }
-        ty => {
-            let ty = rust_type(ty, scope);
-            (ty, quote!(#name.to_string()))
-        }
+        TypeRef::Named(_) => (
+            rust_ty(&param.ty, scope),
+            format!("{name}.as_str().to_owned()"),
+        ),
+        ty => (rust_ty(ty, scope), format!("{name}.to_string()")),
     }
 }
 
-/// The statement that puts a parameter's value into the call.
-fn store_param(scope: Scope<'_>, param: &ParamDef, call: TokenStream) -> TokenStream {
-    let wire = &param.wire_name;
-    let name = ident(&param.name);
+/// Writes the statements that put a parameter's value into the call `call` reaches, at
+/// `indent`.
+fn store_param(out: &mut String, indent: usize, scope: Scope<'_>, param: &ParamDef, call: &str) {
+    let wire = text::literal(&param.wire_name);
+    let name = &param.name;
     let (_, to_wire) = param_input(scope, param);
-    if param.ty == TypeRef::Scalar(Scalar::Any) {
-        // A JSON value: flattened into `name.field=value` pairs by the runtime.
-        return if param.repeated {
-            quote! {
-                for #name in #name {
-                    #call.add_query_value(#wire, &#name);
-                }
-            }
-        } else {
-            quote!(#call.add_query_value(#wire, &#name);)
-        };
-    }
-    match (param.location, param.repeated) {
-        (Location::Path, _) => quote!(#call.set_path(#wire, #to_wire);),
-        (Location::Query, false) => quote!(#call.set_query(#wire, #to_wire);),
-        (Location::Query, true) => quote! {
-            for #name in #name {
-                #call.add_query(#wire, #to_wire);
-            }
-        },
+    // A JSON value is flattened into `name.field=value` pairs by the runtime.
+    let (method, value) = if param.ty == TypeRef::Scalar(Scalar::Any) {
+        ("add_query_value", format!("&{name}"))
+    } else {
+        match (param.location, param.repeated) {
+            (Location::Path, _) => ("set_path", to_wire),
+            (Location::Query, false) => ("set_query", to_wire),
+            (Location::Query, true) => ("add_query", to_wire),
+        }
+    };
+    if param.repeated {
+        text::line(out, indent, &format!("for {name} in {name} {{"));
+        out.push_str(&text::call(
+            indent + 1,
+            (call, method),
+            &[&wire, &value],
+            (";", ";"),
+        ));
+        text::line(out, indent, "}");
+    } else {
+        out.push_str(&text::call(
+            indent,
+            (call, method),
+            &[&wire, &value],
+            (";", ";"),
+        ));
     }
 }
 
-/// The argument declaration of a parameter; a repeated one takes any iterable.
-fn argument(scope: Scope<'_>, param: &ParamDef) -> TokenStream {
-    let name = ident(&param.name);
+/// The argument declaration of a parameter, as the text before its type and the type; a
+/// repeated one takes any iterable.
+fn argument(scope: Scope<'_>, param: &ParamDef) -> (String, Ty) {
     let (ty, _) = param_input(scope, param);
-    if param.repeated {
-        quote!(#name: impl ::std::iter::IntoIterator<Item = #ty>)
+    let ty = if param.repeated {
+        Ty::of(
+            "impl ::std::iter::IntoIterator",
+            vec![Ty {
+                head: format!("Item = {}", ty.head),
+                args: ty.args,
+            }],
+        )
     } else {
-        quote!(#name: #ty)
-    }
+        ty
+    };
+    (format!("{}: ", param.name), ty)
+}
+
+/// `text`, the generator's own Rust, as tokens, for the items still made as tokens.
+fn lexed(text: &str) -> TokenStream {
+    text.parse()
+        .expect("Rust text the generator wrote lexes; this is a generator bug")
 }
 
 /// A parameter's description with its default value.
@@ -398,12 +433,16 @@ fn method_accessor(
     let mut arguments: Vec<TokenStream> = method
         .positional
         .iter()
-        .map(|param| argument(scope, param))
+        .map(|param| {
+            let (name, ty) = argument(scope, param);
+            lexed(&format!("{name}{}", ty.flat()))
+        })
         .collect();
-    let stores = method
-        .positional
-        .iter()
-        .map(|param| store_param(scope, param, quote!(call)));
+    let mut stores = String::new();
+    for param in &method.positional {
+        store_param(&mut stores, 0, scope, param, "call");
+    }
+    let stores = lexed(&stores);
     let call_mut = (!method.positional.is_empty()).then(|| quote!(mut));
     let request_init = match &method.request {
         Some((name, ty)) => {
@@ -456,7 +495,7 @@ fn method_accessor(
             };
             #statics
             let #call_mut call = #new_call;
-            #(#stores)*
+            #stores
             #builder {
                 service: #service,
                 call,
@@ -466,26 +505,30 @@ fn method_accessor(
     }
 }
 
-/// The setter of an optional parameter; `call` reaches the builder's `Call`.
+/// Writes the setter of an optional parameter at `indent`; `call` reaches the builder's `Call`,
+/// `visibility` is `pub ` or nothing.
 fn emit_setter(
+    out: &mut String,
+    indent: usize,
     scope: Scope<'_>,
     param: &ParamDef,
-    visibility: TokenStream,
-    call: TokenStream,
-) -> TokenStream {
-    let name = ident(&param.name);
-    let docs = doc_attrs(&param_docs(param));
-    let deprecated = param.deprecated.then(|| quote!(#[deprecated]));
-    let store = store_param(scope, param, call);
-    let argument = argument(scope, param);
-    quote! {
-        #docs
-        #deprecated
-        #visibility fn #name(mut self, #argument) -> Self {
-            #store
-            self
-        }
+    (visibility, call): (&str, &str),
+) {
+    text::docs(out, indent, &param_docs(param));
+    if param.deprecated {
+        text::line(out, indent, "#[deprecated]");
     }
+    let (prefix, ty) = argument(scope, param);
+    text::signature(
+        out,
+        indent,
+        &format!("{visibility}fn {}", param.name),
+        &[("mut self", None), (&prefix, Some(&ty))],
+        &Ty::plain("Self"),
+    );
+    store_param(out, indent + 1, scope, param, call);
+    text::line(out, indent + 1, "self");
+    text::line(out, indent, "}");
 }
 
 /// A method's own description, or a sentence naming it when the document gives none.
@@ -543,239 +586,297 @@ fn method_facts(method: &MethodDef, builder: &str) -> String {
     facts
 }
 
+/// A method's request builder, a chunk of its own (so a large resource's file is laid out on
+/// every core), written as text.
+fn builder_chunk<'a>(scope: Scope<'a>, method: &'a MethodDef, owner: &'a str) -> Chunk<'a> {
+    Chunk::text(None, move |_| {
+        let mut out = String::with_capacity(8192);
+        emit_builder(&mut out, scope, method, owner);
+        text::settle(out, 0)
+    })
+}
+
 /// The request builder type of one method: one generic builder, whose `send()` (and pages,
 /// downloads, uploads) return what the client's kind returns.
-fn emit_builder(scope: Scope<'_>, method: &MethodDef, owner: &str) -> TokenStream {
-    let builder = ident(&method.builder);
+fn emit_builder(out: &mut String, scope: Scope<'_>, method: &MethodDef, owner: &str) {
+    let builder = &method.builder;
     let accessor = crate::names::unraw(&method.accessor);
     let how = format!(
         "Made by [`{owner}::{accessor}`]. Set its optional parameters with its methods and the \
          [standard ones](crate::resources::StandardParameters), then [`send`](Self::send) it."
     );
-    let description = doc_attrs(&method_description(method));
-    let own = own_doc_attrs(&format!("\n{}\n\n{how}", method_facts(method, "Self::")));
-    let docs = quote!(#description #own);
-    let setters = method
-        .optional
-        .iter()
-        .map(|param| emit_setter(scope, param, quote!(pub), quote!(self.call)));
-    let scopes = if method.all_scopes {
-        quote!(crate::Scope::ALL)
-    } else {
-        let variants = method.scopes.iter().map(|variant| {
-            let variant = ident(variant);
-            quote!(crate::Scope::#variant)
-        });
-        quote!(&[#(#variants),*])
-    };
-    let (request_field, body_for_prepare) = match &method.request {
-        Some((name, ty)) => {
-            let field = ident(name);
-            let ty = rust_type(ty, scope);
-            // A raw body is taken apart, so `prepare` (which only borrows) takes a copy.
-            let set_body = match &method.raw_request {
-                Some(raw) => set_raw_body(raw, quote!(self.#field.clone())),
-                None => quote!(call.write_json_body(&self.#field);),
-            };
-            (
-                Some(quote!(#field: #ty,)),
-                quote! {
-                    let mut call = self.call.clone();
-                    #set_body
-                    self.service.prepare(&call)
-                },
-            )
-        }
-        None => (None, quote!(self.service.prepare(&self.call))),
-    };
-    let ready = ready_call(method);
-    let (response_type, decoder) = response_decoder(scope, method);
-    let paging = match method.paging {
-        Paging::No => None,
-        Paging::Pages => Some(emit_paging(scope, method, false)),
-        Paging::Items => Some(emit_paging(scope, method, true)),
-    };
-    let uploads = method
-        .upload
-        .as_ref()
-        .map(|upload| emit_uploads(scope, method, upload));
-    let use_download_service = match method.media_download {
+    text::docs(out, 0, &method_description(method));
+    text::own_docs(
+        out,
+        0,
+        &format!("\n{}\n\n{how}", method_facts(method, "Self::")),
+    );
+    text::line(out, 0, "#[derive(Clone, Debug)]");
+    text::line(
+        out,
+        0,
+        "#[must_use = \"a request builder does nothing until it is sent\"]",
+    );
+    text::line(
+        out,
+        0,
+        &format!("pub struct {builder}<'a, C = crate::Client> {{"),
+    );
+    text::line(out, 1, "service: &'a crate::runtime::contract::Service<C>,");
+    text::line(out, 1, "call: crate::runtime::contract::Call,");
+    if let Some((name, ty)) = &method.request {
+        text::typed(out, 1, &format!("{name}: "), &rust_ty(ty, scope), ",");
+    }
+    text::line(out, 0, "}");
+    text::line(out, 0, &format!("impl {builder}<'_> {{"));
+    text::line(
+        out,
+        1,
+        "/// The OAuth scopes any one of which allows this call.",
+    );
+    scopes_const(out, method);
+    text::line(out, 0, "}");
+    text::line(
+        out,
+        0,
+        &format!("impl<'a, C: crate::runtime::Backend> {builder}<'a, C> {{"),
+    );
+    for param in &method.optional {
+        emit_setter(out, 1, scope, param, ("pub ", "self.call"));
+    }
+    emit_prepare(out, method);
+    if let Some(use_download_service) = match method.media_download {
         MediaDownload::No => None,
         MediaDownload::ServicePath => Some(false),
         MediaDownload::DownloadService => Some(true),
-    };
-    let download = use_download_service.map(|use_download_service| {
-        quote! {
-            /// Downloads the content itself (`alt=media`) instead of its metadata, as a stream:
-            /// a [`Download`](crate::runtime::Download) to read with a blocking client, an
-            /// [`AsyncDownload`](crate::runtime::AsyncDownload) with an async one.
-            pub fn download(mut self) -> <C as crate::runtime::Backend>::Reply<'a, C::Download> {
-                self.call.set_download_service(#use_download_service);
-                C::download_media(self.service, self.call)
-            }
-        }
-    });
-    quote! {
-        #docs
-        #[derive(Clone, Debug)]
-        #[must_use = "a request builder does nothing until it is sent"]
-        pub struct #builder<'a, C = crate::Client> {
-            service: &'a crate::runtime::contract::Service<C>,
-            call: crate::runtime::contract::Call,
-            #request_field
-        }
-
-        impl #builder<'_> {
-            /// The OAuth scopes any one of which allows this call.
-            pub const SCOPES: &'static [crate::Scope] = #scopes;
-        }
-
-        impl<'a, C: crate::runtime::Backend> #builder<'a, C> {
-            #(#setters)*
-
-            /// The request this call would send, without sending it (and so without an
-            /// `Authorization` header).
-            pub fn prepare(&self) -> ::std::result::Result<crate::runtime::PreparedRequest, crate::Error> {
-                #body_for_prepare
-            }
-
-            #download
-
-            /// Sends the request and returns the response: the result itself with a blocking
-            /// client, a future of it with an async one.
-            pub fn send(self) -> <C as crate::runtime::Backend>::Reply<'a, #response_type> {
-                #ready
-                C::execute(self.service, call, #decoder)
-            }
-
-            #paging
-            #uploads
-        }
-
-        impl<C: crate::runtime::Backend> crate::runtime::CallBuilder for #builder<'_, C> {
-            fn call_mut(&mut self) -> &mut crate::runtime::contract::Call {
-                &mut self.call
-            }
-        }
-
-        impl<C: crate::runtime::Backend> crate::resources::StandardParameters for #builder<'_, C> {}
+    } {
+        text::own_docs(
+            out,
+            1,
+            "Downloads the content itself (`alt=media`) instead of its metadata, as a stream:\n\
+             a [`Download`](crate::runtime::Download) to read with a blocking client, an\n\
+             [`AsyncDownload`](crate::runtime::AsyncDownload) with an async one.",
+        );
+        let reply = backend_type("Reply", vec![Ty::plain("C::Download")]);
+        text::signature(out, 1, "pub fn download", &[("mut self", None)], &reply);
+        text::line(
+            out,
+            2,
+            &format!("self.call.set_download_service({use_download_service});"),
+        );
+        text::line(out, 2, "C::download_media(self.service, self.call)");
+        text::line(out, 1, "}");
     }
+    let (response_type, decoder) = response_decoder(scope, method);
+    text::own_docs(
+        out,
+        1,
+        "Sends the request and returns the response: the result itself with a blocking\n\
+         client, a future of it with an async one.",
+    );
+    let reply = backend_type("Reply", vec![response_type]);
+    text::signature(out, 1, "pub fn send", &[("self", None)], &reply);
+    ready_call(out, method);
+    out.push_str(&text::call_fn(
+        2,
+        "C::execute",
+        &["self.service", "call", &decoder],
+        "",
+    ));
+    text::line(out, 1, "}");
+    match method.paging {
+        Paging::No => {}
+        Paging::Pages => emit_paging(out, scope, method, false),
+        Paging::Items => emit_paging(out, scope, method, true),
+    }
+    if let Some(upload) = &method.upload {
+        emit_uploads(out, scope, method, upload);
+    }
+    text::line(out, 0, "}");
+    text::impl_line(
+        out,
+        0,
+        "impl<C: crate::runtime::Backend> crate::runtime::CallBuilder",
+        &format!("{builder}<'_, C> {{"),
+    );
+    text::line(
+        out,
+        1,
+        "fn call_mut(&mut self) -> &mut crate::runtime::contract::Call {",
+    );
+    text::line(out, 2, "&mut self.call");
+    text::line(out, 1, "}");
+    text::line(out, 0, "}");
+    text::impl_line(
+        out,
+        0,
+        "impl<C: crate::runtime::Backend> crate::resources::StandardParameters",
+        &format!("{builder}<'_, C> {{}}"),
+    );
 }
 
-/// The statements that leave the call to send in `call`, as a `Result`: with its body, or the
-/// error of a JSON body that could not be serialized (sent back by the call, not raised here).
-fn ready_call(method: &MethodDef) -> TokenStream {
-    match (&method.request, &method.raw_request) {
-        (Some((name, _)), Some(raw)) => {
-            let name = ident(name);
-            let set_raw = set_raw_body(raw, quote!(self.#name));
-            quote! {
-                let mut call = self.call;
-                #set_raw
-                let call = ::std::result::Result::Ok(call);
-            }
-        }
-        (Some((name, _)), None) => {
-            let name = ident(name);
-            quote! {
-                let mut call = self.call;
-                call.write_json_body(&self.#name);
-                let call = ::std::result::Result::Ok(call);
-            }
-        }
-        (None, _) => quote!(let call = ::std::result::Result::Ok(self.call);),
+/// `<C as crate::runtime::Backend>::{name}<'a, {args}>`, what a builder's method returns.
+fn backend_type(name: &str, args: Vec<Ty>) -> Ty {
+    Ty::of(
+        format!("<C as crate::runtime::Backend>::{name}"),
+        std::iter::once(Ty::plain("'a")).chain(args).collect(),
+    )
+}
+
+/// The builder's `SCOPES`: every scope of the API, or those the method names.
+fn scopes_const(out: &mut String, method: &MethodDef) {
+    const DECLARATION: &str = "pub const SCOPES: &'static [crate::Scope] = ";
+    if method.all_scopes {
+        return text::line(out, 1, &format!("{DECLARATION}crate::Scope::ALL;"));
     }
+    let variants: Vec<String> = method
+        .scopes
+        .iter()
+        .map(|variant| format!("crate::Scope::{variant}"))
+        .collect();
+    let whole = format!("{DECLARATION}&[{}];", variants.join(", "));
+    if text::fits_at(1, &whole) {
+        return text::line(out, 1, &whole);
+    }
+    text::line(out, 1, &format!("{DECLARATION}&["));
+    for variant in &variants {
+        text::line(out, 2, &format!("{variant},"));
+    }
+    text::line(out, 1, "];");
+}
+
+/// `prepare()`: the request without sending it.
+fn emit_prepare(out: &mut String, method: &MethodDef) {
+    text::own_docs(
+        out,
+        1,
+        "The request this call would send, without sending it (and so without an\n\
+         `Authorization` header).",
+    );
+    let result = Ty::of(
+        "::std::result::Result",
+        vec![
+            Ty::plain("crate::runtime::PreparedRequest"),
+            Ty::plain("crate::Error"),
+        ],
+    );
+    text::signature(out, 1, "pub fn prepare", &[("&self", None)], &result);
+    match &method.request {
+        Some((name, _)) => {
+            text::line(out, 2, "let mut call = self.call.clone();");
+            // A raw body is taken apart, so `prepare` (which only borrows) takes a copy.
+            match &method.raw_request {
+                Some(raw) => set_raw_body(out, raw, &format!("self.{name}.clone()")),
+                None => text::line(out, 2, &format!("call.write_json_body(&self.{name});")),
+            }
+            text::line(out, 2, "self.service.prepare(&call)");
+        }
+        None => text::line(out, 2, "self.service.prepare(&self.call)"),
+    }
+    text::line(out, 1, "}");
+}
+
+/// Writes the statements that leave the call to send in `call`, as a `Result`: with its body,
+/// or the error of a JSON body that could not be serialized (sent back by the call, not raised
+/// here).
+fn ready_call(out: &mut String, method: &MethodDef) {
+    let Some((name, _)) = &method.request else {
+        return text::line(out, 2, "let call = ::std::result::Result::Ok(self.call);");
+    };
+    text::line(out, 2, "let mut call = self.call;");
+    match &method.raw_request {
+        Some(raw) => set_raw_body(out, raw, &format!("self.{name}")),
+        None => text::line(out, 2, &format!("call.write_json_body(&self.{name});")),
+    }
+    text::line(out, 2, "let call = ::std::result::Result::Ok(call);");
 }
 
 /// The Rust type a method answers with, and the function that reads it: the model type's
 /// `Decode` or `RawBody`, else the runtime's JSON reader for lists and maps.
-fn response_decoder(scope: Scope<'_>, method: &MethodDef) -> (TokenStream, TokenStream) {
+fn response_decoder(scope: Scope<'_>, method: &MethodDef) -> (Ty, String) {
     match (&method.response, &method.raw_response) {
         (Some(ty), Some(_)) => {
-            let ty = rust_type(ty, scope);
-            let decoder = quote!(crate::runtime::contract::raw::<#ty>);
+            let ty = rust_ty(ty, scope);
+            let decoder = format!("crate::runtime::contract::raw::<{}>", ty.flat());
             (ty, decoder)
         }
         (Some(named @ TypeRef::Named(_)), None) => {
-            let ty = rust_type(named, scope);
-            let decoder = quote!(<#ty as crate::runtime::contract::Decode>::decode);
+            let ty = rust_ty(named, scope);
+            let decoder = format!(
+                "<{} as crate::runtime::contract::Decode>::decode",
+                ty.flat()
+            );
             (ty, decoder)
         }
         (Some(other), None) => {
-            let ty = rust_type(other, scope);
-            let decoder = quote!(crate::runtime::contract::read::<#ty>);
+            let ty = rust_ty(other, scope);
+            let decoder = format!("crate::runtime::contract::read::<{}>", ty.flat());
             (ty, decoder)
         }
-        (None, _) => (quote!(()), quote!(crate::runtime::contract::ignore)),
+        (None, _) => (
+            Ty::plain("()"),
+            "crate::runtime::contract::ignore".to_owned(),
+        ),
     }
 }
 
-/// `call.set_raw_body(..)` from the fields of an `HttpBody` value.
-fn set_raw_body(raw: &crate::ir::RawBodyDef, body: TokenStream) -> TokenStream {
-    let content_type = ident(&raw.content_type_field);
-    let data = ident(&raw.data_field);
-    quote! {
-        let body = #body;
-        call.set_raw_body(
-            body.#data.map(crate::runtime::Bytes::into_vec).unwrap_or_default(),
-            body.#content_type,
-        );
-    }
+/// Writes `call.set_raw_body(..)` from the fields of an `HttpBody` value, `body`.
+fn set_raw_body(out: &mut String, raw: &crate::ir::RawBodyDef, body: &str) {
+    let (content_type, data) = (&raw.content_type_field, &raw.data_field);
+    text::line(out, 2, &format!("let body = {body};"));
+    text::line(out, 2, "call.set_raw_body(");
+    text::line(
+        out,
+        3,
+        &format!("body.{data}.map(crate::runtime::Bytes::into_vec).unwrap_or_default(),"),
+    );
+    text::line(out, 3, &format!("body.{content_type},"));
+    text::line(out, 2, ");");
 }
 
 /// `pages()` and, when the pages have items, `items()` on the builder of a list method.
-fn emit_paging(scope: Scope<'_>, method: &MethodDef, has_items: bool) -> TokenStream {
-    let response = rust_type(
-        method
-            .response
-            .as_ref()
-            .expect("paged methods answer with a page"),
-        scope,
+fn emit_paging(out: &mut String, scope: Scope<'_>, method: &MethodDef, has_items: bool) {
+    let Some(response) = &method.response else {
+        // Lowering pages only methods that answer with a page.
+        return;
+    };
+    let response = rust_ty(response, scope);
+    text::own_docs(
+        out,
+        1,
+        "Every page of the list, from the page token set on this call (if any), following\n\
+         `nextPageToken` until it is absent or empty: an `Iterator` with a blocking client, a\n\
+         `Stream` with an async one. Each page is one call with this call's timeout and\n\
+         retries; an error ends the list, and a page token the server hands out twice is an\n\
+         error rather than an endless loop.",
     );
-    let ready = ready_call(method);
-    let items = has_items.then(|| {
-        quote! {
-            /// Every item of every page, fetched page by page as [`pages`](Self::pages) does.
-            pub fn items(self) -> <C as crate::runtime::Backend>::Items<'a, #response> {
-                C::items(self.pages())
-            }
-        }
-    });
-    quote! {
-        /// Every page of the list, from the page token set on this call (if any), following
-        /// `nextPageToken` until it is absent or empty: an `Iterator` with a blocking client, a
-        /// `Stream` with an async one. Each page is one call with this call's timeout and
-        /// retries; an error ends the list, and a page token the server hands out twice is an
-        /// error rather than an endless loop.
-        pub fn pages(self) -> <C as crate::runtime::Backend>::Pages<'a, #response> {
-            #ready
-            C::pages(self.service, call)
-        }
-
-        #items
+    let pages = backend_type("Pages", vec![response.clone()]);
+    text::signature(out, 1, "pub fn pages", &[("self", None)], &pages);
+    ready_call(out, method);
+    text::line(out, 2, "C::pages(self.service, call)");
+    text::line(out, 1, "}");
+    if has_items {
+        text::own_docs(
+            out,
+            1,
+            "Every item of every page, fetched page by page as [`pages`](Self::pages) does.",
+        );
+        let items = backend_type("Items", vec![response]);
+        text::signature(out, 1, "pub fn items", &[("self", None)], &items);
+        text::line(out, 2, "C::items(self.pages())");
+        text::line(out, 1, "}");
     }
 }
 
 /// `upload()` and `upload_resumable()` on the builder of a method that takes media.
 fn emit_uploads(
+    out: &mut String,
     scope: Scope<'_>,
     method: &MethodDef,
     upload: &crate::ir::UploadDef,
-) -> TokenStream {
-    let path = &upload.path.text;
-    let accept = &upload.accept;
-    // Only what differs from `UploadInfo::BASE` is written.
-    let accept = (!accept.is_empty()).then(|| quote!(accept: &[#(#accept),*],));
-    let max_size = upload
-        .max_size
-        .map(|bytes| quote!(max_size: ::std::option::Option::Some(#bytes),));
+) {
     // The body, when the method has one (and it is JSON), is the upload's metadata.
     let with_metadata = method.request.is_some() && method.raw_request.is_none();
-    let ready = if with_metadata {
-        ready_call(method)
-    } else {
-        quote!(let call = ::std::result::Result::Ok(self.call);)
-    };
     let (response_type, decoder) = response_decoder(scope, method);
     let limits = {
         let types = if upload.accept.is_empty() || upload.accept.iter().any(|range| range == "*/*")
@@ -816,39 +917,97 @@ fn emit_uploads(
          its options, then `send()` it; see [`ResumableUpload`](crate::runtime::ResumableUpload) \
          and [`AsyncResumableUpload`](crate::runtime::AsyncResumableUpload).{limits}{content}"
     );
-    quote! {
-        /// Where and what this method uploads, as its document says.
-        fn upload_info() -> &'static crate::runtime::contract::UploadInfo {
-            use crate::runtime::contract::UploadInfo;
-            static UPLOAD: UploadInfo = UploadInfo {
-                path: #path,
-                #accept
-                #max_size
-                ..UploadInfo::BASE
-            };
-            &UPLOAD
-        }
-
-        #[doc = #simple_doc]
-        pub fn upload(
-            self,
-            content: impl crate::runtime::Content<C> + 'a,
-            mime: &str,
-        ) -> <C as crate::runtime::Backend>::Reply<'a, #response_type> {
-            #ready
-            crate::runtime::Content::upload(content, self.service, call, Self::upload_info(), mime, #decoder)
-        }
-
-        #[doc = #resumable_doc]
-        pub fn upload_resumable<X: crate::runtime::Content<C> + 'a>(
-            self,
-            content: X,
-            mime: &str,
-        ) -> <C as crate::runtime::Backend>::Resumable<'a, #response_type, X> {
-            #ready
-            crate::runtime::Content::upload_resumable(content, self.service, call, Self::upload_info(), mime, #decoder)
-        }
+    text::line(
+        out,
+        1,
+        "/// Where and what this method uploads, as its document says.",
+    );
+    text::line(
+        out,
+        1,
+        "fn upload_info() -> &'static crate::runtime::contract::UploadInfo {",
+    );
+    text::line(out, 2, "use crate::runtime::contract::UploadInfo;");
+    text::line(out, 2, "static UPLOAD: UploadInfo = UploadInfo {");
+    text::line(
+        out,
+        3,
+        &format!("path: {},", text::literal(&upload.path.text)),
+    );
+    // Only what differs from `UploadInfo::BASE` is written.
+    if !upload.accept.is_empty() {
+        let ranges: Vec<String> = upload
+            .accept
+            .iter()
+            .map(|range| text::literal(range))
+            .collect();
+        text::line(out, 3, &format!("accept: &[{}],", ranges.join(", ")));
     }
+    if let Some(bytes) = upload.max_size {
+        text::line(
+            out,
+            3,
+            &format!("max_size: ::std::option::Option::Some({bytes}u64),"),
+        );
+    }
+    text::line(out, 3, "..UploadInfo::BASE");
+    text::line(out, 2, "};");
+    text::line(out, 2, "&UPLOAD");
+    text::line(out, 1, "}");
+    let ready = |out: &mut String| {
+        if with_metadata {
+            ready_call(out, method);
+        } else {
+            text::line(out, 2, "let call = ::std::result::Result::Ok(self.call);");
+        }
+    };
+    let args = [
+        "content",
+        "self.service",
+        "call",
+        "Self::upload_info()",
+        "mime",
+        &decoder,
+    ];
+    text::doc_comment(out, 1, &simple_doc);
+    let reply = backend_type("Reply", vec![response_type.clone()]);
+    let content_param = Ty::plain("impl crate::runtime::Content<C> + 'a");
+    text::signature(
+        out,
+        1,
+        "pub fn upload",
+        &[
+            ("self", None),
+            ("content: ", Some(&content_param)),
+            ("mime: &str", None),
+        ],
+        &reply,
+    );
+    ready(out);
+    out.push_str(&text::call_fn(
+        2,
+        "crate::runtime::Content::upload",
+        &args,
+        "",
+    ));
+    text::line(out, 1, "}");
+    text::doc_comment(out, 1, &resumable_doc);
+    let resumable = backend_type("Resumable", vec![response_type, Ty::plain("X")]);
+    text::signature(
+        out,
+        1,
+        "pub fn upload_resumable<X: crate::runtime::Content<C> + 'a>",
+        &[("self", None), ("content: X", None), ("mime: &str", None)],
+        &resumable,
+    );
+    ready(out);
+    out.push_str(&text::call_fn(
+        2,
+        "crate::runtime::Content::upload_resumable",
+        &args,
+        "",
+    ));
+    text::line(out, 1, "}");
 }
 
 /// A size in bytes as a person reads it: `1 GiB` rather than `1073741824 bytes`.

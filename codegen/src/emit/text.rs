@@ -55,6 +55,7 @@ pub fn settle(items: String, depth: usize) -> Result<String, Error> {
 }
 
 /// A type as text, laid out as prettyplease lays out a type: a path and its generic arguments.
+#[derive(Clone)]
 pub struct Ty {
     /// The path, such as `::std::option::Option`, or all of a type without arguments.
     pub head: String,
@@ -114,15 +115,107 @@ pub fn typed(out: &mut String, indent: usize, prefix: &str, ty: &Ty, suffix: &st
     line(out, indent, &format!(">{suffix}"));
 }
 
+/// `{receiver}.{method}({args}){end}` at `indent`, laid out as prettyplease lays out a call:
+/// on one line; else the method on a line of its own below the receiver; else its arguments
+/// one a line too. `end` is what follows the call on its line when all fits, and `end_alone`
+/// what goes on a line of its own otherwise (a `match`'s brace does, even when the call fits
+/// without it; a statement's `;` stays on the call's last line).
+pub fn call(
+    indent: usize,
+    (receiver, method): (&str, &str),
+    args: &[&str],
+    (end, end_alone): (&str, &str),
+) -> String {
+    let mut out = String::new();
+    let args_line = args.join(", ");
+    let whole = format!("{receiver}.{method}({args_line})");
+    let statement = end == end_alone;
+    if fits_at(indent, &format!("{whole}{end}")) {
+        line(&mut out, indent, &format!("{whole}{end}"));
+        return out;
+    }
+    if !statement && fits_at(indent, &whole) {
+        line(&mut out, indent, &whole);
+        line(&mut out, indent, end_alone);
+        return out;
+    }
+    line(&mut out, indent, receiver);
+    let method_line = format!(".{method}({args_line})");
+    let tail = if statement { end } else { "" };
+    if fits_at(indent + 1, &format!("{method_line}{tail}")) {
+        line(&mut out, indent + 1, &format!("{method_line}{tail}"));
+    } else {
+        line(&mut out, indent + 1, &format!(".{method}("));
+        for arg in args {
+            line(&mut out, indent + 2, &format!("{arg},"));
+        }
+        line(&mut out, indent + 1, &format!("){tail}"));
+    }
+    if !statement {
+        line(&mut out, indent, end_alone);
+    }
+    out
+}
+
+/// `{function}({args}){end}` at `indent`: on one line, else its arguments one a line.
+pub fn call_fn(indent: usize, function: &str, args: &[&str], end: &str) -> String {
+    let mut out = String::new();
+    let whole = format!("{function}({}){end}", args.join(", "));
+    if fits_at(indent, &whole) {
+        line(&mut out, indent, &whole);
+    } else {
+        line(&mut out, indent, &format!("{function}("));
+        for arg in args {
+            line(&mut out, indent + 1, &format!("{arg},"));
+        }
+        line(&mut out, indent, &format!("){end}"));
+    }
+    out
+}
+
+/// Writes a function's signature and its opening brace at `indent`: `{head}({params}) ->
+/// {ret} {` on one line, else the parameters one a line (each `(text, type)`, the type laid
+/// out by [`typed`]) and the return type after them.
+pub fn signature(
+    out: &mut String,
+    indent: usize,
+    head: &str,
+    params: &[(&str, Option<&Ty>)],
+    ret: &Ty,
+) {
+    let flat: Vec<String> = params
+        .iter()
+        .map(|(text, ty)| format!("{text}{}", ty.map(Ty::flat).unwrap_or_default()))
+        .collect();
+    let whole = format!("{head}({}) -> {} {{", flat.join(", "), ret.flat());
+    if fits_at(indent, &whole) {
+        return line(out, indent, &whole);
+    }
+    line(out, indent, &format!("{head}("));
+    for (text, ty) in params {
+        match ty {
+            Some(ty) => typed(out, indent + 1, text, ty, ","),
+            None => line(out, indent + 1, &format!("{text},")),
+        }
+    }
+    typed(out, indent, ") -> ", ret, " {");
+}
+
 /// Writes `{header} for {ty} {` at `indent`, an impl's first line; `for` starts a line of its
 /// own when the whole does not fit on one.
 pub fn impl_header(out: &mut String, indent: usize, header: &str, ty: &str) {
-    let whole = format!("{header} for {ty} {{");
+    impl_line(out, indent, header, &format!("{ty} {{"));
+}
+
+/// Writes `{header} for {rest}` at `indent`, the whole of an impl or its first line; `for`
+/// starts a line of its own when the whole does not fit on one.
+pub fn impl_line(out: &mut String, indent: usize, header: &str, rest: &str) {
+    let whole = format!("{header} for {rest}");
     if fits_at(indent, &whole) {
         line(out, indent, &whole);
     } else {
         line(out, indent, header);
-        line(out, indent, &format!("for {ty} {{"));
+        line(out, indent, &format!("for {rest}"));
     }
 }
 
@@ -198,6 +291,13 @@ pub fn line(out: &mut String, indent: usize, line: &str) {
 pub fn docs(out: &mut String, indent: usize, text: &str) {
     for doc in super::docs::sanitize(text) {
         doc_comment(out, indent, &super::docs::doc_line(doc));
+    }
+}
+
+/// Writes the doc comment of [`super::docs::own_doc_attrs`] for `text`, at `indent`.
+pub fn own_docs(out: &mut String, indent: usize, text: &str) {
+    for doc in text.lines() {
+        doc_comment(out, indent, &super::docs::doc_line(doc.to_owned()));
     }
 }
 
