@@ -15,13 +15,6 @@ pub fn inner_doc_attrs(text: &str) -> TokenStream {
     quote!(#(#![doc = #lines])*)
 }
 
-/// `#[doc]` attributes for Markdown the generator wrote itself (links to items included), one
-/// per line, as it is: text from the document goes in only through [`code`] or [`sanitize`].
-pub fn own_doc_attrs(text: &str) -> TokenStream {
-    let lines = text.lines().map(|line| doc_line(line.to_owned()));
-    quote!(#(#[doc = #lines])*)
-}
-
 /// `text` (a path, an id) as a Markdown code span; when it holds a backtick or a control
 /// character, which a span cannot, as escaped prose instead.
 pub fn code(text: &str) -> String {

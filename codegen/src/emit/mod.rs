@@ -138,14 +138,6 @@ impl<'a> Scope<'a> {
     }
 }
 
-/// The Rust type for `ty`, as tokens (see [`rust_ty`]).
-pub(crate) fn rust_type(ty: &TypeRef, scope: Scope<'_>) -> TokenStream {
-    rust_ty(ty, scope)
-        .flat()
-        .parse()
-        .expect("a type made of the IR's identifiers lexes")
-}
-
 /// The Rust type for `ty`, as text. Standard library types are spelled in full, so a schema
 /// called `Option`, `String` or `Box` cannot shadow them.
 pub(crate) fn rust_ty(ty: &TypeRef, scope: Scope<'_>) -> text::Ty {

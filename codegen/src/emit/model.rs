@@ -305,7 +305,7 @@ fn emit_struct(items: &mut Items<'_>, def: &StructDef, scope: Scope<'_>) {
         }
         let ty = Ty::of("::std::option::Option", vec![field_type(field, scope)]);
         let prefix = format!("pub {}: ", field.name);
-        text::typed(items.out, items.indent + 1, &prefix, &ty, ",");
+        text::typed_field(items.out, items.indent + 1, &prefix, &ty);
     }
     let rest = &def.rest;
     let (rest_doc, rest_value) = match &rest.value {
@@ -324,7 +324,7 @@ fn emit_struct(items: &mut Items<'_>, def: &StructDef, scope: Scope<'_>) {
         vec![Ty::plain("::std::string::String"), rest_value],
     );
     let prefix = format!("pub {}: ", rest.name);
-    text::typed(items.out, items.indent + 1, &prefix, &rest_type, ",");
+    text::typed_field(items.out, items.indent + 1, &prefix, &rest_type);
     items.line(0, "}");
     // Written out rather than derived: a derived `Default` calls `Option::<T>::default()` for
     // each field, a function of its own for every field type in a debug build.
@@ -448,8 +448,9 @@ fn emit_setter(items: &mut Items<'_>, field: &FieldDef, scope: Scope<'_>) {
                 ("I: ", Ty::plain("::std::iter::IntoIterator<Item = V>")),
                 ("V: ", into(rust_ty(item, scope))),
             ];
+            let list = format!("self.{name} = crate::runtime::contract::json::list");
             (
-                format!("self.{name} = crate::runtime::contract::json::list(values);"),
+                text::call_fn(items.indent + 2, &list, &["values"], ";"),
                 bounds,
             )
         }
@@ -463,32 +464,29 @@ fn emit_setter(items: &mut Items<'_>, field: &FieldDef, scope: Scope<'_>) {
                 ("K: ", into(Ty::plain("::std::string::String"))),
                 ("V: ", into(rust_ty(value, scope))),
             ];
+            let map = format!("self.{name} = crate::runtime::contract::json::map");
             (
-                format!("self.{name} = crate::runtime::contract::json::map(entries);"),
+                text::call_fn(items.indent + 2, &map, &["entries"], ";"),
                 bounds,
             )
         }
         ty => {
             let value = Ty::of("impl ::std::convert::Into", vec![rust_ty(ty, scope)]);
-            let whole = format!(
-                "pub fn {setter}(mut self, value: {}) -> Self {{",
-                value.flat()
+            text::signature(
+                items.out,
+                items.indent + 1,
+                &format!("pub fn {setter}"),
+                &[("mut self", None), ("value: ", Some(&value))],
+                &Ty::plain("Self"),
             );
-            if text::fits_at(items.indent + 1, &whole) {
-                items.line(1, &whole);
-            } else {
-                items.line(1, &format!("pub fn {setter}("));
-                items.line(2, "mut self,");
-                text::typed(items.out, items.indent + 2, "value: ", &value, ",");
-                items.line(1, ") -> Self {");
-            }
             let value = if field.boxed {
                 "::std::boxed::Box::new(value.into())"
             } else {
                 "value.into()"
             };
+            let some = format!("self.{name} = ::std::option::Option::Some");
             (
-                format!("self.{name} = ::std::option::Option::Some({value});"),
+                text::call_fn(items.indent + 2, &some, &[value], ";"),
                 Vec::new(),
             )
         }
@@ -496,11 +494,11 @@ fn emit_setter(items: &mut Items<'_>, field: &FieldDef, scope: Scope<'_>) {
     if !bounds.is_empty() {
         items.line(1, "where");
         for (parameter, bound) in &bounds {
-            text::typed(items.out, items.indent + 2, parameter, bound, ",");
+            text::typed_field(items.out, items.indent + 2, parameter, bound);
         }
         items.line(1, "{");
     }
-    items.line(2, &body);
+    items.out.push_str(&body);
     items.line(2, "self");
     items.line(1, "}");
 }

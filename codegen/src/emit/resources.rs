@@ -4,12 +4,10 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::docs::{code, doc_attrs, own_doc_attrs, paragraphs};
-use super::paths::{PathTokens, path_tokens};
+use super::docs::{code, paragraphs};
+use super::paths::PathCode;
 use super::text::{self, Ty};
-use super::{
-    Chunk, RustFile, Scope, cfg_attr, file_module, ident, module_allows, rust_ty, rust_type,
-};
+use super::{Chunk, RustFile, Scope, cfg_attr, file_module, ident, module_allows, rust_ty};
 use crate::ir::{
     Api, Location, MediaDownload, MethodDef, Paging, ParamDef, ResourceDef, Scalar, TypeRef,
 };
@@ -53,7 +51,11 @@ pub fn files(api: &Api) -> Vec<RustFile<'_>> {
                     let children = child_modules(resource);
                     quote!(#![doc = #doc] #children)
                 }),
-                Chunk::new(move || emit_resource(scope, resource)),
+                Chunk::text(None, move |_| {
+                    let mut out = String::with_capacity(16384);
+                    emit_resource(&mut out, scope, resource);
+                    text::settle(out, 0)
+                }),
             ]
             .into_iter()
             .chain(
@@ -136,14 +138,17 @@ fn emit_header(api: &Api) -> TokenStream {
     let modules = resource_modules(api);
     let hub_accessors = api.resources.iter().map(|resource| {
         let feature = resource.feature.as_deref();
-        let accessor = resource_accessor(resource, quote!(&self.service), quote!('_), feature);
+        let mut accessor = String::new();
+        resource_accessor(&mut accessor, 0, resource, ("&self.service", "'_"), feature);
+        let accessor = lexed(&accessor);
         let placeholder = feature.map(|feature| feature_off_accessor(api, resource, feature));
         quote!(#accessor #placeholder)
     });
-    let root_methods = api
-        .root_methods
-        .iter()
-        .map(|method| method_accessor(scope, method, quote!(&self.service), quote!('_)));
+    let mut root_methods = String::new();
+    for method in &api.root_methods {
+        method_accessor(&mut root_methods, 0, scope, method, ("&self.service", "'_"));
+    }
+    let root_methods = lexed(&root_methods);
     let mut standard_setters = String::new();
     for param in &api.standard_params {
         emit_setter(
@@ -205,7 +210,7 @@ fn emit_header(api: &Api) -> TokenStream {
             }
 
             #(#hub_accessors)*
-            #(#root_methods)*
+            #root_methods
         }
 
         /// The parameters every method takes (`fields`, `quotaUser`, ...), as setters on every
@@ -216,36 +221,50 @@ fn emit_header(api: &Api) -> TokenStream {
     }
 }
 
-/// The accessor that returns a resource, on the hub or on its parent resource.
-/// `service` reaches the service from the accessor's `self`; `lifetime` is how long the result
-/// may borrow it (`'_` from the hub itself, `'a` from a resource, which is only a handle).
+/// Writes the accessor that returns a resource, on the hub or on its parent resource, at
+/// `indent`. `service` reaches the service from the accessor's `self`; `lifetime` is how long
+/// the result may borrow it (`'_` from the hub itself, `'a` from a resource, which is only a
+/// handle).
 fn resource_accessor(
+    out: &mut String,
+    indent: usize,
     resource: &ResourceDef,
-    service: TokenStream,
-    lifetime: TokenStream,
+    (service, lifetime): (&str, &str),
     feature: Option<&str>,
-) -> TokenStream {
-    let accessor = ident(&resource.accessor);
-    let type_name = ident(&resource.type_name);
-    let doc = format!(" The `{}` resource.", resource.wire_path);
-    let feature_doc = feature.map(|feature| {
-        let line = format!(
-            " Needs the Cargo feature `{feature}`, one of the default features; a build without \
-             it has no such resource."
+) {
+    let type_name = &resource.type_name;
+    text::doc_comment(
+        out,
+        indent,
+        &format!(" The `{}` resource.", resource.wire_path),
+    );
+    if let Some(feature) = feature {
+        text::doc_comment(out, indent, "");
+        text::doc_comment(
+            out,
+            indent,
+            &format!(
+                " Needs the Cargo feature `{feature}`, one of the default features; a build \
+                 without it has no such resource."
+            ),
         );
-        quote!(#[doc = ""] #[doc = #line])
-    });
-    let cfg = feature.map(|feature| quote!(#[cfg(feature = #feature)]));
-    let deprecated = resource.deprecated.then(|| quote!(#[deprecated]));
-    quote! {
-        #[doc = #doc]
-        #feature_doc
-        #deprecated
-        #cfg
-        pub fn #accessor(&self) -> #type_name<#lifetime, C> {
-            #type_name { service: #service }
-        }
     }
+    if resource.deprecated {
+        text::line(out, indent, "#[deprecated]");
+    }
+    if let Some(feature) = feature {
+        text::Cfg::new(&[feature.to_owned()]).write(out, indent);
+    }
+    let returned = Ty::of(
+        type_name.as_str(),
+        vec![Ty::plain(lifetime), Ty::plain("C")],
+    );
+    let head = format!("pub fn {}", resource.accessor);
+    text::signature(out, indent, &head, &[("&self", None)], &returned);
+    text::line(out, indent + 1, &format!("{type_name} {{"));
+    text::line(out, indent + 2, &format!("service: {service},"));
+    text::line(out, indent + 1, "}");
+    text::line(out, indent, "}");
 }
 
 /// The accessor of a resource whose Cargo feature is off in this build: deprecated, so that a
@@ -272,40 +291,55 @@ fn feature_off_accessor(api: &Api, resource: &ResourceDef, feature: &str) -> Tok
 /// A resource's struct and its accessors (its methods' builders are chunks of their own). The
 /// struct's field is `pub(super)`: the accessor that makes it is on the hub or the parent
 /// resource, in the module above the resource's file.
-fn emit_resource(scope: Scope<'_>, resource: &ResourceDef) -> TokenStream {
-    let type_name = ident(&resource.type_name);
+fn emit_resource(out: &mut String, scope: Scope<'_>, resource: &ResourceDef) {
+    let type_name = &resource.type_name;
     let doc = format!(" Methods of the `{}` resource.", resource.wire_path);
-    let deprecated = resource.deprecated.then(|| quote!(#[deprecated]));
-    let children = resource
-        .children
-        .iter()
-        .map(|child| resource_accessor(child, quote!(self.service), quote!('a), None));
-    let methods = resource
-        .methods
-        .iter()
-        .map(|method| method_accessor(scope, method, quote!(self.service), quote!('a)));
-    quote! {
-        #[doc = #doc]
-        #deprecated
-        #[derive(Debug)]
-        pub struct #type_name<'a, C = crate::Client> {
-            pub(super) service: &'a crate::runtime::contract::Service<C>,
-        }
-
-        // By hand: a derive would ask the client to be `Copy` too.
-        impl<C> ::std::clone::Clone for #type_name<'_, C> {
-            fn clone(&self) -> Self {
-                *self
-            }
-        }
-
-        impl<C> ::std::marker::Copy for #type_name<'_, C> {}
-
-        impl<'a, C: crate::runtime::Backend> #type_name<'a, C> {
-            #(#children)*
-            #(#methods)*
-        }
+    text::doc_comment(out, 0, &doc);
+    if resource.deprecated {
+        text::line(out, 0, "#[deprecated]");
     }
+    text::line(out, 0, "#[derive(Debug)]");
+    let generics = vec![Ty::plain("'a"), Ty::plain("C = crate::Client")];
+    text::typed(
+        out,
+        0,
+        "pub struct ",
+        &Ty::of(type_name.as_str(), generics),
+        " {",
+    );
+    text::line(
+        out,
+        1,
+        "pub(super) service: &'a crate::runtime::contract::Service<C>,",
+    );
+    text::line(out, 0, "}");
+    // By hand: a derive would ask the client to be `Copy` too.
+    text::impl_header(
+        out,
+        0,
+        "impl<C> ::std::clone::Clone",
+        &format!("{type_name}<'_, C>"),
+    );
+    text::line(out, 1, "fn clone(&self) -> Self {");
+    text::line(out, 2, "*self");
+    text::line(out, 1, "}");
+    text::line(out, 0, "}");
+    text::impl_line(
+        out,
+        0,
+        "impl<C> ::std::marker::Copy",
+        &format!("{type_name}<'_, C> {{}}"),
+    );
+    let generics = vec![Ty::plain("'a"), Ty::plain("C: crate::runtime::Backend")];
+    let opening = format!(" {type_name}<'a, C> {{");
+    text::typed(out, 0, "", &Ty::of("impl", generics), &opening);
+    for child in &resource.children {
+        resource_accessor(out, 1, child, ("self.service", "'a"), None);
+    }
+    for method in &resource.methods {
+        method_accessor(out, 1, scope, method, ("self.service", "'a"));
+    }
+    text::line(out, 0, "}");
 }
 
 /// How a parameter value is taken as an argument (its type), and how it becomes its wire
@@ -406,53 +440,17 @@ fn param_docs(param: &ParamDef) -> String {
     )
 }
 
-/// The accessor that starts a call: required parameters and the body are its arguments.
+/// Writes the accessor that starts a call at `indent`: required parameters and the body are its
+/// arguments. `service` reaches the service from the accessor's `self`, `lifetime` is how long
+/// the builder may borrow it.
 fn method_accessor(
+    out: &mut String,
+    indent: usize,
     scope: Scope<'_>,
     method: &MethodDef,
-    service: TokenStream,
-    lifetime: TokenStream,
-) -> TokenStream {
-    let accessor = ident(&method.accessor);
-    let builder = ident(&method.builder);
-    let (id, http_method, path) = (&method.id, &method.http_method, &method.path.text);
-    // Only what differs from `MethodInfo::BASE` is written.
-    let PathTokens {
-        imports,
-        statics,
-        new_call,
-    } = path_tokens(method);
-    let api_version = method
-        .api_version
-        .as_ref()
-        .map(|version| quote!(api_version: ::std::option::Option::Some(#version),));
-    let idempotency_key = method
-        .idempotency_key
-        .as_ref()
-        .map(|key| quote!(idempotency_key: ::std::option::Option::Some(#key),));
-    let mut arguments: Vec<TokenStream> = method
-        .positional
-        .iter()
-        .map(|param| {
-            let (name, ty) = argument(scope, param);
-            lexed(&format!("{name}{}", ty.flat()))
-        })
-        .collect();
-    let mut stores = String::new();
-    for param in &method.positional {
-        store_param(&mut stores, 0, scope, param, "call");
-    }
-    let stores = lexed(&stores);
-    let call_mut = (!method.positional.is_empty()).then(|| quote!(mut));
-    let request_init = match &method.request {
-        Some((name, ty)) => {
-            let name = ident(name);
-            let ty = rust_type(ty, scope);
-            arguments.push(quote!(#name: #ty));
-            quote!(#name,)
-        }
-        None => quote!(),
-    };
+    (service, lifetime): (&str, &str),
+) {
+    let builder = &method.builder;
     let argument_docs: Vec<String> = method
         .positional
         .iter()
@@ -468,41 +466,91 @@ fn method_accessor(
         )
         .collect();
     let arguments_doc = (!argument_docs.is_empty()).then(|| argument_docs.join("\n"));
-    let facts = method_facts(method, &format!("{}::", method.builder));
-    let description = doc_attrs(&paragraphs(
+    let description = paragraphs(
         [
             Some(method_description(method).as_str()),
             arguments_doc.as_deref(),
         ]
         .into_iter()
         .flatten(),
-    ));
-    let facts = own_doc_attrs(&format!("\n{facts}"));
-    let docs = quote!(#description #facts);
-    let deprecated = method.deprecated.then(|| quote!(#[deprecated]));
-    quote! {
-        #docs
-        #deprecated
-        pub fn #accessor(&self, #(#arguments),*) -> #builder<#lifetime, C> {
-            #imports
-            static METHOD: MethodInfo = MethodInfo {
-                id: #id,
-                http_method: #http_method,
-                path: #path,
-                #api_version
-                #idempotency_key
-                ..MethodInfo::BASE
-            };
-            #statics
-            let #call_mut call = #new_call;
-            #stores
-            #builder {
-                service: #service,
-                call,
-                #request_init
-            }
+    );
+    text::docs(out, indent, &description);
+    let facts = method_facts(method, &format!("{builder}::"));
+    text::own_docs(out, indent, &format!("\n{facts}"));
+    if method.deprecated {
+        text::line(out, indent, "#[deprecated]");
+    }
+    let mut arguments: Vec<(String, Ty)> = method
+        .positional
+        .iter()
+        .map(|param| argument(scope, param))
+        .collect();
+    if let Some((name, ty)) = &method.request {
+        arguments.push((format!("{name}: "), rust_ty(ty, scope)));
+    }
+    let params: Vec<(&str, Option<&Ty>)> = std::iter::once(("&self", None))
+        .chain(arguments.iter().map(|(name, ty)| (name.as_str(), Some(ty))))
+        .collect();
+    let returned = Ty::of(builder.as_str(), vec![Ty::plain(lifetime), Ty::plain("C")]);
+    text::signature(
+        out,
+        indent,
+        &format!("pub fn {}", method.accessor),
+        &params,
+        &returned,
+    );
+    let body = indent + 1;
+    let paths = PathCode::new(method);
+    paths.write_use(out, body);
+    // Only what differs from `MethodInfo::BASE` is written.
+    text::line(out, body, "static METHOD: MethodInfo = MethodInfo {");
+    text::line(
+        out,
+        body + 1,
+        &format!("id: {},", text::literal(&method.id)),
+    );
+    let http_method = text::literal(&method.http_method);
+    text::line(out, body + 1, &format!("http_method: {http_method},"));
+    text::line(
+        out,
+        body + 1,
+        &format!("path: {},", text::literal(&method.path.text)),
+    );
+    let optional = [
+        ("api_version", &method.api_version),
+        ("idempotency_key", &method.idempotency_key),
+    ];
+    for (field, value) in optional {
+        if let Some(value) = value {
+            let value = text::literal(value);
+            let line = format!("{field}: ::std::option::Option::Some({value}),");
+            text::line(out, body + 1, &line);
         }
     }
+    text::line(out, body + 1, "..MethodInfo::BASE");
+    text::line(out, body, "};");
+    paths.write_statics(out, body);
+    let call_mut = if method.positional.is_empty() {
+        ""
+    } else {
+        "mut "
+    };
+    text::line(
+        out,
+        body,
+        &format!("let {call_mut}call = {};", paths.new_call()),
+    );
+    for param in &method.positional {
+        store_param(out, body, scope, param, "call");
+    }
+    text::line(out, body, &format!("{builder} {{"));
+    text::line(out, body + 1, &format!("service: {service},"));
+    text::line(out, body + 1, "call,");
+    if let Some((name, _)) = &method.request {
+        text::line(out, body + 1, &format!("{name},"));
+    }
+    text::line(out, body, "}");
+    text::line(out, indent, "}");
 }
 
 /// Writes the setter of an optional parameter at `indent`; `call` reaches the builder's `Call`,
@@ -617,15 +665,18 @@ fn emit_builder(out: &mut String, scope: Scope<'_>, method: &MethodDef, owner: &
         0,
         "#[must_use = \"a request builder does nothing until it is sent\"]",
     );
-    text::line(
+    let generics = vec![Ty::plain("'a"), Ty::plain("C = crate::Client")];
+    text::typed(
         out,
         0,
-        &format!("pub struct {builder}<'a, C = crate::Client> {{"),
+        "pub struct ",
+        &Ty::of(builder.as_str(), generics),
+        " {",
     );
     text::line(out, 1, "service: &'a crate::runtime::contract::Service<C>,");
     text::line(out, 1, "call: crate::runtime::contract::Call,");
     if let Some((name, ty)) = &method.request {
-        text::typed(out, 1, &format!("{name}: "), &rust_ty(ty, scope), ",");
+        text::typed_field(out, 1, &format!("{name}: "), &rust_ty(ty, scope));
     }
     text::line(out, 0, "}");
     text::line(out, 0, &format!("impl {builder}<'_> {{"));
@@ -636,11 +687,9 @@ fn emit_builder(out: &mut String, scope: Scope<'_>, method: &MethodDef, owner: &
     );
     scopes_const(out, method);
     text::line(out, 0, "}");
-    text::line(
-        out,
-        0,
-        &format!("impl<'a, C: crate::runtime::Backend> {builder}<'a, C> {{"),
-    );
+    let generics = vec![Ty::plain("'a"), Ty::plain("C: crate::runtime::Backend")];
+    let opening = format!(" {builder}<'a, C> {{");
+    text::typed(out, 0, "", &Ty::of("impl", generics), &opening);
     for param in &method.optional {
         emit_setter(out, 1, scope, param, ("pub ", "self.call"));
     }

@@ -13,15 +13,68 @@ use crate::Error;
 /// be broken; it breaks a group that does not fit, and leaves whole one that does.
 pub const MARGIN: usize = 89;
 
-/// Whether every line of `text` is one prettyplease would leave as it is: code lines no longer
-/// than [`MARGIN`]; comments are never broken. A doc attribute not written as a comment (see
-/// [`doc_comment`]) is left to the formatter.
+/// Whether every line of `text` is one prettyplease would leave as it is: a comment, a code
+/// line that fits in [`MARGIN`] (its comma too, which prettyplease lets pass the margin after
+/// some items but not others), or one it has nowhere to break. A doc attribute not written as a comment (see [`doc_comment`]) is left to the
+/// formatter.
 pub fn fits(text: &str) -> bool {
     text.lines().all(|line| {
         let trimmed = line.trim_start();
+        if trimmed.starts_with("///") || trimmed.starts_with("//!") {
+            return true;
+        }
         !trimmed.starts_with("#[doc")
-            && (line.len() <= MARGIN || trimmed.starts_with("///") || trimmed.starts_with("//!"))
+            && (line.len() <= MARGIN || uncounted_comma(line) || unbreakable(trimmed))
     })
+}
+
+/// Whether `line` fits but for a comma prettyplease lets pass the margin, which it does after a
+/// match arm and a parameter (an `impl Trait` one, which no field or bound can be).
+fn uncounted_comma(line: &str) -> bool {
+    line.strip_suffix(',')
+        .is_some_and(|before| before.len() <= MARGIN)
+        && (line.contains(" => ") || line.contains(": impl "))
+}
+
+/// Whether prettyplease has nowhere to break `line` (without its indentation), and so leaves
+/// it long: a path or a string literal alone (an argument, a list element), a field of a plain
+/// type or its value, the first line of a struct, enum, module, impl or struct value of a plain
+/// name (or an impl's `for` line), or `<T as Trait>::f`.
+fn unbreakable(line: &str) -> bool {
+    let is_path = |text: &str| {
+        !text.is_empty()
+            && text
+                .chars()
+                .all(|c| c.is_alphanumeric() || matches!(c, '_' | ':' | '#'))
+    };
+    let is_literal = |text: &str| {
+        text.len() >= 2
+            && text.starts_with('"')
+            && text.ends_with('"')
+            && !text[1..text.len() - 1].contains('"')
+    };
+    let body = line.strip_suffix([',', ';']).unwrap_or(line);
+    if is_path(body) || is_literal(body) {
+        return true;
+    }
+    if let Some(head) = line.strip_suffix(" {") {
+        let words: Vec<&str> = head.split(' ').collect();
+        return match words.as_slice() {
+            ["pub", "struct" | "enum" | "mod", name] | ["impl" | "for", name] | [name] => {
+                is_path(name)
+            }
+            _ => false,
+        };
+    }
+    if let Some((name, value)) = body.strip_prefix("pub ").unwrap_or(body).split_once(": ") {
+        return is_path(name) && is_path(value);
+    }
+    let qualified = body
+        .strip_prefix('<')
+        .and_then(|rest| rest.split_once(" as "))
+        .and_then(|(ty, rest)| Some((ty, rest.split_once(">::")?)));
+    matches!(qualified, Some((ty, (r#trait, function)))
+        if is_path(ty) && is_path(r#trait) && is_path(function))
 }
 
 /// `items`, written as text at `depth` modules deep, as prettyplease would lay them out there:
@@ -102,12 +155,27 @@ impl Ty {
 }
 
 /// Writes `{prefix}{ty}{suffix}` at `indent`: on one line when it fits, else with the type's
-/// arguments one a line, each laid out the same way.
+/// arguments one a line, each laid out the same way. A comma that ends it may pass the margin,
+/// as after an argument or a parameter; see [`typed_field`] for where it may not.
 pub fn typed(out: &mut String, indent: usize, prefix: &str, ty: &Ty, suffix: &str) {
     let whole = format!("{prefix}{}{suffix}", ty.flat());
     if ty.args.is_empty() || fits_at(indent, &whole) {
         return line(out, indent, &whole);
     }
+    broken(out, indent, prefix, ty, suffix);
+}
+
+/// [`typed`] for a struct's field or a `where` bound, whose comma counts against the margin.
+pub fn typed_field(out: &mut String, indent: usize, prefix: &str, ty: &Ty) {
+    let whole = format!("{prefix}{},", ty.flat());
+    if ty.args.is_empty() || indent * 4 + whole.len() <= MARGIN {
+        return line(out, indent, &whole);
+    }
+    broken(out, indent, prefix, ty, ",");
+}
+
+/// Writes `{prefix}{ty}{suffix}` with the type's arguments one a line.
+fn broken(out: &mut String, indent: usize, prefix: &str, ty: &Ty, suffix: &str) {
     line(out, indent, &format!("{prefix}{}<", ty.head));
     for arg in &ty.args {
         typed(out, indent + 1, "", arg, ",");
@@ -139,9 +207,21 @@ pub fn call(
         line(&mut out, indent, end_alone);
         return out;
     }
+    let tail = if statement { end } else { "" };
+    if receiver.len() <= 4 {
+        // A receiver no wider than an indentation keeps its method on its line.
+        line(&mut out, indent, &format!("{receiver}.{method}("));
+        for arg in args {
+            line(&mut out, indent + 1, &format!("{arg},"));
+        }
+        line(&mut out, indent, &format!("){tail}"));
+        if !statement {
+            line(&mut out, indent, end_alone);
+        }
+        return out;
+    }
     line(&mut out, indent, receiver);
     let method_line = format!(".{method}({args_line})");
-    let tail = if statement { end } else { "" };
     if fits_at(indent + 1, &format!("{method_line}{tail}")) {
         line(&mut out, indent + 1, &format!("{method_line}{tail}"));
     } else {
@@ -201,6 +281,50 @@ pub fn signature(
     typed(out, indent, ") -> ", ret, " {");
 }
 
+/// An expression as text, laid out as prettyplease lays out calls and slices.
+pub enum Expr {
+    /// Text it does not break, such as a literal or a path.
+    Atom(String),
+    /// `function(args)`.
+    Call(String, Vec<Expr>),
+    /// `&[elements]`.
+    Slice(Vec<Expr>),
+}
+
+impl Expr {
+    /// The expression on one line.
+    pub fn flat(&self) -> String {
+        let joined = |items: &[Expr]| items.iter().map(Expr::flat).collect::<Vec<_>>().join(", ");
+        match self {
+            Expr::Atom(text) => text.clone(),
+            Expr::Call(function, args) => format!("{function}({})", joined(args)),
+            Expr::Slice(elements) => format!("&[{}]", joined(elements)),
+        }
+    }
+}
+
+/// Writes `{prefix}{expr}{suffix}` at `indent`: on one line when it fits, else a call's
+/// arguments or a slice's elements one a line, each laid out the same way. The comma after an
+/// argument or element may pass the margin; the one after a struct field (`field`) may not.
+pub fn expr(out: &mut String, indent: usize, prefix: &str, expr: &Expr, suffix: &str, field: bool) {
+    let whole = format!("{prefix}{}{suffix}", expr.flat());
+    let fits = if field {
+        indent * 4 + whole.len() <= MARGIN
+    } else {
+        fits_at(indent, &whole)
+    };
+    let (open, items, close) = match expr {
+        Expr::Call(function, args) if !fits => (format!("{function}("), args, ")"),
+        Expr::Slice(elements) if !fits && !elements.is_empty() => ("&[".to_owned(), elements, "]"),
+        _ => return line(out, indent, &whole),
+    };
+    line(out, indent, &format!("{prefix}{open}"));
+    for item in items {
+        self::expr(out, indent + 1, "", item, ",", false);
+    }
+    line(out, indent, &format!("{close}{suffix}"));
+}
+
 /// Writes `{header} for {ty} {` at `indent`, an impl's first line; `for` starts a line of its
 /// own when the whole does not fit on one.
 pub fn impl_header(out: &mut String, indent: usize, header: &str, ty: &str) {
@@ -211,7 +335,13 @@ pub fn impl_header(out: &mut String, indent: usize, header: &str, ty: &str) {
 /// starts a line of its own when the whole does not fit on one.
 pub fn impl_line(out: &mut String, indent: usize, header: &str, rest: &str) {
     let whole = format!("{header} for {rest}");
-    if fits_at(indent, &whole) {
+    // The closing brace of an empty body may pass the margin.
+    if fits_at(
+        indent,
+        whole
+            .strip_suffix("{}")
+            .map_or(&whole, |open| &whole[..open.len() + 1]),
+    ) {
         line(out, indent, &whole);
     } else {
         line(out, indent, header);
@@ -294,7 +424,9 @@ pub fn docs(out: &mut String, indent: usize, text: &str) {
     }
 }
 
-/// Writes the doc comment of [`super::docs::own_doc_attrs`] for `text`, at `indent`.
+/// Writes the doc comment of Markdown the generator wrote itself (links to items included), one
+/// line a line, as it is: text from the document goes in only through [`super::docs::code`] or
+/// [`super::docs::sanitize`].
 pub fn own_docs(out: &mut String, indent: usize, text: &str) {
     for doc in text.lines() {
         doc_comment(out, indent, &super::docs::doc_line(doc.to_owned()));
@@ -319,10 +451,30 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_long_code_lines_do_not_fit() {
+    fn only_long_code_lines_with_somewhere_to_break_do_not_fit() {
         let long = "x".repeat(MARGIN + 1);
         assert!(fits(&format!("fn f() {{}}\n    /// {long}\n//! {long}\n")));
         assert!(!fits(&format!("fn f() {{}}\n    let a = {long};\n")));
+        assert!(!fits(&format!("    f({long});\n")));
+        let unbreakable = [
+            format!("    crate::model::{long},"),
+            format!("    \"{long}\","),
+            format!("pub struct {long} {{"),
+            format!("for model::{long} {{"),
+            format!("        {long} {{"),
+            format!("    pub a: crate::{long},"),
+            format!("    <crate::{long} as crate::Decode>::decode,"),
+        ];
+        for line in unbreakable {
+            assert!(fits(&line), "{line}");
+        }
+        assert!(fits(&format!("    {},", "x".repeat(MARGIN - 4))));
+        let arm = format!("    \"a\" => f({}),", "x".repeat(MARGIN - 14));
+        assert_eq!(arm.len(), MARGIN + 1);
+        assert!(fits(&arm));
+        let field = format!("    pub a: Option<{}>,", "x".repeat(MARGIN - 19));
+        assert_eq!(field.len(), MARGIN + 1);
+        assert!(!fits(&field));
     }
 
     #[test]
