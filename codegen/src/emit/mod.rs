@@ -1,6 +1,7 @@
 //! Emitting: the IR becomes token streams and laid-out text, chunks of each generated Rust
 //! file. A pure function of the IR: every decision was made in `lower`.
 
+mod builders;
 mod crate_root;
 pub(crate) mod docs;
 pub(crate) mod example;
