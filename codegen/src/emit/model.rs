@@ -371,11 +371,9 @@ fn page_impls(items: &mut Items<'_>, name: &str, page: &PageDef, scope: Scope<'_
         items.open_impl("impl crate::runtime::PageItems", name);
         text::typed(items.out, items.indent + 1, "type Item = ", &item, ";");
         items.line(1, "#[inline]");
-        // A signature too long for a line is left whole, for the formatter (`text::settle`).
-        items.line(
-            1,
-            &format!("fn into_items(self) -> ::std::vec::Vec<{}> {{", item.flat()),
-        );
+        let list = Ty::of("::std::vec::Vec", vec![item]);
+        let head = "fn into_items";
+        text::signature(items.out, items.indent + 1, head, &[("self", None)], &list);
         items.line(2, &format!("self.{field}.unwrap_or_default()"));
         items.line(1, "}");
         items.line(0, "}");

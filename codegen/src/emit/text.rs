@@ -38,7 +38,7 @@ fn uncounted_comma(line: &str) -> bool {
 
 /// Whether prettyplease has nowhere to break `line` (without its indentation), and so leaves
 /// it long: a path or a string literal alone (an argument, a list element), a field of a plain
-/// type or its value, the first line of a struct, enum, module, impl or struct value of a plain
+/// type or its value (a path or a literal), the first line of a struct, enum, module, impl or struct value of a plain
 /// name (or an impl's `for` line), or `<T as Trait>::f`.
 fn unbreakable(line: &str) -> bool {
     let is_path = |text: &str| {
@@ -67,7 +67,7 @@ fn unbreakable(line: &str) -> bool {
         };
     }
     if let Some((name, value)) = body.strip_prefix("pub ").unwrap_or(body).split_once(": ") {
-        return is_path(name) && is_path(value);
+        return is_path(name) && (is_path(value) || is_literal(value));
     }
     let qualified = body
         .strip_prefix('<')
@@ -463,6 +463,7 @@ mod tests {
             format!("for model::{long} {{"),
             format!("        {long} {{"),
             format!("    pub a: crate::{long},"),
+            format!("    id: \"{long}\","),
             format!("    <crate::{long} as crate::Decode>::decode,"),
         ];
         for line in unbreakable {
