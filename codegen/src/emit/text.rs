@@ -1,7 +1,8 @@
-//! Writing Rust as formatted text, for the items made by the thousand (a type's impls, its
-//! definition): laid out line by line as prettyplease lays out the same tokens, so that skipping
-//! the parse and the formatter changes no byte. A chunk with a line too long to be sure of goes
-//! through the parser and the formatter after all (`render`).
+//! Writing Rust as formatted text, for the items made by the thousand (a model type and its
+//! impls, a resource, a request builder): laid out line by line as prettyplease lays out the
+//! same tokens, so that skipping the parse and the formatter changes no byte. An item with a
+//! line the writer cannot vouch for goes through the parser and the formatter after all
+//! ([`settle`]).
 
 use std::fmt::Write as _;
 
@@ -14,9 +15,9 @@ use crate::Error;
 pub const MARGIN: usize = 89;
 
 /// Whether every line of `text` is one prettyplease would leave as it is: a comment, a code
-/// line that fits in [`MARGIN`] (its comma too, which prettyplease lets pass the margin after
-/// some items but not others), or one it has nowhere to break. A doc attribute not written as a comment (see [`doc_comment`]) is left to the
-/// formatter.
+/// line that fits in [`MARGIN`] (its comma too, but where prettyplease surely lets it pass),
+/// or one it has nowhere to break. A doc attribute not written as a comment (see
+/// [`doc_comment`]) is left to the formatter.
 pub fn fits(text: &str) -> bool {
     text.lines().all(|line| {
         let trimmed = line.trim_start();
@@ -38,8 +39,8 @@ fn uncounted_comma(line: &str) -> bool {
 
 /// Whether prettyplease has nowhere to break `line` (without its indentation), and so leaves
 /// it long: a path or a string literal alone (an argument, a list element), a field of a plain
-/// type or its value (a path or a literal), the first line of a struct, enum, module, impl or struct value of a plain
-/// name (or an impl's `for` line), or `<T as Trait>::f`.
+/// type or its value (a path or a literal), the first line of a struct, enum, module, impl or
+/// struct value of a plain name (or an impl's `for` line), or `<T as Trait>::f`.
 fn unbreakable(line: &str) -> bool {
     let is_path = |text: &str| {
         !text.is_empty()
@@ -125,7 +126,7 @@ impl Ty {
         }
     }
 
-    /// `head<arg>`.
+    /// `head<args>`.
     pub fn of(head: impl Into<String>, args: Vec<Ty>) -> Self {
         Ty {
             head: head.into(),
@@ -336,12 +337,11 @@ pub fn impl_header(out: &mut String, indent: usize, header: &str, ty: &str) {
 pub fn impl_line(out: &mut String, indent: usize, header: &str, rest: &str) {
     let whole = format!("{header} for {rest}");
     // The closing brace of an empty body may pass the margin.
-    if fits_at(
-        indent,
-        whole
-            .strip_suffix("{}")
-            .map_or(&whole, |open| &whole[..open.len() + 1]),
-    ) {
+    let counted = whole
+        .strip_suffix('}')
+        .filter(|open| open.ends_with('{'))
+        .unwrap_or(&whole);
+    if fits_at(indent, counted) {
         line(out, indent, &whole);
     } else {
         line(out, indent, header);
