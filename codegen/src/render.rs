@@ -1,5 +1,6 @@
-//! Rendering: token streams become formatted source text with the generated-file header, and
-//! the crate gets its `Cargo.toml`.
+//! Rendering: token streams become formatted source text, joined with the chunks written as
+//! text (laid out already), under the generated-file header; and the crate gets its
+//! `Cargo.toml`.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
