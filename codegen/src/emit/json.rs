@@ -185,16 +185,7 @@ fn struct_impls(impls: &mut Impls<'_>, def: &StructDef) {
         for field in &def.fields {
             let wire = text::literal(&field.wire_name);
             let read = format!("reader.field(&mut self.{})", field.name);
-            let arm = format!("{wire} => {read}");
-            // The comma may go past the margin.
-            if text::fits_at(3, &arm) {
-                text::line(&mut read_key, 3, &format!("{arm},"));
-            } else {
-                // An arm too long for a line has its call in a block.
-                text::line(&mut read_key, 3, &format!("{wire} => {{"));
-                text::line(&mut read_key, 4, &read);
-                text::line(&mut read_key, 3, "}");
-            }
+            text::arm(&mut read_key, 3, &wire, &read);
         }
         text::line(
             &mut read_key,

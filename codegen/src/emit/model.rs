@@ -554,9 +554,19 @@ fn emit_enum(items: &mut Items<'_>, def: &EnumDef) {
     items.line(2, "match self {");
     for variant in &def.variants {
         let wire = text::literal(&variant.wire);
-        arm(items, &format!("Self::{}", variant.name), &wire);
+        text::arm(
+            items.out,
+            items.indent + 3,
+            &format!("Self::{}", variant.name),
+            &wire,
+        );
     }
-    arm(items, &format!("Self::{unknown}(value)"), "value.as_str()");
+    text::arm(
+        items.out,
+        items.indent + 3,
+        &format!("Self::{unknown}(value)"),
+        "value.as_str()",
+    );
     items.line(2, "}");
     items.line(1, "}");
     items.line(0, "}");
@@ -566,10 +576,16 @@ fn emit_enum(items: &mut Items<'_>, def: &EnumDef) {
     items.line(2, "match value {");
     for variant in &def.variants {
         let wire = text::literal(&variant.wire);
-        arm(items, &wire, &format!("Self::{}", variant.name));
+        text::arm(
+            items.out,
+            items.indent + 3,
+            &wire,
+            &format!("Self::{}", variant.name),
+        );
     }
-    arm(
-        items,
+    text::arm(
+        items.out,
+        items.indent + 3,
         "_",
         &format!("Self::{unknown}(crate::runtime::UnknownValue::new(value))"),
     );
@@ -585,19 +601,6 @@ fn emit_enum(items: &mut Items<'_>, def: &EnumDef) {
     items.line(2, "f.write_str(self.as_str())");
     items.line(1, "}");
     items.line(0, "}");
-}
-
-/// A match arm of a method's `match` (three levels in): on one line when it fits (its comma
-/// may pass the margin), else its value in a block.
-fn arm(items: &mut Items<'_>, pattern: &str, value: &str) {
-    let whole = format!("{pattern} => {value}");
-    if text::fits_at(items.indent + 3, &whole) {
-        items.line(3, &format!("{whole},"));
-    } else {
-        items.line(3, &format!("{pattern} => {{"));
-        items.line(4, value);
-        items.line(3, "}");
-    }
 }
 
 fn emit_newtype(items: &mut Items<'_>, def: &NewtypeDef, scope: Scope<'_>) {

@@ -282,6 +282,19 @@ pub fn signature(
     typed(out, indent, ") -> ", ret, " {");
 }
 
+/// Writes the match arm `{pattern} => {value},` at `indent`: on one line when it fits (its
+/// comma may pass the margin), else its value in a block.
+pub fn arm(out: &mut String, indent: usize, pattern: &str, value: &str) {
+    let whole = format!("{pattern} => {value}");
+    if fits_at(indent, &whole) {
+        line(out, indent, &format!("{whole},"));
+    } else {
+        line(out, indent, &format!("{pattern} => {{"));
+        line(out, indent + 1, value);
+        line(out, indent, "}");
+    }
+}
+
 /// An expression as text, laid out as prettyplease lays out calls and slices.
 pub enum Expr {
     /// Text it does not break, such as a literal or a path.
