@@ -2,11 +2,12 @@
 //! that every API crate a program uses shares, as a blocking [`Client`] or an [`AsyncClient`].
 
 use std::fmt;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::time::Duration;
 
 use super::auth::TokenSource;
 use super::error::Error;
+use super::net::{self, Http, Url};
 use super::redact::redact_url;
 use super::retry::RetryPolicy;
 
@@ -21,8 +22,6 @@ const DEFAULT_DOWNLOAD_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
 const DEFAULT_DOWNLOAD_TIMEOUT: Duration = Duration::from_secs(6 * 3600);
 /// Default largest response body read into memory.
 const DEFAULT_MAX_RESPONSE_SIZE: u64 = 64 * 1024 * 1024;
-/// How many redirects a GET or HEAD may follow.
-const MAX_REDIRECTS: usize = 10;
 /// This crate, as the `User-Agent` names it.
 pub(crate) const RUNTIME_AGENT: &str =
     concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
@@ -179,12 +178,16 @@ impl ClientBuilder {
             Some(project) => Some(checked_header_value("quota project", project)?),
             None => None,
         };
-        install_crypto_provider();
-        let http = http_client(self.connect_timeout, self.timeout, redirect_policy())?;
+        let http = Http::new(net::Settings {
+            connect_timeout: self.connect_timeout,
+            timeout: self.timeout,
+            redirects: true,
+        })
+        .map_err(|message| Error::Config {
+            message: format!("HTTP client: {message}"),
+        })?;
         Ok(Core {
             http,
-            http_no_redirects: OnceLock::new(),
-            connect_timeout: self.connect_timeout,
             max_response_size: self.max_response_size,
             root_url,
             token_source: self.token_source,
@@ -211,43 +214,9 @@ fn checked_header_value(what: &str, value: String) -> Result<String, Error> {
     }
 }
 
-/// An HTTP client with the client's timeouts. The client-wide timeout covers a call's first
-/// attempt; calls with their own timeout, and retries, set what is left of the call's time.
-fn http_client(
-    connect_timeout: Duration,
-    timeout: Duration,
-    redirects: reqwest::redirect::Policy,
-) -> Result<reqwest::Client, Error> {
-    reqwest::Client::builder()
-        .connect_timeout(connect_timeout)
-        .timeout(timeout)
-        .gzip(true)
-        .redirect(redirects)
-        .build()
-        .map_err(|error| Error::Config {
-            message: format!("HTTP client: {error}"),
-        })
-}
-
-/// The redirects a GET or HEAD follows: up to [`MAX_REDIRECTS`] (reqwest drops the
-/// `Authorization` header when one leads to another host), except a 308, which a resumable
-/// upload's "resume incomplete" answer uses. Every other method is sent by a client that
-/// follows none (see [`Core::http_for`]).
-fn redirect_policy() -> reqwest::redirect::Policy {
-    reqwest::redirect::Policy::custom(|attempt| {
-        if attempt.status() == reqwest::StatusCode::PERMANENT_REDIRECT {
-            attempt.stop()
-        } else if attempt.previous().len() > MAX_REDIRECTS {
-            attempt.error(format!("more than {MAX_REDIRECTS} redirects"))
-        } else {
-            attempt.follow()
-        }
-    })
-}
-
-/// Refuses a URL with user information: reqwest would send it as `Authorization: Basic` beside
+/// Refuses a URL with user information: an HTTP client would send it as `Authorization: Basic` beside
 /// the token, and it would show wherever the URL does. `what` names the URL in the error.
-pub(crate) fn refuse_user_info(url: &reqwest::Url, what: &str) -> Result<(), String> {
+pub(crate) fn refuse_user_info(url: &Url, what: &str) -> Result<(), String> {
     if url.username().is_empty() && url.password().is_none() {
         Ok(())
     } else {
@@ -263,7 +232,7 @@ pub(crate) fn refuse_user_info(url: &reqwest::Url, what: &str) -> Result<(), Str
 pub(crate) fn checked_root_url(root_url: &str) -> Result<String, Error> {
     let shown = redact_url(root_url);
     let config_error = |message: String| Error::Config { message };
-    let parsed = reqwest::Url::parse(root_url)
+    let parsed = Url::parse(root_url)
         .map_err(|error| config_error(format!("root URL {shown:?}: {error}")))?;
     if !matches!(parsed.scheme(), "http" | "https") || parsed.query().is_some() {
         return Err(config_error(format!(
@@ -295,12 +264,6 @@ impl fmt::Debug for ClientBuilder {
     }
 }
 
-/// rustls needs one process-wide cryptography provider; this crate uses ring. Installing fails
-/// harmlessly when the program already chose one.
-pub(crate) fn install_crypto_provider() {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-}
-
 /// A configured blocking client for Google APIs: connections, token source, API key, timeouts
 /// and retry policy. Each call returns its result. Cheap to clone; clones share all of it. Hand
 /// it to the hub of each API crate (`DataPortability::new(&client)`, `Drive::new(&client)`,
@@ -329,12 +292,10 @@ pub struct AsyncClient {
 /// What a client is: connections and settings, and the send path (see the `transport` module).
 /// Generated code reaches it through [`Backend`](super::Backend); it has nothing public.
 pub struct Core {
-    /// For GET and HEAD, which follow redirects.
-    pub(crate) http: reqwest::Client,
-    /// For every other method, which follows none: a redirected POST must neither reach
-    /// another host with its body nor turn into a GET and report success. Built when first used.
-    http_no_redirects: OnceLock<Result<reqwest::Client, String>>,
-    connect_timeout: Duration,
+    /// Connections. GET and HEAD follow redirects; every other method follows none: a
+    /// redirected POST must neither reach another host with its body nor turn into a GET and
+    /// report success.
+    pub(crate) http: Http,
     pub(crate) max_response_size: u64,
     /// A root URL that replaces every API's own, ending in `/`.
     pub(crate) root_url: Option<String>,
@@ -352,30 +313,6 @@ pub struct Core {
 }
 
 impl Core {
-    /// The HTTP client for requests made with `verb`: one that follows redirects for GET and
-    /// HEAD, one that follows none for every other method.
-    pub(crate) fn http_for(
-        &self,
-        method_id: &'static str,
-        verb: &reqwest::Method,
-    ) -> Result<&reqwest::Client, Error> {
-        if matches!(*verb, reqwest::Method::GET | reqwest::Method::HEAD) {
-            return Ok(&self.http);
-        }
-        let built = self.http_no_redirects.get_or_init(|| {
-            http_client(
-                self.connect_timeout,
-                self.timeout,
-                reqwest::redirect::Policy::none(),
-            )
-            .map_err(|error| error.to_string())
-        });
-        built.as_ref().map_err(|message| Error::InvalidRequest {
-            method: method_id,
-            message: message.clone(),
-        })
-    }
-
     /// The `User-Agent` for requests made for `api_crate` (`name/version`): the caller's
     /// product, the API crate, and this crate.
     pub(crate) fn user_agent(&self, api_crate: Option<&str>) -> String {

@@ -18,7 +18,8 @@ use super::backend::ResponseFuture;
 use super::bridge;
 use super::call::Call;
 use super::client::{AsyncClient, Client, Core, refuse_user_info};
-use super::error::{ApiError, Error};
+use super::error::{ApiError, Error, TransportError};
+use super::net::{self, Url};
 use super::redact::{Secrets, redact_url};
 use super::service::Endpoint;
 use super::transport::{header_list, transport};
@@ -29,7 +30,7 @@ const DOWNLOAD: &str = "download";
 const ERROR_BODY_LIMIT: usize = 1024 * 1024;
 
 /// Bytes as the HTTP stack hands them over.
-type Data = <reqwest::Body as http_body::Body>::Data;
+type Data = bytes::Bytes;
 
 /// A download under way on an [`AsyncClient`]: read it as a `tokio::io::AsyncRead`, as a
 /// `Stream` of byte chunks, or chunk by chunk with [`chunk`](Self::chunk).
@@ -43,10 +44,12 @@ pub struct AsyncDownload {
     status: u16,
     offset: u64,
     total: Option<u64>,
-    body: reqwest::Body,
+    body: hyper::body::Incoming,
     idle: Duration,
     /// Armed while waiting for bytes; reset by each chunk.
     idle_timer: Option<Pin<Box<tokio::time::Sleep>>>,
+    /// The end of the download's whole time (`ClientBuilder::download_timeouts`).
+    total_timer: Pin<Box<tokio::time::Sleep>>,
     /// What a read has not taken yet of the last chunk.
     leftover: Data,
     done: bool,
@@ -97,6 +100,7 @@ impl AsyncDownload {
                 }
                 Poll::Ready(Some(Err(error))) => {
                     self.done = true;
+                    let error = TransportError::body(error);
                     return Poll::Ready(Some(Err(transport(self.method, error))));
                 }
                 Poll::Ready(None) => {
@@ -104,6 +108,11 @@ impl AsyncDownload {
                     return Poll::Ready(None);
                 }
                 Poll::Pending => {
+                    if self.total_timer.as_mut().poll(cx).is_ready() {
+                        self.done = true;
+                        let error = TransportError::timeout();
+                        return Poll::Ready(Some(Err(transport(self.method, error))));
+                    }
                     let idle = self.idle;
                     let timer = self
                         .idle_timer
@@ -262,19 +271,16 @@ impl Core {
             method: DOWNLOAD,
             message,
         };
-        let parsed = reqwest::Url::parse(url).map_err(|error| {
+        let parsed = Url::parse(url).map_err(|error| {
             invalid(format!(
                 "the download URL {:?} is not valid: {error}",
                 redact_url(url)
             ))
         })?;
         refuse_user_info(&parsed, "the download URL").map_err(invalid)?;
-        let mut request = self
-            .http
-            .get(url)
-            .header("user-agent", self.user_agent(None));
+        let mut request = net::Request::get(parsed).header("user-agent", &self.user_agent(None));
         if offset > 0 {
-            request = request.header("range", format!("bytes={offset}-"));
+            request = request.header("range", &format!("bytes={offset}-"));
         }
         self.start_download(request, offset, DOWNLOAD, Secrets::default())
             .await
@@ -289,7 +295,8 @@ impl Core {
     ) -> Result<AsyncDownload, Error> {
         call.set_query("alt", "media".to_owned());
         let prepared = endpoint.prepare(self, &call)?;
-        let request = self.http.get(&prepared.url);
+        let url = crate::transport::parsed_url(call.method().id, &prepared.url)?;
+        let request = net::Request::get(url);
         let (request, token) = self.authorized(request, &prepared).await?;
         let secrets = Secrets::of(
             token.as_ref().map(|token| token.secret()),
@@ -303,13 +310,17 @@ impl Core {
     /// body is left to be read. `secrets` are what the request carries, kept out of any error.
     async fn start_download(
         &self,
-        request: reqwest::RequestBuilder,
+        request: net::Request,
         offset: u64,
         method: &'static str,
         secrets: Secrets,
     ) -> Result<AsyncDownload, Error> {
         let (idle, total) = self.download_timeouts;
-        let response = match tokio::time::timeout(idle, request.timeout(total).send()).await {
+        // The bytes as the server stores them, never compressed on the way: an offset to resume
+        // from counts those.
+        let sending = self.http.send(request.identity().timeout(total));
+        let total_timer = Box::pin(tokio::time::sleep(total));
+        let response = match tokio::time::timeout(idle, sending).await {
             Err(_) => {
                 return Err(Error::TimedOut {
                     method,
@@ -318,8 +329,8 @@ impl Core {
             }
             Ok(sent) => sent.map_err(|source| transport(method, source))?,
         };
-        let status = response.status().as_u16();
-        let headers = header_list(response.headers());
+        let status = response.status.as_u16();
+        let headers = header_list(&response.headers);
         if !(200..300).contains(&status) {
             let body = error_body(response, idle).await;
             let error = ApiError::new(method, status, headers, body, &secrets);
@@ -348,9 +359,10 @@ impl Core {
             status,
             offset,
             total,
-            body: reqwest::Body::from(response),
+            body: response.into_body(),
             idle,
             idle_timer: None,
+            total_timer,
             leftover: Data::new(),
             done: false,
         })
@@ -359,7 +371,7 @@ impl Core {
 
 /// The start of an error response's body: as much as comes within `idle`, up to
 /// [`ERROR_BODY_LIMIT`]; a server that trickles it out cannot hold the call longer.
-async fn error_body(mut response: reqwest::Response, idle: Duration) -> Vec<u8> {
+async fn error_body(mut response: net::Response, idle: Duration) -> Vec<u8> {
     let mut body = Vec::new();
     let reading = async {
         while body.len() < ERROR_BODY_LIMIT {

@@ -212,37 +212,118 @@ impl fmt::Debug for Error {
 /// Why a request got no whole response: the connection could not be made, broke, or took too
 /// long. What the HTTP stack said is kept, as text and as the error's `source`, but its type is
 /// the runtime's own, so that the HTTP stack can change without changing this crate's API.
-pub struct TransportError(reqwest::Error);
+pub struct TransportError {
+    kind: TransportKind,
+    /// What failed, in the runtime's words; the HTTP stack's follow as the source.
+    message: String,
+    source: Option<Box<dyn std::error::Error + Send + Sync>>,
+}
+
+/// What kind of failure a [`TransportError`] is.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum TransportKind {
+    /// No connection: refused, a name that did not resolve, a failed TLS handshake or tunnel.
+    Connect,
+    /// A time limit ran out.
+    Timeout,
+    /// A redirect that is not followed: too many, or to somewhere a request must not go.
+    Redirect,
+    /// The request could not be made (a header value that is not one).
+    Request,
+    /// The connection failed while sending or before the head of the answer came.
+    Send,
+    /// The connection failed while the body came.
+    Body,
+    /// The body is not what its encoding says (gzip that does not inflate).
+    Decoding,
+}
 
 impl TransportError {
-    /// `error`, without the URL it names (the URL may carry an API key).
-    pub(crate) fn new(error: reqwest::Error) -> TransportError {
-        TransportError(error.without_url())
+    fn with(
+        kind: TransportKind,
+        message: impl Into<String>,
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> TransportError {
+        TransportError {
+            kind,
+            message: message.into(),
+            source,
+        }
+    }
+
+    /// A request that could not be made, for `message`.
+    pub(crate) fn request(message: impl Into<String>) -> TransportError {
+        TransportError::with(TransportKind::Request, message, None)
+    }
+
+    /// The request's time ran out.
+    pub(crate) fn timeout() -> TransportError {
+        TransportError::with(TransportKind::Timeout, "the request timed out", None)
+    }
+
+    /// A redirect that is not followed, for `message`.
+    pub(crate) fn redirect(message: impl Into<String>) -> TransportError {
+        TransportError::with(TransportKind::Redirect, message, None)
+    }
+
+    /// A request hyper could not send, or whose answer did not come.
+    pub(crate) fn send(error: hyper_util::client::legacy::Error) -> TransportError {
+        let (kind, message) = if error.is_connect() {
+            (TransportKind::Connect, "could not connect")
+        } else {
+            (TransportKind::Send, "error sending request")
+        };
+        TransportError::with(kind, message, Some(Box::new(error)))
+    }
+
+    /// A body that broke off.
+    pub(crate) fn body(error: hyper::Error) -> TransportError {
+        let message = "error reading the response body";
+        TransportError::with(TransportKind::Body, message, Some(Box::new(error)))
+    }
+
+    /// A body that does not inflate.
+    pub(crate) fn decoding(error: std::io::Error) -> TransportError {
+        let message = "the gzip response body does not inflate";
+        TransportError::with(TransportKind::Decoding, message, Some(Box::new(error)))
     }
 
     /// Whether the connection could not be set up: refused, a name that did not resolve, a TLS
     /// handshake that failed. Nothing was sent.
     pub fn is_connect(&self) -> bool {
-        self.0.is_connect()
+        self.kind == TransportKind::Connect
     }
 
     /// Whether a time limit ran out (the call's, the client's, or the connect timeout).
     pub fn is_timeout(&self) -> bool {
-        self.0.is_timeout()
+        if self.kind == TransportKind::Timeout {
+            return true;
+        }
+        let mut cause = std::error::Error::source(self);
+        while let Some(inner) = cause {
+            if inner
+                .downcast_ref::<std::io::Error>()
+                .is_some_and(|io| io.kind() == std::io::ErrorKind::TimedOut)
+            {
+                return true;
+            }
+            cause = inner.source();
+        }
+        false
     }
 
     /// Whether another attempt could go differently: not for a request that could not be
-    /// built, nor for a redirect loop, which fail the same way again.
+    /// built, nor for a redirect refused, which fail the same way again.
     pub(crate) fn is_transient(&self) -> bool {
-        !self.0.is_builder() && !self.0.is_redirect()
+        !matches!(self.kind, TransportKind::Request | TransportKind::Redirect)
     }
 }
 
 impl fmt::Display for TransportError {
     /// The error and each of its causes, on one line.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.0)?;
-        let mut cause = std::error::Error::source(&self.0);
+        f.write_str(&self.message)?;
+        let mut cause = std::error::Error::source(self);
         while let Some(inner) = cause {
             write!(f, ": {inner}")?;
             cause = inner.source();
@@ -261,7 +342,9 @@ impl fmt::Debug for TransportError {
 
 impl std::error::Error for TransportError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        std::error::Error::source(&self.0)
+        self.source
+            .as_deref()
+            .map(|source| source as &(dyn std::error::Error + 'static))
     }
 }
 

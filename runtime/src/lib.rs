@@ -64,6 +64,7 @@ mod error;
 mod features;
 #[doc(hidden)]
 pub mod json;
+mod net;
 #[cfg(feature = "oauth")]
 pub mod oauth;
 #[doc(hidden)]

@@ -418,49 +418,47 @@ fn save_tokens(path: &Path, tokens: &OAuthTokens) -> Result<(), Error> {
     Ok(())
 }
 
-/// The `oauth2` crate's HTTP, sent with this crate's `reqwest` and waited for as a blocking
+/// The `oauth2` crate's HTTP, sent with this crate's HTTP client and waited for as a blocking
 /// client waits. It never follows redirects: a token endpoint that redirects is not to be
 /// trusted with a code.
-struct OAuthHttp(reqwest::Client);
+struct OAuthHttp(crate::net::Http);
 
 impl OAuthHttp {
     fn new() -> Result<Self, Error> {
-        super::client::install_crypto_provider();
-        reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(Duration::from_secs(30))
-            .build()
-            .map(OAuthHttp)
-            .map_err(|error| Error::Config {
-                message: format!("OAuth HTTP client: {error}"),
-            })
+        crate::net::Http::new(crate::net::Settings {
+            connect_timeout: Duration::from_secs(30),
+            timeout: Duration::from_secs(30),
+            redirects: false,
+        })
+        .map(OAuthHttp)
+        .map_err(|error| Error::Config {
+            message: format!("OAuth HTTP client: {error}"),
+        })
     }
 
     async fn exchange(&self, request: oauth2::HttpRequest) -> Result<oauth2::HttpResponse, Error> {
         let failed = |error| super::transport::transport(TOKEN_REQUEST, error);
         let (parts, body) = request.into_parts();
-        let mut response = self
-            .0
-            .request(parts.method, parts.uri.to_string())
-            .headers(parts.headers)
-            .body(body)
-            .send()
-            .await
-            .map_err(failed)?;
-        let mut builder = oauth2::http::Response::builder().status(response.status());
-        for (name, value) in response.headers() {
+        let url = crate::net::Url::parse(&parts.uri.to_string()).map_err(|error| {
+            failed(crate::TransportError::request(format!(
+                "the token URL is not valid: {error}"
+            )))
+        })?;
+        let mut outgoing = crate::net::Request::new(parts.method, url).body(body);
+        for (name, value) in &parts.headers {
+            outgoing = outgoing.header(name.as_str(), value.to_str().unwrap_or_default());
+        }
+        let response = self.0.send(outgoing).await.map_err(failed)?;
+        let mut builder = oauth2::http::Response::builder().status(response.status);
+        for (name, value) in &response.headers {
             builder = builder.header(name, value);
         }
-        // A token answer is small: more than the limit is cut, as is a body whose connection
-        // broke, and either then fails to parse, which the error says.
-        let mut body = Vec::new();
-        while let Ok(Some(chunk)) = response.chunk().await {
-            body.extend_from_slice(&chunk);
-            if body.len() as u64 >= MAX_TOKEN_RESPONSE {
-                body.truncate(MAX_TOKEN_RESPONSE as usize);
-                break;
-            }
-        }
+        // A token answer is small: a longer one, or one whose connection broke, is cut to
+        // nothing, and then fails to parse, which the error says.
+        let body = response
+            .read_to_end(MAX_TOKEN_RESPONSE)
+            .await
+            .unwrap_or_default();
         Ok(builder
             .body(body)
             .expect("a status and headers from a response make a response"))

@@ -45,7 +45,7 @@ fn without_user_info(url: &str) -> (String, &str) {
     let authority_start = scheme_end + 3;
     let scheme = &url[..authority_start];
     let hidden = |at: usize| (format!("{scheme}{REDACTED}"), &url[at..]);
-    if reqwest::Url::parse(url).is_ok() {
+    if url::Url::parse(url).is_ok() {
         // It parses, so its authority ends at the first of these, as the parser read it, and
         // the user information at the last `@` in it.
         let authority = url[authority_start..]

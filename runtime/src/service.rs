@@ -199,7 +199,7 @@ impl Endpoint {
         &self,
         core: &Core,
         call: &Call,
-    ) -> Result<(PreparedRequest, reqwest::Url), Error> {
+    ) -> Result<(PreparedRequest, url::Url), Error> {
         let urls = self.urls(call)?;
         let (base, base_path) = if call.download_service() {
             (&urls.download_url, &urls.download_path)
@@ -270,7 +270,7 @@ impl Endpoint {
         base: &str,
         base_path: &str,
         extra: Option<(&'static str, &'static str)>,
-    ) -> Result<(PreparedRequest, reqwest::Url), Error> {
+    ) -> Result<(PreparedRequest, url::Url), Error> {
         let method = call.method();
         let invalid = |message: String| Error::InvalidRequest {
             method: method.id,
@@ -285,7 +285,7 @@ impl Endpoint {
         template
             .expand_onto(&mut full, call.path_params())
             .map_err(invalid)?;
-        let mut url = reqwest::Url::parse(&full)
+        let mut url = url::Url::parse(&full)
             .map_err(|error| invalid(format!("the URL is not valid: {error}")))?;
         // Expansion refuses dot segments already; this check keeps that promise even if a
         // template itself were hostile.
@@ -338,7 +338,7 @@ impl Urls {
         let base_url = format!("{root}{service_path}");
         let download_url = format!("{root}download/{service_path}");
         let path_of = |url: &str| {
-            reqwest::Url::parse(url)
+            url::Url::parse(url)
                 .map(|parsed| parsed.path().to_owned())
                 .map_err(|error| {
                     format!("the API's URL {:?} is not valid: {error}", redact_url(url))

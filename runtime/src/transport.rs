@@ -11,6 +11,7 @@ use super::auth::{AccessToken, TokenSource};
 use super::call::PreparedRequest;
 use super::client::Core;
 use super::error::{ApiError, Error, TransportError};
+use super::net::{self, ReadError, Url};
 use super::redact::{Secrets, redact_url};
 use super::retry::{self, RetryPolicy};
 
@@ -80,7 +81,7 @@ impl Core {
         &self,
         method_id: &'static str,
         prepared: &PreparedRequest,
-        url: &reqwest::Url,
+        url: &Url,
         keyed: bool,
         call_timeout: Option<Duration>,
         call_retry: Option<&RetryPolicy>,
@@ -144,8 +145,8 @@ impl Core {
     async fn attempt(
         &self,
         prepared: &PreparedRequest,
-        url: &reqwest::Url,
-        verb: reqwest::Method,
+        url: &Url,
+        verb: http::Method,
         method_id: &'static str,
         time_left: Option<Duration>,
     ) -> Result<Response, Failure> {
@@ -180,9 +181,9 @@ impl Core {
     pub(crate) async fn exchange(
         &self,
         method_id: &'static str,
-        verb: reqwest::Method,
+        verb: http::Method,
         prepared: &PreparedRequest,
-        url: reqwest::Url,
+        url: Url,
         body: Option<Vec<u8>>,
         time_left: Option<Duration>,
     ) -> Result<Exchange, Failure> {
@@ -190,10 +191,7 @@ impl Core {
             error,
             retryable: false,
         };
-        let mut request = self
-            .http_for(method_id, &verb)
-            .map_err(not_retryable)?
-            .request(verb, url);
+        let mut request = net::Request::new(verb, url);
         if let Some(time_left) = time_left {
             request = request.timeout(time_left);
         }
@@ -209,15 +207,15 @@ impl Core {
         }
         // Nothing came back yet, so the server did nothing we know of: safe to retry, unless
         // the request could not be built or was redirected in a loop, which fail again alike.
-        let response = request.send().await.map_err(|source| {
+        let response = self.http.send(request).await.map_err(|source| {
             let error = transport(method_id, source);
             Failure {
                 retryable: error.is_transient(),
                 error,
             }
         })?;
-        let status = response.status().as_u16();
-        let headers = header_list(response.headers());
+        let status = response.status.as_u16();
+        let headers = header_list(&response.headers);
         let body = read_body(method_id, response, self.max_response_size)
             .await
             .map_err(not_retryable)?;
@@ -257,9 +255,9 @@ impl Core {
     /// token; the token too, so that an error can be cleaned of it.
     pub(crate) async fn authorized(
         &self,
-        mut request: reqwest::RequestBuilder,
+        mut request: net::Request,
         prepared: &PreparedRequest,
-    ) -> Result<(reqwest::RequestBuilder, Option<AccessToken>), Error> {
+    ) -> Result<(net::Request, Option<AccessToken>), Error> {
         for (name, value) in &prepared.headers {
             request = request.header(name, value);
         }
@@ -295,18 +293,18 @@ async fn token_from(source: &Arc<dyn TokenSource>) -> Result<AccessToken, Error>
 }
 
 /// `url`, parsed for sending; a URL the runtime built or was given by a server.
-pub(crate) fn parsed_url(method_id: &'static str, url: &str) -> Result<reqwest::Url, Error> {
-    reqwest::Url::parse(url).map_err(|error| Error::InvalidRequest {
+pub(crate) fn parsed_url(method_id: &'static str, url: &str) -> Result<Url, Error> {
+    Url::parse(url).map_err(|error| Error::InvalidRequest {
         method: method_id,
         message: format!("the URL {} is not valid: {error}", redact_url(url)),
     })
 }
 
 /// A transport error of `method_id`.
-pub(crate) fn transport(method_id: &'static str, source: reqwest::Error) -> Error {
+pub(crate) fn transport(method_id: &'static str, source: TransportError) -> Error {
     Error::Transport {
         method: method_id,
-        source: TransportError::new(source),
+        source,
     }
 }
 
@@ -319,50 +317,32 @@ pub(crate) fn deadline_after(start: Instant, timeout: Duration) -> Instant {
         .unwrap_or(start)
 }
 
-/// Reads a response body whole, unless it is larger than `limit`: then the call fails as soon
-/// as that is known (from `Content-Length`, or once `limit` bytes have come), without reading
-/// the rest or holding more than the limit in memory.
+/// Reads a response body whole (inflated, when it came as gzip), unless it is larger than
+/// `limit`: then the call fails as soon as that is known (from `Content-Length`, or once `limit`
+/// bytes have come), without reading the rest or holding more than the limit in memory.
 async fn read_body(
     method_id: &'static str,
-    mut response: reqwest::Response,
+    response: net::Response,
     limit: u64,
 ) -> Result<Vec<u8>, Error> {
-    let too_large = || Error::Protocol {
-        method: method_id,
-        message: format!(
-            "the response body is larger than the client's limit of {limit} bytes \
-             (`ClientBuilder::max_response_size`)"
-        ),
-    };
-    match response.content_length() {
-        Some(length) if length > limit => Err(too_large()),
-        // Moved out of the buffer the HTTP stack read it into, not copied, when nothing else
-        // holds it; the HTTP stack never reads past the length it announced.
-        Some(_) => Ok(response
-            .bytes()
-            .await
-            .map_err(|source| transport(method_id, source))?
-            .into()),
-        None => {
-            let mut body = Vec::new();
-            while let Some(chunk) = response
-                .chunk()
-                .await
-                .map_err(|source| transport(method_id, source))?
-            {
-                if (body.len() + chunk.len()) as u64 > limit {
-                    return Err(too_large());
-                }
-                body.extend_from_slice(&chunk);
-            }
-            Ok(body)
-        }
-    }
+    response
+        .read_to_end(limit)
+        .await
+        .map_err(|error| match error {
+            ReadError::TooLarge => Error::Protocol {
+                method: method_id,
+                message: format!(
+                    "the response body is larger than the client's limit of {limit} bytes \
+                     (`ClientBuilder::max_response_size`)"
+                ),
+            },
+            ReadError::Transport(source) => transport(method_id, source),
+        })
 }
 
-/// The verb of a prepared request, as reqwest takes it.
-pub(crate) fn http_verb(method_id: &'static str, verb: &str) -> Result<reqwest::Method, Error> {
-    reqwest::Method::from_bytes(verb.as_bytes()).map_err(|_| Error::InvalidRequest {
+/// The verb of a prepared request, as the HTTP stack takes it.
+pub(crate) fn http_verb(method_id: &'static str, verb: &str) -> Result<http::Method, Error> {
+    http::Method::from_bytes(verb.as_bytes()).map_err(|_| Error::InvalidRequest {
         method: method_id,
         message: format!("unknown HTTP method {verb:?}"),
     })
@@ -420,7 +400,7 @@ pub(crate) fn retry_after_header(value: &str) -> Option<Duration> {
 }
 
 /// Response headers as (lower-case name, value) pairs, in the order received.
-pub(crate) fn header_list(headers: &reqwest::header::HeaderMap) -> Vec<(String, String)> {
+pub(crate) fn header_list(headers: &http::HeaderMap) -> Vec<(String, String)> {
     headers
         .iter()
         .map(|(name, value)| {

@@ -57,7 +57,7 @@ struct Inner {
     settings: Settings,
     quota_project: Option<String>,
     cache: TokenCache,
-    http: OnceLock<Result<reqwest::Client, String>>,
+    http: OnceLock<Result<crate::net::Http, String>>,
 }
 
 impl Credentials {
@@ -211,17 +211,16 @@ impl Credentials {
 
     /// The HTTP client token requests use: no redirects (a token endpoint that redirects is not
     /// trusted with an assertion), and time limits of their own.
-    fn http(&self) -> Result<reqwest::Client, Error> {
+    fn http(&self) -> Result<crate::net::Http, Error> {
         self.inner
             .http
             .get_or_init(|| {
-                crate::client::install_crypto_provider();
-                reqwest::Client::builder()
-                    .redirect(reqwest::redirect::Policy::none())
-                    .connect_timeout(Duration::from_secs(10))
-                    .timeout(Duration::from_secs(30))
-                    .build()
-                    .map_err(|error| format!("the token requests' HTTP client: {error}"))
+                crate::net::Http::new(crate::net::Settings {
+                    connect_timeout: Duration::from_secs(10),
+                    timeout: Duration::from_secs(30),
+                    redirects: false,
+                })
+                .map_err(|error| format!("the token requests' HTTP client: {error}"))
             })
             .clone()
             .map_err(|message| Error::Config { message })

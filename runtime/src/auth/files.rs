@@ -331,7 +331,7 @@ fn endpoint_allowing_local_http(value: &Value, field: &str) -> Result<Option<Str
 
 /// Why `url` may not carry credentials, if it may not.
 pub(super) fn checked_url(url: &str, link_local: bool) -> Result<(), String> {
-    let parsed = reqwest::Url::parse(url).map_err(|error| format!("not a URL ({error})"))?;
+    let parsed = url::Url::parse(url).map_err(|error| format!("not a URL ({error})"))?;
     if !parsed.username().is_empty() || parsed.password().is_some() {
         return Err("the URL holds a user name or password".to_owned());
     }

@@ -56,7 +56,7 @@ type Fetching<'a> = Pin<Box<dyn Future<Output = Result<Fetched, Error>> + Send +
 
 /// Fetches a token for `kind`; `origin` says where the credentials came from, for errors.
 pub(super) fn fetch<'a>(
-    http: &'a reqwest::Client,
+    http: &'a crate::net::Http,
     kind: &'a Kind,
     settings: &'a Settings,
     origin: &'a str,
@@ -89,13 +89,13 @@ pub(super) fn fetch<'a>(
 
 /// Token requests on behalf of credentials from `origin`.
 struct Exchange<'a> {
-    http: &'a reqwest::Client,
+    http: &'a crate::net::Http,
     origin: &'a str,
 }
 
 /// One request to send (again, on a retry).
 struct Outgoing {
-    method: reqwest::Method,
+    method: http::Method,
     url: String,
     headers: Vec<(&'static str, String)>,
     body: Option<(&'static str, String)>,
@@ -135,7 +135,7 @@ impl Exchange<'_> {
             .send(
                 "the token endpoint",
                 Outgoing {
-                    method: reqwest::Method::POST,
+                    method: http::Method::POST,
                     url: account.token_uri.clone(),
                     headers: Vec::new(),
                     body: Some(form(&[
@@ -158,7 +158,7 @@ impl Exchange<'_> {
             .send(
                 "the token endpoint",
                 Outgoing {
-                    method: reqwest::Method::POST,
+                    method: http::Method::POST,
                     url: user.token_uri.clone(),
                     headers: Vec::new(),
                     body: Some(form(&[
@@ -216,7 +216,7 @@ impl Exchange<'_> {
             .send(
                 "IAM Credentials (generateAccessToken)",
                 Outgoing {
-                    method: reqwest::Method::POST,
+                    method: http::Method::POST,
                     url: url.to_owned(),
                     headers: vec![("authorization", format!("Bearer {}", source.secret()))],
                     body: Some(("application/json", body.to_string())),
@@ -272,7 +272,7 @@ impl Exchange<'_> {
             .send(
                 "the STS token endpoint",
                 Outgoing {
-                    method: reqwest::Method::POST,
+                    method: http::Method::POST,
                     url: external.token_url.clone(),
                     headers,
                     body: Some(form(&fields)),
@@ -304,21 +304,26 @@ impl Exchange<'_> {
                 headers,
                 format,
             } => {
-                let mut request = self.http.get(url);
-                for (name, value) in headers {
-                    request = request.header(name.as_str(), value.as_str());
-                }
-                let response = request.send().await.map_err(|error| {
+                let unreachable = |error: &dyn std::fmt::Display| {
                     auth_error(
                         self.origin,
                         format!(
-                            "the subject token URL {} could not be reached: {}",
-                            redact_url(url),
-                            crate::TransportError::new(error)
+                            "the subject token URL {} could not be reached: {error}",
+                            redact_url(url)
                         ),
                     )
-                })?;
-                let status = response.status().as_u16();
+                };
+                let parsed = crate::net::Url::parse(url).map_err(|error| unreachable(&error))?;
+                let mut request = crate::net::Request::get(parsed);
+                for (name, value) in headers {
+                    request = request.header(name, value);
+                }
+                let response = self
+                    .http
+                    .send(request)
+                    .await
+                    .map_err(|error| unreachable(&error))?;
+                let status = response.status.as_u16();
                 let body = read_limited(response).await.unwrap_or_default();
                 if !(200..300).contains(&status) {
                     return Err(auth_error(
@@ -382,7 +387,7 @@ impl Exchange<'_> {
             .send(
                 "the metadata server",
                 Outgoing {
-                    method: reqwest::Method::GET,
+                    method: http::Method::GET,
                     url,
                     headers: vec![("metadata-flavor", "Google".to_owned())],
                     body: None,
@@ -423,28 +428,31 @@ impl Exchange<'_> {
 
     async fn attempt(&self, what: &str, outgoing: &Outgoing) -> Attempt {
         let shown_url = redact_url(&outgoing.url);
-        let mut request = self
-            .http
-            .request(outgoing.method.clone(), &outgoing.url)
+        let url = match crate::net::Url::parse(&outgoing.url) {
+            Ok(url) => url,
+            Err(error) => {
+                return Attempt::Final(format!("{what} ({shown_url}) is not a URL: {error}"));
+            }
+        };
+        let mut request = crate::net::Request::new(outgoing.method.clone(), url)
             .header("accept", "application/json");
         for (name, value) in &outgoing.headers {
-            request = request.header(*name, value.as_str());
+            request = request.header(name, value);
         }
         if let Some((content_type, body)) = &outgoing.body {
             request = request
-                .header("content-type", *content_type)
+                .header("content-type", content_type)
                 .body(body.clone());
         }
-        let response = match request.send().await {
+        let response = match self.http.send(request).await {
             Ok(response) => response,
             Err(error) => {
-                let error = crate::TransportError::new(error);
                 return Attempt::Transient(outgoing.secrets.scrub_text(&format!(
                     "{what} ({shown_url}) could not be reached: {error}"
                 )));
             }
         };
-        let status = response.status().as_u16();
+        let status = response.status.as_u16();
         let body = match read_limited(response).await {
             Ok(body) => body,
             Err(error) => {
@@ -539,21 +547,15 @@ fn server_error(body: &[u8]) -> String {
     }
 }
 
-/// A response body, up to [`MAX_ANSWER`] bytes.
-async fn read_limited(mut response: reqwest::Response) -> Result<Vec<u8>, String> {
-    let mut body = Vec::new();
-    while let Some(chunk) = response
-        .chunk()
-        .await
-        .map_err(|error| crate::TransportError::new(error).to_string())?
-    {
-        body.extend_from_slice(&chunk);
-        if body.len() >= MAX_ANSWER {
-            body.truncate(MAX_ANSWER);
-            break;
+/// A response body, unless it is over [`MAX_ANSWER`] bytes.
+async fn read_limited(response: crate::net::Response) -> Result<Vec<u8>, String> {
+    match response.read_to_end(MAX_ANSWER as u64).await {
+        Ok(body) => Ok(body),
+        Err(crate::net::ReadError::TooLarge) => {
+            Err(format!("the answer is larger than {MAX_ANSWER} bytes"))
         }
+        Err(crate::net::ReadError::Transport(error)) => Err(error.to_string()),
     }
-    Ok(body)
 }
 
 /// An `application/x-www-form-urlencoded` body of `fields`.

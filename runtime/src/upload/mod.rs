@@ -267,7 +267,7 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
 /// Refuses a media type that is malformed or that the method does not accept.
 fn check_media_type(method: &'static str, info: &UploadInfo, mime: &str) -> Result<(), Error> {
     let essence = mime.split(';').next().unwrap_or_default().trim();
-    let well_formed = reqwest::header::HeaderValue::from_str(mime).is_ok()
+    let well_formed = http::HeaderValue::from_str(mime).is_ok()
         && essence
             .split_once('/')
             .is_some_and(|(kind, subtype)| is_token(kind) && is_token(subtype));

@@ -365,7 +365,7 @@ fn declared_length<S>(
 
 /// `uri` resolved against the upload URL, if it is on the same scheme, host and port.
 fn session_at(method: &'static str, start: &PreparedRequest, uri: &str) -> Result<String, Error> {
-    let base = reqwest::Url::parse(&start.url).map_err(|error| Error::InvalidRequest {
+    let base = url::Url::parse(&start.url).map_err(|error| Error::InvalidRequest {
         method,
         message: format!("the upload URL is not valid: {error}"),
     })?;

@@ -1,0 +1,474 @@
+//! The runtime's own HTTP client, on hyper directly: one connection pool, requests with time
+//! limits, redirects followed only where it is safe, and gzip answers read whole.
+//!
+//! The send path needs little of a general HTTP client, and each layer of one costs every call:
+//! this is the little, written for it. Connections (TCP, the environment's proxies, TLS) are in
+//! [`connect`].
+
+mod connect;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use http::header::{self, HeaderMap, HeaderName, HeaderValue};
+use http::{Method, StatusCode, Uri};
+use http_body_util::{BodyExt as _, Full};
+use hyper::body::Incoming;
+use hyper_util::client::legacy;
+use hyper_util::rt::{TokioExecutor, TokioTimer};
+
+use super::error::TransportError;
+use super::transport::deadline_after;
+
+pub(crate) use url::Url;
+
+/// The most redirects a GET or HEAD follows.
+pub(crate) const MAX_REDIRECTS: usize = 10;
+/// How long an unused connection stays in the pool.
+const IDLE_CONNECTION: Duration = Duration::from_secs(90);
+
+/// What an [`Http`] is built with.
+pub(crate) struct Settings {
+    /// The limit on setting up a connection (TCP, proxy tunnel and TLS).
+    pub(crate) connect_timeout: Duration,
+    /// The limit on a request, from sending to the last byte of the answer, unless the request
+    /// sets its own.
+    pub(crate) timeout: Duration,
+    /// Whether GET and HEAD requests follow redirects (no other method ever does).
+    pub(crate) redirects: bool,
+}
+
+/// An HTTP/1.1 client with a connection pool; cheap to clone, clones share the pool.
+#[derive(Clone)]
+pub(crate) struct Http {
+    pool: legacy::Client<connect::Connector, Full<Bytes>>,
+    /// The environment's proxies, when it names any: plain-HTTP requests through one carry its
+    /// credentials.
+    proxies: Option<Arc<connect::Proxies>>,
+    timeout: Duration,
+    redirects: bool,
+}
+
+impl Http {
+    /// A client as `settings` say, with TLS from rustls and the platform's trusted roots.
+    pub(crate) fn new(settings: Settings) -> Result<Http, String> {
+        let proxies = connect::Proxies::from_env().map(Arc::new);
+        let connector = connect::connector(settings.connect_timeout, proxies.clone())?;
+        let pool = legacy::Client::builder(TokioExecutor::new())
+            .pool_timer(TokioTimer::new())
+            .pool_idle_timeout(IDLE_CONNECTION)
+            .build(connector);
+        Ok(Http {
+            pool,
+            proxies,
+            timeout: settings.timeout,
+            redirects: settings.redirects,
+        })
+    }
+
+    /// Sends `request` and waits for the head of its answer (following redirects when the
+    /// client and the method allow), within the request's time limit; the body is left to read
+    /// within what is left of it.
+    pub(crate) async fn send(&self, request: Request) -> Result<Response, TransportError> {
+        if let Some(message) = request.invalid {
+            return Err(TransportError::request(message));
+        }
+        let deadline = tokio::time::Instant::from_std(deadline_after(
+            Instant::now(),
+            request.timeout.unwrap_or(self.timeout),
+        ));
+        let follow = self.redirects && matches!(request.method, Method::GET | Method::HEAD);
+        let sending = self.send_following(request, follow);
+        match tokio::time::timeout_at(deadline, sending).await {
+            Ok(Ok(mut response)) => {
+                response.deadline = deadline;
+                Ok(response)
+            }
+            Ok(Err(error)) => Err(error),
+            Err(_) => Err(TransportError::timeout()),
+        }
+    }
+
+    /// Sends `request`, and again to where each redirect points when `follow`.
+    async fn send_following(
+        &self,
+        request: Request,
+        follow: bool,
+    ) -> Result<Response, TransportError> {
+        let Request {
+            method,
+            mut url,
+            mut headers,
+            body,
+            gzip,
+            ..
+        } = request;
+        if gzip && !headers.contains_key(header::RANGE) {
+            headers
+                .entry(header::ACCEPT_ENCODING)
+                .or_insert(HeaderValue::from_static("gzip"));
+        }
+        headers
+            .entry(header::ACCEPT)
+            .or_insert(HeaderValue::from_static("*/*"));
+        let mut redirects = 0;
+        loop {
+            // Only GET and HEAD follow, and they have no body: the headers are what is kept.
+            let kept = follow.then(|| headers.clone());
+            let sent = self.send_one(method.clone(), &url, headers, body.clone());
+            let mut response = sent.await?;
+            let next = match kept {
+                Some(kept) if is_followed(response.status) => (kept, response.location()),
+                _ => {
+                    response.gzipped = gzip && response.take_gzip();
+                    return Ok(response);
+                }
+            };
+            let (kept, location) = next;
+            redirects += 1;
+            if redirects > MAX_REDIRECTS {
+                return Err(TransportError::redirect(format!(
+                    "more than {MAX_REDIRECTS} redirects"
+                )));
+            }
+            let target = redirect_target(&url, location)?;
+            headers = kept;
+            if !same_origin(&url, &target) {
+                // Credentials go to the server they were meant for, never on to another.
+                for name in [
+                    header::AUTHORIZATION,
+                    header::COOKIE,
+                    header::PROXY_AUTHORIZATION,
+                ] {
+                    headers.remove(name);
+                }
+            }
+            url = target;
+        }
+    }
+
+    /// One request, no redirect followed.
+    async fn send_one(
+        &self,
+        method: Method,
+        url: &Url,
+        mut headers: HeaderMap,
+        body: Bytes,
+    ) -> Result<Response, TransportError> {
+        let uri: Uri = url
+            .as_str()
+            .parse()
+            .map_err(|error| TransportError::request(format!("the URL is not valid: {error}")))?;
+        if let Some(proxies) = &self.proxies {
+            proxies.authorize_plain(&uri, &mut headers);
+        }
+        let mut request = http::Request::new(Full::new(body));
+        *request.method_mut() = method;
+        *request.uri_mut() = uri;
+        *request.headers_mut() = headers;
+        let response = self
+            .pool
+            .request(request)
+            .await
+            .map_err(TransportError::send)?;
+        let (parts, body) = response.into_parts();
+        Ok(Response {
+            status: parts.status,
+            headers: parts.headers,
+            body,
+            gzipped: false,
+            deadline: tokio::time::Instant::now(),
+        })
+    }
+}
+
+/// Whether a GET or HEAD follows a redirect with `status`. Not a 308, which a resumable upload's
+/// "resume incomplete" answer uses.
+fn is_followed(status: StatusCode) -> bool {
+    matches!(status.as_u16(), 301 | 302 | 303 | 307)
+}
+
+/// Where a redirect from `from` to `location` leads: an http(s) URL without user information.
+fn redirect_target(from: &Url, location: Option<&str>) -> Result<Url, TransportError> {
+    let refused = |why: &str| TransportError::redirect(format!("a redirect {why}"));
+    let location = location.ok_or_else(|| refused("without a Location header"))?;
+    let target = from
+        .join(location)
+        .map_err(|_| refused("to a location that is not a URL"))?;
+    if !matches!(target.scheme(), "http" | "https") {
+        return Err(refused("to a URL that is not http or https"));
+    }
+    if !target.username().is_empty() || target.password().is_some() {
+        return Err(refused("to a URL with a user name or password"));
+    }
+    Ok(target)
+}
+
+/// Whether `a` and `b` have the same scheme, host and port.
+fn same_origin(a: &Url, b: &Url) -> bool {
+    a.scheme() == b.scheme()
+        && a.host_str() == b.host_str()
+        && a.port_or_known_default() == b.port_or_known_default()
+}
+
+/// A request to send.
+pub(crate) struct Request {
+    method: Method,
+    url: Url,
+    headers: HeaderMap,
+    body: Bytes,
+    timeout: Option<Duration>,
+    gzip: bool,
+    /// Why the request cannot be sent (a header that is not one), said when it is.
+    invalid: Option<String>,
+}
+
+impl Request {
+    /// A `method` request to `url`, without a body, asking for a gzip answer.
+    pub(crate) fn new(method: Method, url: Url) -> Request {
+        Request {
+            method,
+            url,
+            headers: HeaderMap::new(),
+            body: Bytes::new(),
+            timeout: None,
+            gzip: true,
+            invalid: None,
+        }
+    }
+
+    /// A GET of `url`.
+    pub(crate) fn get(url: Url) -> Request {
+        Request::new(Method::GET, url)
+    }
+
+    /// With the header `name: value` (beside any of the same name).
+    pub(crate) fn header(mut self, name: &str, value: &str) -> Request {
+        match (
+            HeaderName::from_bytes(name.as_bytes()),
+            HeaderValue::from_str(value),
+        ) {
+            (Ok(name), Ok(value)) => {
+                self.headers.append(name, value);
+            }
+            _ => {
+                self.invalid
+                    .get_or_insert_with(|| format!("the header {name:?} cannot be sent"));
+            }
+        }
+        self
+    }
+
+    /// With `Authorization: Bearer token`, marked sensitive.
+    pub(crate) fn bearer_auth(mut self, token: &str) -> Request {
+        match HeaderValue::from_str(&format!("Bearer {token}")) {
+            Ok(mut value) => {
+                value.set_sensitive(true);
+                self.headers.insert(header::AUTHORIZATION, value);
+            }
+            Err(_) => {
+                self.invalid
+                    .get_or_insert_with(|| "the access token cannot be sent as a header".into());
+            }
+        }
+        self
+    }
+
+    /// With `body`.
+    pub(crate) fn body(mut self, body: impl Into<Bytes>) -> Request {
+        self.body = body.into();
+        self
+    }
+
+    /// With a time limit of its own, from sending to the last byte of the answer.
+    pub(crate) fn timeout(mut self, timeout: Duration) -> Request {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// Without asking for a compressed answer: for downloads, whose bytes (and ranges) are the
+    /// file's own.
+    pub(crate) fn identity(mut self) -> Request {
+        self.gzip = false;
+        self
+    }
+}
+
+/// The answer to a request: its head, and the body still to read.
+pub(crate) struct Response {
+    pub(crate) status: StatusCode,
+    /// The headers; without `Content-Encoding` and `Content-Length` when the body is gzip,
+    /// which [`read_to_end`](Self::read_to_end) inflates.
+    pub(crate) headers: HeaderMap,
+    body: Incoming,
+    gzipped: bool,
+    /// When the request's time runs out.
+    deadline: tokio::time::Instant,
+}
+
+/// Why a body could not be read whole.
+pub(crate) enum ReadError {
+    /// It is larger than the limit.
+    TooLarge,
+    /// The connection failed or the time ran out.
+    Transport(TransportError),
+}
+
+impl Response {
+    /// The length of the body, when the server said it.
+    pub(crate) fn content_length(&self) -> Option<u64> {
+        self.headers
+            .get(header::CONTENT_LENGTH)?
+            .to_str()
+            .ok()?
+            .parse()
+            .ok()
+    }
+
+    /// The `Location` header, when it is text.
+    fn location(&self) -> Option<&str> {
+        self.headers.get(header::LOCATION)?.to_str().ok()
+    }
+
+    /// Whether the body is gzip; its encoding and length headers are then dropped, since they
+    /// describe the bytes before inflating.
+    fn take_gzip(&mut self) -> bool {
+        let gzip = self
+            .headers
+            .get(header::CONTENT_ENCODING)
+            .is_some_and(|value| value.as_bytes().eq_ignore_ascii_case(b"gzip"));
+        if gzip {
+            self.headers.remove(header::CONTENT_ENCODING);
+            self.headers.remove(header::CONTENT_LENGTH);
+        }
+        gzip
+    }
+
+    /// The next bytes of the body as they came (not inflated), or `None` at its end.
+    pub(crate) async fn chunk(&mut self) -> Result<Option<Bytes>, TransportError> {
+        let deadline = self.deadline;
+        match tokio::time::timeout_at(deadline, next_data(&mut self.body)).await {
+            Ok(next) => next,
+            Err(_) => Err(TransportError::timeout()),
+        }
+    }
+
+    /// The whole body, inflated when it is gzip, unless either form is larger than `limit`
+    /// bytes: then the reading stops as soon as that is known, holding no more than the limit.
+    pub(crate) async fn read_to_end(mut self, limit: u64) -> Result<Vec<u8>, ReadError> {
+        if self.content_length().is_some_and(|length| length > limit) {
+            return Err(ReadError::TooLarge);
+        }
+        let deadline = self.deadline;
+        let reading = read_limited(&mut self.body, limit);
+        let raw = match tokio::time::timeout_at(deadline, reading).await {
+            Ok(read) => read?,
+            Err(_) => return Err(ReadError::Transport(TransportError::timeout())),
+        };
+        if self.gzipped {
+            inflate(&raw, limit)
+        } else {
+            Ok(raw)
+        }
+    }
+
+    /// The body, to be read frame by frame; the request's time limit is then the reader's to
+    /// keep.
+    pub(crate) fn into_body(self) -> Incoming {
+        self.body
+    }
+}
+
+/// The next data of `body`, skipping empty frames and trailers.
+async fn next_data(body: &mut Incoming) -> Result<Option<Bytes>, TransportError> {
+    loop {
+        match body.frame().await {
+            None => return Ok(None),
+            Some(Err(error)) => return Err(TransportError::body(error)),
+            Some(Ok(frame)) => match frame.into_data() {
+                Ok(data) if !data.is_empty() => return Ok(Some(data)),
+                _ => continue,
+            },
+        }
+    }
+}
+
+/// The rest of `body`, unless it is longer than `limit`.
+async fn read_limited(body: &mut Incoming, limit: u64) -> Result<Vec<u8>, ReadError> {
+    let first = match next_data(body).await.map_err(ReadError::Transport)? {
+        Some(first) => first,
+        None => return Ok(Vec::new()),
+    };
+    if first.len() as u64 > limit {
+        return Err(ReadError::TooLarge);
+    }
+    // Most answers come in one frame: then it is moved out, not copied, when nothing else
+    // holds it.
+    let second = match next_data(body).await.map_err(ReadError::Transport)? {
+        Some(second) => second,
+        None => return Ok(Vec::from(first)),
+    };
+    let mut whole = Vec::from(first);
+    let mut next = Some(second);
+    while let Some(data) = next {
+        if (whole.len() + data.len()) as u64 > limit {
+            return Err(ReadError::TooLarge);
+        }
+        whole.extend_from_slice(&data);
+        next = next_data(body).await.map_err(ReadError::Transport)?;
+    }
+    Ok(whole)
+}
+
+/// `gzip` inflated, unless that is longer than `limit` or not gzip.
+fn inflate(gzip: &[u8], limit: u64) -> Result<Vec<u8>, ReadError> {
+    use std::io::Read as _;
+    let mut inflated = Vec::new();
+    let mut decoder = flate2::read::MultiGzDecoder::new(gzip).take(limit.saturating_add(1));
+    match decoder.read_to_end(&mut inflated) {
+        Ok(_) if inflated.len() as u64 > limit => Err(ReadError::TooLarge),
+        Ok(_) => Ok(inflated),
+        Err(error) => Err(ReadError::Transport(TransportError::decoding(error))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redirects_keep_to_http_and_refuse_user_information() {
+        let from = Url::parse("https://api.example/v1/files?x=1").unwrap();
+        let to = |location: &str| redirect_target(&from, Some(location)).map(String::from);
+        assert_eq!(to("/v2/other").unwrap(), "https://api.example/v2/other");
+        assert_eq!(to("http://cdn.example/a").unwrap(), "http://cdn.example/a");
+        assert!(to("ftp://cdn.example/a").is_err());
+        assert!(to("https://user:pw@cdn.example/a").is_err());
+        assert!(redirect_target(&from, None).is_err());
+    }
+
+    #[test]
+    fn origins_differ_by_scheme_host_or_port() {
+        let url = |text: &str| Url::parse(text).unwrap();
+        let a = url("https://api.example/x");
+        assert!(same_origin(&a, &url("https://api.example:443/y")));
+        assert!(!same_origin(&a, &url("http://api.example/x")));
+        assert!(!same_origin(&a, &url("https://api.example:8443/x")));
+        assert!(!same_origin(&a, &url("https://other.example/x")));
+    }
+
+    #[test]
+    fn inflating_stops_at_the_limit() {
+        use std::io::Write as _;
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        encoder.write_all(&[b'a'; 10_000]).unwrap();
+        let gzip = encoder.finish().unwrap();
+        assert_eq!(inflate(&gzip, 10_000).ok().unwrap().len(), 10_000);
+        assert!(matches!(inflate(&gzip, 9_999), Err(ReadError::TooLarge)));
+        assert!(matches!(
+            inflate(b"not gzip", 100),
+            Err(ReadError::Transport(_))
+        ));
+    }
+}
