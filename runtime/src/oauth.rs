@@ -448,17 +448,22 @@ impl OAuthHttp {
         for (name, value) in &parts.headers {
             outgoing = outgoing.header(name.as_str(), value.to_str().unwrap_or_default());
         }
-        let response = self.0.send(outgoing).await.map_err(failed)?;
-        let mut builder = oauth2::http::Response::builder().status(response.status);
-        for (name, value) in &response.headers {
+        // A token answer is small: a longer one is refused.
+        let (status, headers, body) = match self.0.fetch(outgoing, MAX_TOKEN_RESPONSE).await {
+            Ok(whole) => (whole.status, whole.headers, whole.body),
+            Err(crate::net::ReadError::Transport(error)) => return Err(failed(error)),
+            Err(crate::net::ReadError::Body(error)) => return Err(failed(error)),
+            Err(crate::net::ReadError::TooLarge) => {
+                return Err(Error::Protocol {
+                    method: TOKEN_REQUEST,
+                    message: format!("the answer is longer than {MAX_TOKEN_RESPONSE} bytes"),
+                });
+            }
+        };
+        let mut builder = oauth2::http::Response::builder().status(status);
+        for (name, value) in &headers {
             builder = builder.header(name, value);
         }
-        // A token answer is small: a longer one, or one whose connection broke, is cut to
-        // nothing, and then fails to parse, which the error says.
-        let body = response
-            .read_to_end(MAX_TOKEN_RESPONSE)
-            .await
-            .unwrap_or_default();
         Ok(builder
             .body(body)
             .expect("a status and headers from a response make a response"))

@@ -285,16 +285,6 @@ impl Endpoint {
         template
             .expand_onto(&mut full, call.path_params())
             .map_err(invalid)?;
-        let mut url = url::Url::parse(&full)
-            .map_err(|error| invalid(format!("the URL is not valid: {error}")))?;
-        // Expansion refuses dot segments already; this check keeps that promise even if a
-        // template itself were hostile.
-        if !url.path().starts_with(base_path) || url.fragment().is_some() {
-            return Err(invalid(format!(
-                "the URL {} leaves the service path",
-                redact_url(url.as_str())
-            )));
-        }
         let api_key = core.api_key.as_deref().map(|key| ("key", key));
         let query = path::encode_query(
             api_key.into_iter().chain(extra).chain(
@@ -306,7 +296,26 @@ impl Endpoint {
                     .map(|(name, value)| (name.as_ref(), value.as_str())),
             ),
         );
-        url.set_query((!query.is_empty()).then_some(query.as_str()));
+        // An expanded path holds no `?` or `#` (expansion encodes them), so the query starts
+        // where the path ends; parsed once, with it.
+        if !query.is_empty() {
+            full.push('?');
+            full.push_str(&query);
+        }
+        let url = url::Url::parse(&full)
+            .map_err(|error| invalid(format!("the URL is not valid: {error}")))?;
+        // Expansion refuses dot segments already; this check keeps that promise even if a
+        // template itself were hostile, as does the query's being the one encoded here (the
+        // encoding keeps to characters a URL holds as they are).
+        if !url.path().starts_with(base_path)
+            || url.fragment().is_some()
+            || url.query().unwrap_or_default() != query
+        {
+            return Err(invalid(format!(
+                "the URL {} leaves the service path",
+                redact_url(url.as_str())
+            )));
+        }
         let mut headers = vec![
             ("user-agent".to_owned(), self.user_agent.clone()),
             ("x-goog-api-client".to_owned(), self.api_client.clone()),

@@ -205,20 +205,27 @@ impl Core {
             // Google's front end wants a length on bodiless POST, PUT and PATCH requests.
             request = request.header("content-length", "0");
         }
-        // Nothing came back yet, so the server did nothing we know of: safe to retry, unless
-        // the request could not be built or was redirected in a loop, which fail again alike.
-        let response = self.http.send(request).await.map_err(|source| {
-            let error = transport(method_id, source);
-            Failure {
-                retryable: error.is_transient(),
-                error,
-            }
-        })?;
-        let status = response.status.as_u16();
-        let headers = header_list(&response.headers);
-        let body = read_body(method_id, response, self.max_response_size)
+        let limit = self.max_response_size;
+        let whole = self
+            .http
+            .fetch(request, limit)
             .await
-            .map_err(not_retryable)?;
+            .map_err(|error| match error {
+                // Nothing came back, so the server did nothing we know of: safe to retry, unless the
+                // request could not be built or a redirect was refused, which fail again alike.
+                ReadError::Transport(source) => {
+                    let error = transport(method_id, source);
+                    Failure {
+                        retryable: error.is_transient(),
+                        error,
+                    }
+                }
+                ReadError::Body(source) => not_retryable(transport(method_id, source)),
+                ReadError::TooLarge => not_retryable(too_large(method_id, limit)),
+            })?;
+        let status = whole.status.as_u16();
+        let headers = header_list(&whole.headers);
+        let body = whole.body;
         let secrets = Secrets::of(
             token.as_ref().map(AccessToken::secret),
             self.api_key.as_deref(),
@@ -317,27 +324,15 @@ pub(crate) fn deadline_after(start: Instant, timeout: Duration) -> Instant {
         .unwrap_or(start)
 }
 
-/// Reads a response body whole (inflated, when it came as gzip), unless it is larger than
-/// `limit`: then the call fails as soon as that is known (from `Content-Length`, or once `limit`
-/// bytes have come), without reading the rest or holding more than the limit in memory.
-async fn read_body(
-    method_id: &'static str,
-    response: net::Response,
-    limit: u64,
-) -> Result<Vec<u8>, Error> {
-    response
-        .read_to_end(limit)
-        .await
-        .map_err(|error| match error {
-            ReadError::TooLarge => Error::Protocol {
-                method: method_id,
-                message: format!(
-                    "the response body is larger than the client's limit of {limit} bytes \
-                     (`ClientBuilder::max_response_size`)"
-                ),
-            },
-            ReadError::Transport(source) => transport(method_id, source),
-        })
+/// The error of a response body larger than the client's `limit`, which is not read further.
+fn too_large(method_id: &'static str, limit: u64) -> Error {
+    Error::Protocol {
+        method: method_id,
+        message: format!(
+            "the response body is larger than the client's limit of {limit} bytes \
+             (`ClientBuilder::max_response_size`)"
+        ),
+    }
 }
 
 /// The verb of a prepared request, as the HTTP stack takes it.

@@ -14,6 +14,7 @@ use super::files::{
     SubjectSource, TokenAnswer,
 };
 use crate::auth::AccessToken;
+use crate::net::ReadError;
 use crate::redact::Secrets;
 use crate::{Error, redact_url};
 
@@ -24,7 +25,7 @@ const ATTEMPTS: u32 = 3;
 /// The wait before the second attempt; doubled before each later one.
 const FIRST_BACKOFF: Duration = Duration::from_millis(200);
 /// The most of an answer read.
-const MAX_ANSWER: usize = 1024 * 1024;
+const MAX_ANSWER: u64 = 1024 * 1024;
 /// How long a JWT assertion, and the token an impersonation asks for, are valid.
 const ONE_HOUR: Duration = Duration::from_secs(3600);
 /// The longest a token is believed to live, whatever a server says: a lifetime past any clock
@@ -318,13 +319,18 @@ impl Exchange<'_> {
                 for (name, value) in headers {
                     request = request.header(name, value);
                 }
-                let response = self
-                    .http
-                    .send(request)
-                    .await
-                    .map_err(|error| unreachable(&error))?;
-                let status = response.status.as_u16();
-                let body = read_limited(response).await.unwrap_or_default();
+                let (status, body) = match self.http.fetch(request, MAX_ANSWER).await {
+                    Ok(whole) => (whole.status.as_u16(), whole.body),
+                    Err(ReadError::Transport(error)) => return Err(unreachable(&error)),
+                    Err(ReadError::Body(error)) => {
+                        let broke = format!("its answer broke off: {error}");
+                        return Err(unreachable(&broke));
+                    }
+                    Err(ReadError::TooLarge) => {
+                        let long = format!("its answer is longer than {MAX_ANSWER} bytes");
+                        return Err(unreachable(&long));
+                    }
+                };
                 if !(200..300).contains(&status) {
                     return Err(auth_error(
                         self.origin,
@@ -444,21 +450,22 @@ impl Exchange<'_> {
                 .header("content-type", content_type)
                 .body(body.clone());
         }
-        let response = match self.http.send(request).await {
-            Ok(response) => response,
-            Err(error) => {
+        let (status, body) = match self.http.fetch(request, MAX_ANSWER).await {
+            Ok(whole) => (whole.status.as_u16(), whole.body),
+            Err(ReadError::Transport(error)) => {
                 return Attempt::Transient(outgoing.secrets.scrub_text(&format!(
                     "{what} ({shown_url}) could not be reached: {error}"
                 )));
             }
-        };
-        let status = response.status.as_u16();
-        let body = match read_limited(response).await {
-            Ok(body) => body,
-            Err(error) => {
+            Err(ReadError::Body(error)) => {
                 return Attempt::Transient(outgoing.secrets.scrub_text(&format!(
                     "{what} ({shown_url}): the answer broke off: {error}"
                 )));
+            }
+            Err(ReadError::TooLarge) => {
+                return Attempt::Transient(format!(
+                    "{what} ({shown_url}): the answer is larger than {MAX_ANSWER} bytes"
+                ));
             }
         };
         if (200..300).contains(&status) {
@@ -544,17 +551,6 @@ fn server_error(body: &[u8]) -> String {
                 .to_owned()
         }
         _ => crate::redact::body_excerpt(body, 300),
-    }
-}
-
-/// A response body, unless it is over [`MAX_ANSWER`] bytes.
-async fn read_limited(response: crate::net::Response) -> Result<Vec<u8>, String> {
-    match response.read_to_end(MAX_ANSWER as u64).await {
-        Ok(body) => Ok(body),
-        Err(crate::net::ReadError::TooLarge) => {
-            Err(format!("the answer is larger than {MAX_ANSWER} bytes"))
-        }
-        Err(crate::net::ReadError::Transport(error)) => Err(error.to_string()),
     }
 }
 

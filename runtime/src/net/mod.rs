@@ -71,16 +71,9 @@ impl Http {
     /// client and the method allow), within the request's time limit; the body is left to read
     /// within what is left of it.
     pub(crate) async fn send(&self, request: Request) -> Result<Response, TransportError> {
-        if let Some(message) = request.invalid {
-            return Err(TransportError::request(message));
-        }
-        let deadline = tokio::time::Instant::from_std(deadline_after(
-            Instant::now(),
-            request.timeout.unwrap_or(self.timeout),
-        ));
-        let follow = self.redirects && matches!(request.method, Method::GET | Method::HEAD);
-        let sending = self.send_following(request, follow);
-        match tokio::time::timeout_at(deadline, sending).await {
+        let deadline = self.deadline(&request)?;
+        let follow = self.follows(&request);
+        match tokio::time::timeout_at(deadline, self.send_following(request, follow)).await {
             Ok(Ok(mut response)) => {
                 response.deadline = deadline;
                 Ok(response)
@@ -88,6 +81,49 @@ impl Http {
             Ok(Err(error)) => Err(error),
             Err(_) => Err(TransportError::timeout()),
         }
+    }
+
+    /// Sends `request` and reads the whole answer (inflated when it is gzip) within the
+    /// request's time limit, unless the body is larger than `limit` bytes: then the reading stops
+    /// as soon as that is known, holding no more than the limit. One timer serves the whole
+    /// exchange, since a timer costs every call.
+    pub(crate) async fn fetch(&self, request: Request, limit: u64) -> Result<Whole, ReadError> {
+        let deadline = self.deadline(&request).map_err(ReadError::Transport)?;
+        let follow = self.follows(&request);
+        let mut answered = false;
+        let outcome = {
+            let exchange = async {
+                let response = self
+                    .send_following(request, follow)
+                    .await
+                    .map_err(ReadError::Transport)?;
+                answered = true;
+                response.read_whole(limit).await
+            };
+            tokio::time::timeout_at(deadline, exchange).await
+        };
+        match outcome {
+            Ok(whole) => whole,
+            Err(_) if answered => Err(ReadError::Body(TransportError::timeout())),
+            Err(_) => Err(ReadError::Transport(TransportError::timeout())),
+        }
+    }
+
+    /// When `request`'s time runs out; or why it cannot be sent.
+    fn deadline(&self, request: &Request) -> Result<tokio::time::Instant, TransportError> {
+        if let Some(message) = &request.invalid {
+            return Err(TransportError::request(message.clone()));
+        }
+        let limit = request.timeout.unwrap_or(self.timeout);
+        Ok(tokio::time::Instant::from_std(deadline_after(
+            Instant::now(),
+            limit,
+        )))
+    }
+
+    /// Whether `request` follows redirects: GET and HEAD do, on a client that allows it.
+    fn follows(&self, request: &Request) -> bool {
+        self.redirects && matches!(request.method, Method::GET | Method::HEAD)
     }
 
     /// Sends `request`, and again to where each redirect points when `follow`.
@@ -109,9 +145,6 @@ impl Http {
                 .entry(header::ACCEPT_ENCODING)
                 .or_insert(HeaderValue::from_static("gzip"));
         }
-        headers
-            .entry(header::ACCEPT)
-            .or_insert(HeaderValue::from_static("*/*"));
         let mut redirects = 0;
         loop {
             // Only GET and HEAD follow, and they have no body: the headers are what is kept.
@@ -262,7 +295,11 @@ impl Request {
 
     /// With `Authorization: Bearer token`, marked sensitive.
     pub(crate) fn bearer_auth(mut self, token: &str) -> Request {
-        match HeaderValue::from_str(&format!("Bearer {token}")) {
+        let mut bearer = String::with_capacity(7 + token.len());
+        bearer.push_str("Bearer ");
+        bearer.push_str(token);
+        // Moved into the header, not copied again.
+        match HeaderValue::from_maybe_shared(Bytes::from(bearer)) {
             Ok(mut value) => {
                 value.set_sensitive(true);
                 self.headers.insert(header::AUTHORIZATION, value);
@@ -299,7 +336,7 @@ impl Request {
 pub(crate) struct Response {
     pub(crate) status: StatusCode,
     /// The headers; without `Content-Encoding` and `Content-Length` when the body is gzip,
-    /// which [`read_to_end`](Self::read_to_end) inflates.
+    /// which [`Http::fetch`] inflates.
     pub(crate) headers: HeaderMap,
     body: Incoming,
     gzipped: bool,
@@ -307,12 +344,24 @@ pub(crate) struct Response {
     deadline: tokio::time::Instant,
 }
 
+/// An answer read whole.
+pub(crate) struct Whole {
+    pub(crate) status: StatusCode,
+    /// The headers; without `Content-Encoding` and `Content-Length` when the body came as gzip.
+    pub(crate) headers: HeaderMap,
+    /// The body, inflated.
+    pub(crate) body: Vec<u8>,
+}
+
 /// Why a body could not be read whole.
 pub(crate) enum ReadError {
     /// It is larger than the limit.
     TooLarge,
-    /// The connection failed or the time ran out.
+    /// The connection failed or the time ran out before the head of the answer came: the
+    /// server may not have seen the request.
     Transport(TransportError),
+    /// The connection failed or the time ran out while the body came.
+    Body(TransportError),
 }
 
 impl Response {
@@ -354,23 +403,23 @@ impl Response {
         }
     }
 
-    /// The whole body, inflated when it is gzip, unless either form is larger than `limit`
-    /// bytes: then the reading stops as soon as that is known, holding no more than the limit.
-    pub(crate) async fn read_to_end(mut self, limit: u64) -> Result<Vec<u8>, ReadError> {
+    /// The whole answer, its body inflated when it is gzip, unless either form of the body is
+    /// larger than `limit` bytes. The caller keeps the time.
+    async fn read_whole(mut self, limit: u64) -> Result<Whole, ReadError> {
         if self.content_length().is_some_and(|length| length > limit) {
             return Err(ReadError::TooLarge);
         }
-        let deadline = self.deadline;
-        let reading = read_limited(&mut self.body, limit);
-        let raw = match tokio::time::timeout_at(deadline, reading).await {
-            Ok(read) => read?,
-            Err(_) => return Err(ReadError::Transport(TransportError::timeout())),
-        };
-        if self.gzipped {
-            inflate(&raw, limit)
+        let raw = read_limited(&mut self.body, limit).await?;
+        let body = if self.gzipped {
+            inflate(&raw, limit)?
         } else {
-            Ok(raw)
-        }
+            raw
+        };
+        Ok(Whole {
+            status: self.status,
+            headers: self.headers,
+            body,
+        })
     }
 
     /// The body, to be read frame by frame; the request's time limit is then the reader's to
@@ -396,7 +445,7 @@ async fn next_data(body: &mut Incoming) -> Result<Option<Bytes>, TransportError>
 
 /// The rest of `body`, unless it is longer than `limit`.
 async fn read_limited(body: &mut Incoming, limit: u64) -> Result<Vec<u8>, ReadError> {
-    let first = match next_data(body).await.map_err(ReadError::Transport)? {
+    let first = match next_data(body).await.map_err(ReadError::Body)? {
         Some(first) => first,
         None => return Ok(Vec::new()),
     };
@@ -405,7 +454,7 @@ async fn read_limited(body: &mut Incoming, limit: u64) -> Result<Vec<u8>, ReadEr
     }
     // Most answers come in one frame: then it is moved out, not copied, when nothing else
     // holds it.
-    let second = match next_data(body).await.map_err(ReadError::Transport)? {
+    let second = match next_data(body).await.map_err(ReadError::Body)? {
         Some(second) => second,
         None => return Ok(Vec::from(first)),
     };
@@ -416,7 +465,7 @@ async fn read_limited(body: &mut Incoming, limit: u64) -> Result<Vec<u8>, ReadEr
             return Err(ReadError::TooLarge);
         }
         whole.extend_from_slice(&data);
-        next = next_data(body).await.map_err(ReadError::Transport)?;
+        next = next_data(body).await.map_err(ReadError::Body)?;
     }
     Ok(whole)
 }
@@ -429,7 +478,7 @@ fn inflate(gzip: &[u8], limit: u64) -> Result<Vec<u8>, ReadError> {
     match decoder.read_to_end(&mut inflated) {
         Ok(_) if inflated.len() as u64 > limit => Err(ReadError::TooLarge),
         Ok(_) => Ok(inflated),
-        Err(error) => Err(ReadError::Transport(TransportError::decoding(error))),
+        Err(error) => Err(ReadError::Body(TransportError::decoding(error))),
     }
 }
 
@@ -466,9 +515,6 @@ mod tests {
         let gzip = encoder.finish().unwrap();
         assert_eq!(inflate(&gzip, 10_000).ok().unwrap().len(), 10_000);
         assert!(matches!(inflate(&gzip, 9_999), Err(ReadError::TooLarge)));
-        assert!(matches!(
-            inflate(b"not gzip", 100),
-            Err(ReadError::Transport(_))
-        ));
+        assert!(matches!(inflate(b"not gzip", 100), Err(ReadError::Body(_))));
     }
 }
