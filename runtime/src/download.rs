@@ -294,23 +294,27 @@ impl Core {
         mut call: Call,
     ) -> Result<AsyncDownload, Error> {
         call.set_query("alt", "media".to_owned());
-        let prepared = endpoint.prepare(self, &call)?;
-        let url = crate::transport::parsed_url(call.method().id, &prepared.url)?;
-        let request = net::Request::get(url);
-        let (request, token) = self.authorized(request, &prepared).await?;
+        let method = call.method().id;
+        let outgoing = endpoint.outgoing(self, &call)?;
+        let token = self.token().await?;
+        let bearer = match &token {
+            Some(token) => Some(crate::transport::bearer(method, token)?),
+            None => None,
+        };
+        let request = net::Request::new(outgoing.method.clone(), outgoing.url.clone())
+            .headers(outgoing.headers_with(bearer.as_ref()));
         let secrets = Secrets::of(
             token.as_ref().map(|token| token.secret()),
             self.api_key.as_deref(),
         );
-        self.start_download(request, 0, call.method().id, secrets)
-            .await
+        self.start_download(request, 0, method, secrets).await
     }
 
     /// Sends a download request and waits for the response head at most the idle timeout; the
     /// body is left to be read. `secrets` are what the request carries, kept out of any error.
     async fn start_download(
         &self,
-        request: net::Request,
+        request: net::Request<'_>,
         offset: u64,
         method: &'static str,
         secrets: Secrets,

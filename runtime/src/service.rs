@@ -12,7 +12,9 @@ use super::download::AsyncDownload;
 use super::error::Error;
 use super::path::{self, Template};
 use super::redact::redact_url;
-use super::transport::{Response, Sending};
+use super::transport::{Outgoing, Response, Sending};
+
+use http::header::{self, HeaderMap, HeaderName, HeaderValue};
 
 /// What the generated code knows about the API as a whole.
 #[derive(Debug)]
@@ -61,6 +63,8 @@ pub(crate) struct Endpoint {
     urls: Result<Urls, String>,
     user_agent: String,
     api_client: String,
+    /// The two as header values, made once: every request's copy shares them.
+    agent_headers: Option<(HeaderValue, HeaderValue)>,
 }
 
 /// Where one API's calls go.
@@ -157,6 +161,14 @@ impl Service<Client> {
 
 impl Endpoint {
     fn new(core: &Core, info: &'static ServiceInfo, root: String) -> Endpoint {
+        let user_agent = core.user_agent(Some(info.crate_agent));
+        let api_client = format!(
+            "gl-rust gdcl/{}",
+            info.crate_agent.rsplit('/').next().unwrap_or_default()
+        );
+        let agent_headers = HeaderValue::from_str(&user_agent)
+            .ok()
+            .zip(HeaderValue::from_str(&api_client).ok());
         Endpoint {
             info,
             // A document's URLs were checked when its crate was generated; should one still
@@ -170,11 +182,9 @@ impl Endpoint {
             } else {
                 Urls::new(&root, info.service_path)
             },
-            user_agent: core.user_agent(Some(info.crate_agent)),
-            api_client: format!(
-                "gl-rust gdcl/{}",
-                info.crate_agent.rsplit('/').next().unwrap_or_default()
-            ),
+            user_agent,
+            api_client,
+            agent_headers,
         }
     }
 
@@ -190,16 +200,11 @@ impl Endpoint {
 
     /// The request `call` would send on a client with `core`'s settings.
     pub(crate) fn prepare(&self, core: &Core, call: &Call) -> Result<PreparedRequest, Error> {
-        self.prepare_parsed(core, call)
-            .map(|(prepared, _)| prepared)
+        self.outgoing(core, call).map(|outgoing| outgoing.to_prepared())
     }
 
-    /// [`prepare`](Self::prepare), with the URL parsed for sending.
-    fn prepare_parsed(
-        &self,
-        core: &Core,
-        call: &Call,
-    ) -> Result<(PreparedRequest, url::Url), Error> {
+    /// [`prepare`](Self::prepare), in the types the send path sends.
+    pub(crate) fn outgoing(&self, core: &Core, call: &Call) -> Result<Outgoing, Error> {
         let urls = self.urls(call)?;
         let (base, base_path) = if call.download_service() {
             (&urls.download_url, &urls.download_path)
@@ -227,19 +232,18 @@ impl Endpoint {
             &urls.root_path,
             Some(("uploadType", upload_type)),
         )
-        .map(|(prepared, _)| prepared)
+        .map(|outgoing| outgoing.to_prepared())
     }
 
     /// Sends `call`, retrying as the policy allows, and returns the successful response or the
     /// last error.
     pub(crate) async fn execute(&self, core: &Core, mut call: Call) -> Result<Response, Error> {
         let keyed = call.fill_idempotency_key();
-        // Parsed once here, not again by the HTTP client on every attempt.
-        let (prepared, url) = self.prepare_parsed(core, &call)?;
+        // Made once here, not again on every attempt.
+        let outgoing = self.outgoing(core, &call)?;
         core.send(
             call.method().id,
-            &prepared,
-            &url,
+            &outgoing,
             keyed,
             call.timeout(),
             call.retry_policy(),
@@ -270,7 +274,7 @@ impl Endpoint {
         base: &str,
         base_path: &str,
         extra: Option<(&'static str, &'static str)>,
-    ) -> Result<(PreparedRequest, url::Url), Error> {
+    ) -> Result<Outgoing, Error> {
         let method = call.method();
         let invalid = |message: String| Error::InvalidRequest {
             method: method.id,
@@ -316,29 +320,39 @@ impl Endpoint {
                 redact_url(url.as_str())
             )));
         }
-        let mut headers = vec![
-            ("user-agent".to_owned(), self.user_agent.clone()),
-            ("x-goog-api-client".to_owned(), self.api_client.clone()),
-        ];
+        let (user_agent, api_client) = self.agent_headers.clone().ok_or_else(|| {
+            invalid(format!(
+                "the User-Agent {:?} cannot be sent as a header",
+                self.user_agent
+            ))
+        })?;
+        let mut headers = HeaderMap::with_capacity(6);
+        headers.insert(header::USER_AGENT, user_agent);
+        headers.insert(HeaderName::from_static("x-goog-api-client"), api_client);
+        let mut add = |name: &'static str, value: &str| match HeaderValue::from_str(value) {
+            Ok(value) => {
+                headers.insert(HeaderName::from_static(name), value);
+                Ok(())
+            }
+            Err(_) => Err(invalid(format!("the header {name} cannot carry {value:?}"))),
+        };
         if let Some(version) = method.api_version {
-            headers.push(("x-goog-api-version".to_owned(), version.to_owned()));
+            add("x-goog-api-version", version)?;
         }
         if let Some(project) = &core.quota_project {
-            headers.push(("x-goog-user-project".to_owned(), project.clone()));
+            add("x-goog-user-project", project)?;
         }
         if call.body().is_some() {
-            headers.push((
-                "content-type".to_owned(),
-                call.body_content_type().to_owned(),
-            ));
+            add("content-type", call.body_content_type())?;
         }
-        let prepared = PreparedRequest {
-            method: method.http_method,
-            url: url.as_str().to_owned(),
+        let verb = method.http_method;
+        Ok(Outgoing {
+            verb,
+            method: crate::transport::http_verb(method.id, verb)?,
+            url,
             headers,
-            body: call.body().map(<[u8]>::to_vec),
-        };
-        Ok((prepared, url))
+            body: call.body().map(bytes::Bytes::copy_from_slice),
+        })
     }
 }
 

@@ -2,10 +2,14 @@
 //! retries with backoff on tokio's timer, and the whole response read within its limit. Blocking
 //! clients run it through the bridge; async clients await it.
 
+use std::borrow::Cow;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
+
+use bytes::Bytes;
+use http::header::{self, HeaderMap, HeaderName, HeaderValue};
 
 use super::auth::{AccessToken, TokenSource};
 use super::call::PreparedRequest;
@@ -74,22 +78,20 @@ impl Response {
 }
 
 impl Core {
-    /// Sends `prepared` to `url` (the same, parsed), retrying as the call's policy (or the
-    /// client's) allows, and returns the successful response or the last error. `keyed` says
-    /// the call carries an idempotency key, which makes any method safe to retry.
+    /// Sends `outgoing`, retrying as the call's policy (or the client's) allows, and returns
+    /// the successful response or the last error. `keyed` says the call carries an idempotency
+    /// key, which makes any method safe to retry.
     pub(crate) async fn send(
         &self,
         method_id: &'static str,
-        prepared: &PreparedRequest,
-        url: &Url,
+        outgoing: &Outgoing,
         keyed: bool,
         call_timeout: Option<Duration>,
         call_retry: Option<&RetryPolicy>,
     ) -> Result<Response, Error> {
-        let verb = http_verb(method_id, prepared.method)?;
         let policy = call_retry.unwrap_or(&self.retry);
         // A call with an idempotency key the server reads is as safe to repeat as a GET.
-        let retryable_method = keyed || retry::is_idempotent(prepared.method);
+        let retryable_method = keyed || retry::is_idempotent(outgoing.verb);
         let started = Instant::now();
         let deadline = deadline_after(started, call_timeout.unwrap_or(self.timeout));
         let mut attempt = 1;
@@ -98,9 +100,7 @@ impl Core {
             // The first attempt of a call without a timeout of its own has the client's whole
             // timeout, which the HTTP client applies by itself.
             let time_left = (attempt > 1 || call_timeout.is_some()).then_some(remaining);
-            let outcome = self
-                .attempt(prepared, url, verb.clone(), method_id, time_left)
-                .await;
+            let outcome = self.attempt(outgoing, method_id, time_left).await;
             let status = match &outcome {
                 Ok(response) => Some(response.status),
                 Err(failure) => failure.error.http_status(),
@@ -144,9 +144,7 @@ impl Core {
     /// the client's own timeout applies.
     async fn attempt(
         &self,
-        prepared: &PreparedRequest,
-        url: &Url,
-        verb: http::Method,
+        outgoing: &Outgoing,
         method_id: &'static str,
         time_left: Option<Duration>,
     ) -> Result<Response, Failure> {
@@ -159,51 +157,40 @@ impl Core {
                 retryable: false,
             });
         }
-        let exchange = self
-            .exchange(
-                method_id,
-                verb,
-                prepared,
-                url.clone(),
-                prepared.body.clone(),
-                time_left,
-            )
-            .await?;
+        let exchange = self.exchange(method_id, outgoing, time_left).await?;
         let retryable = !exchange.is_success() && exchange.is_transient();
         exchange
             .into_result()
             .map_err(|error| Failure { error, retryable })
     }
 
-    /// Sends `prepared` once, with `body`, and reads the whole response, whatever its status,
-    /// within `time_left` (the client's timeout when `None`). A failure says whether another
-    /// attempt could help: only when nothing came back.
+    /// Sends `outgoing` once and reads the whole response, whatever its status, within
+    /// `time_left` (the client's timeout when `None`). A failure says whether another attempt
+    /// could help: only when nothing came back.
     pub(crate) async fn exchange(
         &self,
         method_id: &'static str,
-        verb: http::Method,
-        prepared: &PreparedRequest,
-        url: Url,
-        body: Option<Vec<u8>>,
+        outgoing: &Outgoing,
         time_left: Option<Duration>,
     ) -> Result<Exchange, Failure> {
         let not_retryable = |error: Error| Failure {
             error,
             retryable: false,
         };
-        let mut request = net::Request::new(verb, url);
+        let token = self.token().await.map_err(not_retryable)?;
+        let bearer = match &token {
+            Some(token) => Some(bearer(method_id, token).map_err(not_retryable)?),
+            None => None,
+        };
+        let headers = || outgoing.headers_with(bearer.as_ref());
+        let mut request = net::Request::to(outgoing.method.clone(), Cow::Borrowed(&outgoing.url))
+            .headers(headers())
+            .again(&headers);
+        if let Some(body) = &outgoing.body {
+            request = request.body(body.clone());
+        }
         if let Some(time_left) = time_left {
             request = request.timeout(time_left);
-        }
-        let (mut request, token) = self
-            .authorized(request, prepared)
-            .await
-            .map_err(not_retryable)?;
-        if let Some(body) = body {
-            request = request.body(body);
-        } else if !matches!(prepared.method, "GET" | "HEAD" | "DELETE") {
-            // Google's front end wants a length on bodiless POST, PUT and PATCH requests.
-            request = request.header("content-length", "0");
         }
         let limit = self.max_response_size;
         let whole = self
@@ -211,8 +198,9 @@ impl Core {
             .fetch(request, limit)
             .await
             .map_err(|error| match error {
-                // Nothing came back, so the server did nothing we know of: safe to retry, unless the
-                // request could not be built or a redirect was refused, which fail again alike.
+                // Nothing came back, so the server did nothing we know of: safe to retry,
+                // unless the request could not be built or a redirect was refused, which fail
+                // again alike.
                 ReadError::Transport(source) => {
                     let error = transport(method_id, source);
                     Failure {
@@ -223,9 +211,6 @@ impl Core {
                 ReadError::Body(source) => not_retryable(transport(method_id, source)),
                 ReadError::TooLarge => not_retryable(too_large(method_id, limit)),
             })?;
-        let status = whole.status.as_u16();
-        let headers = header_list(&whole.headers);
-        let body = whole.body;
         let secrets = Secrets::of(
             token.as_ref().map(AccessToken::secret),
             self.api_key.as_deref(),
@@ -234,9 +219,9 @@ impl Core {
             response: Response {
                 method: method_id,
                 secrets,
-                status,
-                headers,
-                body,
+                status: whole.status.as_u16(),
+                headers: header_list(&whole.headers),
+                body: whole.body,
             },
         })
     }
@@ -246,37 +231,103 @@ impl Core {
     pub(crate) async fn send_once(
         &self,
         method_id: &'static str,
-        mut prepared: PreparedRequest,
+        prepared: PreparedRequest,
         timeout: Option<Duration>,
     ) -> Result<Response, Error> {
-        let verb = http_verb(method_id, prepared.method)?;
-        let url = parsed_url(method_id, &prepared.url)?;
-        let body = prepared.body.take();
-        self.exchange(method_id, verb, &prepared, url, body, timeout)
+        let outgoing = Outgoing::from_prepared(method_id, prepared)?;
+        self.exchange(method_id, &outgoing, timeout)
             .await
             .map_err(|failure| failure.error)?
             .into_result()
     }
 
-    /// `request` with the prepared headers and, when the client has a token source, a fresh
-    /// token; the token too, so that an error can be cleaned of it.
-    pub(crate) async fn authorized(
-        &self,
-        mut request: net::Request,
-        prepared: &PreparedRequest,
-    ) -> Result<(net::Request, Option<AccessToken>), Error> {
-        for (name, value) in &prepared.headers {
-            request = request.header(name, value);
+    /// A fresh token when the client has a token source.
+    pub(crate) async fn token(&self) -> Result<Option<AccessToken>, Error> {
+        match &self.token_source {
+            Some(source) => token_from(source).await.map(Some),
+            None => Ok(None),
         }
-        let token = match &self.token_source {
-            Some(source) => Some(token_from(source).await?),
-            None => None,
-        };
-        if let Some(token) = &token {
-            request = request.bearer_auth(token.secret());
-        }
-        Ok((request, token))
     }
+}
+
+/// A request as the send path sends it (again, on a retry), in the HTTP stack's own types:
+/// what a [`PreparedRequest`] says, without the detour through strings.
+pub(crate) struct Outgoing {
+    /// The verb, as the method's description gives it.
+    pub(crate) verb: &'static str,
+    pub(crate) method: http::Method,
+    pub(crate) url: Url,
+    /// Every header but the token's.
+    pub(crate) headers: HeaderMap,
+    /// Shared, so that another attempt does not copy it.
+    pub(crate) body: Option<Bytes>,
+}
+
+impl Outgoing {
+    /// `prepared`, checked: its verb, URL and headers must be ones HTTP can carry.
+    pub(crate) fn from_prepared(
+        method_id: &'static str,
+        prepared: PreparedRequest,
+    ) -> Result<Outgoing, Error> {
+        let invalid = |message: String| Error::InvalidRequest {
+            method: method_id,
+            message,
+        };
+        let mut headers = HeaderMap::with_capacity(prepared.headers.len());
+        for (name, value) in &prepared.headers {
+            let name = HeaderName::from_bytes(name.as_bytes())
+                .map_err(|_| invalid(format!("{name:?} is not a header name")))?;
+            let value = HeaderValue::from_str(value)
+                .map_err(|_| invalid(format!("the header {name} cannot carry {value:?}")))?;
+            headers.append(name, value);
+        }
+        Ok(Outgoing {
+            verb: prepared.method,
+            method: http_verb(method_id, prepared.method)?,
+            url: parsed_url(method_id, &prepared.url)?,
+            headers,
+            body: prepared.body.map(Bytes::from),
+        })
+    }
+
+    /// The same request as a [`PreparedRequest`], for a caller to see or send.
+    pub(crate) fn to_prepared(&self) -> PreparedRequest {
+        PreparedRequest {
+            method: self.verb,
+            url: self.url.as_str().to_owned(),
+            headers: header_list(&self.headers),
+            body: self.body.as_deref().map(<[u8]>::to_vec),
+        }
+    }
+
+    /// The headers of one request: these, the token's, and the length of an empty body where
+    /// Google's front end wants one (on bodiless POST, PUT and PATCH requests).
+    pub(crate) fn headers_with(&self, bearer: Option<&HeaderValue>) -> HeaderMap {
+        let mut headers = self.headers.clone();
+        if let Some(bearer) = bearer {
+            headers.insert(header::AUTHORIZATION, bearer.clone());
+        }
+        if self.body.is_none() && !matches!(self.verb, "GET" | "HEAD" | "DELETE") {
+            headers.insert(header::CONTENT_LENGTH, HeaderValue::from_static("0"));
+        }
+        headers
+    }
+}
+
+/// `Authorization: Bearer TOKEN`, marked sensitive.
+pub(crate) fn bearer(method_id: &'static str, token: &AccessToken) -> Result<HeaderValue, Error> {
+    let secret = token.secret();
+    let mut text = String::with_capacity(7 + secret.len());
+    text.push_str("Bearer ");
+    text.push_str(secret);
+    // Moved into the header, not copied again.
+    let mut value =
+        HeaderValue::from_maybe_shared(Bytes::from(text)).map_err(|_| Error::InvalidRequest {
+            method: method_id,
+            message: "the access token cannot be sent as a header".to_owned(),
+        })?;
+    value.set_sensitive(true);
+    Ok(value)
 }
 
 /// A token from `source`. A source that may do I/O (a refresh over HTTP, a file) is asked on a

@@ -7,6 +7,7 @@
 
 mod connect;
 
+use std::borrow::Cow;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -70,7 +71,7 @@ impl Http {
     /// Sends `request` and waits for the head of its answer (following redirects when the
     /// client and the method allow), within the request's time limit; the body is left to read
     /// within what is left of it.
-    pub(crate) async fn send(&self, request: Request) -> Result<Response, TransportError> {
+    pub(crate) async fn send(&self, request: Request<'_>) -> Result<Response, TransportError> {
         let deadline = self.deadline(&request)?;
         let follow = self.follows(&request);
         match tokio::time::timeout_at(deadline, self.send_following(request, follow)).await {
@@ -87,7 +88,7 @@ impl Http {
     /// request's time limit, unless the body is larger than `limit` bytes: then the reading stops
     /// as soon as that is known, holding no more than the limit. One timer serves the whole
     /// exchange, since a timer costs every call.
-    pub(crate) async fn fetch(&self, request: Request, limit: u64) -> Result<Whole, ReadError> {
+    pub(crate) async fn fetch(&self, request: Request<'_>, limit: u64) -> Result<Whole, ReadError> {
         let deadline = self.deadline(&request).map_err(ReadError::Transport)?;
         let follow = self.follows(&request);
         let mut answered = false;
@@ -110,7 +111,7 @@ impl Http {
     }
 
     /// When `request`'s time runs out; or why it cannot be sent.
-    fn deadline(&self, request: &Request) -> Result<tokio::time::Instant, TransportError> {
+    fn deadline(&self, request: &Request<'_>) -> Result<tokio::time::Instant, TransportError> {
         if let Some(message) = &request.invalid {
             return Err(TransportError::request(message.clone()));
         }
@@ -122,53 +123,70 @@ impl Http {
     }
 
     /// Whether `request` follows redirects: GET and HEAD do, on a client that allows it.
-    fn follows(&self, request: &Request) -> bool {
+    fn follows(&self, request: &Request<'_>) -> bool {
         self.redirects && matches!(request.method, Method::GET | Method::HEAD)
     }
 
     /// Sends `request`, and again to where each redirect points when `follow`.
     async fn send_following(
         &self,
-        request: Request,
+        request: Request<'_>,
         follow: bool,
     ) -> Result<Response, TransportError> {
         let Request {
             method,
             mut url,
             mut headers,
+            again,
             body,
             gzip,
             ..
         } = request;
-        if gzip && !headers.contains_key(header::RANGE) {
-            headers
-                .entry(header::ACCEPT_ENCODING)
-                .or_insert(HeaderValue::from_static("gzip"));
-        }
+        let accept_gzip = |headers: &mut HeaderMap| {
+            if gzip && !headers.contains_key(header::RANGE) {
+                headers
+                    .entry(header::ACCEPT_ENCODING)
+                    .or_insert(HeaderValue::from_static("gzip"));
+            }
+        };
+        accept_gzip(&mut headers);
+        // A redirect's request needs the headers again: made again when the caller can, else
+        // kept from the first (only GET and HEAD follow, and they have no body).
+        let kept = (follow && again.is_none()).then(|| headers.clone());
         let mut redirects = 0;
+        let mut left_origin = false;
         loop {
-            // Only GET and HEAD follow, and they have no body: the headers are what is kept.
-            let kept = follow.then(|| headers.clone());
-            let sent = self.send_one(method.clone(), &url, headers, body.clone());
-            let mut response = sent.await?;
-            let next = match kept {
-                Some(kept) if is_followed(response.status) => (kept, response.location()),
-                _ => {
-                    response.gzipped = gzip && response.take_gzip();
-                    return Ok(response);
-                }
+            let sending = self.start(method.clone(), &url, headers, body.clone())?;
+            let answer = sending.await.map_err(TransportError::send)?;
+            let (parts, incoming) = answer.into_parts();
+            let mut response = Response {
+                status: parts.status,
+                headers: parts.headers,
+                body: incoming,
+                gzipped: false,
+                deadline: tokio::time::Instant::now(),
             };
-            let (kept, location) = next;
+            if !(follow && is_followed(response.status)) {
+                response.gzipped = gzip && response.take_gzip();
+                return Ok(response);
+            }
             redirects += 1;
             if redirects > MAX_REDIRECTS {
                 return Err(TransportError::redirect(format!(
                     "more than {MAX_REDIRECTS} redirects"
                 )));
             }
-            let target = redirect_target(&url, location)?;
-            headers = kept;
-            if !same_origin(&url, &target) {
-                // Credentials go to the server they were meant for, never on to another.
+            let target = redirect_target(&url, response.location())?;
+            headers = match (again, &kept) {
+                (Some(again), _) => again(),
+                (None, Some(kept)) => kept.clone(),
+                (None, None) => HeaderMap::new(),
+            };
+            accept_gzip(&mut headers);
+            // Credentials go to the server they were meant for, never on to another, nor back
+            // from one.
+            left_origin = left_origin || !same_origin(&url, &target);
+            if left_origin {
                 for name in [
                     header::AUTHORIZATION,
                     header::COOKIE,
@@ -177,18 +195,18 @@ impl Http {
                     headers.remove(name);
                 }
             }
-            url = target;
+            url = Cow::Owned(target);
         }
     }
 
-    /// One request, no redirect followed.
-    async fn send_one(
+    /// Starts one request, no redirect followed: what is awaited is the pool's small future.
+    fn start(
         &self,
         method: Method,
         url: &Url,
         mut headers: HeaderMap,
         body: Bytes,
-    ) -> Result<Response, TransportError> {
+    ) -> Result<legacy::ResponseFuture, TransportError> {
         let uri: Uri = url
             .as_str()
             .parse()
@@ -200,19 +218,7 @@ impl Http {
         *request.method_mut() = method;
         *request.uri_mut() = uri;
         *request.headers_mut() = headers;
-        let response = self
-            .pool
-            .request(request)
-            .await
-            .map_err(TransportError::send)?;
-        let (parts, body) = response.into_parts();
-        Ok(Response {
-            status: parts.status,
-            headers: parts.headers,
-            body,
-            gzipped: false,
-            deadline: tokio::time::Instant::now(),
-        })
+        Ok(self.pool.request(request))
     }
 }
 
@@ -246,10 +252,12 @@ fn same_origin(a: &Url, b: &Url) -> bool {
 }
 
 /// A request to send.
-pub(crate) struct Request {
+pub(crate) struct Request<'a> {
     method: Method,
-    url: Url,
+    url: Cow<'a, Url>,
     headers: HeaderMap,
+    /// Makes the headers again, for a redirect's request.
+    again: Option<&'a (dyn Fn() -> HeaderMap + Send + Sync)>,
     body: Bytes,
     timeout: Option<Duration>,
     gzip: bool,
@@ -257,13 +265,19 @@ pub(crate) struct Request {
     invalid: Option<String>,
 }
 
-impl Request {
+impl<'a> Request<'a> {
     /// A `method` request to `url`, without a body, asking for a gzip answer.
-    pub(crate) fn new(method: Method, url: Url) -> Request {
+    pub(crate) fn new(method: Method, url: Url) -> Request<'a> {
+        Request::to(method, Cow::Owned(url))
+    }
+
+    /// A `method` request to `url`, without a body, asking for a gzip answer.
+    pub(crate) fn to(method: Method, url: Cow<'a, Url>) -> Request<'a> {
         Request {
             method,
             url,
             headers: HeaderMap::new(),
+            again: None,
             body: Bytes::new(),
             timeout: None,
             gzip: true,
@@ -272,12 +286,25 @@ impl Request {
     }
 
     /// A GET of `url`.
-    pub(crate) fn get(url: Url) -> Request {
+    pub(crate) fn get(url: Url) -> Request<'a> {
         Request::new(Method::GET, url)
     }
 
+    /// With `headers`, replacing any set before.
+    pub(crate) fn headers(mut self, headers: HeaderMap) -> Request<'a> {
+        self.headers = headers;
+        self
+    }
+
+    /// With `again` to make the headers anew for each redirect the request follows, rather
+    /// than a copy of them kept from the start.
+    pub(crate) fn again(mut self, again: &'a (dyn Fn() -> HeaderMap + Send + Sync)) -> Request<'a> {
+        self.again = Some(again);
+        self
+    }
+
     /// With the header `name: value` (beside any of the same name).
-    pub(crate) fn header(mut self, name: &str, value: &str) -> Request {
+    pub(crate) fn header(mut self, name: &str, value: &str) -> Request<'a> {
         match (
             HeaderName::from_bytes(name.as_bytes()),
             HeaderValue::from_str(value),
@@ -293,40 +320,21 @@ impl Request {
         self
     }
 
-    /// With `Authorization: Bearer token`, marked sensitive.
-    pub(crate) fn bearer_auth(mut self, token: &str) -> Request {
-        let mut bearer = String::with_capacity(7 + token.len());
-        bearer.push_str("Bearer ");
-        bearer.push_str(token);
-        // Moved into the header, not copied again.
-        match HeaderValue::from_maybe_shared(Bytes::from(bearer)) {
-            Ok(mut value) => {
-                value.set_sensitive(true);
-                self.headers.insert(header::AUTHORIZATION, value);
-            }
-            Err(_) => {
-                self.invalid
-                    .get_or_insert_with(|| "the access token cannot be sent as a header".into());
-            }
-        }
-        self
-    }
-
     /// With `body`.
-    pub(crate) fn body(mut self, body: impl Into<Bytes>) -> Request {
+    pub(crate) fn body(mut self, body: impl Into<Bytes>) -> Request<'a> {
         self.body = body.into();
         self
     }
 
     /// With a time limit of its own, from sending to the last byte of the answer.
-    pub(crate) fn timeout(mut self, timeout: Duration) -> Request {
+    pub(crate) fn timeout(mut self, timeout: Duration) -> Request<'a> {
         self.timeout = Some(timeout);
         self
     }
 
     /// Without asking for a compressed answer: for downloads, whose bytes (and ranges) are the
     /// file's own.
-    pub(crate) fn identity(mut self) -> Request {
+    pub(crate) fn identity(mut self) -> Request<'a> {
         self.gzip = false;
         self
     }

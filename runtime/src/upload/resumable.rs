@@ -23,7 +23,7 @@ use crate::client::{AsyncClient, Client, Core, refuse_user_info};
 use crate::error::Error;
 use crate::redact::redact_url;
 use crate::service::{Endpoint, Service};
-use crate::transport::{Exchange, Response, Sending, deadline_after, http_verb, parsed_url};
+use crate::transport::{Exchange, Outgoing, Response, Sending, deadline_after};
 
 /// Told the bytes confirmed and the total, when known.
 type Progress<'a> = dyn FnMut(u64, Option<u64>) + 'a;
@@ -295,21 +295,13 @@ async fn put(
             ),
             ("content-range".to_owned(), content_range.to_owned()),
         ],
-        body: None,
+        body: body.map(<[u8]>::to_vec),
     };
-    let verb = match http_verb(method, "PUT") {
-        Ok(verb) => verb,
+    let outgoing = match Outgoing::from_prepared(method, request) {
+        Ok(outgoing) => outgoing,
         Err(error) => return Answer::Failed(error),
     };
-    let url = match parsed_url(method, session) {
-        Ok(url) => url,
-        Err(error) => return Answer::Failed(error),
-    };
-    let body = body.map(<[u8]>::to_vec);
-    match core
-        .exchange(method, verb, &request, url, body, timeout)
-        .await
-    {
+    match core.exchange(method, &outgoing, timeout).await {
         Ok(exchange) => Answer::of(method, exchange),
         Err(failure) => Answer::Failed(failure.error),
     }
