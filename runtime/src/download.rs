@@ -278,7 +278,7 @@ impl Core {
             ))
         })?;
         refuse_user_info(&parsed, "the download URL").map_err(invalid)?;
-        let mut request = net::Request::get(parsed).header("user-agent", &self.user_agent(None));
+        let mut request = net::Request::get(&parsed).header("user-agent", &self.user_agent(None));
         if offset > 0 {
             request = request.header("range", &format!("bytes={offset}-"));
         }
@@ -301,7 +301,7 @@ impl Core {
             Some(token) => Some(crate::transport::bearer(method, token)?),
             None => None,
         };
-        let request = net::Request::new(outgoing.method.clone(), outgoing.url.clone())
+        let request = net::Request::to(outgoing.method.clone(), outgoing.uri.clone())
             .headers(outgoing.headers_with(bearer.as_ref()));
         let secrets = Secrets::of(
             token.as_ref().map(|token| token.secret()),

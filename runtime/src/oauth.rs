@@ -444,7 +444,7 @@ impl OAuthHttp {
                 "the token URL is not valid: {error}"
             )))
         })?;
-        let mut outgoing = crate::net::Request::new(parts.method, url).body(body);
+        let mut outgoing = crate::net::Request::new(parts.method, &url).body(body);
         for (name, value) in &parts.headers {
             outgoing = outgoing.header(name.as_str(), value.to_str().unwrap_or_default());
         }

@@ -174,38 +174,20 @@ fn encode_segment(name: &str, value: &str, segment: &str, out: &mut String) -> R
     Ok(())
 }
 
-/// Whether a segment is `.` or `..`, also when spelled with percent-escapes such as `%2e`.
-fn is_dot_segment(segment: &str) -> bool {
-    // Two dots, each escaped, is the longest spelling ("%2e%2e").
-    if segment.len() > 6 {
-        return false;
-    }
-    let decoded = percent_decode(segment);
-    decoded == b"." || decoded == b".."
-}
-
-/// Decodes `%XX` escapes; anything else is kept as it is.
-fn percent_decode(text: &str) -> Vec<u8> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let escaped = (bytes[i] == b'%' && i + 2 < bytes.len())
-            .then(|| std::str::from_utf8(&bytes[i + 1..i + 3]).ok())
-            .flatten()
-            .and_then(|hex| u8::from_str_radix(hex, 16).ok());
-        match escaped {
-            Some(byte) => {
-                out.push(byte);
-                i += 3;
-            }
-            None => {
-                out.push(bytes[i]);
-                i += 1;
-            }
+/// Whether a path `segment` is `.` or `..`, spelt with dots or `%2e` (either case), as a server
+/// would resolve it.
+pub(crate) fn is_dot_segment(segment: &str) -> bool {
+    let mut rest = segment.as_bytes();
+    let mut dots = 0;
+    while !rest.is_empty() {
+        match rest {
+            [b'.', tail @ ..] => rest = tail,
+            [b'%', b'2', e, tail @ ..] if e.eq_ignore_ascii_case(&b'e') => rest = tail,
+            _ => return false,
         }
+        dots += 1;
     }
-    out
+    matches!(dots, 1 | 2)
 }
 
 /// Percent-encodes every byte outside the unreserved set `A-Za-z0-9-._~`.

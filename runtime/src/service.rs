@@ -200,7 +200,8 @@ impl Endpoint {
 
     /// The request `call` would send on a client with `core`'s settings.
     pub(crate) fn prepare(&self, core: &Core, call: &Call) -> Result<PreparedRequest, Error> {
-        self.outgoing(core, call).map(|outgoing| outgoing.to_prepared())
+        self.outgoing(core, call)
+            .map(|outgoing| outgoing.to_prepared())
     }
 
     /// [`prepare`](Self::prepare), in the types the send path sends.
@@ -301,24 +302,34 @@ impl Endpoint {
             ),
         );
         // An expanded path holds no `?` or `#` (expansion encodes them), so the query starts
-        // where the path ends; parsed once, with it.
+        // where the path ends.
         if !query.is_empty() {
             full.push('?');
             full.push_str(&query);
         }
-        let url = url::Url::parse(&full)
-            .map_err(|error| invalid(format!("the URL is not valid: {error}")))?;
-        // Expansion refuses dot segments already; this check keeps that promise even if a
-        // template itself were hostile, as does the query's being the one encoded here (the
-        // encoding keeps to characters a URL holds as they are).
-        if !url.path().starts_with(base_path)
-            || url.fragment().is_some()
-            || url.query().unwrap_or_default() != query
-        {
-            return Err(invalid(format!(
+        // Expansion refuses dot segments and encodes `?` and `#` already; these checks keep
+        // that promise even if a template itself were hostile: the path stays below the
+        // service's, holds no dot segment (in any spelling a server would read as one), and the
+        // query is the one encoded here.
+        let leaves = |full: &str| {
+            invalid(format!(
                 "the URL {} leaves the service path",
-                redact_url(url.as_str())
-            )));
+                redact_url(full)
+            ))
+        };
+        if full.contains('#') {
+            return Err(leaves(&full));
+        }
+        let uri = match http::Uri::from_maybe_shared(bytes::Bytes::from(full)) {
+            Ok(uri) => uri,
+            Err(error) => return Err(invalid(format!("the URL is not valid: {error}"))),
+        };
+        let path = uri.path();
+        if !path.starts_with(base_path)
+            || path.split('/').any(path::is_dot_segment)
+            || uri.query().unwrap_or_default() != query
+        {
+            return Err(leaves(&uri.to_string()));
         }
         let (user_agent, api_client) = self.agent_headers.clone().ok_or_else(|| {
             invalid(format!(
@@ -349,7 +360,7 @@ impl Endpoint {
         Ok(Outgoing {
             verb,
             method: crate::transport::http_verb(method.id, verb)?,
-            url,
+            uri,
             headers,
             body: call.body().map(bytes::Bytes::copy_from_slice),
         })
@@ -360,12 +371,15 @@ impl Urls {
     fn new(root: &str, service_path: &str) -> Result<Urls, String> {
         let base_url = format!("{root}{service_path}");
         let download_url = format!("{root}download/{service_path}");
+        // The path as requests carry it: checked as a URL, read as the HTTP stack reads it.
         let path_of = |url: &str| {
-            url::Url::parse(url)
+            let not_valid = |error: &dyn fmt::Display| {
+                format!("the API's URL {:?} is not valid: {error}", redact_url(url))
+            };
+            url::Url::parse(url).map_err(|error| not_valid(&error))?;
+            http::Uri::try_from(url)
                 .map(|parsed| parsed.path().to_owned())
-                .map_err(|error| {
-                    format!("the API's URL {:?} is not valid: {error}", redact_url(url))
-                })
+                .map_err(|error| not_valid(&error))
         };
         Ok(Urls {
             base_path: path_of(&base_url)?,

@@ -2,13 +2,13 @@
 //! retries with backoff on tokio's timer, and the whole response read within its limit. Blocking
 //! clients run it through the bridge; async clients await it.
 
-use std::borrow::Cow;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use bytes::Bytes;
+use http::Uri;
 use http::header::{self, HeaderMap, HeaderName, HeaderValue};
 
 use super::auth::{AccessToken, TokenSource};
@@ -183,7 +183,7 @@ impl Core {
             None => None,
         };
         let headers = || outgoing.headers_with(bearer.as_ref());
-        let mut request = net::Request::to(outgoing.method.clone(), Cow::Borrowed(&outgoing.url))
+        let mut request = net::Request::to(outgoing.method.clone(), outgoing.uri.clone())
             .headers(headers())
             .again(&headers);
         if let Some(body) = &outgoing.body {
@@ -256,7 +256,8 @@ pub(crate) struct Outgoing {
     /// The verb, as the method's description gives it.
     pub(crate) verb: &'static str,
     pub(crate) method: http::Method,
-    pub(crate) url: Url,
+    /// Where it goes; cheap to copy for another attempt.
+    pub(crate) uri: Uri,
     /// Every header but the token's.
     pub(crate) headers: HeaderMap,
     /// Shared, so that another attempt does not copy it.
@@ -284,7 +285,7 @@ impl Outgoing {
         Ok(Outgoing {
             verb: prepared.method,
             method: http_verb(method_id, prepared.method)?,
-            url: parsed_url(method_id, &prepared.url)?,
+            uri: uri_of(method_id, &parsed_url(method_id, &prepared.url)?)?,
             headers,
             body: prepared.body.map(Bytes::from),
         })
@@ -294,7 +295,7 @@ impl Outgoing {
     pub(crate) fn to_prepared(&self) -> PreparedRequest {
         PreparedRequest {
             method: self.verb,
-            url: self.url.as_str().to_owned(),
+            url: self.uri.to_string(),
             headers: header_list(&self.headers),
             body: self.body.as_deref().map(<[u8]>::to_vec),
         }
@@ -355,6 +356,17 @@ pub(crate) fn parsed_url(method_id: &'static str, url: &str) -> Result<Url, Erro
     Url::parse(url).map_err(|error| Error::InvalidRequest {
         method: method_id,
         message: format!("the URL {} is not valid: {error}", redact_url(url)),
+    })
+}
+
+/// `url` as the HTTP stack sends it.
+pub(crate) fn uri_of(method_id: &'static str, url: &Url) -> Result<Uri, Error> {
+    Uri::try_from(url.as_str()).map_err(|error| Error::InvalidRequest {
+        method: method_id,
+        message: format!(
+            "the URL {} cannot be sent: {error}",
+            redact_url(url.as_str())
+        ),
     })
 }
 

@@ -315,7 +315,7 @@ impl Exchange<'_> {
                     )
                 };
                 let parsed = crate::net::Url::parse(url).map_err(|error| unreachable(&error))?;
-                let mut request = crate::net::Request::get(parsed);
+                let mut request = crate::net::Request::get(&parsed);
                 for (name, value) in headers {
                     request = request.header(name, value);
                 }
@@ -440,7 +440,7 @@ impl Exchange<'_> {
                 return Attempt::Final(format!("{what} ({shown_url}) is not a URL: {error}"));
             }
         };
-        let mut request = crate::net::Request::new(outgoing.method.clone(), url)
+        let mut request = crate::net::Request::new(outgoing.method.clone(), &url)
             .header("accept", "application/json");
         for (name, value) in &outgoing.headers {
             request = request.header(name, value);

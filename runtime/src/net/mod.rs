@@ -7,7 +7,6 @@
 
 mod connect;
 
-use std::borrow::Cow;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -71,10 +70,11 @@ impl Http {
     /// Sends `request` and waits for the head of its answer (following redirects when the
     /// client and the method allow), within the request's time limit; the body is left to read
     /// within what is left of it.
-    pub(crate) async fn send(&self, request: Request<'_>) -> Result<Response, TransportError> {
+    pub(crate) async fn send(&self, mut request: Request<'_>) -> Result<Response, TransportError> {
         let deadline = self.deadline(&request)?;
         let follow = self.follows(&request);
-        match tokio::time::timeout_at(deadline, self.send_following(request, follow)).await {
+        let sending = self.send_following(&mut request, follow);
+        match tokio::time::timeout_at(deadline, sending).await {
             Ok(Ok(mut response)) => {
                 response.deadline = deadline;
                 Ok(response)
@@ -88,14 +88,18 @@ impl Http {
     /// request's time limit, unless the body is larger than `limit` bytes: then the reading stops
     /// as soon as that is known, holding no more than the limit. One timer serves the whole
     /// exchange, since a timer costs every call.
-    pub(crate) async fn fetch(&self, request: Request<'_>, limit: u64) -> Result<Whole, ReadError> {
+    pub(crate) async fn fetch(
+        &self,
+        mut request: Request<'_>,
+        limit: u64,
+    ) -> Result<Whole, ReadError> {
         let deadline = self.deadline(&request).map_err(ReadError::Transport)?;
         let follow = self.follows(&request);
         let mut answered = false;
         let outcome = {
             let exchange = async {
                 let response = self
-                    .send_following(request, follow)
+                    .send_following(&mut request, follow)
                     .await
                     .map_err(ReadError::Transport)?;
                 answered = true;
@@ -127,36 +131,25 @@ impl Http {
         self.redirects && matches!(request.method, Method::GET | Method::HEAD)
     }
 
-    /// Sends `request`, and again to where each redirect points when `follow`.
+    /// Sends `request`, and again to where each redirect points when `follow`. It is taken by
+    /// reference, so that its future holds no second copy of it.
     async fn send_following(
         &self,
-        request: Request<'_>,
+        request: &mut Request<'_>,
         follow: bool,
     ) -> Result<Response, TransportError> {
-        let Request {
-            method,
-            mut url,
-            mut headers,
-            again,
-            body,
-            gzip,
-            ..
-        } = request;
-        let accept_gzip = |headers: &mut HeaderMap| {
-            if gzip && !headers.contains_key(header::RANGE) {
-                headers
-                    .entry(header::ACCEPT_ENCODING)
-                    .or_insert(HeaderValue::from_static("gzip"));
-            }
-        };
-        accept_gzip(&mut headers);
+        let gzip = request.gzip;
+        accept_gzip(gzip, &mut request.headers);
         // A redirect's request needs the headers again: made again when the caller can, else
         // kept from the first (only GET and HEAD follow, and they have no body).
-        let kept = (follow && again.is_none()).then(|| headers.clone());
+        let kept = (follow && request.again.is_none()).then(|| Box::new(request.headers.clone()));
         let mut redirects = 0;
         let mut left_origin = false;
         loop {
-            let sending = self.start(method.clone(), &url, headers, body.clone())?;
+            let headers = std::mem::take(&mut request.headers);
+            let body = request.body.clone();
+            let uri = request.uri.clone();
+            let sending = self.start(request.method.clone(), uri, headers, body);
             let answer = sending.await.map_err(TransportError::send)?;
             let (parts, incoming) = answer.into_parts();
             let mut response = Response {
@@ -176,16 +169,19 @@ impl Http {
                     "more than {MAX_REDIRECTS} redirects"
                 )));
             }
-            let target = redirect_target(&url, response.location())?;
-            headers = match (again, &kept) {
+            let from = Url::parse(&request.uri.to_string()).map_err(|_| {
+                TransportError::redirect("a redirect from a URL that does not parse")
+            })?;
+            let target = redirect_target(&from, response.location())?;
+            let mut headers = match (request.again, &kept) {
                 (Some(again), _) => again(),
-                (None, Some(kept)) => kept.clone(),
+                (None, Some(kept)) => HeaderMap::clone(kept),
                 (None, None) => HeaderMap::new(),
             };
-            accept_gzip(&mut headers);
+            accept_gzip(gzip, &mut headers);
             // Credentials go to the server they were meant for, never on to another, nor back
             // from one.
-            left_origin = left_origin || !same_origin(&url, &target);
+            left_origin = left_origin || !same_origin(&from, &target);
             if left_origin {
                 for name in [
                     header::AUTHORIZATION,
@@ -195,7 +191,9 @@ impl Http {
                     headers.remove(name);
                 }
             }
-            url = Cow::Owned(target);
+            request.headers = headers;
+            request.uri = Uri::try_from(target.as_str())
+                .map_err(|_| TransportError::redirect("a redirect to a URL that cannot be sent"))?;
         }
     }
 
@@ -203,14 +201,10 @@ impl Http {
     fn start(
         &self,
         method: Method,
-        url: &Url,
+        uri: Uri,
         mut headers: HeaderMap,
         body: Bytes,
-    ) -> Result<legacy::ResponseFuture, TransportError> {
-        let uri: Uri = url
-            .as_str()
-            .parse()
-            .map_err(|error| TransportError::request(format!("the URL is not valid: {error}")))?;
+    ) -> legacy::ResponseFuture {
         if let Some(proxies) = &self.proxies {
             proxies.authorize_plain(&uri, &mut headers);
         }
@@ -218,7 +212,17 @@ impl Http {
         *request.method_mut() = method;
         *request.uri_mut() = uri;
         *request.headers_mut() = headers;
-        Ok(self.pool.request(request))
+        self.pool.request(request)
+    }
+}
+
+/// Asks for a gzip answer, when `gzip` and the request is not for a range (whose offsets count
+/// the stored bytes).
+fn accept_gzip(gzip: bool, headers: &mut HeaderMap) {
+    if gzip && !headers.contains_key(header::RANGE) {
+        headers
+            .entry(header::ACCEPT_ENCODING)
+            .or_insert(HeaderValue::from_static("gzip"));
     }
 }
 
@@ -254,7 +258,7 @@ fn same_origin(a: &Url, b: &Url) -> bool {
 /// A request to send.
 pub(crate) struct Request<'a> {
     method: Method,
-    url: Cow<'a, Url>,
+    uri: Uri,
     headers: HeaderMap,
     /// Makes the headers again, for a redirect's request.
     again: Option<&'a (dyn Fn() -> HeaderMap + Send + Sync)>,
@@ -267,15 +271,22 @@ pub(crate) struct Request<'a> {
 
 impl<'a> Request<'a> {
     /// A `method` request to `url`, without a body, asking for a gzip answer.
-    pub(crate) fn new(method: Method, url: Url) -> Request<'a> {
-        Request::to(method, Cow::Owned(url))
+    pub(crate) fn new(method: Method, url: &Url) -> Request<'a> {
+        match Uri::try_from(url.as_str()) {
+            Ok(uri) => Request::to(method, uri),
+            Err(error) => {
+                let mut request = Request::to(method, Uri::default());
+                request.invalid = Some(format!("the URL cannot be sent: {error}"));
+                request
+            }
+        }
     }
 
-    /// A `method` request to `url`, without a body, asking for a gzip answer.
-    pub(crate) fn to(method: Method, url: Cow<'a, Url>) -> Request<'a> {
+    /// A `method` request to `uri`, without a body, asking for a gzip answer.
+    pub(crate) fn to(method: Method, uri: Uri) -> Request<'a> {
         Request {
             method,
-            url,
+            uri,
             headers: HeaderMap::new(),
             again: None,
             body: Bytes::new(),
@@ -286,7 +297,7 @@ impl<'a> Request<'a> {
     }
 
     /// A GET of `url`.
-    pub(crate) fn get(url: Url) -> Request<'a> {
+    pub(crate) fn get(url: &Url) -> Request<'a> {
         Request::new(Method::GET, url)
     }
 
