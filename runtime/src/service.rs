@@ -2,6 +2,7 @@
 //! service), and turning a [`Call`] of one of its methods into a request, sent or not.
 
 use std::fmt;
+use std::future::Future;
 use std::sync::Arc;
 
 use super::backend::Backend;
@@ -238,18 +239,28 @@ impl Endpoint {
 
     /// Sends `call`, retrying as the policy allows, and returns the successful response or the
     /// last error.
-    pub(crate) async fn execute(&self, core: &Core, mut call: Call) -> Result<Response, Error> {
+    pub(crate) fn execute<'s>(
+        &'s self,
+        core: &'s Core,
+        mut call: Call,
+    ) -> impl Future<Output = Result<Response, Error>> + Send + 's {
+        // The request is made now, and only what sending needs is kept: the future holds
+        // neither the call nor a second copy of anything (as an `async fn`'s would).
         let keyed = call.fill_idempotency_key();
-        // Made once here, not again on every attempt.
-        let outgoing = self.outgoing(core, &call)?;
-        core.send(
-            call.method().id,
-            &outgoing,
-            keyed,
-            call.timeout(),
-            call.retry_policy(),
-        )
-        .await
+        let outgoing = self.outgoing(core, &call);
+        let method_id = call.method().id;
+        let timeout = call.timeout();
+        let retry = call.retry_policy().cloned();
+        drop(call);
+        async move {
+            match outgoing {
+                Err(error) => Err(error),
+                Ok(ref outgoing) => {
+                    core.send(method_id, outgoing, keyed, timeout, retry.as_ref())
+                        .await
+                }
+            }
+        }
     }
 
     /// [`execute`](Self::execute) as a boxed future, made here for the same reason.

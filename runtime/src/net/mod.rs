@@ -7,6 +7,7 @@
 
 mod connect;
 
+use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -70,17 +71,23 @@ impl Http {
     /// Sends `request` and waits for the head of its answer (following redirects when the
     /// client and the method allow), within the request's time limit; the body is left to read
     /// within what is left of it.
-    pub(crate) async fn send(&self, mut request: Request<'_>) -> Result<Response, TransportError> {
-        let deadline = self.deadline(&request)?;
-        let follow = self.follows(&request);
-        let sending = self.send_following(&mut request, follow);
-        match tokio::time::timeout_at(deadline, sending).await {
-            Ok(Ok(mut response)) => {
-                response.deadline = deadline;
-                Ok(response)
+    pub(crate) fn send<'s>(
+        &'s self,
+        mut request: Request<'s>,
+    ) -> impl Future<Output = Result<Response, TransportError>> + Send + 's {
+        // A block rather than an `async fn`, whose future would hold the request twice.
+        async move {
+            let deadline = self.deadline(&request)?;
+            let follow = self.follows(&request);
+            let sending = self.send_following(&mut request, follow);
+            match tokio::time::timeout_at(deadline, sending).await {
+                Ok(Ok(mut response)) => {
+                    response.deadline = deadline;
+                    Ok(response)
+                }
+                Ok(Err(error)) => Err(error),
+                Err(_) => Err(TransportError::timeout()),
             }
-            Ok(Err(error)) => Err(error),
-            Err(_) => Err(TransportError::timeout()),
         }
     }
 
@@ -88,29 +95,31 @@ impl Http {
     /// request's time limit, unless the body is larger than `limit` bytes: then the reading stops
     /// as soon as that is known, holding no more than the limit. One timer serves the whole
     /// exchange, since a timer costs every call.
-    pub(crate) async fn fetch(
-        &self,
-        mut request: Request<'_>,
+    pub(crate) fn fetch<'s>(
+        &'s self,
+        mut request: Request<'s>,
         limit: u64,
-    ) -> Result<Whole, ReadError> {
-        let deadline = self.deadline(&request).map_err(ReadError::Transport)?;
-        let follow = self.follows(&request);
-        let mut answered = false;
-        let outcome = {
-            let exchange = async {
-                let response = self
-                    .send_following(&mut request, follow)
-                    .await
-                    .map_err(ReadError::Transport)?;
-                answered = true;
-                response.read_whole(limit).await
+    ) -> impl Future<Output = Result<Whole, ReadError>> + Send + 's {
+        async move {
+            let deadline = self.deadline(&request).map_err(ReadError::Transport)?;
+            let follow = self.follows(&request);
+            let mut answered = false;
+            let outcome = {
+                let exchange = async {
+                    let response = self
+                        .send_following(&mut request, follow)
+                        .await
+                        .map_err(ReadError::Transport)?;
+                    answered = true;
+                    response.read_whole(limit).await
+                };
+                tokio::time::timeout_at(deadline, exchange).await
             };
-            tokio::time::timeout_at(deadline, exchange).await
-        };
-        match outcome {
-            Ok(whole) => whole,
-            Err(_) if answered => Err(ReadError::Body(TransportError::timeout())),
-            Err(_) => Err(ReadError::Transport(TransportError::timeout())),
+            match outcome {
+                Ok(whole) => whole,
+                Err(_) if answered => Err(ReadError::Body(TransportError::timeout())),
+                Err(_) => Err(ReadError::Transport(TransportError::timeout())),
+            }
         }
     }
 
@@ -424,21 +433,23 @@ impl Response {
 
     /// The whole answer, its body inflated when it is gzip, unless either form of the body is
     /// larger than `limit` bytes. The caller keeps the time.
-    async fn read_whole(mut self, limit: u64) -> Result<Whole, ReadError> {
-        if self.content_length().is_some_and(|length| length > limit) {
-            return Err(ReadError::TooLarge);
+    fn read_whole(mut self, limit: u64) -> impl Future<Output = Result<Whole, ReadError>> + Send {
+        async move {
+            if self.content_length().is_some_and(|length| length > limit) {
+                return Err(ReadError::TooLarge);
+            }
+            let raw = read_limited(&mut self.body, limit).await?;
+            let body = if self.gzipped {
+                inflate(&raw, limit)?
+            } else {
+                raw
+            };
+            Ok(Whole {
+                status: self.status,
+                headers: self.headers,
+                body,
+            })
         }
-        let raw = read_limited(&mut self.body, limit).await?;
-        let body = if self.gzipped {
-            inflate(&raw, limit)?
-        } else {
-            raw
-        };
-        Ok(Whole {
-            status: self.status,
-            headers: self.headers,
-            body,
-        })
     }
 
     /// The body, to be read frame by frame; the request's time limit is then the reader's to
