@@ -191,7 +191,7 @@ impl ClientBuilder {
             max_response_size: self.max_response_size,
             root_url,
             token_source: self.token_source,
-            api_key: self.api_key,
+            api_key: self.api_key.map(Arc::from),
             quota_project,
             product: self.user_agent,
             timeout: self.timeout,
@@ -300,7 +300,7 @@ pub struct Core {
     /// A root URL that replaces every API's own, ending in `/`.
     pub(crate) root_url: Option<String>,
     pub(crate) token_source: Option<Arc<dyn TokenSource>>,
-    pub(crate) api_key: Option<String>,
+    pub(crate) api_key: Option<Arc<str>>,
     /// Sent as `x-goog-user-project`.
     pub(crate) quota_project: Option<String>,
     /// What `ClientBuilder::user_agent` gave.

@@ -303,10 +303,7 @@ impl Core {
         };
         let request = net::Request::to(outgoing.method.clone(), outgoing.uri.clone())
             .headers(outgoing.headers_with(bearer.as_ref()));
-        let secrets = Secrets::of(
-            token.as_ref().map(|token| token.secret()),
-            self.api_key.as_deref(),
-        );
+        let secrets = Secrets::of(token.as_ref(), self.api_key.as_ref());
         self.start_download(request, 0, method, secrets).await
     }
 

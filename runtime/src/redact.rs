@@ -1,5 +1,9 @@
 //! Keeping credentials out of everything a person or a log may see: URLs, bodies, `Debug`.
 
+use std::sync::Arc;
+
+use super::auth::AccessToken;
+
 /// Query parameters whose values are credentials.
 pub(crate) const SECRET_QUERY_PARAMETERS: [&str; 4] =
     ["key", "access_token", "oauth_token", "upload_id"];
@@ -151,14 +155,18 @@ pub(crate) fn scrub(body: Vec<u8>, secrets: &[&str]) -> Vec<u8> {
 /// successful call, which every response may become, pays for keeping the secrets, not for
 /// their forms.
 #[derive(Clone, Default)]
-pub(crate) struct Secrets(Vec<String>);
+pub(crate) struct Secrets(Vec<Arc<str>>);
 
 impl Secrets {
-    /// Secrets of a request that carried `token` and `api_key`, when it did.
-    pub(crate) fn of(token: Option<&str>, api_key: Option<&str>) -> Secrets {
+    /// Secrets of a request that carried `token` and `api_key`, when it did; shared with them,
+    /// not copied.
+    pub(crate) fn of(token: Option<&AccessToken>, api_key: Option<&Arc<str>>) -> Secrets {
         let mut secrets = Secrets::default();
-        for secret in [token, api_key].into_iter().flatten() {
-            secrets.add(secret);
+        for secret in [token.map(AccessToken::shared), api_key.cloned()]
+            .into_iter()
+            .flatten()
+        {
+            secrets.add_shared(secret);
         }
         secrets
     }
@@ -166,8 +174,13 @@ impl Secrets {
     /// Adds `secret`. Secrets shorter than four bytes are not looked for: replacing them
     /// everywhere would garble the text and hide nothing.
     pub(crate) fn add(&mut self, secret: &str) {
-        if secret.len() >= 4 && !self.0.iter().any(|kept| kept == secret) {
-            self.0.push(secret.to_owned());
+        self.add_shared(Arc::from(secret));
+    }
+
+    /// Adds `secret`, shared.
+    fn add_shared(&mut self, secret: Arc<str>) {
+        if secret.len() >= 4 && !self.0.contains(&secret) {
+            self.0.push(secret);
         }
     }
 
@@ -184,7 +197,7 @@ impl Secrets {
                 let _ = write!(upper, "%{byte:02X}");
                 let _ = write!(lower, "%{byte:02x}");
             }
-            for form in [secret.clone(), query, upper, lower] {
+            for form in [secret.to_string(), query, upper, lower] {
                 if !forms.contains(&form) {
                     forms.push(form);
                 }
@@ -291,7 +304,8 @@ mod tests {
 
     #[test]
     fn secrets_are_found_in_every_form() {
-        let secrets = Secrets::of(Some("ya29.tok/en+1"), Some("AIzaKEY"));
+        let token = AccessToken::new("ya29.tok/en+1");
+        let secrets = Secrets::of(Some(&token), Some(&Arc::from("AIzaKEY")));
         for echoed in [
             "ya29.tok/en+1",
             "ya29.tok%2Fen%2B1",

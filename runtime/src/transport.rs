@@ -211,10 +211,7 @@ impl Core {
                 ReadError::Body(source) => not_retryable(transport(method_id, source)),
                 ReadError::TooLarge => not_retryable(too_large(method_id, limit)),
             })?;
-        let secrets = Secrets::of(
-            token.as_ref().map(AccessToken::secret),
-            self.api_key.as_deref(),
-        );
+        let secrets = Secrets::of(token.as_ref(), self.api_key.as_ref());
         Ok(Exchange {
             response: Response {
                 method: method_id,
@@ -317,18 +314,10 @@ impl Outgoing {
 
 /// `Authorization: Bearer TOKEN`, marked sensitive.
 pub(crate) fn bearer(method_id: &'static str, token: &AccessToken) -> Result<HeaderValue, Error> {
-    let secret = token.secret();
-    let mut text = String::with_capacity(7 + secret.len());
-    text.push_str("Bearer ");
-    text.push_str(secret);
-    // Moved into the header, not copied again.
-    let mut value =
-        HeaderValue::from_maybe_shared(Bytes::from(text)).map_err(|_| Error::InvalidRequest {
-            method: method_id,
-            message: "the access token cannot be sent as a header".to_owned(),
-        })?;
-    value.set_sensitive(true);
-    Ok(value)
+    token.bearer().ok_or_else(|| Error::InvalidRequest {
+        method: method_id,
+        message: "the access token cannot be sent as a header".to_owned(),
+    })
 }
 
 /// A token from `source`. A source that may do I/O (a refresh over HTTP, a file) is asked on a

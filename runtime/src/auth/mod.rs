@@ -10,26 +10,61 @@ mod grants;
 mod jwt;
 
 use std::fmt;
+use std::sync::{Arc, OnceLock};
 
 pub use credentials::Credentials;
 
 use super::Error;
 
 /// An OAuth 2.0 access token. Its `Debug` never shows the token.
-#[derive(Clone, PartialEq, Eq)]
-pub struct AccessToken(String);
+#[derive(Clone)]
+pub struct AccessToken {
+    secret: Arc<str>,
+    /// `Bearer TOKEN` as a header value, made the first time a request carries it: a source
+    /// hands the same token to every call until it expires.
+    header: Arc<OnceLock<Option<http::HeaderValue>>>,
+}
 
 impl AccessToken {
     /// Wraps a token string.
     pub fn new(token: impl Into<String>) -> Self {
-        AccessToken(token.into())
+        AccessToken {
+            secret: Arc::from(token.into()),
+            header: Arc::default(),
+        }
+    }
+
+    /// The token, shared rather than copied: each call keeps it to clean its errors of it.
+    pub(crate) fn shared(&self) -> Arc<str> {
+        Arc::clone(&self.secret)
+    }
+
+    /// `Authorization: Bearer TOKEN`'s value, marked sensitive; `None` for a token no header
+    /// can carry.
+    pub(crate) fn bearer(&self) -> Option<http::HeaderValue> {
+        self.header
+            .get_or_init(|| {
+                let mut value =
+                    http::HeaderValue::from_str(&format!("Bearer {}", self.secret)).ok()?;
+                value.set_sensitive(true);
+                Some(value)
+            })
+            .clone()
     }
 
     /// The token itself, for the `Authorization` header.
     pub fn secret(&self) -> &str {
-        &self.0
+        &self.secret
     }
 }
+
+impl PartialEq for AccessToken {
+    fn eq(&self, other: &AccessToken) -> bool {
+        self.secret == other.secret
+    }
+}
+
+impl Eq for AccessToken {}
 
 impl fmt::Debug for AccessToken {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
