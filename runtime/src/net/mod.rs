@@ -71,6 +71,10 @@ impl Http {
     /// Sends `request` and waits for the head of its answer (following redirects when the
     /// client and the method allow), within the request's time limit; the body is left to read
     /// within what is left of it.
+    #[expect(
+        clippy::manual_async_fn,
+        reason = "an async fn's future holds its arguments twice"
+    )]
     pub(crate) fn send<'s>(
         &'s self,
         mut request: Request<'s>,
@@ -95,6 +99,10 @@ impl Http {
     /// request's time limit, unless the body is larger than `limit` bytes: then the reading stops
     /// as soon as that is known, holding no more than the limit. One timer serves the whole
     /// exchange, since a timer costs every call.
+    #[expect(
+        clippy::manual_async_fn,
+        reason = "an async fn's future holds its arguments twice"
+    )]
     pub(crate) fn fetch<'s>(
         &'s self,
         mut request: Request<'s>,
@@ -433,6 +441,10 @@ impl Response {
 
     /// The whole answer, its body inflated when it is gzip, unless either form of the body is
     /// larger than `limit` bytes. The caller keeps the time.
+    #[expect(
+        clippy::manual_async_fn,
+        reason = "an async fn's future holds its arguments twice"
+    )]
     fn read_whole(mut self, limit: u64) -> impl Future<Output = Result<Whole, ReadError>> + Send {
         async move {
             if self.content_length().is_some_and(|length| length > limit) {
