@@ -1,6 +1,6 @@
 //! The OAuth 2.0 authorization-code flow with PKCE, as a Data Portability app uses it: a consent
 //! URL for chosen scopes, the code exchange, refresh before expiry, and a token cache file only
-//! its owner can read. Built on the `oauth2` crate; its HTTP goes through this crate's `reqwest`.
+//! its owner can read. Built on the `oauth2` crate; its HTTP goes through this crate's own client.
 
 use std::fmt;
 use std::path::{Path, PathBuf};

@@ -466,7 +466,7 @@ cases! {
         let builder = google_dataportability_v1::Client::builder()
             .root_url("https://user:s3cret-pw@proxy.example/");
         assert!(!format!("{builder:?}").contains("s3cret-pw"));
-        // Refused: reqwest would send it as `Authorization: Basic` beside the token.
+        // Refused: an HTTP client would send it as `Authorization: Basic` beside the token.
         let error = builder.build().unwrap_err();
         let shown = format!("{error} {error:?}");
         assert!(!shown.contains("s3cret-pw"), "{shown}");
@@ -674,5 +674,86 @@ cases! {
             "{:?}",
             started.elapsed()
         );
+    }
+
+    /// A server on 127.0.0.1 that reads one request, writes `head`, then one byte of `rest`
+    /// every `every` until it is out, holding the connection open.
+    fn trickling_server(head: &'static str, rest: usize, every: std::time::Duration) -> String {
+        use std::io::{Read as _, Write as _};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let address = listener.local_addr().unwrap();
+        std::thread::spawn(move || {
+            let (mut stream, _) = listener.accept().unwrap();
+            let mut request = [0; 4096];
+            let _ = stream.read(&mut request);
+            let _ = stream.write_all(head.as_bytes());
+            for _ in 0..rest {
+                std::thread::sleep(every);
+                if stream.write_all(b" ").is_err() {
+                    return;
+                }
+            }
+        });
+        format!("http://{address}/")
+    }
+
+    #[test]
+    fn a_body_that_trickles_in_is_bounded_by_the_calls_time_and_not_retried() {
+        use std::time::{Duration, Instant};
+        // The head at once, then a byte of the body every 100 ms: 5 s in all.
+        let root = trickling_server(
+            "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 50\r\n\r\n",
+            50,
+            Duration::from_millis(100),
+        );
+        let client = common::api(
+            google_dataportability_v1::Client::builder()
+                .root_url(&root)
+                .timeout(Duration::from_millis(500))
+                .build_mode::<M>(),
+        );
+        let started = Instant::now();
+        let error = client
+            .archive_jobs()
+            .get_portability_archive_state("archiveJobs/x/portabilityArchiveState")
+            .send()
+            .wait()
+            .unwrap_err();
+        match &error {
+            Error::Transport { source, .. } => assert!(source.is_timeout(), "{error}"),
+            other => panic!("expected a timeout, got {other:?}"),
+        }
+        // One deadline for the head and the body alike; and an answer that began is not sent
+        // again (the server takes one connection: a retry would wait out another timeout).
+        let elapsed = started.elapsed();
+        assert!(elapsed >= Duration::from_millis(450), "{elapsed:?}");
+        assert!(elapsed < Duration::from_millis(900), "{elapsed:?}");
+    }
+
+    #[test]
+    fn a_download_that_keeps_trickling_ends_at_its_total_time() {
+        use std::time::{Duration, Instant};
+        let client = google_dataportability_v1::Client::builder()
+            .download_timeouts(Duration::from_secs(2), Duration::from_millis(600))
+            .build_mode::<M>();
+        // Never idle for long, never done.
+        let url = trickling_server(
+            "HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\n",
+            100,
+            Duration::from_millis(50),
+        );
+        let started = Instant::now();
+        let mut download = client.download(&url, 0).wait().unwrap();
+        let error = loop {
+            match M::read_some(&mut download, 64) {
+                Ok(bytes) if bytes.is_empty() => panic!("the download ended"),
+                Ok(_) => continue,
+                Err(error) => break error,
+            }
+        };
+        let elapsed = started.elapsed();
+        assert!(error.to_string().contains("timed out"), "{error}");
+        assert!(elapsed >= Duration::from_millis(550), "{elapsed:?}");
+        assert!(elapsed < Duration::from_millis(1500), "{elapsed:?}");
     }
 }

@@ -193,8 +193,8 @@ cases! {
 
     #[test]
     fn a_slow_server_times_out_by_the_clients_timeout() {
-        // No timeout on the call: its first attempt is bounded by the client's, which reqwest
-        // applies itself. Without retries, the timeout is the error.
+        // No timeout on the call: its first attempt is bounded by the client's. Without
+        // retries, the timeout is the error.
         let server = TestServer::start(vec![
             Reply::json(200, json!({})).after(Duration::from_secs(3)),
         ]);
