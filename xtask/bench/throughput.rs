@@ -1,7 +1,8 @@
 //! The throughput benchmark of `cargo xtask bench --throughput`: 10,000 small Drive calls
 //! (`about.get`) at 256 in flight, from our drive.v3 crate on one `AsyncClient` and from
 //! google-drive3 7.0.0's hub, against one small keep-alive server in this process. Run once per
-//! side (`MODE=ours` or `MODE=theirs`), so that each peak memory figure is one side's alone.
+//! side (`MODE=ours` or `MODE=theirs`), so that each peak memory figure is one side's alone;
+//! `REQUESTS` changes the count (a longer run for a profile).
 
 use std::io::{BufRead as _, BufReader, Write as _};
 use std::net::TcpListener;
@@ -9,7 +10,13 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
-const REQUESTS: usize = 10_000;
+/// How many calls a run makes: 10,000 unless `REQUESTS` says.
+fn requests() -> usize {
+    std::env::var("REQUESTS")
+        .ok()
+        .and_then(|count| count.parse().ok())
+        .unwrap_or(10_000)
+}
 const IN_FLIGHT: usize = 256;
 const ANSWER: &str = r#"{"kind":"drive#about","user":{"displayName":"Bench","emailAddress":"bench@example.com"}}"#;
 
@@ -75,7 +82,7 @@ async fn ours(root: &str) -> Result<(), Failure> {
         .token_source(google_drive_v3::runtime::StaticToken::new("bench-token"))
         .build_async()?;
     let drive = google_drive_v3::Drive::new(&client);
-    let left = Arc::new(AtomicUsize::new(REQUESTS));
+    let left = Arc::new(AtomicUsize::new(requests()));
     let mut tasks = tokio::task::JoinSet::new();
     for _ in 0..IN_FLIGHT {
         let (drive, left) = (drive.clone(), Arc::clone(&left));
@@ -105,7 +112,7 @@ async fn theirs(root: &str) -> Result<(), Failure> {
     let mut hub = DriveHub::new(client, "bench-token".to_owned());
     hub.root_url(root.to_owned());
     hub.base_url(format!("{root}drive/v3/"));
-    let left = Arc::new(AtomicUsize::new(REQUESTS));
+    let left = Arc::new(AtomicUsize::new(requests()));
     let mut tasks = tokio::task::JoinSet::new();
     for _ in 0..IN_FLIGHT {
         let (hub, left) = (hub.clone(), Arc::clone(&left));
@@ -150,12 +157,13 @@ fn main() -> Result<(), Failure> {
     } else {
         "google-drive3 7.0.0's hub"
     };
+    let count = requests();
     println!(
-        "{who}: {REQUESTS} about.get at {IN_FLIGHT} in flight in {:.2} s, {:.0} requests/s, \
+        "{who}: {count} about.get at {IN_FLIGHT} in flight in {:.2} s, {:.0} requests/s, \
          client CPU {:.1} µs a request, peak memory {peak}",
         elapsed.as_secs_f64(),
-        REQUESTS as f64 / elapsed.as_secs_f64(),
-        client_cpu * 1e6 / REQUESTS as f64,
+        count as f64 / elapsed.as_secs_f64(),
+        client_cpu * 1e6 / count as f64,
     );
     Ok(())
 }

@@ -197,9 +197,14 @@ pub fn run(runs: usize) -> Result<(), Failure> {
     Ok(())
 }
 
+/// How many times `bench --throughput` runs each side, alternating: this machine's neighbours
+/// move single runs by a third, so the medians are what is reported.
+const THROUGHPUT_ROUNDS: usize = 9;
+
 /// `cargo xtask bench --throughput`: 10,000 `about.get` at 256 in flight from our drive.v3 crate
 /// on one `AsyncClient` and from google-drive3 7.0.0's hub, against one small server, in one
-/// release program (`xtask/bench/throughput.rs`) run once per side.
+/// release program (`xtask/bench/throughput.rs`) run once per side and round, alternating; each
+/// run's line, then the medians of requests per second and of the client's CPU per request.
 pub fn throughput() -> Result<(), Failure> {
     let root = paths::target_dir().join("bench-anchors");
     write_ours(&root.join("ours"))?;
@@ -215,18 +220,69 @@ pub fn throughput() -> Result<(), Failure> {
     )?;
     println!("bench: building the throughput program (release; the first time takes a while)");
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-    for side in ["ours", "theirs", "ours", "theirs"] {
-        let status = Command::new(&cargo)
-            .args(["run", "--quiet", "--release", "--manifest-path"])
-            .arg(dir.join("Cargo.toml"))
-            .env("MODE", side)
-            .status()
-            .map_err(|error| Failure::error(format!("could not run cargo: {error}")))?;
-        if !status.success() {
-            return Err(Failure::error("the throughput benchmark failed"));
+    let manifest = dir.join("Cargo.toml");
+    let built = Command::new(&cargo)
+        .args(["build", "--quiet", "--release", "--manifest-path"])
+        .arg(&manifest)
+        .status()
+        .map_err(|error| Failure::error(format!("could not run cargo: {error}")))?;
+    if !built.success() {
+        return Err(Failure::error("the throughput program did not build"));
+    }
+    let mut figures: [Vec<(f64, f64)>; 2] = [Vec::new(), Vec::new()];
+    for _ in 0..THROUGHPUT_ROUNDS {
+        for (side, mode) in ["ours", "theirs"].into_iter().enumerate() {
+            let output = Command::new(&cargo)
+                .args(["run", "--quiet", "--release", "--manifest-path"])
+                .arg(&manifest)
+                .env("MODE", mode)
+                .output()
+                .map_err(|error| Failure::error(format!("could not run cargo: {error}")))?;
+            let line = String::from_utf8_lossy(&output.stdout).trim().to_owned();
+            if !output.status.success() {
+                return Err(Failure::error(format!(
+                    "the throughput benchmark failed: {line} {}",
+                    String::from_utf8_lossy(&output.stderr)
+                )));
+            }
+            println!("  {line}");
+            figures[side].push(throughput_figures(&line)?);
         }
     }
+    for (side, who) in ["ours", "theirs"].into_iter().enumerate() {
+        let rates = median_of(figures[side].iter().map(|figure| figure.0));
+        let cpu = median_of(figures[side].iter().map(|figure| figure.1));
+        println!(
+            "median of {THROUGHPUT_ROUNDS} runs, {who}: {rates:.0} requests/s, client CPU {cpu:.1} µs a request"
+        );
+    }
     Ok(())
+}
+
+/// Requests per second and the client's CPU µs per request, from a line of the program.
+fn throughput_figures(line: &str) -> Result<(f64, f64), Failure> {
+    let number_before = |marker: &str| {
+        line.split(marker)
+            .next()
+            .and_then(|before| before.rsplit(' ').next())
+            .and_then(|number| number.parse::<f64>().ok())
+    };
+    let number_after = |marker: &str| {
+        line.split(marker)
+            .nth(1)
+            .and_then(|after| after.split(' ').next())
+            .and_then(|number| number.parse::<f64>().ok())
+    };
+    number_before(" requests/s")
+        .zip(number_after("client CPU "))
+        .ok_or_else(|| Failure::error(format!("no figures in {line:?}")))
+}
+
+/// The median of `values`.
+fn median_of(values: impl Iterator<Item = f64>) -> f64 {
+    let mut values: Vec<f64> = values.collect();
+    values.sort_by(f64::total_cmp);
+    values.get(values.len() / 2).copied().unwrap_or(f64::NAN)
 }
 
 /// `cargo xtask bench --decode`: a 1.5 MB `files.list` answer decoded with our drive.v3 types and
