@@ -87,7 +87,7 @@ fn header<'a>(head: &'a [String], name: &str) -> Option<&'a str> {
 
 cases! {
     /// Asks for an archive's state at `root` through a client of kind `M`.
-    fn state(root: &str) -> Result<(), Error> {
+    pub(super) fn state(root: &str) -> Result<(), Error> {
         let client = google_api_runtime::Client::builder()
             .root_url(root)
             .token_source(StaticToken::new("ya29.proxied-token"))
@@ -172,4 +172,17 @@ fn the_environments_proxies_are_used_with_their_credentials() {
     }
     blocking::check(&heads, &direct_root, &direct_count);
     asynchronous::check(&heads, &direct_root, &direct_count);
+
+    // A proxy spoken to over TLS is not supported: said, and nothing is sent in the clear.
+    // SAFETY: as above.
+    unsafe { std::env::set_var("HTTPS_PROXY", format!("https://user:s3cret@{address}")) };
+    let error = blocking::state("https://api.proxied.invalid/").unwrap_err();
+    let shown = format!("{error} {error:?}");
+    assert!(shown.contains("only http:// proxies"), "{shown}");
+    assert!(!shown.contains("s3cret"), "{shown}");
+    assert!(
+        heads.lock().unwrap().is_empty(),
+        "{:?}",
+        heads.lock().unwrap()
+    );
 }

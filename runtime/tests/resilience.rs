@@ -175,6 +175,32 @@ cases! {
     }
 
     #[test]
+    fn time_limits_past_any_clock_mean_no_limit_not_a_panic() {
+        let server = TestServer::start(vec![
+            Reply::json(200, json!({})),
+            Reply::json(200, json!({})),
+            Reply::text(200, "application/zip", "archive"),
+        ]);
+        let client = builder(&server)
+            .timeout(Duration::MAX)
+            .connect_timeout(Duration::MAX)
+            .download_timeouts(Duration::MAX, Duration::MAX)
+            .build_mode::<M>();
+        get_state(&client).unwrap();
+        common::api(client.clone())
+            .archive_jobs()
+            .get_portability_archive_state(STATE)
+            .timeout(Duration::MAX)
+            .send().wait()
+            .unwrap();
+        let mut download = client
+            .download(&format!("{}archive.zip", server.base_url), 0)
+            .wait()
+            .unwrap();
+        assert_eq!(M::read_some(&mut download, 64).unwrap(), b"archive");
+    }
+
+    #[test]
     fn a_slow_server_times_out_per_call() {
         let server = TestServer::start(vec![
             Reply::json(200, json!({})).after(Duration::from_secs(3)),
