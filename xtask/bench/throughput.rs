@@ -152,6 +152,8 @@ fn main() -> Result<(), Failure> {
         })
         .unwrap_or_else(|| "unknown".to_owned());
     let client_cpu = worker_cpu_seconds();
+    // The rest of the process's time is the server's (and the main thread's few spawns).
+    let server_cpu = process_cpu_seconds() - client_cpu;
     let who = if mode == "ours" {
         "our drive.v3 on one AsyncClient"
     } else {
@@ -160,19 +162,37 @@ fn main() -> Result<(), Failure> {
     let count = requests();
     println!(
         "{who}: {count} about.get at {IN_FLIGHT} in flight in {:.2} s, {:.0} requests/s, \
-         client CPU {:.1} µs a request, peak memory {peak}",
+         client CPU {:.1} µs a request, server CPU {:.1} µs a request, peak memory {peak}",
         elapsed.as_secs_f64(),
         count as f64 / elapsed.as_secs_f64(),
         client_cpu * 1e6 / count as f64,
+        server_cpu * 1e6 / count as f64,
     );
     Ok(())
+}
+
+/// Clock ticks, which Linux reports at 100 a second.
+const TICKS: f64 = 100.0;
+
+/// User and system time from a `stat` file of `/proc`: the 12th and 13th fields after the
+/// command's closing parenthesis.
+fn cpu_ticks(stat: &str) -> Option<u64> {
+    let (_, fields) = stat.rsplit_once(')')?;
+    let fields: Vec<&str> = fields.split_whitespace().collect();
+    Some(fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?)
+}
+
+/// The CPU time (user and system) the whole process has used, its ended threads included.
+fn process_cpu_seconds() -> f64 {
+    std::fs::read_to_string("/proc/self/stat")
+        .ok()
+        .and_then(|stat| cpu_ticks(&stat))
+        .map_or(f64::NAN, |ticks| ticks as f64 / TICKS)
 }
 
 /// The CPU time (user and system) the runtime's worker threads have used: the client's share
 /// of the machine, apart from the server's threads, which the two sides share alike.
 fn worker_cpu_seconds() -> f64 {
-    // Clock ticks, which Linux reports at 100 a second.
-    const TICKS: f64 = 100.0;
     let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
         return f64::NAN;
     };
@@ -181,17 +201,9 @@ fn worker_cpu_seconds() -> f64 {
         let path = task.path();
         let is_worker = std::fs::read_to_string(path.join("comm"))
             .is_ok_and(|name| name.trim() == "tokio-rt-worker");
-        let Ok(stat) = std::fs::read_to_string(path.join("stat")) else {
-            continue;
-        };
-        // The fields after the command's closing parenthesis; utime and stime are the 12th and
-        // 13th of them.
-        let Some((_, fields)) = stat.rsplit_once(')') else {
-            continue;
-        };
-        let fields: Vec<&str> = fields.split_whitespace().collect();
-        if is_worker && fields.len() > 12 {
-            ticks += fields[11].parse::<u64>().unwrap_or(0) + fields[12].parse::<u64>().unwrap_or(0);
+        if is_worker {
+            let stat = std::fs::read_to_string(path.join("stat")).unwrap_or_default();
+            ticks += cpu_ticks(&stat).unwrap_or(0);
         }
     }
     ticks as f64 / TICKS
