@@ -756,4 +756,37 @@ cases! {
         assert!(elapsed >= Duration::from_millis(550), "{elapsed:?}");
         assert!(elapsed < Duration::from_millis(1500), "{elapsed:?}");
     }
+
+    #[test]
+    fn https_starts_with_a_tls_handshake_and_a_server_without_tls_is_a_connect_error() {
+        use std::io::{Read as _, Write as _};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let address = listener.local_addr().unwrap();
+        let (first_bytes, received) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let (mut stream, _) = listener.accept().unwrap();
+            let mut bytes = [0; 5];
+            let _ = stream.read_exact(&mut bytes);
+            let _ = first_bytes.send(bytes);
+            let _ = stream.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}");
+        });
+        let client = common::api(
+            google_dataportability_v1::Client::builder()
+                .root_url(format!("https://{address}/"))
+                .token_source(google_dataportability_v1::runtime::StaticToken::new(
+                    "ya29.secret-token",
+                ))
+                .retry_policy(google_dataportability_v1::runtime::RetryPolicy::disabled())
+                .build_mode::<M>(),
+        );
+        let error = state_error(&client);
+        // A TLS record of type handshake (22) and version 3.x: nothing went in the clear.
+        let bytes = received.recv_timeout(std::time::Duration::from_secs(10)).unwrap();
+        assert_eq!(&bytes[..2], &[22, 3], "{bytes:?}");
+        match &error {
+            Error::Transport { source, .. } => assert!(source.is_connect(), "{source}"),
+            other => panic!("{other:?}"),
+        }
+        assert!(!format!("{error} {error:?}").contains("secret"), "{error:?}");
+    }
 }
