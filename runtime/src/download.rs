@@ -296,11 +296,7 @@ impl Core {
         call.set_query("alt", "media".to_owned());
         let method = call.method().id;
         let outgoing = endpoint.outgoing(self, &call)?;
-        let token = self.token().await?;
-        let bearer = match &token {
-            Some(token) => Some(crate::transport::bearer(method, token)?),
-            None => None,
-        };
+        let (token, bearer) = self.authorization(method).await?;
         let request = net::Request::to(outgoing.method.clone(), outgoing.uri.clone())
             .headers(outgoing.headers_with(bearer.as_ref()));
         let secrets = Secrets::of(token.as_ref(), self.api_key.as_ref());

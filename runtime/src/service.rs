@@ -5,6 +5,8 @@ use std::fmt;
 use std::future::Future;
 use std::sync::Arc;
 
+use http::header::{self, HeaderMap, HeaderName, HeaderValue};
+
 use super::backend::Backend;
 use super::bridge;
 use super::call::{Call, PreparedRequest};
@@ -14,8 +16,6 @@ use super::error::Error;
 use super::path::{self, Template};
 use super::redact::redact_url;
 use super::transport::{Outgoing, Response, Sending};
-
-use http::header::{self, HeaderMap, HeaderName, HeaderValue};
 
 /// What the generated code knows about the API as a whole.
 #[derive(Debug)]

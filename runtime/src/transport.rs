@@ -177,11 +177,7 @@ impl Core {
             error,
             retryable: false,
         };
-        let token = self.token().await.map_err(not_retryable)?;
-        let bearer = match &token {
-            Some(token) => Some(bearer(method_id, token).map_err(not_retryable)?),
-            None => None,
-        };
+        let (token, bearer) = self.authorization(method_id).await.map_err(not_retryable)?;
         let headers = || outgoing.headers_with(bearer.as_ref());
         let mut request = net::Request::to(outgoing.method.clone(), outgoing.uri.clone())
             .headers(headers())
@@ -238,12 +234,21 @@ impl Core {
             .into_result()
     }
 
-    /// A fresh token when the client has a token source.
-    pub(crate) async fn token(&self) -> Result<Option<AccessToken>, Error> {
-        match &self.token_source {
-            Some(source) => token_from(source).await.map(Some),
-            None => Ok(None),
-        }
+    /// A fresh token when the client has a token source, and its `Authorization` value; the
+    /// token too, so that an error can be cleaned of it.
+    pub(crate) async fn authorization(
+        &self,
+        method_id: &'static str,
+    ) -> Result<(Option<AccessToken>, Option<HeaderValue>), Error> {
+        let Some(source) = &self.token_source else {
+            return Ok((None, None));
+        };
+        let token = token_from(source).await?;
+        let bearer = token.bearer().ok_or_else(|| Error::InvalidRequest {
+            method: method_id,
+            message: "the access token cannot be sent as a header".to_owned(),
+        })?;
+        Ok((Some(token), Some(bearer)))
     }
 }
 
@@ -310,14 +315,6 @@ impl Outgoing {
         }
         headers
     }
-}
-
-/// `Authorization: Bearer TOKEN`, marked sensitive.
-pub(crate) fn bearer(method_id: &'static str, token: &AccessToken) -> Result<HeaderValue, Error> {
-    token.bearer().ok_or_else(|| Error::InvalidRequest {
-        method: method_id,
-        message: "the access token cannot be sent as a header".to_owned(),
-    })
 }
 
 /// A token from `source`. A source that may do I/O (a refresh over HTTP, a file) is asked on a

@@ -25,7 +25,7 @@ use super::transport::deadline_after;
 pub(crate) use url::Url;
 
 /// The most redirects a GET or HEAD follows.
-pub(crate) const MAX_REDIRECTS: usize = 10;
+const MAX_REDIRECTS: usize = 10;
 /// How long an unused connection stays in the pool.
 const IDLE_CONNECTION: Duration = Duration::from_secs(90);
 
